@@ -1,0 +1,66 @@
+"""Sessions: demo, tests (everything installed), tests_core (the core alone), lint, bench."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "tests", "tests_core"]
+nox.options.default_venv_backend = "venv"
+
+CONSTRAINTS = ("-c", "constraints/test.txt")
+CORE = "./packages/genesis-core[report,parquet]"
+TORCH = "./packages/genesis-torch"
+TEST_PLUGINS = (
+    "./tests/plugins/genesis-example-plugin",
+    "./tests/plugins/genesis-broken-plugin",
+)
+TEST_TOOLS = ("pytest>=8", "pytest-timeout")
+PYTEST_ARGS = ("-ra", "--timeout=900", "-p", "no:cacheprovider")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole suite with every distribution installed."""
+    session.install(*CONSTRAINTS, CORE, TORCH, *TEST_PLUGINS, *TEST_TOOLS)
+    session.run("pytest", *PYTEST_ARGS, *session.posargs, "tests")
+
+
+@nox.session
+def tests_core(session: nox.Session) -> None:
+    """The core alone: proves it imports and works with no torch, jax or transformers."""
+    session.install(*CONSTRAINTS, CORE, *TEST_PLUGINS, *TEST_TOOLS)
+    session.run(
+        "python",
+        "-c",
+        "import importlib.util as u, sys; "
+        "found = [m for m in ('torch', 'jax', 'transformers') if u.find_spec(m)]; "
+        "sys.exit(f'core-only session has {found} installed' if found else 0)",
+    )
+    session.run(
+        "pytest", *PYTEST_ARGS, *session.posargs, "tests/core", "tests/integration"
+    )
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The README's first command: install the core and run the demo."""
+    session.install(*CONSTRAINTS, "./packages/genesis-core[report]")
+    session.run("genesis", "demo", "--output-dir", str(session.create_tmp()))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Side-by-side benchmarks against SDV (not part of CI's pass/fail)."""
+    session.install(*CONSTRAINTS, "torch==2.13.0")
+    session.install("sdv", "ctgan", "copulas", "sdmetrics", "scikit-learn")
+    session.install("--no-deps", CORE, TORCH)
+    session.run("python", "benchmarks/bench_copula.py", *session.posargs)
+    session.run("python", "benchmarks/bench_ctgan_tvae.py", *session.posargs)

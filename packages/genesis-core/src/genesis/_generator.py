@@ -1,0 +1,396 @@
+"""``SyntheticGenerator``: the one object users fit and generate with."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from genesis import _io
+from genesis._auto import choose_method
+from genesis._config import resolve_config
+from genesis._registry import CORE_BACKEND, get_registry, resolve_backend
+from genesis.data import (
+    TablePreparer,
+    check_generate_count,
+    check_training_frame,
+)
+from genesis.errors import (
+    ConditionNotMetError,
+    InvalidConfigError,
+    InvalidDataError,
+    ModelFileError,
+    NotFittedError,
+)
+from genesis.metadata import TableMetadata
+from genesis.protocols import GeneratorImpl, ProgressCallback, ProgressEvent
+
+__all__ = ["SyntheticGenerator"]
+
+logger = logging.getLogger(__name__)
+
+AUTO = "auto"
+_REJECTION_ROUNDS = 20
+_MIN_ACCEPT_RATE = 1e-3
+
+
+class SyntheticGenerator:
+    """Learns a table and generates synthetic rows with the same patterns.
+
+    Args:
+        method: ``"gaussian_copula"``, ``"ctgan"``, ``"tvae"``, ``"auto"`` or
+            any method a plugin registers.
+        config: The method's config; unknown keys are refused with the list
+            of valid ones.
+        backend: ``"torch"``, ``"jax"`` or None (``GENESIS_BACKEND``, then the
+            first installed).
+        seed: Makes fit and generate reproducible on one backend and device.
+        device: ``"cpu"``, ``"cuda"`` or ``"auto"`` for neural methods.
+
+    Fitted attributes end in ``_``: ``metadata_``, ``method_``,
+    ``backend_``, ``method_reasons_``, ``loss_history_``.
+    """
+
+    def __init__(
+        self,
+        method: str = AUTO,
+        config: Mapping[str, Any] | None = None,
+        backend: str | None = None,
+        seed: int | None = None,
+        device: str | None = None,
+    ) -> None:
+        if not isinstance(method, str):
+            raise InvalidConfigError(f"method must be a string, got {method!r}.")
+        if config is not None and not isinstance(config, Mapping):
+            raise InvalidConfigError(
+                f"config must be a dict of config keys, got {type(config).__name__}."
+            )
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise InvalidConfigError(f"seed must be an integer or None, got {seed!r}.")
+        self.method = method
+        self.config = dict(config or {})
+        self.backend = backend
+        self.seed = seed
+        self.device = device
+        self._impl: GeneratorImpl | None = None
+        self._preparer: TablePreparer | None = None
+        self._rng: np.random.Generator | None = None
+        if method != AUTO:
+            implementation = self._implementation(method)
+            resolve_config(method, implementation.config_spec, self.config)
+
+    def __repr__(self) -> str:
+        state = f"fitted {self.method_!r} on {self.backend_!r}" if self._impl else "unfitted"
+        return f"SyntheticGenerator(method={self.method!r}, seed={self.seed!r}, {state})"
+
+    # -- fit -----------------------------------------------------------------
+
+    def fit(
+        self,
+        data: pd.DataFrame,
+        discrete_columns: Sequence[Hashable] = (),
+        *,
+        metadata: TableMetadata | None = None,
+        progress: bool | ProgressCallback = True,
+    ) -> Self:
+        """Learn ``data``.
+
+        Args:
+            data: The real table.
+            discrete_columns: Columns to model as categories whatever their dtype.
+            metadata: Column types to use instead of the inferred ones.
+            progress: True for a progress bar (shown in terminals), False for
+                none, or a callable receiving :class:`ProgressEvent`.
+
+        Raises:
+            InvalidDataError: The data cannot be fitted; nothing was trained.
+            InvalidConfigError: The config does not fit the method.
+        """
+        discrete = check_training_frame(data, discrete_columns)
+        metadata = metadata if metadata is not None else TableMetadata.infer(data, discrete)
+        _check_metadata(metadata, data)
+
+        method, reasons = self.method, [f"method {self.method!r} was asked for"]
+        if method == AUTO:
+            method, reasons = choose_method(data, metadata, _gpu_available())
+        implementation = self._implementation(method)
+        config = resolve_config(method, implementation.config_spec, self.config)
+
+        rng = np.random.default_rng(self.seed)
+        preparer = TablePreparer(metadata)
+        prepared = preparer.fit_transform(data, rng)
+        impl = implementation(config, seed=self.seed, device=self.device)
+        with _progress_reporter(progress, f"Fitting {method}") as report:
+            impl.fit(prepared, progress=report)
+
+        self._impl, self._preparer, self._rng = impl, preparer, rng
+        self.metadata_ = metadata
+        self.method_ = method
+        self.backend_ = implementation.backend
+        self.method_reasons_ = reasons
+        self.config_ = config
+        return self
+
+    def _implementation(self, method: str) -> type[GeneratorImpl]:
+        backend = resolve_backend(method, self.backend)
+        if self.backend and backend == CORE_BACKEND and self.backend != CORE_BACKEND:
+            logger.info("Method %r runs in the core; backend=%r is not used.", method, self.backend)
+        return get_registry().generators.get(method, backend)
+
+    @property
+    def loss_history_(self) -> list[dict[str, float]]:
+        """Losses per epoch recorded by neural methods (empty for the copula)."""
+        return list(getattr(self._fitted(), "loss_history_", []))
+
+    def _fitted(self) -> GeneratorImpl:
+        if self._impl is None:
+            raise NotFittedError(
+                "This SyntheticGenerator is not fitted yet; call fit(data) first."
+            )
+        return self._impl
+
+    # -- generate ------------------------------------------------------------
+
+    def generate(
+        self,
+        n: int,
+        conditions: Mapping[Hashable, Any] | None = None,
+        *,
+        seed: int | None = None,
+    ) -> pd.DataFrame:
+        """Generate ``n`` synthetic rows.
+
+        Args:
+            n: Number of rows; 0 gives an empty frame with the right dtypes.
+            conditions: ``{column: value}`` for discrete columns, ``{column:
+                (low, high)}`` for numeric or datetime columns (inclusive).
+            seed: Draw from this seed instead of the generator's own stream.
+
+        Raises:
+            NotFittedError: fit has not been called.
+            ConditionNotMetError: The conditions are too rare to meet.
+        """
+        impl = self._fitted()
+        n = check_generate_count(n)
+        rng = np.random.default_rng(seed) if seed is not None else self._rng
+        if not conditions:
+            return self._restore(impl.generate(n, rng=rng), n, rng)
+        return self._generate_conditioned(impl, n, dict(conditions), rng)
+
+    def _restore(self, arrays: dict[str, np.ndarray], n: int, rng: np.random.Generator):
+        assert self._preparer is not None
+        return self._preparer.inverse_transform(arrays, n, rng)
+
+    def _generate_conditioned(
+        self,
+        impl: GeneratorImpl,
+        n: int,
+        conditions: dict[Hashable, Any],
+        rng: np.random.Generator,
+    ) -> pd.DataFrame:
+        exact = self._exact_conditions(conditions)
+        # A conditional vector selects one category of one column; any further
+        # condition is met by rejection below.
+        if exact and getattr(impl, "supports_conditions", False):
+            first = next(iter(exact))
+            exact = {first: exact[first]}
+        else:
+            exact = {}
+        kept: list[pd.DataFrame] = []
+        produced = accepted = 0
+        batch = max(n, 64)
+        for _ in range(_REJECTION_ROUNDS):
+            arrays = impl.generate(batch, rng=rng, conditions=exact or None)
+            frame = self._restore(arrays, batch, rng)
+            mask = _condition_mask(frame, conditions)
+            produced += batch
+            accepted += int(mask.sum())
+            kept.append(frame[mask])
+            if accepted >= n:
+                break
+            rate = accepted / produced
+            if produced >= 10 * max(n, 1000) and rate < _MIN_ACCEPT_RATE:
+                break
+            batch = int(min(max(batch, (n - accepted) / max(rate, 1e-3) * 1.2), 1_000_000))
+        if accepted < n:
+            raise ConditionNotMetError(
+                f"Only {accepted} of {produced} generated rows met the conditions "
+                f"{conditions!r} ({accepted / produced:.4%}); {n} were asked. Widen the "
+                "ranges, or condition on values that are common in the training data."
+            )
+        result = pd.concat(kept, ignore_index=True).iloc[:n]
+        return result.reset_index(drop=True)
+
+    def _exact_conditions(self, conditions: Mapping[Hashable, Any]) -> dict[str, int]:
+        """Codes for conditions on discrete columns; ranges on the rest are checked."""
+        assert self._preparer is not None
+        plans = {plan.meta.name: plan for plan in self._preparer.plans}
+        exact: dict[str, int] = {}
+        for column, wanted in conditions.items():
+            if column not in plans:
+                raise InvalidDataError(
+                    f"conditions names {column!r}, which is not a column; columns are "
+                    f"{list(plans)!r}."
+                )
+            plan = plans[column]
+            if plan.mode == "discrete":
+                exact[plan.key] = _category_code(column, plan.categories or [], wanted, plan)
+            elif plan.meta.is_discrete or plan.mode in ("constant", "empty", "identifier"):
+                continue
+            else:
+                if not (isinstance(wanted, tuple) and len(wanted) == 2):
+                    raise InvalidDataError(
+                        f"Condition on column {column!r} must be a (low, high) range, "
+                        f"got {wanted!r}."
+                    )
+        return exact
+
+    # -- save / load ---------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the fitted generator to one file (safetensors + JSON, no pickle)."""
+        impl = self._fitted()
+        assert self._preparer is not None and self._rng is not None
+        arrays, state = impl.get_state()
+        document = {
+            "method": self.method_,
+            "backend": self.backend_,
+            "config": _jsonable(self.config_),
+            "seed": self.seed,
+            "method_reasons": self.method_reasons_,
+            "preparer": self._preparer.get_state(),
+            "impl": state,
+            "rng": self._rng.bit_generator.state,
+        }
+        _io.write_model_file(path, {f"impl.{k}": v for k, v in arrays.items()}, document)
+        logger.info("Saved %s generator to %s", self.method_, path)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        backend: str | None = None,
+        device: str | None = None,
+    ) -> SyntheticGenerator:
+        """Load a generator saved with :meth:`save`, optionally on another backend."""
+        arrays, document = _io.read_model_file(path)
+        try:
+            method = document["method"]
+            saved_backend = document["backend"]
+            target_backend = saved_backend if saved_backend == CORE_BACKEND else backend
+            target_backend = target_backend or saved_backend
+            implementation = get_registry().generators.get(
+                method, resolve_backend(method, target_backend)
+            )
+            config = resolve_config(method, implementation.config_spec, document["config"])
+            impl_arrays = {
+                k.removeprefix("impl."): v for k, v in arrays.items() if k.startswith("impl.")
+            }
+            impl = implementation.from_state(
+                config, impl_arrays, document["impl"], device=device
+            )
+            preparer = TablePreparer.from_state(document["preparer"])
+        except (KeyError, TypeError) as exc:
+            raise ModelFileError(
+                f"{str(path)!r} is missing part of a Genesis model ({exc!r}); it may "
+                "have been written by another program."
+            ) from exc
+        generator = cls(method=method, config=document["config"], backend=backend,
+                        seed=document["seed"], device=device)
+        rng = np.random.default_rng()
+        rng.bit_generator.state = document["rng"]
+        generator._impl, generator._preparer, generator._rng = impl, preparer, rng
+        generator.metadata_ = preparer.metadata
+        generator.method_ = method
+        generator.backend_ = implementation.backend
+        generator.method_reasons_ = document["method_reasons"]
+        generator.config_ = config
+        return generator
+
+
+def _check_metadata(metadata: TableMetadata, data: pd.DataFrame) -> None:
+    if list(metadata.columns) != list(data.columns):
+        raise InvalidDataError(
+            f"The metadata describes columns {metadata.columns!r} but the data has "
+            f"{list(data.columns)!r}; pass metadata made from this data."
+        )
+
+
+def _category_code(column: Hashable, categories: list[Any], wanted: Any, plan) -> int:
+    if wanted is None or (isinstance(wanted, float) and np.isnan(wanted)):
+        if plan.has_missing:
+            return len(categories)
+    for code, value in enumerate(categories):
+        if value == wanted:
+            return code
+    raise InvalidDataError(
+        f"Condition {column!r} = {wanted!r} names a value never seen in training; "
+        f"seen values include {categories[:10]!r}."
+    )
+
+
+def _condition_mask(frame: pd.DataFrame, conditions: Mapping[Hashable, Any]) -> np.ndarray:
+    mask = np.ones(len(frame), dtype=bool)
+    for column, wanted in conditions.items():
+        series = frame[column]
+        if isinstance(wanted, tuple) and len(wanted) == 2 and not _is_discrete(series):
+            low, high = wanted
+            mask &= (series >= low).fillna(False).to_numpy(dtype=bool)
+            mask &= (series <= high).fillna(False).to_numpy(dtype=bool)
+        elif wanted is None or (isinstance(wanted, float) and np.isnan(wanted)):
+            mask &= series.isna().to_numpy(dtype=bool)
+        else:
+            mask &= (series == wanted).fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+def _is_discrete(series: pd.Series) -> bool:
+    return not (
+        pd.api.types.is_numeric_dtype(series.dtype)
+        or pd.api.types.is_datetime64_any_dtype(series.dtype)
+    ) or pd.api.types.is_bool_dtype(series.dtype)
+
+
+def _jsonable(config: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in config.items()}
+
+
+def _gpu_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+class _progress_reporter:
+    """Turns ``progress=`` into a callback (a tqdm bar for True)."""
+
+    def __init__(self, progress: bool | ProgressCallback, label: str) -> None:
+        self._progress = progress
+        self._label = label
+        self._bar: tqdm | None = None
+
+    def __enter__(self) -> ProgressCallback | None:
+        if callable(self._progress):
+            return self._progress
+        if not self._progress:
+            return None
+        return self._update_bar
+
+    def _update_bar(self, event: ProgressEvent) -> None:
+        if self._bar is None:
+            self._bar = tqdm(total=event.total or None, desc=self._label, disable=None)
+        self._bar.n = event.step
+        if event.losses:
+            self._bar.set_postfix({k: f"{v:.3f}" for k, v in event.losses.items()})
+        self._bar.refresh()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.close()

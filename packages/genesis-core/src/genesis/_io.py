@@ -1,0 +1,102 @@
+"""The saved-model file: safetensors arrays plus JSON, versioned, written atomically.
+
+Layout (see docs/architecture.md): one safetensors file whose string metadata
+holds ``genesis_format`` and ``genesis_json``. Nothing in it is executed on
+load: no pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from safetensors import SafetensorError
+from safetensors.numpy import load_file, save_file
+
+from genesis.errors import ModelFileError
+
+__all__ = ["FORMAT_VERSION", "read_model_file", "write_model_file"]
+
+FORMAT_VERSION = 1
+_FORMAT_KEY = "genesis_format"
+_JSON_KEY = "genesis_json"
+
+
+def write_model_file(
+    path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], document: Mapping[str, Any]
+) -> Path:
+    """Write arrays and a JSON document to ``path`` atomically.
+
+    The file is written next to ``path`` under a temporary name and renamed
+    over it, so an interrupted save leaves the previous file intact.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {name: np.ascontiguousarray(value) for name, value in arrays.items()}
+    for name, value in tensors.items():
+        if value.dtype == object:
+            raise TypeError(f"Array {name!r} has dtype object, which cannot be saved.")
+    header = {_FORMAT_KEY: str(FORMAT_VERSION), _JSON_KEY: json.dumps(document)}
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    try:
+        save_file(tensors, temporary, metadata=header)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return target
+
+
+def read_model_file(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Read a file written by :func:`write_model_file`.
+
+    Raises:
+        ModelFileError: The file is missing, truncated, not a Genesis model,
+            or from a format version this release cannot read.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise ModelFileError(f"No model file at {str(source)!r}.")
+    try:
+        arrays = load_file(str(source))
+        header = _read_header(source)
+    except (SafetensorError, OSError, ValueError, json.JSONDecodeError) as exc:
+        raise ModelFileError(
+            f"{str(source)!r} is not a readable Genesis model file (truncated or "
+            f"corrupted?): {exc}"
+        ) from exc
+    if _FORMAT_KEY not in header or _JSON_KEY not in header:
+        raise ModelFileError(
+            f"{str(source)!r} is a safetensors file but not a Genesis model file "
+            f"(no {_FORMAT_KEY!r} entry)."
+        )
+    version = int(header[_FORMAT_KEY])
+    if version != FORMAT_VERSION:
+        advice = (
+            "upgrade genesis-synth-core to read it"
+            if version > FORMAT_VERSION
+            else "re-fit and save it with this release"
+        )
+        raise ModelFileError(
+            f"{str(source)!r} has model format version {version}; this release of "
+            f"Genesis reads version {FORMAT_VERSION}: {advice}."
+        )
+    return arrays, json.loads(header[_JSON_KEY])
+
+
+def _read_header(source: Path) -> dict[str, str]:
+    with source.open("rb") as handle:
+        size_bytes = handle.read(8)
+        if len(size_bytes) != 8:
+            raise ValueError("file shorter than the safetensors header")
+        size = int.from_bytes(size_bytes, "little")
+        raw = handle.read(size)
+        if len(raw) != size:
+            raise ValueError("header truncated")
+    return json.loads(raw).get("__metadata__", {}) or {}

@@ -1,0 +1,271 @@
+"""Plugin discovery and the registries of generators, providers and transformers.
+
+Every installed distribution with an entry point in the group ``genesis`` is a
+plugin. The registry is built once, on first use: each entry point is loaded
+on its own, so one that fails to import is recorded with its error and the
+others still work. Backend choice happens in :func:`resolve_backend` and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from typing import Any
+
+import pluggy
+
+from genesis import hookspecs
+from genesis.errors import BackendNotAvailableError, PluginConflictError
+
+__all__ = [
+    "BACKEND_PREFERENCE",
+    "CORE_BACKEND",
+    "ENTRY_POINT_GROUP",
+    "GeneratorRegistry",
+    "PluginInfo",
+    "ProviderRegistry",
+    "TransformerRegistry",
+    "get_registry",
+    "install_line",
+    "reset_registry",
+    "resolve_backend",
+]
+
+logger = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "genesis"
+BACKEND_ENV = "GENESIS_BACKEND"
+BACKEND_PREFERENCE = ("torch", "jax")
+CORE_BACKEND = "numpy"
+_DISTRIBUTIONS = {
+    "torch": "genesis-synth-torch",
+    "jax": "genesis-synth-jax",
+    "openai": "genesis-synth-llm[openai]",
+    "anthropic": "genesis-synth-llm[anthropic]",
+    "huggingface": "genesis-synth-llm[huggingface]",
+}
+
+
+def install_line(name: str) -> str:
+    """The ``pip install`` line that provides a backend or text provider."""
+    distribution = _DISTRIBUTIONS.get(name, f"a plugin providing {name!r}")
+    return f'pip install "{distribution}"'
+
+
+@dataclass
+class PluginInfo:
+    """One entry point of the ``genesis`` group, loaded or not."""
+
+    name: str
+    distribution: str
+    version: str
+    error: str | None = None
+    generators: list[tuple[str, str]] = field(default_factory=list)
+    providers: list[str] = field(default_factory=list)
+    transformers: list[str] = field(default_factory=list)
+
+
+class _NamedRegistry:
+    """Names to objects, each remembering the plugin that registered it."""
+
+    kind = "item"
+
+    def __init__(self) -> None:
+        self._items: dict[Any, tuple[Any, str]] = {}
+        self.current_plugin = "genesis"
+
+    def _add(self, key: Any, item: Any) -> None:
+        if key in self._items:
+            _, owner = self._items[key]
+            raise PluginConflictError(
+                f"The {self.kind} {key!r} is registered by both plugin {owner!r} and "
+                f"plugin {self.current_plugin!r}; uninstall one of them."
+            )
+        self._items[key] = (item, self.current_plugin)
+
+    def owner(self, key: Any) -> str:
+        return self._items[key][1]
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._items
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items)
+
+
+class GeneratorRegistry(_NamedRegistry):
+    """Generator implementations keyed by (method, backend)."""
+
+    kind = "generator"
+
+    def register(self, implementation: type) -> None:
+        """Register a class that has ``method`` and ``backend`` class attributes."""
+        method = getattr(implementation, "method", None)
+        backend = getattr(implementation, "backend", None)
+        if not isinstance(method, str) or not isinstance(backend, str):
+            raise PluginConflictError(
+                f"Plugin {self.current_plugin!r} registered {implementation!r}, which "
+                "lacks the string class attributes 'method' and 'backend'."
+            )
+        self._add((method, backend), implementation)
+
+    def get(self, method: str, backend: str) -> type:
+        return self._items[(method, backend)][0]
+
+    def methods(self) -> list[str]:
+        return sorted({method for method, _ in self._items})
+
+    def backends_for(self, method: str) -> list[str]:
+        return sorted(backend for m, backend in self._items if m == method)
+
+
+class ProviderRegistry(_NamedRegistry):
+    """LLM text providers keyed by name."""
+
+    kind = "text provider"
+
+    def register(self, name: str, provider: type) -> None:
+        self._add(name, provider)
+
+    def get(self, name: str) -> type:
+        return self._items[name][0]
+
+
+class TransformerRegistry(_NamedRegistry):
+    """Column transformers keyed by column type."""
+
+    kind = "column transformer"
+
+    def register(self, column_type: str, transformer: type) -> None:
+        self._add(column_type, transformer)
+
+    def get(self, column_type: str) -> type:
+        return self._items[column_type][0]
+
+
+@dataclass
+class Registry:
+    """Everything the installed plugins provide."""
+
+    generators: GeneratorRegistry
+    providers: ProviderRegistry
+    transformers: TransformerRegistry
+    plugins: list[PluginInfo]
+
+
+_lock = threading.Lock()
+_registry: Registry | None = None
+
+
+def get_registry() -> Registry:
+    """Build the registry on first use and return it."""
+    global _registry
+    with _lock:
+        if _registry is None:
+            _registry = _build_registry()
+        return _registry
+
+
+def reset_registry() -> None:
+    """Forget the registry, so the next use discovers plugins again."""
+    global _registry
+    with _lock:
+        _registry = None
+
+
+def _build_registry() -> Registry:
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    plugins: list[PluginInfo] = []
+    for entry_point in sorted(
+        importlib_metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name
+    ):
+        info = _plugin_info(entry_point)
+        plugins.append(info)
+        try:
+            module = entry_point.load()
+            manager.register(module, name=entry_point.name)
+        # A third-party plugin can fail in any way while importing; report it
+        # and keep the other plugins working.
+        except Exception as exc:  # noqa: BLE001
+            info.error = f"{type(exc).__name__}: {exc}"
+            logger.warning("Plugin %r failed to load: %s", entry_point.name, info.error)
+
+    registry = Registry(GeneratorRegistry(), ProviderRegistry(), TransformerRegistry(), plugins)
+    by_name = {info.name: info for info in plugins}
+    calls = (
+        ("genesis_register_generators", registry.generators),
+        ("genesis_register_text_providers", registry.providers),
+        ("genesis_register_transformers", registry.transformers),
+    )
+    for hook_name, target in calls:
+        for hook in getattr(manager.hook, hook_name).get_hookimpls():
+            target.current_plugin = hook.plugin_name
+            hook.function(registry=target)
+        target.current_plugin = "genesis"
+    for method, backend in registry.generators:
+        by_name[registry.generators.owner((method, backend))].generators.append(
+            (method, backend)
+        )
+    for name in registry.providers:
+        by_name[registry.providers.owner(name)].providers.append(name)
+    for column_type in registry.transformers:
+        by_name[registry.transformers.owner(column_type)].transformers.append(column_type)
+    return registry
+
+
+def _plugin_info(entry_point: importlib_metadata.EntryPoint) -> PluginInfo:
+    distribution = entry_point.dist
+    if distribution is None:
+        return PluginInfo(entry_point.name, "?", "?")
+    return PluginInfo(entry_point.name, distribution.metadata["Name"], distribution.version)
+
+
+def resolve_backend(method: str, requested: str | None = None) -> str:
+    """Choose the backend for ``method``: the one place this is decided.
+
+    Order: ``requested`` (the ``backend=`` argument), then the
+    ``GENESIS_BACKEND`` environment variable, then the first installed of
+    torch, jax, then any other registered backend. A method the core
+    implements in numpy (the copula) runs there whatever is asked.
+
+    Raises:
+        BackendNotAvailableError: No installed plugin provides ``method`` on
+            the requested backend (or on any backend), with the install line.
+    """
+    generators = get_registry().generators
+    available = generators.backends_for(method)
+    if not available:
+        known = generators.methods()
+        lines = " or ".join(install_line(b) for b in BACKEND_PREFERENCE)
+        raise BackendNotAvailableError(
+            f"No installed plugin provides method {method!r}; installed methods are "
+            f"{known!r}. For ctgan, tvae and timegan run: {lines}."
+        )
+    if available == [CORE_BACKEND]:
+        return CORE_BACKEND
+    wanted = requested or os.environ.get(BACKEND_ENV) or None
+    source = "backend=" if requested else BACKEND_ENV
+    if wanted:
+        if wanted in available:
+            logger.info("Method %r runs on backend %r (from %s).", method, wanted, source)
+            return wanted
+        raise BackendNotAvailableError(
+            f"Method {method!r} is not available on backend {wanted!r} (asked by "
+            f"{source}); installed backends for it: {available!r}. Run: "
+            f"{install_line(wanted)}"
+        )
+    backend = next(b for b in (*BACKEND_PREFERENCE, *available) if b in available)
+    if len(available) > 1:
+        logger.info(
+            "Method %r runs on backend %r, the first installed of %r.",
+            method,
+            backend,
+            available,
+        )
+    return backend

@@ -1,0 +1,18 @@
+"""The shared data plane: user frames to model-facing numbers and back."""
+
+from genesis.data._checks import check_generate_count, check_training_frame
+from genesis.data._prepare import (
+    MISSING_SUFFIX,
+    PreparedColumn,
+    PreparedTable,
+    TablePreparer,
+)
+
+__all__ = [
+    "MISSING_SUFFIX",
+    "PreparedColumn",
+    "PreparedTable",
+    "TablePreparer",
+    "check_generate_count",
+    "check_training_frame",
+]

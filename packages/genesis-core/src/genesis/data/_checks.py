@@ -1,0 +1,79 @@
+"""Checks on user input, run before any fitting starts."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from genesis.errors import InvalidDataError
+
+__all__ = ["check_generate_count", "check_training_frame"]
+
+
+def check_training_frame(
+    data: object, discrete_columns: Sequence[Hashable] = ()
+) -> list[Hashable]:
+    """Refuse a frame that cannot be fitted, naming the column and the fix.
+
+    Returns:
+        The list of discrete columns, validated.
+
+    Raises:
+        InvalidDataError: The frame is not a DataFrame, is empty, has
+            duplicate column names, infinite values, or ``discrete_columns``
+            names a column it does not have.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidDataError(
+            f"fit expects a pandas DataFrame, got {type(data).__name__}; wrap your "
+            "data with pandas.DataFrame(...) first."
+        )
+    if data.shape[1] == 0:
+        raise InvalidDataError("The data has no columns; there is nothing to learn.")
+    if len(data) == 0:
+        raise InvalidDataError(
+            f"The data has no rows (columns {list(data.columns)[:10]!r}); fit needs "
+            "at least one row."
+        )
+    duplicated = data.columns[data.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise InvalidDataError(
+            f"The data has duplicate column names {duplicated!r}; give each column a "
+            "unique name."
+        )
+    if isinstance(discrete_columns, (str, bytes)):
+        discrete_columns = [discrete_columns]
+    discrete = list(discrete_columns)
+    unknown = [c for c in discrete if c not in data.columns]
+    if unknown:
+        raise InvalidDataError(
+            f"discrete_columns lists {unknown!r}, which the data does not have. Its "
+            f"columns are {list(data.columns)!r}; correct the names or remove them "
+            "from discrete_columns."
+        )
+    for name in data.columns:
+        series = data[name]
+        if pd.api.types.is_float_dtype(series.dtype):
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            if np.isinf(values).any():
+                count = int(np.isinf(values).sum())
+                raise InvalidDataError(
+                    f"Column {name!r} holds {count} infinite value(s); replace them "
+                    "with finite numbers or missing values before fitting."
+                )
+    return discrete
+
+
+def check_generate_count(n: object) -> int:
+    """Return ``n`` as an int, refusing negatives and non-integers."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise InvalidDataError(
+            f"The number of rows must be an integer, got {n!r} ({type(n).__name__})."
+        )
+    if n < 0:
+        raise InvalidDataError(
+            f"The number of rows must be zero or more, got {n}."
+        )
+    return int(n)

@@ -1,0 +1,494 @@
+"""Layer 1 of the data plane: user dtypes to numbers and back, exactly.
+
+The preparer knows dtypes and nothing about models. It turns each user column
+into zero, one or two *prepared columns* (continuous float64 or discrete int64
+codes, never NaN) and turns generated arrays back into a frame with the
+user's columns, order and exact dtypes. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+import warnings
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genesis._values import decode_value, encode_value
+from genesis.errors import InvalidDataError
+from genesis.metadata import ColumnMetadata, ColumnType, TableMetadata
+
+__all__ = [
+    "MISSING_SUFFIX",
+    "PreparedColumn",
+    "PreparedTable",
+    "TablePreparer",
+]
+
+logger = logging.getLogger(__name__)
+
+MISSING_SUFFIX = ".missing"
+CONTINUOUS = "continuous"
+DISCRETE = "discrete"
+_NS_STEPS = (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1)
+
+
+@dataclass
+class PreparedColumn:
+    """One model-facing column.
+
+    Attributes:
+        key: Unique string key (``str(source)``, or that plus MISSING_SUFFIX).
+        source: The user column it comes from.
+        kind: ``"continuous"`` or ``"discrete"``.
+        values: float64 (continuous) or int64 codes (discrete); never NaN.
+        lower, upper: Observed range (continuous).
+        step: Output is rounded to multiples of this (continuous), or None.
+        frequencies: Share of each code in training (discrete).
+        is_missing_indicator: Codes are 0 present / 1 missing for ``source``.
+    """
+
+    key: str
+    source: Hashable
+    kind: str
+    values: np.ndarray
+    lower: float = 0.0
+    upper: float = 0.0
+    step: float | None = None
+    frequencies: np.ndarray | None = None
+    is_missing_indicator: bool = False
+
+    @property
+    def n_categories(self) -> int:
+        return 0 if self.frequencies is None else len(self.frequencies)
+
+
+@dataclass
+class PreparedTable:
+    """The prepared columns of one table, in order."""
+
+    columns: list[PreparedColumn]
+    n_rows: int
+
+    def __getitem__(self, key: str) -> PreparedColumn:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(key)
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+
+@dataclass
+class _ColumnPlan:
+    """How one user column is prepared and restored (the fitted state)."""
+
+    meta: ColumnMetadata
+    key: str
+    mode: str  # "continuous", "datetime", "discrete", "constant", "empty", "identifier"
+    has_missing: bool = False
+    missing_rate: float = 0.0
+    categories: list[Any] | None = None
+    constant: Any = None
+    lower: float = 0.0
+    upper: float = 0.0
+    step: float | None = None
+    timezone: str | None = None
+    identifier_start: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "mode": self.mode,
+            "has_missing": self.has_missing,
+            "missing_rate": self.missing_rate,
+            "categories": (
+                None
+                if self.categories is None
+                else [encode_value(v) for v in self.categories]
+            ),
+            "constant": encode_value(self.constant),
+            "lower": self.lower,
+            "upper": self.upper,
+            "step": self.step,
+            "timezone": self.timezone,
+            "identifier_start": self.identifier_start,
+        }
+
+    @classmethod
+    def from_dict(cls, meta: ColumnMetadata, data: Mapping[str, Any]) -> _ColumnPlan:
+        categories = data["categories"]
+        return cls(
+            meta=meta,
+            key=data["key"],
+            mode=data["mode"],
+            has_missing=data["has_missing"],
+            missing_rate=data["missing_rate"],
+            categories=None if categories is None else [decode_value(v) for v in categories],
+            constant=decode_value(data["constant"]),
+            lower=data["lower"],
+            upper=data["upper"],
+            step=data["step"],
+            timezone=data["timezone"],
+            identifier_start=data["identifier_start"],
+        )
+
+
+class TablePreparer:
+    """Turns a frame into prepared columns and generated arrays back into a frame."""
+
+    def __init__(self, metadata: TableMetadata) -> None:
+        self.metadata = metadata
+        self._plans: list[_ColumnPlan] = []
+
+    # -- fit / transform ---------------------------------------------------
+
+    def fit_transform(self, data: pd.DataFrame, rng: np.random.Generator) -> PreparedTable:
+        """Learn how to restore each column and return the prepared table."""
+        keys = _column_keys(self.metadata.columns)
+        self._plans = []
+        prepared: list[PreparedColumn] = []
+        for meta in self.metadata:
+            plan, columns = _prepare_column(meta, keys[meta.name], data[meta.name], rng)
+            self._plans.append(plan)
+            prepared.extend(columns)
+        return PreparedTable(prepared, len(data))
+
+    @property
+    def plans(self) -> list[_ColumnPlan]:
+        return self._plans
+
+    # -- inverse -----------------------------------------------------------
+
+    def inverse_transform(
+        self, arrays: Mapping[str, np.ndarray], n_rows: int, rng: np.random.Generator
+    ) -> pd.DataFrame:
+        """Build the user's frame from one array per prepared column key."""
+        out = {}
+        for plan in self._plans:
+            out[plan.meta.name] = _restore_column(plan, arrays, n_rows, rng)
+        frame = pd.DataFrame(out, index=pd.RangeIndex(n_rows))
+        frame.columns = pd.Index(self.metadata.columns, dtype=object)
+        if all(isinstance(c, str) for c in frame.columns) or all(
+            isinstance(c, int) for c in frame.columns
+        ):
+            frame.columns = pd.Index(list(self.metadata.columns))
+        return frame
+
+    # -- state -------------------------------------------------------------
+
+    def get_state(self) -> dict[str, Any]:
+        return {
+            "metadata": self.metadata.to_dict(),
+            "plans": [plan.to_dict() for plan in self._plans],
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> TablePreparer:
+        metadata = TableMetadata.from_dict(state["metadata"])
+        preparer = cls(metadata)
+        preparer._plans = [
+            _ColumnPlan.from_dict(meta, plan)
+            for meta, plan in zip(metadata, state["plans"], strict=True)
+        ]
+        return preparer
+
+
+def _column_keys(names: list[Hashable]) -> dict[Hashable, str]:
+    keys: dict[Hashable, str] = {}
+    seen: dict[str, Hashable] = {}
+    for name in names:
+        key = str(name)
+        if key in seen:
+            raise InvalidDataError(
+                f"Columns {seen[key]!r} and {name!r} have the same text {key!r}; "
+                "rename one of them."
+            )
+        seen[key] = name
+        keys[name] = key
+    return keys
+
+
+def _missing_mask(series: pd.Series) -> np.ndarray:
+    return series.isna().to_numpy(dtype=bool)
+
+
+def _prepare_column(
+    meta: ColumnMetadata, key: str, series: pd.Series, rng: np.random.Generator
+) -> tuple[_ColumnPlan, list[PreparedColumn]]:
+    missing = _missing_mask(series)
+    plan = _ColumnPlan(
+        meta=meta,
+        key=key,
+        mode="",
+        has_missing=bool(missing.any()),
+        missing_rate=float(missing.mean()) if len(missing) else 0.0,
+    )
+    if meta.column_type == ColumnType.IDENTIFIER:
+        plan.mode = "identifier"
+        if meta.identifier_format and meta.identifier_format.get("kind") == "int":
+            plan.identifier_start = int(series.min())
+        elif meta.identifier_format and meta.identifier_format.get("kind") == "text":
+            digits = series.astype(str).str.slice(len(meta.identifier_format["prefix"]))
+            plan.identifier_start = int(digits.astype(np.int64).min())
+        return plan, []
+
+    if missing.all():
+        warnings.warn(
+            f"Column {meta.name!r} is missing in every row; it is kept all missing "
+            "in the output.",
+            stacklevel=4,
+        )
+        plan.mode = "empty"
+        return plan, []
+
+    if meta.is_discrete:
+        return _prepare_discrete(plan, series, missing)
+    return _prepare_numeric(plan, series, missing, rng)
+
+
+def _prepare_discrete(
+    plan: _ColumnPlan, series: pd.Series, missing: np.ndarray
+) -> tuple[_ColumnPlan, list[PreparedColumn]]:
+    observed = series[~missing]
+    codes, uniques = pd.factorize(observed, sort=False)
+    if isinstance(uniques, pd.CategoricalIndex | pd.Categorical):
+        uniques = uniques.astype(object)
+    categories = list(np.asarray(uniques, dtype=object))
+    _warn_mixed_types(plan.meta.name, categories)
+    if len(categories) == 1 and not plan.has_missing:
+        plan.mode = "constant"
+        plan.constant = categories[0]
+        return plan, []
+    plan.mode = "discrete"
+    plan.categories = categories
+    full = np.full(len(series), len(categories), dtype=np.int64)
+    full[~missing] = codes
+    n_codes = len(categories) + int(plan.has_missing)
+    frequencies = np.bincount(full, minlength=n_codes).astype(np.float64)
+    frequencies /= frequencies.sum()
+    column = PreparedColumn(
+        key=plan.key,
+        source=plan.meta.name,
+        kind=DISCRETE,
+        values=full,
+        frequencies=frequencies,
+    )
+    return plan, [column]
+
+
+def _warn_mixed_types(name: Hashable, categories: list[Any]) -> None:
+    kinds = {type(v).__name__ for v in categories}
+    if len(kinds) > 1:
+        warnings.warn(
+            f"Column {name!r} mixes value types {sorted(kinds)!r}; it is modelled "
+            "as categorical and its original values are returned.",
+            stacklevel=5,
+        )
+
+
+def _numeric_values(plan: _ColumnPlan, series: pd.Series) -> np.ndarray:
+    """float64 view of a numeric or datetime column, NaN where missing."""
+    if plan.meta.column_type == ColumnType.DATETIME:
+        tz = getattr(series.dtype, "tz", None)
+        plan.timezone = None if tz is None else str(tz)
+        naive = series.dt.tz_convert("UTC").dt.tz_localize(None) if tz else series
+        nanos = naive.astype("datetime64[ns]").to_numpy().view(np.int64).astype(np.float64)
+        nanos[_missing_mask(series)] = np.nan
+        return nanos
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _prepare_numeric(
+    plan: _ColumnPlan, series: pd.Series, missing: np.ndarray, rng: np.random.Generator
+) -> tuple[_ColumnPlan, list[PreparedColumn]]:
+    values = _numeric_values(plan, series)
+    observed = values[~missing]
+    if not np.isfinite(observed).all():
+        raise InvalidDataError(
+            f"Column {plan.meta.name!r} holds infinite values; replace them with "
+            "finite numbers or missing values before fitting."
+        )
+    plan.lower = float(observed.min())
+    plan.upper = float(observed.max())
+    plan.step = _step(plan, observed)
+    columns: list[PreparedColumn] = []
+    if plan.lower == plan.upper:
+        plan.mode = "constant"
+        plan.constant = series[~missing].iloc[0]
+    else:
+        plan.mode = "datetime" if plan.meta.column_type == ColumnType.DATETIME else "continuous"
+        filled = values.copy()
+        if plan.has_missing:
+            filled[missing] = rng.choice(observed, size=int(missing.sum()))
+        columns.append(
+            PreparedColumn(
+                key=plan.key,
+                source=plan.meta.name,
+                kind=CONTINUOUS,
+                values=filled,
+                lower=plan.lower,
+                upper=plan.upper,
+                step=plan.step,
+            )
+        )
+    if plan.has_missing:
+        columns.append(_missing_indicator(plan, missing))
+    return plan, columns
+
+
+def _missing_indicator(plan: _ColumnPlan, missing: np.ndarray) -> PreparedColumn:
+    codes = missing.astype(np.int64)
+    frequencies = np.bincount(codes, minlength=2).astype(np.float64) / len(codes)
+    return PreparedColumn(
+        key=plan.key + MISSING_SUFFIX,
+        source=plan.meta.name,
+        kind=DISCRETE,
+        values=codes,
+        frequencies=frequencies,
+        is_missing_indicator=True,
+    )
+
+
+def _step(plan: _ColumnPlan, observed: np.ndarray) -> float | None:
+    meta = plan.meta
+    if meta.column_type == ColumnType.INTEGER:
+        return 1.0
+    if meta.column_type == ColumnType.DATETIME:
+        nanos = observed.astype(np.int64)
+        for step in _NS_STEPS:
+            if not np.any(nanos % step):
+                return float(step)
+        return 1.0
+    if meta.decimals is not None:
+        return 10.0 ** (-meta.decimals)
+    return None
+
+
+# -- restoring ----------------------------------------------------------------
+
+
+def _restore_column(
+    plan: _ColumnPlan,
+    arrays: Mapping[str, np.ndarray],
+    n_rows: int,
+    rng: np.random.Generator,
+) -> pd.Series:
+    missing = np.zeros(n_rows, dtype=bool)
+    if plan.has_missing and plan.mode in ("continuous", "datetime", "constant"):
+        missing = np.asarray(arrays[plan.key + MISSING_SUFFIX]).astype(bool)
+    if plan.mode == "identifier":
+        return _fresh_identifiers(plan, n_rows, rng)
+    if plan.mode == "empty":
+        return _all_missing(plan.meta, n_rows)
+    if plan.mode == "discrete":
+        return _restore_discrete(plan, np.asarray(arrays[plan.key]), n_rows)
+    if plan.mode == "constant":
+        if plan.meta.is_discrete:
+            return _restore_discrete(plan, np.zeros(n_rows, dtype=np.int64), n_rows)
+        values = np.full(n_rows, plan.lower, dtype=np.float64)
+    else:
+        values = np.clip(np.asarray(arrays[plan.key], dtype=np.float64), plan.lower, plan.upper)
+        if plan.step is not None:
+            values = np.round(values / plan.step) * plan.step
+            values = np.clip(values, plan.lower, plan.upper)
+            if plan.step < 1:
+                values = np.round(values, plan.meta.decimals or 0)
+    values[missing] = np.nan
+    if plan.mode == "datetime" or plan.meta.column_type == ColumnType.DATETIME:
+        return _to_datetime(plan, values)
+    return _to_numeric_dtype(plan.meta, values)
+
+
+def _to_numeric_dtype(meta: ColumnMetadata, values: np.ndarray) -> pd.Series:
+    dtype = pd.api.types.pandas_dtype(meta.dtype) if meta.dtype != "category" else None
+    if dtype is not None and pd.api.types.is_bool_dtype(dtype):
+        return pd.Series(values != 0).astype(dtype)
+    if dtype is not None and pd.api.types.is_integer_dtype(dtype):
+        if np.isnan(values).any():
+            series = pd.Series(values).astype("Float64").round().astype(dtype)
+            return series
+        return pd.Series(np.round(values).astype(np.int64)).astype(dtype)
+    if dtype is None:
+        return pd.Series(values)
+    return pd.Series(values).astype(dtype)
+
+
+def _to_datetime(plan: _ColumnPlan, values: np.ndarray) -> pd.Series:
+    missing = np.isnan(values)
+    nanos = np.where(missing, 0, values).astype(np.int64)
+    stamps = pd.Series(nanos.view("datetime64[ns]"))
+    stamps[missing] = pd.NaT
+    if plan.timezone is not None:
+        stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(plan.timezone)
+    return stamps.astype(plan.meta.dtype)
+
+
+def _restore_discrete(plan: _ColumnPlan, codes: np.ndarray, n_rows: int) -> pd.Series:
+    categories = plan.categories if plan.mode == "discrete" else [plan.constant]
+    codes = np.asarray(codes, dtype=np.int64)
+    missing = codes >= len(categories)
+    meta = plan.meta
+    if meta.dtype == "category":
+        positions = {value: i for i, value in enumerate(meta.categories or ())}
+        lookup = np.array([positions[v] for v in categories], dtype=np.int64)
+        category_codes = np.where(missing, -1, lookup[np.where(missing, 0, codes)])
+        restored = pd.Categorical.from_codes(
+            category_codes, categories=list(meta.categories or ()), ordered=meta.ordered
+        )
+        return pd.Series(restored)
+    pool = np.empty(len(categories) + 1, dtype=object)
+    pool[: len(categories)] = categories
+    pool[len(categories)] = None
+    values = pool[np.minimum(codes, len(categories))]
+    return _cast_objects(meta, values, missing)
+
+
+def _cast_objects(meta: ColumnMetadata, values: np.ndarray, missing: np.ndarray) -> pd.Series:
+    dtype = pd.api.types.pandas_dtype(meta.dtype)
+    if dtype == np.dtype(object):
+        return pd.Series(values, dtype=object)
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return pd.Series(pd.to_datetime(pd.Series(values)), dtype=dtype)
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        numbers = np.array([np.nan if m else v for v, m in zip(values, missing)], dtype=float)
+        return _to_numeric_dtype(meta, numbers)
+    series = pd.Series(values, dtype=object)
+    if missing.any() and pd.api.types.is_bool_dtype(dtype) and dtype == np.dtype(bool):
+        return series
+    return series.astype(dtype)
+
+
+def _all_missing(meta: ColumnMetadata, n_rows: int) -> pd.Series:
+    if meta.dtype == "category":
+        return pd.Series(
+            pd.Categorical([None] * n_rows, categories=list(meta.categories or ()))
+        )
+    dtype = pd.api.types.pandas_dtype(meta.dtype)
+    if dtype == np.dtype(object):
+        return pd.Series([None] * n_rows, dtype=object)
+    return pd.Series([None] * n_rows, dtype=object).astype(dtype)
+
+
+def _fresh_identifiers(
+    plan: _ColumnPlan, n_rows: int, rng: np.random.Generator
+) -> pd.Series:
+    fmt = dict(plan.meta.identifier_format or {"kind": "int"})
+    numbers = plan.identifier_start + np.arange(n_rows, dtype=np.int64)
+    if fmt["kind"] == "int":
+        return pd.Series(numbers).astype(pd.api.types.pandas_dtype(plan.meta.dtype))
+    if fmt["kind"] == "uuid":
+        raw = rng.integers(0, 256, size=(n_rows, 16), dtype=np.uint8)
+        texts = [str(uuid.UUID(bytes=row.tobytes(), version=4)) for row in raw]
+    else:
+        width = int(fmt.get("width", 0))
+        prefix = fmt.get("prefix", "")
+        texts = [f"{prefix}{number:0{width}d}" for number in numbers]
+    values = np.array(texts, dtype=object)
+    return _cast_objects(plan.meta, values, np.zeros(n_rows, dtype=bool))

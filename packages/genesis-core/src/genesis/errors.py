@@ -1,0 +1,60 @@
+"""The exceptions Genesis raises.
+
+Every exception derives from :class:`GenesisError` and from the builtin a
+caller would catch first, so existing ``except ValueError`` clauses keep
+working::
+
+    GenesisError
+    ├── InvalidDataError          (ValueError)   bad input data, names the column
+    ├── InvalidConfigError        (ValueError)   unknown key or wrong type, lists the valid keys
+    ├── NotFittedError            (RuntimeError) generate/save before fit
+    ├── BackendNotAvailableError  (ImportError)  gives the exact ``pip install`` line
+    ├── PluginConflictError       (RuntimeError) two plugins claim the same name
+    ├── ModelFileError            (ValueError)   unreadable, truncated or incompatible file
+    └── ConditionNotMetError      (ValueError)   conditional generation too rare to satisfy
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BackendNotAvailableError",
+    "ConditionNotMetError",
+    "GenesisError",
+    "InvalidConfigError",
+    "InvalidDataError",
+    "ModelFileError",
+    "NotFittedError",
+    "PluginConflictError",
+]
+
+
+class GenesisError(Exception):
+    """Base class of every error Genesis raises on purpose."""
+
+
+class InvalidDataError(GenesisError, ValueError):
+    """The data given to fit or generate cannot be used as it is."""
+
+
+class InvalidConfigError(GenesisError, ValueError):
+    """A config key is unknown or its value has the wrong type or range."""
+
+
+class NotFittedError(GenesisError, RuntimeError):
+    """The generator must be fitted before this call."""
+
+
+class BackendNotAvailableError(GenesisError, ImportError):
+    """No installed plugin provides the requested method on the requested backend."""
+
+
+class PluginConflictError(GenesisError, RuntimeError):
+    """Two plugins registered the same name."""
+
+
+class ModelFileError(GenesisError, ValueError):
+    """A saved model file is unreadable, truncated or from another format version."""
+
+
+class ConditionNotMetError(GenesisError, ValueError):
+    """Conditional generation could not produce enough rows meeting the condition."""

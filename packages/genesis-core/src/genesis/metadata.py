@@ -1,0 +1,276 @@
+"""Table metadata: the column type of every column, inferred and overridable.
+
+``TableMetadata.infer(frame, discrete_columns)`` looks at a DataFrame and
+records, per column, its column type (continuous, integer, boolean,
+categorical, datetime, identifier) and the exact dtype to give back. Users can
+read it, change a column's type with :meth:`TableMetadata.update_column`, and
+pass it to :meth:`genesis.SyntheticGenerator.fit`.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genesis._values import decode_value, encode_value
+from genesis.errors import InvalidDataError
+
+__all__ = ["ColumnMetadata", "ColumnType", "TableMetadata"]
+
+logger = logging.getLogger(__name__)
+
+# A column whose every value is unique and looks like a key ("C-0012",
+# "3f2b...-uuid", 1..n) is an identifier: regenerated fresh, never copied.
+_IDENTIFIER_NAME = re.compile(r"(^|[_\-\s])(id|key|uuid|code)$|^id([_\-\s]|$)", re.I)
+_KEY_TEXT = re.compile(r"^(?P<prefix>[A-Za-z_\-#:/.]*)(?P<digits>\d+)$")
+_UUID_TEXT = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I
+)
+_MIN_IDENTIFIER_ROWS = 10
+
+
+class ColumnType(enum.StrEnum):
+    """How Genesis models a column."""
+
+    CONTINUOUS = "continuous"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    CATEGORICAL = "categorical"
+    DATETIME = "datetime"
+    IDENTIFIER = "identifier"
+
+
+DISCRETE_TYPES = frozenset({ColumnType.BOOLEAN, ColumnType.CATEGORICAL})
+
+
+@dataclass(frozen=True)
+class ColumnMetadata:
+    """What Genesis knows about one column.
+
+    Attributes:
+        name: The column label exactly as in the user's frame.
+        column_type: How the column is modelled.
+        dtype: ``str`` of the pandas dtype to restore on output.
+        categories: For a ``category`` dtype, its categories (in order).
+        ordered: For a ``category`` dtype, whether it is ordered.
+        decimals: For float columns, the most decimals any value has (at
+            most 6), so output is rounded like the input; None when the
+            values need more.
+        identifier_format: For identifiers, how fresh values are written:
+            ``{"kind": "int"}``, ``{"kind": "text", "prefix": "T",
+            "width": 6}`` or ``{"kind": "uuid"}``.
+    """
+
+    name: Hashable
+    column_type: ColumnType
+    dtype: str
+    categories: tuple[Any, ...] | None = None
+    ordered: bool = False
+    decimals: int | None = None
+    identifier_format: Mapping[str, Any] | None = field(default=None)
+
+    @property
+    def is_discrete(self) -> bool:
+        return self.column_type in DISCRETE_TYPES
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["name"] = encode_value(self.name)
+        out["column_type"] = str(self.column_type)
+        if self.categories is not None:
+            out["categories"] = [encode_value(v) for v in self.categories]
+        out["identifier_format"] = (
+            dict(self.identifier_format) if self.identifier_format else None
+        )
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ColumnMetadata:
+        categories = data.get("categories")
+        return cls(
+            name=decode_value(data["name"]),
+            column_type=ColumnType(data["column_type"]),
+            dtype=data["dtype"],
+            categories=(
+                None if categories is None else tuple(decode_value(v) for v in categories)
+            ),
+            ordered=bool(data.get("ordered", False)),
+            decimals=data.get("decimals"),
+            identifier_format=data.get("identifier_format"),
+        )
+
+
+class TableMetadata:
+    """The ordered column metadata of one table."""
+
+    def __init__(self, columns: Iterable[ColumnMetadata]) -> None:
+        self._columns = {c.name: c for c in columns}
+
+    @classmethod
+    def infer(
+        cls, data: pd.DataFrame, discrete_columns: Iterable[Hashable] = ()
+    ) -> TableMetadata:
+        """Infer the column type of every column of ``data``.
+
+        Columns named in ``discrete_columns`` are categorical whatever their
+        dtype. The frame is assumed to have passed
+        :func:`genesis.data.check_training_frame`.
+        """
+        discrete = set(discrete_columns)
+        return cls(
+            _infer_column(name, data[name], name in discrete) for name in data.columns
+        )
+
+    @property
+    def columns(self) -> list[Hashable]:
+        return list(self._columns)
+
+    def __getitem__(self, name: Hashable) -> ColumnMetadata:
+        try:
+            return self._columns[name]
+        except KeyError:
+            raise InvalidDataError(
+                f"The metadata has no column {name!r}; its columns are "
+                f"{self.columns!r}."
+            ) from None
+
+    def __iter__(self):
+        return iter(self._columns.values())
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TableMetadata) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{c.name!r}: {c.column_type.value}" for c in self)
+        return f"TableMetadata({{{body}}})"
+
+    def update_column(self, name: Hashable, column_type: ColumnType | str) -> None:
+        """Override the inferred column type of ``name``."""
+        current = self[name]
+        try:
+            new_type = ColumnType(column_type)
+        except ValueError:
+            raise InvalidDataError(
+                f"Column {name!r}: {column_type!r} is not a column type; use one of "
+                f"{[t.value for t in ColumnType]!r}."
+            ) from None
+        self._columns[name] = replace(current, column_type=new_type)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"columns": [c.to_dict() for c in self]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TableMetadata:
+        return cls(ColumnMetadata.from_dict(c) for c in data["columns"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per column, for a person to read."""
+        return pd.DataFrame(
+            {
+                "column": [c.name for c in self],
+                "column_type": [c.column_type.value for c in self],
+                "dtype": [c.dtype for c in self],
+            }
+        )
+
+
+def _infer_column(name: Hashable, series: pd.Series, declared_discrete: bool) -> ColumnMetadata:
+    dtype = series.dtype
+    dtype_text = str(dtype)
+    categories = None
+    ordered = False
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = tuple(dtype.categories.tolist())
+        ordered = bool(dtype.ordered)
+        dtype_text = "category"
+
+    if declared_discrete:
+        column_type = ColumnType.CATEGORICAL
+    elif pd.api.types.is_bool_dtype(dtype):
+        column_type = ColumnType.BOOLEAN
+    elif isinstance(dtype, pd.CategoricalDtype):
+        column_type = ColumnType.CATEGORICAL
+    elif pd.api.types.is_datetime64_any_dtype(dtype):
+        column_type = ColumnType.DATETIME
+    elif pd.api.types.is_integer_dtype(dtype):
+        column_type = ColumnType.INTEGER
+    elif pd.api.types.is_float_dtype(dtype):
+        column_type = ColumnType.CONTINUOUS
+    elif pd.api.types.is_timedelta64_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
+        raise InvalidDataError(
+            f"Column {name!r} has dtype {dtype_text}, which Genesis does not model; "
+            "convert it to numbers (for example seconds) or drop it."
+        )
+    else:
+        column_type = ColumnType.CATEGORICAL
+
+    identifier_format = None
+    if not declared_discrete and column_type in (
+        ColumnType.INTEGER,
+        ColumnType.CATEGORICAL,
+    ) and not isinstance(dtype, pd.CategoricalDtype):
+        identifier_format = _identifier_format(name, series)
+        if identifier_format is not None:
+            column_type = ColumnType.IDENTIFIER
+
+    decimals = None
+    if pd.api.types.is_float_dtype(dtype) and not declared_discrete:
+        decimals = _decimals(series)
+    return ColumnMetadata(
+        name=name,
+        column_type=column_type,
+        dtype=dtype_text,
+        categories=categories,
+        ordered=ordered,
+        decimals=decimals,
+        identifier_format=identifier_format,
+    )
+
+
+def _identifier_format(name: Hashable, series: pd.Series) -> dict[str, Any] | None:
+    values = series.dropna()
+    if len(values) < _MIN_IDENTIFIER_ROWS or len(values) != len(series):
+        return None
+    if not values.is_unique:
+        return None
+    if pd.api.types.is_integer_dtype(series.dtype):
+        ints = values.to_numpy(dtype=np.int64)
+        is_range = int(ints.max()) - int(ints.min()) + 1 == len(ints)
+        named_like_key = isinstance(name, str) and bool(_IDENTIFIER_NAME.search(name))
+        return {"kind": "int"} if (is_range or named_like_key) else None
+    texts = [v for v in values.tolist() if isinstance(v, str)]
+    if len(texts) != len(values):
+        return None
+    if all(_UUID_TEXT.match(t) for t in texts):
+        return {"kind": "uuid"}
+    matches = [_KEY_TEXT.match(t) for t in texts]
+    if all(matches):
+        prefixes = {m.group("prefix") for m in matches}
+        widths = {len(m.group("digits")) for m in matches}
+        if len(prefixes) == 1:
+            width = widths.pop() if len(widths) == 1 else 0
+            return {"kind": "text", "prefix": prefixes.pop(), "width": width}
+    return None
+
+
+def _decimals(series: pd.Series) -> int | None:
+    values = series.dropna().to_numpy(dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return None
+    sample = values[:5000]
+    for places in range(7):
+        scaled = sample * 10.0**places
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))):
+            return places
+    return None

@@ -1,0 +1,83 @@
+"""Plugin discovery, the registry, backend choice and `genesis plugins`."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genesis import BackendNotAvailableError, PluginConflictError, SyntheticGenerator
+from genesis._registry import GeneratorRegistry, get_registry, resolve_backend
+from genesis.cli import main
+
+needs_test_plugins = pytest.mark.skipif(
+    importlib.util.find_spec("genesis_example") is None,
+    reason="the test plugins under tests/plugins are not installed",
+)
+
+
+@needs_test_plugins
+def test_third_party_plugin_is_found_through_its_entry_point() -> None:
+    registry = get_registry()
+    assert registry.generators.backends_for("independent") == ["numpy"]
+    assert registry.generators.owner(("independent", "numpy")) == "example"
+    data = pd.DataFrame({"a": np.arange(20.0), "b": ["x", "y"] * 10})
+    out = SyntheticGenerator("independent", seed=0).fit(data, progress=False).generate(7)
+    assert list(out.columns) == ["a", "b"] and len(out) == 7
+
+
+@needs_test_plugins
+def test_plugin_that_fails_to_import_is_listed_and_breaks_nothing(capsys) -> None:
+    plugins = {p.name: p for p in get_registry().plugins}
+    assert "libimaginary.so" in plugins["broken"].error
+    assert plugins["core"].error is None
+    assert plugins["example"].error is None
+    assert main(["plugins"]) == 0
+    printed = capsys.readouterr().out
+    assert "broken" in printed and "FAILED: ImportError" in printed
+    assert "independent" in printed and "gaussian_copula" in printed
+
+
+def test_core_registers_the_copula_like_any_plugin() -> None:
+    registry = get_registry()
+    assert registry.generators.owner(("gaussian_copula", "numpy")) == "core"
+
+
+def test_name_clash_is_refused_naming_both_plugins() -> None:
+    class First:
+        method, backend = "m", "b"
+
+    registry = GeneratorRegistry()
+    registry.current_plugin = "alpha"
+    registry.register(First)
+    registry.current_plugin = "beta"
+    with pytest.raises(PluginConflictError, match="'alpha'.*'beta'"):
+        registry.register(type("Second", (), {"method": "m", "backend": "b"}))
+
+
+def test_unavailable_backend_names_the_install_line(monkeypatch) -> None:
+    monkeypatch.delenv("GENESIS_BACKEND", raising=False)
+    with pytest.raises(BackendNotAvailableError, match='pip install "genesis-synth-jax"'):
+        resolve_backend("ctgan", "jax")
+    with pytest.raises(ImportError):
+        SyntheticGenerator("tvae", backend="jax")
+
+
+def test_env_variable_chooses_backend_when_argument_absent(monkeypatch) -> None:
+    monkeypatch.setenv("GENESIS_BACKEND", "jax")
+    with pytest.raises(BackendNotAvailableError, match="asked by GENESIS_BACKEND"):
+        resolve_backend("ctgan")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is not None, reason="torch is installed")
+def test_ctgan_without_a_backend_says_what_to_install(monkeypatch) -> None:
+    monkeypatch.delenv("GENESIS_BACKEND", raising=False)
+    with pytest.raises(BackendNotAvailableError, match='pip install "genesis-synth-torch"'):
+        SyntheticGenerator("ctgan")
+
+
+def test_copula_ignores_backend_choice(monkeypatch) -> None:
+    monkeypatch.setenv("GENESIS_BACKEND", "jax")
+    assert resolve_backend("gaussian_copula") == "numpy"
