@@ -1,6 +1,13 @@
 """The shared data plane: user frames to model-facing numbers and back."""
 
 from genesis.data._checks import check_generate_count, check_training_frame
+from genesis.data._encoding import (
+    ColumnSpan,
+    ConditionalSampler,
+    EncodedTable,
+    SpanKind,
+    TableTransformer,
+)
 from genesis.data._prepare import (
     MISSING_SUFFIX,
     PreparedColumn,
@@ -10,9 +17,14 @@ from genesis.data._prepare import (
 
 __all__ = [
     "MISSING_SUFFIX",
+    "ColumnSpan",
+    "ConditionalSampler",
+    "EncodedTable",
     "PreparedColumn",
     "PreparedTable",
+    "SpanKind",
     "TablePreparer",
+    "TableTransformer",
     "check_generate_count",
     "check_training_frame",
 ]

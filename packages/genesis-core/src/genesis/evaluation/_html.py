@@ -1,0 +1,407 @@
+"""The quality report as one self-contained HTML page.
+
+The page holds its styles inline and its plots as base64 PNG images, and
+refers to nothing outside itself, so it can be mailed, archived or opened
+offline. Each property is one section function; a new property adds its own
+function to :data:`_SECTIONS`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from genesis._values import decode_value
+from genesis.evaluation._plots import (
+    REAL_COLOUR,
+    SYNTHETIC_COLOUR,
+    column_png,
+    correlation_difference_png,
+    load_matplotlib,
+    pair_scores_png,
+)
+from genesis.evaluation._verdicts import FAIR, GOOD, property_verdicts, rating
+
+if TYPE_CHECKING:
+    from genesis.evaluation._report import QualityReport
+
+__all__ = ["render_html"]
+
+_WORST_PAIRS = 20
+_SIDE_BY_SIDE = 20
+_TYPE_NAMES = {
+    "continuous": "number",
+    "integer": "integer",
+    "datetime": "datetime",
+    "categorical": "category",
+    "boolean": "boolean",
+}
+_METRIC_NAMES = {
+    "ks_complement": "KS complement",
+    "tv_complement": "TV complement",
+    "correlation_similarity": "correlation similarity",
+    "contingency_similarity": "contingency similarity",
+}
+
+
+def render_html(report: QualityReport) -> str:
+    """The whole page for ``report``.
+
+    Raises:
+        BackendNotAvailableError: matplotlib is not installed.
+    """
+    load_matplotlib()
+    verdicts = property_verdicts(report)
+    body = [_header(report, verdicts), '<main class="wrap">']
+    body.extend(section(report, verdicts) for section in _SECTIONS)
+    body.extend([_about(report), "</main>"])
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Synthetic data quality: {report.score:.1%}</title>\n"
+        f"<style>{_CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
+
+
+def _header(report: QualityReport, verdicts: dict[str, str]) -> str:
+    from genesis.evaluation._report import PROPERTY_TITLES
+
+    info = report.info
+    cards = []
+    for key, score in report.properties.items():
+        title = PROPERTY_TITLES.get(key, key.replace("_", " ").capitalize())
+        cards.append(
+            f'<a class="property" href="#{key}"><div class="property-title">'
+            f"{_e(title)}</div>{_meter(score, large=True)}"
+            f'<p class="verdict">{_e(verdicts.get(key, ""))}</p></a>'
+        )
+    rows_text = (
+        f"{info['real_rows']:,} real rows, {info['synthetic_rows']:,} synthetic rows, "
+        f"{len(report.column_shapes)} columns scored"
+    )
+    notes = "".join(f'<p class="note">{_e(n)}</p>' for n in info.get("notes", []))
+    return f"""<header class="top">
+<div class="wrap header-grid">
+  <div class="overall">
+    <div class="ring {rating(report.score)}" style="--p:{_percent(report.score)}">
+      <div class="ring-inner"><span class="big">{_format(report.score)}</span>
+      <span class="small">overall</span></div>
+    </div>
+  </div>
+  <div class="headline">
+    <h1>Synthetic data quality</h1>
+    <p class="sub">{_e(rows_text)}. The overall score is the mean of the two
+    property scores; 100% means the synthetic data matches the real data on
+    every measure below.</p>
+    {notes}
+  </div>
+</div>
+<div class="wrap properties">{"".join(cards)}</div>
+<nav class="wrap"><a href="#column_shapes">Column shapes</a>
+<a href="#columns">Column plots</a><a href="#column_pair_trends">Column pair trends</a>
+<a href="#about">About these scores</a></nav>
+</header>"""
+
+
+def _shapes_section(report: QualityReport, verdicts: dict[str, str]) -> str:
+    shapes = report.column_shapes.sort_values(
+        "score", na_position="last", kind="stable"
+    )
+    anchors = {
+        name: f"col-{i}" for i, name in enumerate(report.column_shapes["column"])
+    }
+    rows = []
+    for row in shapes.itertuples(index=False):
+        missing = f"{_share(row.missing_real)} / {_share(row.missing_synthetic)}"
+        rows.append(
+            f'<tr><td><a href="#{anchors[row.column]}">{_e(row.column)}</a></td>'
+            f"<td>{_e(_TYPE_NAMES.get(row.column_type, row.column_type))}</td>"
+            f"<td>{_e(_METRIC_NAMES.get(row.metric, row.metric))}</td>"
+            f'<td>{_meter(row.score)}</td><td class="num">{missing}</td>'
+            f'<td class="muted">{_e(row.note)}</td></tr>'
+        )
+    table = (
+        '<table class="scores"><thead><tr><th>Column</th><th>Type</th><th>Metric</th>'
+        "<th>Score</th><th>Missing, real / synthetic</th><th>Note</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    cards = [
+        _column_card(report, row, anchors[row.column])
+        for row in shapes.itertuples(index=False)
+    ]
+    return f"""<section id="column_shapes">
+<h2>Column shapes <span class="badge {rating(report.properties["column_shapes"])}">
+{_format(report.properties["column_shapes"])}</span></h2>
+<p class="lead">{_e(verdicts["column_shapes"])}</p>
+<p class="explain">Each column's synthetic values against its real values, worst first.
+Numbers and dates: 1 − the largest gap between the two cumulative distributions
+(KS complement). Categories: 1 − half the summed difference of category shares
+(TV complement), with missing as a category.</p>
+{table}
+</section>
+<section id="columns">
+<h2>Real vs synthetic, column by column</h2>
+<p class="legend"><span class="swatch" style="background:{REAL_COLOUR}"></span>real
+<span class="swatch" style="background:{SYNTHETIC_COLOUR}"></span>synthetic
+&nbsp;· sorted worst first</p>
+<div class="grid">{"".join(cards)}</div>
+</section>"""
+
+
+def _column_card(report: QualityReport, row: Any, anchor: str) -> str:
+    summary = report.distributions[row.column]
+    image = _image(
+        column_png(summary),
+        f"Real and synthetic distribution of {row.column}",
+        "column-plot",
+    )
+    facts = [_TYPE_NAMES.get(row.column_type, row.column_type)]
+    if row.missing_real > 0 or row.missing_synthetic > 0:
+        facts.append(
+            f"missing {_share(row.missing_real)} real, "
+            f"{_share(row.missing_synthetic)} synthetic"
+        )
+    if row.note:
+        facts.append(row.note)
+    return f"""<div class="card" id="{anchor}">
+<div class="card-head"><div><div class="col-name">{_e(row.column)}</div>
+<div class="muted">{_e(" · ".join(facts))}</div></div>
+<span class="badge {rating(row.score)}">{_format(row.score)}</span></div>
+{image}
+</div>"""
+
+
+def _trends_section(report: QualityReport, verdicts: dict[str, str]) -> str:
+    pairs = report.column_pair_trends
+    score = report.properties["column_pair_trends"]
+    # A heatmap of many columns needs the full width to keep its labels legible.
+    wide = ' class="wide"' if len(report.column_shapes) > _SIDE_BY_SIDE else ""
+    figures = []
+    if len(report.correlation_real.columns) >= 2:
+        figures.append(
+            f"<figure{wide}><figcaption>Correlation difference, real − synthetic, "
+            "numeric columns (white is equal; colour scale clipped at ±0.5)"
+            "</figcaption>"
+            + _image(
+                correlation_difference_png(
+                    report.correlation_real, report.correlation_synthetic
+                ),
+                "Heatmap of the difference between real and synthetic correlations",
+                "heatmap",
+            )
+            + "</figure>"
+        )
+    if len(pairs):
+        figures.append(
+            f"<figure{wide}><figcaption>Score of every pair of columns (blue is good; "
+            "below 50% shows as the darkest red)</figcaption>"
+            + _image(
+                pair_scores_png(pairs, list(report.column_shapes["column"])),
+                "Heatmap of the score of every pair of columns",
+                "heatmap",
+            )
+            + "</figure>"
+        )
+    worst = pairs.sort_values("score", na_position="last", kind="stable")
+    table = _pairs_table(worst.head(_WORST_PAIRS))
+    full = ""
+    if len(pairs) > _WORST_PAIRS:
+        full = (
+            f"<details><summary>All {len(pairs):,} pairs</summary>"
+            f"{_pairs_table(worst)}</details>"
+        )
+    return f"""<section id="column_pair_trends">
+<h2>Column pair trends <span class="badge {rating(score)}">{_format(score)}</span></h2>
+<p class="lead">{_e(verdicts["column_pair_trends"])}</p>
+<p class="explain">Two numeric columns: 1 − half the difference of their Pearson
+correlations. Any other pair: 1 − half the summed difference of the two
+contingency tables' shares; a number paired with a category is cut at the
+deciles of its real values first.</p>
+<div class="figures">{"".join(figures)}</div>
+<h3>Weakest pairs</h3>
+{table}
+{full}
+</section>"""
+
+
+def _pairs_table(pairs: pd.DataFrame) -> str:
+    rows = []
+    for row in pairs.itertuples(index=False):
+        rows.append(
+            f"<tr><td>{_e(row.column_1)}</td><td>{_e(row.column_2)}</td>"
+            f"<td>{_e(_METRIC_NAMES.get(row.metric, row.metric))}</td>"
+            f"<td>{_meter(row.score)}</td>"
+            f'<td class="num">{_correlation(row.real_correlation)}</td>'
+            f'<td class="num">{_correlation(row.synthetic_correlation)}</td>'
+            f'<td class="muted">{_e(row.note)}</td></tr>'
+        )
+    return (
+        '<table class="scores"><thead><tr><th>Column</th><th>Column</th>'
+        "<th>Metric</th><th>Score</th><th>Real r</th><th>Synthetic r</th>"
+        f"<th>Note</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _about(report: QualityReport) -> str:
+    info = report.info
+    used = (
+        f"{info['real_rows_used']:,} of {info['real_rows']:,} real rows and "
+        f"{info['synthetic_rows_used']:,} of {info['synthetic_rows']:,} synthetic rows"
+    )
+    skipped = info.get("skipped_columns", {})
+    skipped_text = (
+        "; ".join(f"{_e(name)} ({_e(reason)})" for name, reason in skipped.items())
+        or "none"
+    )
+    column_rows = "".join(
+        f"<tr><td>{_e(decode_value(c['name']))}</td><td>{_e(c['column_type'])}</td>"
+        f"<td>{_e(c['dtype'])}</td></tr>"
+        for c in info.get("metadata", {}).get("columns", [])
+    )
+    return f"""<section id="about">
+<h2>About these scores</h2>
+<ul class="facts">
+<li>Scored: {used}.</li>
+<li>Columns left out: {skipped_text}.</li>
+<li>Bands used for colours: good from {GOOD:.0%}, fair from {FAIR:.0%}, poor below.
+They are a reading aid, not a standard.</li>
+<li>The metrics follow the definitions of sdmetrics' QualityReport (KSComplement,
+TVComplement, CorrelationSimilarity, ContingencySimilarity); Genesis counts missing
+values as a category in the TV complement and bins numbers at the real deciles.</li>
+<li>Genesis {_e(info.get("genesis_version", "unknown"))}, made
+{_e(info.get("created", ""))} in {info.get("seconds", float("nan")):.2f} s.</li>
+</ul>
+<details><summary>Column types used</summary>
+<table class="scores"><thead><tr><th>Column</th><th>Column type</th><th>dtype</th>
+</tr></thead><tbody>{column_rows}</tbody></table></details>
+</section>"""
+
+
+_SECTIONS: tuple[Callable[[QualityReport, dict[str, str]], str], ...] = (
+    _shapes_section,
+    _trends_section,
+)
+
+
+def _image(png: bytes, alt: str, css_class: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<img class="{css_class}" alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+    )
+
+
+def _meter(score: float, *, large: bool = False) -> str:
+    size = " large" if large else ""
+    return (
+        f'<span class="meter{size}"><span class="track"><span class="fill '
+        f'{rating(score)}" style="width:{_percent(score)}%"></span></span>'
+        f'<span class="value">{_format(score)}</span></span>'
+    )
+
+
+def _format(score: float) -> str:
+    return "n/a" if score is None or np.isnan(score) else f"{score:.1%}"
+
+
+def _percent(score: float) -> str:
+    return "0" if score is None or np.isnan(score) else f"{100 * score:.1f}"
+
+
+def _share(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.1%}"
+
+
+def _correlation(value: float) -> str:
+    return "" if np.isnan(value) else f"{value:+.3f}"
+
+
+def _e(value: Hashable | str | None) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+_CSS = """
+:root{--good:#2e7d32;--fair:#b26a00;--poor:#c62828;--none:#8a8f98;
+--ink:#1f2328;--muted:#667085;--line:#e4e7ec;--page:#f4f5f7}
+*{box-sizing:border-box}
+body{margin:0;background:var(--page);color:var(--ink);line-height:1.45;
+font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,
+sans-serif}
+.wrap{max-width:1240px;margin:0 auto;padding:0 28px}
+header.top{background:#17212e;color:#f5f7fa;padding:30px 0 0}
+.header-grid{display:flex;gap:32px;align-items:center}
+.headline h1{margin:0 0 6px;font-size:28px;font-weight:650}
+.headline .sub{margin:0;color:#c5ccd6;max-width:760px}
+.headline .note{margin:8px 0 0;color:#ffd38a;font-size:14px}
+.ring{--c:var(--none);width:150px;height:150px;border-radius:50%;flex:none;
+background:conic-gradient(var(--c) calc(var(--p)*1%),#2f3b4b 0);
+display:flex;align-items:center;justify-content:center}
+.ring.good{--c:#4caf50}.ring.fair{--c:#f0a030}.ring.poor{--c:#ef5350}
+.ring-inner{width:118px;height:118px;border-radius:50%;background:#17212e;
+display:flex;flex-direction:column;align-items:center;justify-content:center}
+.ring .big{font-size:30px;font-weight:700}.ring .small{font-size:13px;color:#aab4c0}
+.properties{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));
+gap:16px;margin-top:24px}
+.property{display:block;background:#223044;border-radius:10px;padding:14px 18px;
+color:inherit;text-decoration:none}
+.property:hover{background:#2a3a51}
+.property-title{font-size:14px;color:#aab4c0;text-transform:uppercase;letter-spacing:.04em}
+.property .verdict{margin:8px 0 0;font-size:13.5px;color:#d7dde5}
+nav.wrap{display:flex;gap:22px;padding-top:20px;padding-bottom:16px;font-size:14px}
+nav a{color:#9cc3ff;text-decoration:none}
+section{background:#fff;border:1px solid var(--line);border-radius:12px;
+padding:22px 26px;margin:22px 0}
+h2{margin:0 0 8px;font-size:22px;display:flex;align-items:center;gap:12px}
+h3{margin:22px 0 8px;font-size:17px}
+.lead{font-size:16px;margin:4px 0 6px}
+.explain{color:var(--muted);font-size:13.5px;margin:0 0 14px;max-width:900px}
+.badge{display:inline-block;border-radius:999px;padding:2px 10px;font-size:14px;
+font-weight:650;color:#fff;background:var(--none)}
+.badge.good{background:var(--good)}.badge.fair{background:var(--fair)}
+.badge.poor{background:var(--poor)}
+table.scores{border-collapse:collapse;width:100%;font-size:14px}
+table.scores th{text-align:left;font-weight:600;color:var(--muted);
+border-bottom:2px solid var(--line);padding:6px 10px}
+table.scores td{border-bottom:1px solid var(--line);padding:5px 10px;
+vertical-align:middle}
+table.scores tbody tr:hover{background:#f8f9fb}
+td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
+.muted{color:var(--muted);font-size:13px}
+a{color:#1f5fbf}
+.meter{display:inline-flex;align-items:center;gap:8px;white-space:nowrap}
+.meter .track{width:110px;height:8px;background:#eceff3;border-radius:4px;
+overflow:hidden}
+.meter.large .track{width:100%;min-width:140px;height:10px;background:#33445c}
+.meter.large{display:flex;font-size:22px;font-weight:700}
+.meter .fill{display:block;height:100%;background:var(--none)}
+.fill.good{background:var(--good)}.fill.fair{background:var(--fair)}
+.fill.poor{background:var(--poor)}
+.meter.large .fill.good{background:#4caf50}.meter.large .fill.fair{background:#f0a030}
+.meter.large .fill.poor{background:#ef5350}
+.meter .value{font-variant-numeric:tabular-nums;min-width:3.2em}
+.legend{color:var(--muted);font-size:14px}
+.swatch{display:inline-block;width:12px;height:12px;border-radius:2px;
+margin:0 4px 0 10px;vertical-align:-1px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:16px;
+align-items:start}
+.card{border:1px solid var(--line);border-radius:10px;padding:10px 12px;background:#fff}
+.card-head{display:flex;justify-content:space-between;align-items:center;gap:8px;
+margin-bottom:6px}
+.col-name{font-weight:650;font-size:16px;overflow-wrap:anywhere}
+img{max-width:100%;height:auto;display:block}
+.figures{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
+figure{margin:0;flex:1 1 480px}
+figure.wide{flex-basis:100%}
+figure.wide img{max-width:900px}
+figcaption{color:var(--muted);font-size:13.5px;margin-bottom:6px}
+details{margin-top:14px}
+summary{cursor:pointer;color:#1f5fbf}
+ul.facts{padding-left:20px;margin:0}
+ul.facts li{margin:4px 0}
+"""

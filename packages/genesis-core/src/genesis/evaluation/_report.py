@@ -1,0 +1,410 @@
+"""The quality report: ``evaluate`` and the :class:`QualityReport` it returns."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata as package_metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genesis._values import decode_value, encode_value
+from genesis.errors import InvalidConfigError, InvalidDataError
+from genesis.evaluation._data import prepare_evaluation_data
+from genesis.evaluation._distributions import column_distributions
+from genesis.evaluation._shapes import SHAPE_COLUMNS, column_shapes
+from genesis.evaluation._trends import PAIR_COLUMNS, column_pair_trends, label_index
+from genesis.evaluation._verdicts import property_verdicts
+from genesis.metadata import TableMetadata
+
+__all__ = [
+    "DEFAULT_MAX_ROWS",
+    "PROPERTY_TITLES",
+    "QUALITY_PROPERTIES",
+    "QualityReport",
+    "evaluate",
+]
+
+logger = logging.getLogger(__name__)
+
+FORMAT_NAME = "genesis-quality-report"
+FORMAT_VERSION = 1
+DEFAULT_MAX_ROWS = 50_000
+
+# The properties averaged into the overall score, as sdmetrics averages its
+# two. Later properties (ML efficacy, detection, privacy) are reported next to
+# these in ``properties`` but do not change what ``score`` means.
+QUALITY_PROPERTIES = ("column_shapes", "column_pair_trends")
+PROPERTY_TITLES = {
+    "column_shapes": "Column shapes",
+    "column_pair_trends": "Column pair trends",
+}
+
+_SHAPE_FLOATS = ("score", "missing_real", "missing_synthetic")
+_PAIR_FLOATS = ("score", "real_correlation", "synthetic_correlation")
+
+
+@dataclass(eq=False)
+class QualityReport:
+    """How closely a synthetic table follows a real one.
+
+    Attributes:
+        score: The overall quality in [0, 1]: the mean of the column shapes
+            and column pair trends scores.
+        properties: The score of each property, by key (``column_shapes``,
+            ``column_pair_trends``).
+        column_shapes: One row per column: ``column``, ``column_type``,
+            ``metric`` (``ks_complement`` or ``tv_complement``), ``score``,
+            ``missing_real``, ``missing_synthetic`` and ``note``.
+        column_pair_trends: One row per pair of columns: ``column_1``,
+            ``column_2``, ``metric`` (``correlation_similarity`` or
+            ``contingency_similarity``), ``score``, ``real_correlation``,
+            ``synthetic_correlation`` and ``note``.
+        correlation_real: Pearson correlations of the real numeric and
+            datetime columns.
+        correlation_synthetic: The same for the synthetic columns.
+        distributions: Per column, the histogram and category shares the
+            HTML plots are drawn from.
+        info: Row counts, subsampling, skipped columns, the metadata used,
+            the Genesis version and when the report was made.
+    """
+
+    score: float
+    properties: dict[str, float]
+    column_shapes: pd.DataFrame
+    column_pair_trends: pd.DataFrame
+    correlation_real: pd.DataFrame
+    correlation_synthetic: pd.DataFrame
+    distributions: dict[Hashable, dict[str, Any]] = field(repr=False)
+    info: dict[str, Any] = field(repr=False)
+
+    def __repr__(self) -> str:
+        parts = ", ".join(
+            f"{key}={value:.4f}" for key, value in self.properties.items()
+        )
+        return f"QualityReport(score={self.score:.4f}, {parts})"
+
+    def summary(self) -> str:
+        """A few plain sentences on the scores, worst findings first."""
+        overall = "n/a" if math.isnan(self.score) else f"{self.score:.1%}"
+        lines = [f"Overall quality score: {overall}."]
+        for key, verdict in property_verdicts(self).items():
+            title = PROPERTY_TITLES.get(key, key)
+            score = self.properties[key]
+            shown = "n/a" if math.isnan(score) else f"{score:.1%}"
+            lines.append(f"{title}: {shown}. {verdict}")
+        lines.extend(self.info.get("notes", []))
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-able Python values (missing numbers are None)."""
+        correlation_columns = [_label_out(c) for c in self.correlation_real.columns]
+        return {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "score": _number_out(self.score),
+            "properties": {k: _number_out(v) for k, v in self.properties.items()},
+            "column_shapes": _records_out(self.column_shapes, ("column",)),
+            "column_pair_trends": _records_out(
+                self.column_pair_trends, ("column_1", "column_2")
+            ),
+            "correlation": {
+                "columns": correlation_columns,
+                "real": _matrix_out(self.correlation_real),
+                "synthetic": _matrix_out(self.correlation_synthetic),
+            },
+            "distributions": [
+                {"column": _label_out(name), **summary}
+                for name, summary in self.distributions.items()
+            ],
+            "info": _info_out(self.info),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> QualityReport:
+        """Rebuild a report written by :meth:`to_dict`.
+
+        Raises:
+            InvalidDataError: ``data`` is not a Genesis quality report, or is
+                from a newer format version.
+        """
+        if data.get("format") != FORMAT_NAME:
+            raise InvalidDataError(
+                f"This is not a Genesis quality report (format {data.get('format')!r}, "
+                f"expected {FORMAT_NAME!r})."
+            )
+        version = data.get("format_version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise InvalidDataError(
+                f"The quality report has format version {version!r}; this Genesis "
+                f"reads version {FORMAT_VERSION} and older. Upgrade genesis-synth-core."
+            )
+        columns = [_label_in(c) for c in data["correlation"]["columns"]]
+        index = label_index(columns)
+        return cls(
+            score=_number_in(data["score"]),
+            properties={k: _number_in(v) for k, v in data["properties"].items()},
+            column_shapes=_records_in(
+                data["column_shapes"], SHAPE_COLUMNS, ("column",), _SHAPE_FLOATS
+            ),
+            column_pair_trends=_records_in(
+                data["column_pair_trends"],
+                PAIR_COLUMNS,
+                ("column_1", "column_2"),
+                _PAIR_FLOATS,
+            ),
+            correlation_real=_matrix_in(data["correlation"]["real"], index),
+            correlation_synthetic=_matrix_in(data["correlation"]["synthetic"], index),
+            distributions={
+                _label_in(d["column"]): {k: v for k, v in d.items() if k != "column"}
+                for d in data["distributions"]
+            },
+            info=_info_in(data["info"]),
+        )
+
+    def to_json(
+        self, path: str | os.PathLike[str] | None = None, *, indent: int | None = None
+    ) -> str:
+        """The report as JSON text; also written to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_json(cls, text: str) -> QualityReport:
+        """Rebuild a report from the text of :meth:`to_json`."""
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def read_json(cls, path: str | os.PathLike[str]) -> QualityReport:
+        """Read a report written by ``to_json(path)``."""
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
+        """A self-contained HTML page with the scores, tables and plots.
+
+        The page embeds its plots as PNG images and loads nothing from the
+        network. Needs matplotlib (the ``report`` extra).
+
+        Returns:
+            The HTML text; also written to ``path`` when given.
+
+        Raises:
+            BackendNotAvailableError: matplotlib is not installed.
+        """
+        from genesis.evaluation._html import render_html
+
+        page = render_html(self)
+        if path is not None:
+            Path(path).write_text(page, encoding="utf-8")
+        return page
+
+
+def evaluate(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    metadata: TableMetadata | None = None,
+    *,
+    max_rows: int | None = DEFAULT_MAX_ROWS,
+    seed: int = 0,
+) -> QualityReport:
+    """Score how closely ``synthetic`` follows ``real``.
+
+    Column shapes compare each column's distribution; column pair trends
+    compare each pair's correlation or contingency table; the overall score
+    is their mean. Identifier columns are left out. Tables longer than
+    ``max_rows`` are scored on a seeded subsample of that many rows, which the
+    report states.
+
+    Args:
+        real: The real table.
+        synthetic: The synthetic table, with the same columns.
+        metadata: The column types; inferred from ``real`` when None.
+        max_rows: Most rows scored per table; None scores every row.
+        seed: Seed of the subsample.
+
+    Returns:
+        The report, with its numbers, JSON and HTML.
+
+    Raises:
+        InvalidDataError: Either table is empty, their columns differ, or a
+            synthetic column cannot be read as its real column's type.
+        InvalidConfigError: ``max_rows`` is not a positive integer or None.
+    """
+    if max_rows is not None and (
+        isinstance(max_rows, bool)
+        or not isinstance(max_rows, (int, np.integer))
+        or max_rows < 1
+    ):
+        raise InvalidConfigError(
+            f"max_rows must be a positive integer or None, got {max_rows!r}."
+        )
+    started = time.perf_counter()
+    data = prepare_evaluation_data(
+        real, synthetic, metadata, max_rows=max_rows, seed=seed
+    )
+    if not data.columns:
+        raise InvalidDataError(
+            f"Every column is an identifier ({list(data.skipped)!r}), so there is "
+            "nothing to score; override a column type in the metadata to score it."
+        )
+    shapes = column_shapes(data)
+    trends = column_pair_trends(data)
+    distributions = column_distributions(data)
+
+    properties = {
+        "column_shapes": _mean(shapes["score"]),
+        "column_pair_trends": _mean(trends.details["score"]),
+    }
+    score = _mean(pd.Series([properties[key] for key in QUALITY_PROPERTIES]))
+    seconds = time.perf_counter() - started
+    info = {
+        "real_rows": data.real_rows,
+        "synthetic_rows": data.synthetic_rows,
+        "real_rows_used": data.real_rows_used,
+        "synthetic_rows_used": data.synthetic_rows_used,
+        "max_rows": max_rows,
+        "seed": seed,
+        "skipped_columns": dict(data.skipped),
+        "notes": list(data.notes),
+        "metadata": data.metadata.to_dict(),
+        "genesis_version": _genesis_version(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 3),
+    }
+    logger.info(
+        "Evaluated %d columns and %d pairs in %.2f s: score %.4f",
+        len(shapes),
+        len(trends.details),
+        seconds,
+        score,
+    )
+    return QualityReport(
+        score=score,
+        properties=properties,
+        column_shapes=shapes,
+        column_pair_trends=trends.details,
+        correlation_real=trends.correlation_real,
+        correlation_synthetic=trends.correlation_synthetic,
+        distributions=distributions,
+        info=info,
+    )
+
+
+def _mean(scores: pd.Series) -> float:
+    values = scores.to_numpy(dtype=np.float64)
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if values.size else float("nan")
+
+
+def _genesis_version() -> str:
+    try:
+        return package_metadata.version("genesis-synth-core")
+    except package_metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _label_out(label: Hashable) -> Any:
+    # Most labels are strings and stay readable; any other label keeps its
+    # kind through encode_value, whose pairs are lists and cannot be
+    # mistaken for a string.
+    return label if isinstance(label, str) else encode_value(label)
+
+
+def _label_in(value: Any) -> Hashable:
+    return decode_value(value) if isinstance(value, list) else value
+
+
+def _number_out(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def _number_in(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _records_out(frame: pd.DataFrame, label_columns: tuple[str, ...]) -> dict[str, Any]:
+    # Column names once and one list per row: a table of a thousand pairs
+    # would otherwise repeat every key a thousand times.
+    rows = []
+    for values in frame.itertuples(index=False, name=None):
+        row = []
+        for key, value in zip(frame.columns, values, strict=True):
+            if key in label_columns:
+                row.append(_label_out(value))
+            elif isinstance(value, float):
+                row.append(_number_out(value))
+            else:
+                row.append(value)
+        rows.append(row)
+    return {"columns": list(frame.columns), "rows": rows}
+
+
+def _records_in(
+    table: Mapping[str, Any],
+    columns: tuple[str, ...],
+    label_columns: tuple[str, ...],
+    float_columns: tuple[str, ...],
+) -> pd.DataFrame:
+    stored = list(table["columns"])
+    if sorted(stored) != sorted(columns):
+        raise InvalidDataError(
+            f"The quality report's table has columns {stored!r}, expected "
+            f"{list(columns)!r}; the file was changed or is damaged."
+        )
+    rows = []
+    for values in table["rows"]:
+        record = dict(zip(stored, values, strict=True))
+        rows.append(
+            tuple(
+                _label_in(record[c])
+                if c in label_columns
+                else _number_in(record[c])
+                if c in float_columns
+                else record[c]
+                for c in columns
+            )
+        )
+    frame = pd.DataFrame.from_records(rows, columns=list(columns))
+    return frame.astype({c: np.float64 for c in float_columns})
+
+
+def _matrix_out(matrix: pd.DataFrame) -> list[list[float | None]]:
+    return [[_number_out(float(v)) for v in row] for row in matrix.to_numpy()]
+
+
+def _matrix_in(rows: list[list[float | None]], index: pd.Index) -> pd.DataFrame:
+    values = np.array(
+        [[_number_in(v) for v in row] for row in rows], dtype=np.float64
+    ).reshape(len(index), len(index))
+    return pd.DataFrame(values, index=index, columns=index)
+
+
+def _info_out(info: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(info)
+    out["skipped_columns"] = [
+        {"column": _label_out(name), "reason": reason}
+        for name, reason in info.get("skipped_columns", {}).items()
+    ]
+    return out
+
+
+def _info_in(info: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(info)
+    out["skipped_columns"] = {
+        _label_in(item["column"]): item["reason"]
+        for item in info.get("skipped_columns", [])
+    }
+    return out

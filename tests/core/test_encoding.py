@@ -1,0 +1,382 @@
+"""Layer 2 of the data plane: mode-specific normalisation, spans, sampling."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from genesis.data import (
+    ConditionalSampler,
+    EncodedTable,
+    PreparedColumn,
+    PreparedTable,
+    SpanKind,
+    TablePreparer,
+    TableTransformer,
+)
+from genesis.errors import InvalidDataError, NotFittedError
+from genesis.metadata import TableMetadata
+
+# The repository sits beside a copy of shared/ (locally and in CI).
+SHARED_DATA = Path(
+    os.environ.get(
+        "GENESIS_SHARED_DATA", Path(__file__).parents[2].parent / "shared" / "data"
+    )
+)
+
+# A float32 scalar keeps 24 bits; decoding multiplies it by 4 standard
+# deviations of its mode, which stay below the column's range.
+FLOAT32_TOLERANCE = 4 * 2.0**-24
+
+
+def continuous(key: str, values: np.ndarray) -> PreparedColumn:
+    values = np.asarray(values, dtype=np.float64)
+    return PreparedColumn(
+        key=key,
+        source=key,
+        kind="continuous",
+        values=values,
+        lower=float(values.min()),
+        upper=float(values.max()),
+    )
+
+
+def discrete(key: str, codes: np.ndarray) -> PreparedColumn:
+    codes = np.asarray(codes, dtype=np.int64)
+    return PreparedColumn(
+        key=key,
+        source=key,
+        kind="discrete",
+        values=codes,
+        frequencies=np.bincount(codes) / len(codes),
+    )
+
+
+def table(*columns: PreparedColumn) -> PreparedTable:
+    return PreparedTable(list(columns), len(columns[0].values))
+
+
+@pytest.fixture(scope="module")
+def adult() -> PreparedTable:
+    path = SHARED_DATA / "adult.csv"
+    if not path.is_file():
+        pytest.skip(f"real datasets not found at {SHARED_DATA}")
+    frame = pd.read_csv(path)
+    preparer = TablePreparer(TableMetadata.infer(frame))
+    return preparer.fit_transform(frame, np.random.default_rng(0))
+
+
+@pytest.fixture(scope="module")
+def mixed() -> PreparedTable:
+    """Continuous and discrete columns, one with a rare category."""
+    rng = np.random.default_rng(3)
+    n = 4_000
+    return table(
+        continuous("amount", rng.lognormal(3.0, 1.0, n)),
+        discrete("colour", rng.choice(4, n, p=[0.6, 0.3, 0.099, 0.001])),
+        continuous("score", rng.normal(50.0, 10.0, n)),
+        discrete("flag", rng.integers(0, 2, n)),
+    )
+
+
+def test_adult_round_trip_restores_codes_and_values(adult: PreparedTable) -> None:
+    transformer = TableTransformer()
+    encoded = transformer.fit_transform(adult, np.random.default_rng(0))
+    decoded = transformer.inverse_transform(encoded.matrix, np.random.default_rng(1))
+
+    assert encoded.matrix.dtype == np.float32
+    assert encoded.matrix.flags.c_contiguous
+    assert list(decoded) == adult.keys
+    scalars = {
+        s.column: encoded.matrix[:, s.start]
+        for s in encoded.spans
+        if s.kind == SpanKind.CONTINUOUS_SCALAR
+    }
+    for column in adult.columns:
+        if column.kind == "discrete":
+            assert np.array_equal(decoded[column.key], column.values), column.key
+            continue
+        # A value over 3.96 standard deviations from the mode drawn for it is
+        # clipped by design; such draws have posterior probability ~1e-3.
+        clipped = np.abs(scalars[column.key]) >= np.float32(0.99)
+        assert clipped.mean() < 0.002, column.key
+        error = np.abs(decoded[column.key] - column.values)[~clipped]
+        span = column.upper - column.lower
+        assert error.max() <= FLOAT32_TOLERANCE * span, column.key
+
+
+def test_adult_continuous_columns_keep_few_modes(adult: PreparedTable) -> None:
+    transformer = TableTransformer().fit(adult, np.random.default_rng(0))
+
+    # Six continuous columns; most keep a handful of modes, and capital-loss
+    # (a spike at 0 and one cluster of losses) keeps two.
+    modes = transformer.modes_kept
+    assert set(modes) == {
+        "age",
+        "fnlwgt",
+        "education-num",
+        "capital-gain",
+        "capital-loss",
+        "hours-per-week",
+    }
+    assert all(1 <= count <= 10 for count in modes.values())
+    assert modes["capital-loss"] <= 3
+
+
+def test_bimodal_column_keeps_two_modes_and_narrow_one_keeps_one() -> None:
+    rng = np.random.default_rng(0)
+    bimodal = np.concatenate(
+        [rng.normal(-5.0, 1.0, 3_000), rng.normal(5.0, 1.0, 2_000)]
+    )
+    narrow = 7.0 + rng.normal(0.0, 1e-3, 5_000)
+    prepared = table(continuous("bimodal", bimodal), continuous("narrow", narrow))
+
+    transformer = TableTransformer().fit(prepared, np.random.default_rng(1))
+
+    assert transformer.modes_kept == {"bimodal": 2, "narrow": 1}
+    # A zero scalar decodes to its mode's mean: the two clusters' centres.
+    matrix = np.zeros((2, transformer.output_width), dtype=np.float32)
+    matrix[0, 1] = matrix[1, 2] = 1.0
+    matrix[:, 4] = 1.0
+    decoded = transformer.inverse_transform(matrix, np.random.default_rng(2))
+    assert decoded["bimodal"] == pytest.approx([-5.0, 5.0], abs=0.1)
+    assert decoded["narrow"] == pytest.approx([7.0, 7.0], abs=1e-4)
+
+
+def test_spans_are_contiguous_and_cover_the_width(mixed: PreparedTable) -> None:
+    transformer = TableTransformer()
+    encoded = transformer.fit_transform(mixed, np.random.default_rng(0))
+    spans = encoded.spans
+
+    assert spans == transformer.spans
+    assert spans[0].start == 0
+    assert all(a.stop == b.start for a, b in itertools.pairwise(spans))
+    assert spans[-1].stop == transformer.output_width == encoded.matrix.shape[1]
+    assert [(s.column, s.kind) for s in spans] == [
+        ("amount", SpanKind.CONTINUOUS_SCALAR),
+        ("amount", SpanKind.MODE_ONE_HOT),
+        ("colour", SpanKind.CATEGORY_ONE_HOT),
+        ("score", SpanKind.CONTINUOUS_SCALAR),
+        ("score", SpanKind.MODE_ONE_HOT),
+        ("flag", SpanKind.CATEGORY_ONE_HOT),
+    ]
+    assert [s.width for s in spans if s.kind != SpanKind.MODE_ONE_HOT] == [1, 4, 1, 2]
+    for span in spans:
+        block = encoded.matrix[:, span.start : span.stop]
+        if span.kind == SpanKind.CONTINUOUS_SCALAR:
+            assert np.abs(block).max() <= np.float32(0.99)
+        else:
+            assert span.width == block.shape[1] > 0
+            assert np.array_equal(block.sum(axis=1), np.ones(len(block)))
+    mode_widths = {s.column: s.width for s in spans if s.kind == SpanKind.MODE_ONE_HOT}
+    assert mode_widths == transformer.modes_kept
+    assert transformer.category_span("colour") == spans[2]
+
+
+def test_conditional_sampler_rows_have_the_chosen_category(
+    mixed: PreparedTable,
+) -> None:
+    encoded = TableTransformer().fit_transform(mixed, np.random.default_rng(0))
+    sampler = ConditionalSampler(encoded)
+
+    cond, mask, rows = sampler.sample_training(5_000, np.random.default_rng(1))
+
+    assert sampler.n_discrete == 2
+    assert sampler.width == 6
+    assert cond.shape == (5_000, 6) and cond.dtype == np.float32
+    assert mask.shape == (5_000, 2) and mask.dtype == np.float32
+    assert rows.dtype == np.int64
+    assert np.array_equal(cond.sum(axis=1), np.ones(5_000))
+    assert np.array_equal(mask.sum(axis=1), np.ones(5_000))
+    chosen = mask.argmax(axis=1)
+    position = cond.argmax(axis=1)
+    cond_start = np.array([s.start for s in sampler.cond_spans])
+    cond_stop = np.array([s.stop for s in sampler.cond_spans])
+    assert np.all((position >= cond_start[chosen]) & (position < cond_stop[chosen]))
+    matrix_start = np.array(
+        [s.start for s in encoded.spans if s.kind == SpanKind.CATEGORY_ONE_HOT]
+    )
+    columns = matrix_start[chosen] + position - cond_start[chosen]
+    assert np.all(encoded.matrix[rows, columns] == 1.0)
+    # Both discrete columns get picked, about half the time each.
+    assert abs(chosen.mean() - 0.5) < 0.03
+
+
+def test_log_frequency_sampling_favours_rare_categories() -> None:
+    counts = np.array([9_000, 900, 90, 10])
+    codes = np.repeat(np.arange(4), counts)
+    prepared = table(discrete("grade", codes))
+    encoded = TableTransformer().fit_transform(prepared, np.random.default_rng(0))
+    sampler = ConditionalSampler(encoded)
+
+    training, _, _ = sampler.sample_training(40_000, np.random.default_rng(1))
+    original = sampler.sample_original(40_000, np.random.default_rng(2))
+
+    log_share = np.log1p(counts) / np.log1p(counts).sum()
+    frequency = counts / counts.sum()
+    # 40,000 draws: the standard error of a share is below 0.0025.
+    assert training.mean(axis=0) == pytest.approx(log_share, abs=0.01)
+    assert original.mean(axis=0) == pytest.approx(frequency, abs=0.01)
+    assert training[:, 3].mean() > 50 * frequency[3]
+
+
+def test_fixed_condition_selects_one_category(mixed: PreparedTable) -> None:
+    transformer = TableTransformer()
+    sampler = ConditionalSampler(
+        transformer.fit_transform(mixed, np.random.default_rng(0))
+    )
+
+    slot = transformer.code_to_slot("colour", 3)
+    cond = sampler.fixed("colour", slot, 5)
+
+    assert cond.shape == (5, sampler.width)
+    assert np.array_equal(np.flatnonzero(cond[0]), [sampler.cond_spans[0].start + 3])
+    assert np.array_equal(cond, np.repeat(cond[:1], 5, axis=0))
+    with pytest.raises(InvalidDataError, match="'colour'"):
+        sampler.fixed("colour", 4, 5)
+    with pytest.raises(InvalidDataError, match="'colour'"):
+        transformer.code_to_slot("colour", 7)
+    with pytest.raises(InvalidDataError, match="'amount'"):
+        transformer.category_span("amount")
+
+
+def test_sampler_without_discrete_columns_gives_empty_conditions() -> None:
+    rng = np.random.default_rng(0)
+    prepared = table(continuous("x", rng.normal(size=300)))
+    sampler = ConditionalSampler(
+        TableTransformer().fit_transform(prepared, np.random.default_rng(1))
+    )
+
+    cond, mask, rows = sampler.sample_training(64, np.random.default_rng(2))
+
+    assert (sampler.n_discrete, sampler.width) == (0, 0)
+    assert cond.shape == mask.shape == (64, 0)
+    assert sampler.sample_original(64, np.random.default_rng(3)).shape == (64, 0)
+    assert rows.min() >= 0 and rows.max() < 300
+    assert len(np.unique(rows)) > 40
+
+
+def test_high_cardinality_column_is_capped_in_bounded_memory(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    rng = np.random.default_rng(0)
+    # 100 common codes (200 rows each) and 19,900 rare ones (1 or 2 rows).
+    codes = np.concatenate(
+        [
+            np.repeat(np.arange(100), 200),
+            np.arange(100, 20_000),
+            rng.integers(100, 20_000, 100),
+        ]
+    )
+    rng.shuffle(codes)
+    prepared = table(
+        discrete("ticket", codes), continuous("x", rng.normal(size=40_000))
+    )
+    transformer = TableTransformer()
+
+    tracemalloc.start()
+    with caplog.at_level(logging.WARNING, logger="genesis.data._encoding"):
+        encoded = transformer.fit_transform(prepared, np.random.default_rng(1))
+    decoded = transformer.inverse_transform(encoded.matrix, np.random.default_rng(2))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+
+    assert transformer.category_span("ticket").width == 200
+    # One-hot of every code would take 40,000 x 20,000 x 4 bytes = 3.2 GB.
+    assert peak < 100 * 2**20
+    assert "'ticket'" in caplog.text and "identifier" in caplog.text
+    seen = np.unique(codes)
+    assert np.isin(decoded["ticket"], seen).all()
+    pooled_slot = 199
+    pooled = encoded.matrix[:, transformer.category_span("ticket").start + pooled_slot]
+    kept = pooled == 0
+    assert np.array_equal(decoded["ticket"][kept], codes[kept])
+    # Pooled rows come back as rare codes, spread over many of them.
+    assert transformer.code_to_slot("ticket", 5) < pooled_slot
+    rare = decoded["ticket"][~kept]
+    assert all(transformer.code_to_slot("ticket", c) == pooled_slot for c in rare[:50])
+    assert len(np.unique(rare)) > 5_000
+    arrays, _ = transformer.get_state()
+    assert sum(a.nbytes for a in arrays.values()) < 2**20
+
+
+def test_state_round_trip_through_json_gives_identical_output(
+    mixed: PreparedTable,
+) -> None:
+    rng = np.random.default_rng(5)
+    wide = discrete("city", rng.integers(0, 12, mixed.n_rows))
+    prepared = PreparedTable([*mixed.columns, wide], mixed.n_rows)
+    transformer = TableTransformer(max_categories=5)
+    encoded = transformer.fit_transform(prepared, np.random.default_rng(0))
+
+    arrays, state = transformer.get_state()
+    restored = TableTransformer.from_state(
+        {name: array.copy() for name, array in arrays.items()},
+        json.loads(json.dumps(state)),
+    )
+
+    assert restored.spans == transformer.spans
+    assert restored.modes_kept == transformer.modes_kept
+    generated = np.random.default_rng(6).uniform(-1.0, 1.0, encoded.matrix.shape)
+    sigmas = np.full(transformer.output_width, 0.05)
+    before = transformer.inverse_transform(generated, np.random.default_rng(7), sigmas)
+    after = restored.inverse_transform(generated, np.random.default_rng(7), sigmas)
+    assert list(before) == list(after) == prepared.keys
+    for key in prepared.keys:
+        assert np.array_equal(before[key], after[key]), key
+    reencoded = restored.transform(prepared, np.random.default_rng(8))
+    original = transformer.transform(prepared, np.random.default_rng(8))
+    assert np.array_equal(reencoded.matrix, original.matrix)
+
+
+def test_fit_is_deterministic_for_a_seed(mixed: PreparedTable) -> None:
+    first = TableTransformer(max_fit_rows=1_000).fit_transform(
+        mixed, np.random.default_rng(11)
+    )
+    second = TableTransformer(max_fit_rows=1_000).fit_transform(
+        mixed, np.random.default_rng(11)
+    )
+
+    assert first.spans == second.spans
+    assert np.array_equal(first.matrix, second.matrix)
+
+
+def test_sigmas_add_noise_to_continuous_columns_only(mixed: PreparedTable) -> None:
+    transformer = TableTransformer()
+    encoded: EncodedTable = transformer.fit_transform(mixed, np.random.default_rng(0))
+
+    plain = transformer.inverse_transform(encoded.matrix, np.random.default_rng(1))
+    silent = transformer.inverse_transform(
+        encoded.matrix, np.random.default_rng(1), np.zeros(2)
+    )
+    noisy = transformer.inverse_transform(
+        encoded.matrix, np.random.default_rng(1), np.full(2, 0.1)
+    )
+
+    for key in mixed.keys:
+        assert np.array_equal(plain[key], silent[key]), key
+    assert np.array_equal(noisy["colour"], plain["colour"])
+    assert np.array_equal(noisy["flag"], plain["flag"])
+    assert not np.allclose(noisy["score"], plain["score"])
+    with pytest.raises(InvalidDataError, match="sigmas"):
+        transformer.inverse_transform(encoded.matrix, np.random.default_rng(1), [0.1])
+
+
+def test_misuse_fails_with_a_named_error(mixed: PreparedTable) -> None:
+    transformer = TableTransformer()
+    with pytest.raises(NotFittedError):
+        transformer.transform(mixed, np.random.default_rng(0))
+
+    transformer.fit(mixed, np.random.default_rng(0))
+    with pytest.raises(InvalidDataError, match="shape"):
+        transformer.inverse_transform(np.zeros((3, 2)), np.random.default_rng(0))
+    other = table(mixed["amount"], mixed["colour"])
+    with pytest.raises(InvalidDataError, match="'score'"):
+        transformer.transform(other, np.random.default_rng(0))
