@@ -1,4 +1,4 @@
-"""Sessions: demo, tests (everything installed), tests_core (the core alone), lint, bench."""
+"""Sessions: demo, tests (all installed), tests_core (core alone), lint, bench."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def tests_core(session: nox.Session) -> None:
-    """The core alone: proves it imports and works with no torch, jax or transformers."""
+    """The core alone: it imports and works with no torch, jax or transformers."""
     session.install(*CONSTRAINTS, CORE, *TEST_PLUGINS, *TEST_TOOLS)
     session.run(
         "python",

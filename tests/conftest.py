@@ -10,7 +10,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 # CI clones the repository beside a copy of shared/; tests that read the real
 # datasets there skip cleanly when it is absent.
-SHARED_DATA = Path(os.environ.get("GENESIS_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("GENESIS_SHARED_DATA", REPO.parent / "shared" / "data")
+)
 
 
 @pytest.fixture

@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
+
 from genesis.errors import BackendNotAvailableError, InvalidDataError
 from genesis.evaluation import QualityReport, evaluate
 from genesis.evaluation._trends import pairwise_pearson
 from genesis.metadata import ColumnType, TableMetadata
-from scipy import stats
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 

@@ -39,12 +39,14 @@ def every_kind_frame(n: int = 300, seed: int = 0) -> pd.DataFrame:
                 np.where(holes(0.15), None, rng.random(n) < 0.5), dtype="boolean"
             ),
             "category": pd.Categorical(
-                rng.choice(["low", "mid", "high", None], n), categories=["low", "mid", "high"]
+                rng.choice(["low", "mid", "high", None], n),
+                categories=["low", "mid", "high"],
             ),
             "text": pd.Series(rng.choice(["red", "green", "blue", None], n)),
             "object": pd.Series(list(rng.choice(["a", "b", "c"], n)), dtype=object),
             "date": pd.Series(
-                pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 365, n), "D")
+                pd.Timestamp("2021-01-01")
+                + pd.to_timedelta(rng.integers(0, 365, n), "D")
             ).where(~holes(0.1)),
             "date_tz": pd.Series(
                 pd.Timestamp("2022-03-01", tz="America/New_York")
@@ -100,7 +102,9 @@ def test_same_seed_same_rows(frame) -> None:
     first = SyntheticGenerator("gaussian_copula", seed=3).fit(frame, progress=False)
     second = SyntheticGenerator("gaussian_copula", seed=3).fit(frame, progress=False)
     pd.testing.assert_frame_equal(first.generate(200), second.generate(200))
-    pd.testing.assert_frame_equal(first.generate(50, seed=11), second.generate(50, seed=11))
+    pd.testing.assert_frame_equal(
+        first.generate(50, seed=11), second.generate(50, seed=11)
+    )
 
 
 def test_different_seeds_differ(frame) -> None:
@@ -115,7 +119,9 @@ def test_save_load_gives_identical_rows(frame, tmp_path: Path) -> None:
     generator.save(path)
     loaded = SyntheticGenerator.load(path)
     pd.testing.assert_frame_equal(generator.generate(300), loaded.generate(300))
-    pd.testing.assert_frame_equal(generator.generate(20, seed=9), loaded.generate(20, seed=9))
+    pd.testing.assert_frame_equal(
+        generator.generate(20, seed=9), loaded.generate(20, seed=9)
+    )
     assert loaded.metadata_ == generator.metadata_
 
 
@@ -128,7 +134,9 @@ def test_saved_file_holds_no_pickle(fitted, tmp_path: Path) -> None:
     assert b"\x80\x04\x95" not in raw and b"\x80\x05\x95" not in raw
 
 
-def test_interrupted_save_keeps_previous_file(fitted, tmp_path: Path, monkeypatch) -> None:
+def test_interrupted_save_keeps_previous_file(
+    fitted, tmp_path: Path, monkeypatch
+) -> None:
     path = tmp_path / "model.genesis"
     fitted.save(path)
     before = path.read_bytes()
@@ -174,7 +182,11 @@ def test_impossible_condition_is_a_clear_error(fitted) -> None:
         (pd.DataFrame(), [], "no columns"),
         (pd.DataFrame({"a": pd.Series([], dtype=float)}), [], "no rows"),
         (pd.DataFrame({"a": [1.0, 2.0]}), ["b"], r"discrete_columns lists \['b'\]"),
-        (pd.DataFrame([[1, 2]], columns=["a", "a"]), [], r"duplicate column names \['a'\]"),
+        (
+            pd.DataFrame([[1, 2]], columns=["a", "a"]),
+            [],
+            r"duplicate column names \['a'\]",
+        ),
         (pd.DataFrame({"x": [1.0, np.inf, 2.0]}), [], "Column 'x' holds 1 infinite"),
         ([[1, 2]], [], "expects a pandas DataFrame"),
     ],
@@ -216,7 +228,9 @@ def test_wrong_config_type_is_refused() -> None:
 def _rewrite_format(path: Path, version: str) -> None:
     raw = path.read_bytes()
     size = int.from_bytes(raw[:8], "little")
-    header = raw[8 : 8 + size].replace(b'"genesis_format":"1"', f'"genesis_format":"{version}"'.encode())
+    header = raw[8 : 8 + size].replace(
+        b'"genesis_format":"1"', f'"genesis_format":"{version}"'.encode()
+    )
     assert len(header) == size
     path.write_bytes(raw[:8] + header + raw[8 + size :])
 
@@ -225,7 +239,9 @@ def test_model_file_from_newer_format_is_refused(fitted, tmp_path: Path) -> None
     path = tmp_path / "model.genesis"
     fitted.save(path)
     _rewrite_format(path, "9")
-    with pytest.raises(ModelFileError, match="format version 9.*reads version 1.*upgrade"):
+    with pytest.raises(
+        ModelFileError, match=r"format version 9.*reads version 1.*upgrade"
+    ):
         SyntheticGenerator.load(path)
 
 
@@ -247,23 +263,33 @@ def test_missing_model_file(tmp_path: Path) -> None:
 
 def test_constant_column_stays_constant() -> None:
     data = pd.DataFrame({"k": [4] * 50, "v": np.linspace(0, 1, 50)})
-    out = SyntheticGenerator("gaussian_copula", seed=0).fit(data, progress=False).generate(30)
+    out = (
+        SyntheticGenerator("gaussian_copula", seed=0)
+        .fit(data, progress=False)
+        .generate(30)
+    )
     assert (out["k"] == 4).all() and out["k"].dtype == np.int64
 
 
 def test_all_missing_column_is_kept_missing_with_warning() -> None:
     data = pd.DataFrame({"empty": [np.nan] * 40, "v": np.arange(40.0)})
     with pytest.warns(UserWarning, match="'empty' is missing in every row"):
-        generator = SyntheticGenerator("gaussian_copula", seed=0).fit(data, progress=False)
+        generator = SyntheticGenerator("gaussian_copula", seed=0).fit(
+            data, progress=False
+        )
     out = generator.generate(25)
     assert out["empty"].isna().all() and out["empty"].dtype == np.float64
 
 
 def test_mixed_type_object_column_keeps_original_values() -> None:
     values = [1, "two", 3.5, "two", 1, None] * 10
-    data = pd.DataFrame({"mixed": pd.Series(values, dtype=object), "v": np.arange(60.0)})
+    data = pd.DataFrame(
+        {"mixed": pd.Series(values, dtype=object), "v": np.arange(60.0)}
+    )
     with pytest.warns(UserWarning, match="'mixed' mixes value types"):
-        generator = SyntheticGenerator("gaussian_copula", seed=0).fit(data, progress=False)
+        generator = SyntheticGenerator("gaussian_copula", seed=0).fit(
+            data, progress=False
+        )
     out = generator.generate(300)
     seen = {repr(v) for v in out["mixed"].dropna()}
     assert seen <= {"1", "'two'", "3.5"}
@@ -272,14 +298,22 @@ def test_mixed_type_object_column_keeps_original_values() -> None:
 
 def test_single_row_table() -> None:
     data = pd.DataFrame({"a": [3.5], "b": ["x"], "c": [7]})
-    out = SyntheticGenerator("gaussian_copula", seed=0).fit(data, progress=False).generate(5)
+    out = (
+        SyntheticGenerator("gaussian_copula", seed=0)
+        .fit(data, progress=False)
+        .generate(5)
+    )
     assert out["a"].tolist() == [3.5] * 5 and out["b"].tolist() == ["x"] * 5
 
 
 def test_integer_column_labels_are_kept() -> None:
     rng = np.random.default_rng(0)
     data = pd.DataFrame({i: rng.integers(0, 10, 80) for i in (1, 2, 3)})
-    out = SyntheticGenerator("gaussian_copula", seed=0).fit(data, progress=False).generate(10)
+    out = (
+        SyntheticGenerator("gaussian_copula", seed=0)
+        .fit(data, progress=False)
+        .generate(10)
+    )
     assert list(out.columns) == [1, 2, 3]
     assert all(type(c) is int for c in out.columns)
 

@@ -57,7 +57,7 @@ def test_metadata_round_trips_through_json_with_int_labels() -> None:
 
 def test_bad_override_is_refused() -> None:
     metadata = TableMetadata.infer(pd.DataFrame({"a": [1.0, 2.0]}))
-    with pytest.raises(InvalidDataError, match="'a'.*'sdtype'.*not a column type"):
+    with pytest.raises(InvalidDataError, match=r"'a'.*'sdtype'.*not a column type"):
         metadata.update_column("a", "sdtype")
     with pytest.raises(InvalidDataError, match="no column 'b'"):
         metadata.update_column("b", "categorical")
@@ -65,5 +65,5 @@ def test_bad_override_is_refused() -> None:
 
 def test_timedelta_is_refused_naming_the_column() -> None:
     frame = pd.DataFrame({"wait": pd.to_timedelta([1, 2], unit="s")})
-    with pytest.raises(InvalidDataError, match="'wait'.*timedelta"):
+    with pytest.raises(InvalidDataError, match=r"'wait'.*timedelta"):
         TableMetadata.infer(frame)

@@ -24,7 +24,9 @@ def test_third_party_plugin_is_found_through_its_entry_point() -> None:
     assert registry.generators.backends_for("independent") == ["numpy"]
     assert registry.generators.owner(("independent", "numpy")) == "example"
     data = pd.DataFrame({"a": np.arange(20.0), "b": ["x", "y"] * 10})
-    out = SyntheticGenerator("independent", seed=0).fit(data, progress=False).generate(7)
+    out = (
+        SyntheticGenerator("independent", seed=0).fit(data, progress=False).generate(7)
+    )
     assert list(out.columns) == ["a", "b"] and len(out) == 7
 
 
@@ -53,13 +55,15 @@ def test_name_clash_is_refused_naming_both_plugins() -> None:
     registry.current_plugin = "alpha"
     registry.register(First)
     registry.current_plugin = "beta"
-    with pytest.raises(PluginConflictError, match="'alpha'.*'beta'"):
+    with pytest.raises(PluginConflictError, match=r"'alpha'.*'beta'"):
         registry.register(type("Second", (), {"method": "m", "backend": "b"}))
 
 
 def test_unavailable_backend_names_the_install_line(monkeypatch) -> None:
     monkeypatch.delenv("GENESIS_BACKEND", raising=False)
-    with pytest.raises(BackendNotAvailableError, match='pip install "genesis-synth-jax"'):
+    with pytest.raises(
+        BackendNotAvailableError, match='pip install "genesis-synth-jax"'
+    ):
         resolve_backend("ctgan", "jax")
     with pytest.raises(ImportError):
         SyntheticGenerator("tvae", backend="jax")
@@ -71,10 +75,14 @@ def test_env_variable_chooses_backend_when_argument_absent(monkeypatch) -> None:
         resolve_backend("ctgan")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is not None, reason="torch is installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is not None, reason="torch is installed"
+)
 def test_ctgan_without_a_backend_says_what_to_install(monkeypatch) -> None:
     monkeypatch.delenv("GENESIS_BACKEND", raising=False)
-    with pytest.raises(BackendNotAvailableError, match='pip install "genesis-synth-torch"'):
+    with pytest.raises(
+        BackendNotAvailableError, match='pip install "genesis-synth-torch"'
+    ):
         SyntheticGenerator("ctgan")
 
 

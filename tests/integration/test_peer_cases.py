@@ -19,7 +19,9 @@ from genesis import SyntheticGenerator
 from genesis._registry import get_registry
 
 METHODS = [
-    m for m in ("gaussian_copula", "ctgan", "tvae") if get_registry().generators.backends_for(m)
+    m
+    for m in ("gaussian_copula", "ctgan", "tvae")
+    if get_registry().generators.backends_for(m)
 ]
 FAST_CONFIG = {"gaussian_copula": {}, "ctgan": {"epochs": 3}, "tvae": {"epochs": 3}}
 
@@ -44,7 +46,9 @@ def fit_generate(method, data, discrete, n, config=None) -> pd.DataFrame:
 def test_discrete_column_with_nan(method) -> None:
     rng = np.random.default_rng(101)
     n = 400
-    colour = rng.choice(["red", "green", "blue"], size=n, p=[0.5, 0.3, 0.2]).astype(object)
+    colour = rng.choice(["red", "green", "blue"], size=n, p=[0.5, 0.3, 0.2]).astype(
+        object
+    )
     colour[rng.random(n) < 0.2] = np.nan
     data = pd.DataFrame(
         {
@@ -64,7 +68,9 @@ def test_integer_discrete_column_keeps_seen_values(method) -> None:
     n = 500
     data = pd.DataFrame(
         {
-            "edu_level": rng.choice([1, 3, 5, 7, 9, 10, 13, 16], size=n).astype("int64"),
+            "edu_level": rng.choice([1, 3, 5, 7, 9, 10, 13, 16], size=n).astype(
+                "int64"
+            ),
             "hours": rng.integers(20, 61, size=n).astype("int64"),
             "sector": rng.choice(["public", "private", "self"], size=n),
         }
@@ -80,7 +86,9 @@ def test_all_discrete_with_nan_keeps_missing_shares(method) -> None:
     chord[rng.random(n) < 0.4] = np.nan
     beat = rng.choice([1.0, 2.0, 3.0, 4.0], size=n)
     beat[rng.random(n) < 0.1] = np.nan
-    data = pd.DataFrame({"chord": chord, "beat": beat, "key": rng.choice(list("CGDF"), n)})
+    data = pd.DataFrame(
+        {"chord": chord, "beat": beat, "key": rng.choice(list("CGDF"), n)}
+    )
     out = fit_generate(method, data, list(data.columns), 400)
     for column in data.columns:
         assert set(out[column].dropna()) <= set(data[column].dropna()), column
@@ -91,7 +99,9 @@ def test_all_discrete_with_nan_keeps_missing_shares(method) -> None:
 def test_single_column_table(method) -> None:
     rng = np.random.default_rng(404)
     labels = ["alpha", "beta", "gamma", "delta", "eps"]
-    data = pd.DataFrame({"label": rng.choice(labels, 250, p=[0.4, 0.25, 0.15, 0.1, 0.1])})
+    data = pd.DataFrame(
+        {"label": rng.choice(labels, 250, p=[0.4, 0.25, 0.15, 0.1, 0.1])}
+    )
     out = fit_generate(method, data, ["label"], 200)
     assert set(out["label"]) <= set(labels)
     assert 0.2 <= (out["label"] == "alpha").mean() <= 0.6
@@ -112,7 +122,11 @@ def test_nullable_int64_comes_back_as_int64(method) -> None:
     age = pd.array(rng.integers(18, 80, size=n), dtype="Int64")
     age[rng.random(n) < 0.2] = pd.NA
     data = pd.DataFrame(
-        {"team": rng.choice(["n", "s", "e", "w"], n), "age": age, "score": rng.normal(50, 10, n)}
+        {
+            "team": rng.choice(["n", "s", "e", "w"], n),
+            "age": age,
+            "score": rng.normal(50, 10, n),
+        }
     )
     out = fit_generate(method, data, ["team"], 600)
     assert 0.08 <= out["age"].isna().mean() <= 0.35

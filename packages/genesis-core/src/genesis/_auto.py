@@ -52,13 +52,17 @@ def choose_method(
             )
     elif n_rows <= LARGE_TABLE_ROWS:
         method = "tvae"
-        reasons.append(f"{n_rows} rows (between {SMALL_TABLE_ROWS} and {LARGE_TABLE_ROWS})")
+        reasons.append(
+            f"{n_rows} rows (between {SMALL_TABLE_ROWS} and {LARGE_TABLE_ROWS})"
+        )
     else:
         method = "ctgan"
         where = "on the GPU" if gpu_available else "on the CPU (no GPU found)"
         reasons.append(f"{n_rows} rows (over {LARGE_TABLE_ROWS}); CTGAN {where}")
 
-    if method != "gaussian_copula" and not get_registry().generators.backends_for(method):
+    if method != "gaussian_copula" and not get_registry().generators.backends_for(
+        method
+    ):
         message = (
             f"method='auto' chose {method!r} ({reasons[-1]}), but no installed backend "
             "provides it; falling back to 'gaussian_copula'. Install "
@@ -73,7 +77,9 @@ def choose_method(
 
 def _complex_columns(data: pd.DataFrame, metadata: TableMetadata) -> list[str]:
     found = []
-    sample = data if len(data) <= _SAMPLE_ROWS else data.sample(_SAMPLE_ROWS, random_state=0)
+    sample = (
+        data if len(data) <= _SAMPLE_ROWS else data.sample(_SAMPLE_ROWS, random_state=0)
+    )
     for column in metadata:
         series = sample[column.name]
         if column.is_discrete:

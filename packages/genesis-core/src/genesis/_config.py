@@ -8,7 +8,7 @@ from typing import Any
 
 from genesis.errors import InvalidConfigError
 
-__all__ = ["ConfigKey", "ConfigSpec", "positive_int", "resolve_config", "layer_sizes"]
+__all__ = ["ConfigKey", "ConfigSpec", "layer_sizes", "positive_int", "resolve_config"]
 
 
 @dataclass(frozen=True)

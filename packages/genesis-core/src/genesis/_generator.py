@@ -85,8 +85,14 @@ class SyntheticGenerator:
             resolve_config(method, implementation.config_spec, self.config)
 
     def __repr__(self) -> str:
-        state = f"fitted {self.method_!r} on {self.backend_!r}" if self._impl else "unfitted"
-        return f"SyntheticGenerator(method={self.method!r}, seed={self.seed!r}, {state})"
+        state = (
+            f"fitted {self.method_!r} on {self.backend_!r}"
+            if self._impl
+            else "unfitted"
+        )
+        return (
+            f"SyntheticGenerator(method={self.method!r}, seed={self.seed!r}, {state})"
+        )
 
     # -- fit -----------------------------------------------------------------
 
@@ -112,7 +118,9 @@ class SyntheticGenerator:
             InvalidConfigError: The config does not fit the method.
         """
         discrete = check_training_frame(data, discrete_columns)
-        metadata = metadata if metadata is not None else TableMetadata.infer(data, discrete)
+        metadata = (
+            metadata if metadata is not None else TableMetadata.infer(data, discrete)
+        )
         _check_metadata(metadata, data)
 
         method, reasons = self.method, [f"method {self.method!r} was asked for"]
@@ -139,7 +147,11 @@ class SyntheticGenerator:
     def _implementation(self, method: str) -> type[GeneratorImpl]:
         backend = resolve_backend(method, self.backend)
         if self.backend and backend == CORE_BACKEND and self.backend != CORE_BACKEND:
-            logger.info("Method %r runs in the core; backend=%r is not used.", method, self.backend)
+            logger.info(
+                "Method %r runs in the core; backend=%r is not used.",
+                method,
+                self.backend,
+            )
         return get_registry().generators.get(method, backend)
 
     @property
@@ -216,11 +228,14 @@ class SyntheticGenerator:
             rate = accepted / produced
             if produced >= 10 * max(n, 1000) and rate < _MIN_ACCEPT_RATE:
                 break
-            batch = int(min(max(batch, (n - accepted) / max(rate, 1e-3) * 1.2), 1_000_000))
+            batch = int(
+                min(max(batch, (n - accepted) / max(rate, 1e-3) * 1.2), 1_000_000)
+            )
         if accepted < n:
             raise ConditionNotMetError(
                 f"Only {accepted} of {produced} generated rows met the conditions "
-                f"{conditions!r} ({accepted / produced:.4%}); {n} were asked. Widen the "
+                f"{conditions!r} ({accepted / produced:.4%}); {n} were asked. Widen "
+                "the "
                 "ranges, or condition on values that are common in the training data."
             )
         result = pd.concat(kept, ignore_index=True).iloc[:n]
@@ -239,8 +254,14 @@ class SyntheticGenerator:
                 )
             plan = plans[column]
             if plan.mode == "discrete":
-                exact[plan.key] = _category_code(column, plan.categories or [], wanted, plan)
-            elif plan.meta.is_discrete or plan.mode in ("constant", "empty", "identifier"):
+                exact[plan.key] = _category_code(
+                    column, plan.categories or [], wanted, plan
+                )
+            elif plan.meta.is_discrete or plan.mode in (
+                "constant",
+                "empty",
+                "identifier",
+            ):
                 continue
             else:
                 if not (isinstance(wanted, tuple) and len(wanted) == 2):
@@ -267,7 +288,9 @@ class SyntheticGenerator:
             "impl": state,
             "rng": self._rng.bit_generator.state,
         }
-        _io.write_model_file(path, {f"impl.{k}": v for k, v in arrays.items()}, document)
+        _io.write_model_file(
+            path, {f"impl.{k}": v for k, v in arrays.items()}, document
+        )
         logger.info("Saved %s generator to %s", self.method_, path)
 
     @classmethod
@@ -287,9 +310,13 @@ class SyntheticGenerator:
             implementation = get_registry().generators.get(
                 method, resolve_backend(method, target_backend)
             )
-            config = resolve_config(method, implementation.config_spec, document["config"])
+            config = resolve_config(
+                method, implementation.config_spec, document["config"]
+            )
             impl_arrays = {
-                k.removeprefix("impl."): v for k, v in arrays.items() if k.startswith("impl.")
+                k.removeprefix("impl."): v
+                for k, v in arrays.items()
+                if k.startswith("impl.")
             }
             impl = implementation.from_state(
                 config, impl_arrays, document["impl"], device=device
@@ -300,8 +327,13 @@ class SyntheticGenerator:
                 f"{str(path)!r} is missing part of a Genesis model ({exc!r}); it may "
                 "have been written by another program."
             ) from exc
-        generator = cls(method=method, config=document["config"], backend=backend,
-                        seed=document["seed"], device=device)
+        generator = cls(
+            method=method,
+            config=document["config"],
+            backend=backend,
+            seed=document["seed"],
+            device=device,
+        )
         rng = np.random.default_rng()
         rng.bit_generator.state = document["rng"]
         generator._impl, generator._preparer, generator._rng = impl, preparer, rng
@@ -334,7 +366,9 @@ def _category_code(column: Hashable, categories: list[Any], wanted: Any, plan) -
     )
 
 
-def _condition_mask(frame: pd.DataFrame, conditions: Mapping[Hashable, Any]) -> np.ndarray:
+def _condition_mask(
+    frame: pd.DataFrame, conditions: Mapping[Hashable, Any]
+) -> np.ndarray:
     mask = np.ones(len(frame), dtype=bool)
     for column, wanted in conditions.items():
         series = frame[column]

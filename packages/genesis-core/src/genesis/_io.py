@@ -28,7 +28,9 @@ _JSON_KEY = "genesis_json"
 
 
 def write_model_file(
-    path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], document: Mapping[str, Any]
+    path: str | os.PathLike[str],
+    arrays: Mapping[str, np.ndarray],
+    document: Mapping[str, Any],
 ) -> Path:
     """Write arrays and a JSON document to ``path`` atomically.
 
@@ -53,7 +55,9 @@ def write_model_file(
     return target
 
 
-def read_model_file(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+def read_model_file(
+    path: str | os.PathLike[str],
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Read a file written by :func:`write_model_file`.
 
     Raises:

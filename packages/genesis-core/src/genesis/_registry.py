@@ -196,7 +196,9 @@ def _build_registry() -> Registry:
             info.error = f"{type(exc).__name__}: {exc}"
             logger.warning("Plugin %r failed to load: %s", entry_point.name, info.error)
 
-    registry = Registry(GeneratorRegistry(), ProviderRegistry(), TransformerRegistry(), plugins)
+    registry = Registry(
+        GeneratorRegistry(), ProviderRegistry(), TransformerRegistry(), plugins
+    )
     by_name = {info.name: info for info in plugins}
     calls = (
         ("genesis_register_generators", registry.generators),
@@ -215,7 +217,9 @@ def _build_registry() -> Registry:
     for name in registry.providers:
         by_name[registry.providers.owner(name)].providers.append(name)
     for column_type in registry.transformers:
-        by_name[registry.transformers.owner(column_type)].transformers.append(column_type)
+        by_name[registry.transformers.owner(column_type)].transformers.append(
+            column_type
+        )
     return registry
 
 
@@ -223,7 +227,9 @@ def _plugin_info(entry_point: importlib_metadata.EntryPoint) -> PluginInfo:
     distribution = entry_point.dist
     if distribution is None:
         return PluginInfo(entry_point.name, "?", "?")
-    return PluginInfo(entry_point.name, distribution.metadata["Name"], distribution.version)
+    return PluginInfo(
+        entry_point.name, distribution.metadata["Name"], distribution.version
+    )
 
 
 def resolve_backend(method: str, requested: str | None = None) -> str:
@@ -253,7 +259,9 @@ def resolve_backend(method: str, requested: str | None = None) -> str:
     source = "backend=" if requested else BACKEND_ENV
     if wanted:
         if wanted in available:
-            logger.info("Method %r runs on backend %r (from %s).", method, wanted, source)
+            logger.info(
+                "Method %r runs on backend %r (from %s).", method, wanted, source
+            )
             return wanted
         raise BackendNotAvailableError(
             f"Method {method!r} is not available on backend {wanted!r} (asked by "

@@ -46,7 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="genesis",
-        description="Learn real tables and generate synthetic data that keeps their patterns.",
+        description="Learn real tables and generate synthetic data that keeps "
+        "their patterns.",
     )
     parser.add_argument("--version", action="version", version=f"genesis {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
@@ -54,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
 
     fit = commands.add_parser("fit", help="fit a generator on a CSV or Parquet table")
     fit.add_argument("data", type=Path)
-    fit.add_argument("-o", "--output", type=Path, required=True, help="model file to write")
+    fit.add_argument(
+        "-o", "--output", type=Path, required=True, help="model file to write"
+    )
     fit.add_argument("--method", default="auto")
     fit.add_argument("--backend", default=None)
     fit.add_argument("--discrete", default="", help="comma-separated discrete columns")
@@ -70,11 +73,17 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--backend", default=None)
     generate.set_defaults(run=_run_generate)
 
-    evaluate = commands.add_parser("evaluate", help="score synthetic data against real data")
+    evaluate = commands.add_parser(
+        "evaluate", help="score synthetic data against real data"
+    )
     evaluate.add_argument("real", type=Path)
     evaluate.add_argument("synthetic", type=Path)
-    evaluate.add_argument("--html", type=Path, default=None, help="write the HTML report here")
-    evaluate.add_argument("--json", type=Path, default=None, help="write the scores here")
+    evaluate.add_argument(
+        "--html", type=Path, default=None, help="write the HTML report here"
+    )
+    evaluate.add_argument(
+        "--json", type=Path, default=None, help="write the scores here"
+    )
     evaluate.set_defaults(run=_run_evaluate)
 
     plugins = commands.add_parser("plugins", help="list installed plugins and methods")
@@ -210,6 +219,9 @@ def _run_demo(args: argparse.Namespace) -> int:
     for name, value in report.properties.items():
         print(f"  {name}: {value:.3f}")
     print(f"Synthetic data: {synthetic_path}")
-    print(f"Quality report: {output / 'quality_report.html'} (scores: quality_report.json)")
+    print(
+        f"Quality report: {output / 'quality_report.html'} "
+        "(scores: quality_report.json)"
+    )
     print(f"Model file:     {output / 'adult.genesis'}")
     return 0

@@ -5,13 +5,13 @@ caller would catch first, so existing ``except ValueError`` clauses keep
 working::
 
     GenesisError
-    ├── InvalidDataError          (ValueError)   bad input data, names the column
-    ├── InvalidConfigError        (ValueError)   unknown key or wrong type, lists the valid keys
+    ├── InvalidDataError          (ValueError)   bad data; names the column
+    ├── InvalidConfigError        (ValueError)   bad config; lists the valid keys
     ├── NotFittedError            (RuntimeError) generate/save before fit
-    ├── BackendNotAvailableError  (ImportError)  gives the exact ``pip install`` line
-    ├── PluginConflictError       (RuntimeError) two plugins claim the same name
-    ├── ModelFileError            (ValueError)   unreadable, truncated or incompatible file
-    └── ConditionNotMetError      (ValueError)   conditional generation too rare to satisfy
+    ├── BackendNotAvailableError  (ImportError)  gives the ``pip install`` line
+    ├── PluginConflictError       (RuntimeError) two plugins claim one name
+    ├── ModelFileError            (ValueError)   unreadable or incompatible file
+    └── ConditionNotMetError      (ValueError)   condition too rare to meet
 """
 
 from __future__ import annotations

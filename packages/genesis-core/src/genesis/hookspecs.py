@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from genesis._registry import GeneratorRegistry, ProviderRegistry, TransformerRegistry
+    from genesis._registry import (
+        GeneratorRegistry,
+        ProviderRegistry,
+        TransformerRegistry,
+    )
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
 

@@ -99,7 +99,9 @@ class ColumnMetadata:
             column_type=ColumnType(data["column_type"]),
             dtype=data["dtype"],
             categories=(
-                None if categories is None else tuple(decode_value(v) for v in categories)
+                None
+                if categories is None
+                else tuple(decode_value(v) for v in categories)
             ),
             ordered=bool(data.get("ordered", False)),
             decimals=data.get("decimals"),
@@ -184,7 +186,9 @@ class TableMetadata:
         )
 
 
-def _infer_column(name: Hashable, series: pd.Series, declared_discrete: bool) -> ColumnMetadata:
+def _infer_column(
+    name: Hashable, series: pd.Series, declared_discrete: bool
+) -> ColumnMetadata:
     dtype = series.dtype
     dtype_text = str(dtype)
     categories = None
@@ -206,7 +210,9 @@ def _infer_column(name: Hashable, series: pd.Series, declared_discrete: bool) ->
         column_type = ColumnType.INTEGER
     elif pd.api.types.is_float_dtype(dtype):
         column_type = ColumnType.CONTINUOUS
-    elif pd.api.types.is_timedelta64_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
+    elif pd.api.types.is_timedelta64_dtype(dtype) or pd.api.types.is_complex_dtype(
+        dtype
+    ):
         raise InvalidDataError(
             f"Column {name!r} has dtype {dtype_text}, which Genesis does not model; "
             "convert it to numbers (for example seconds) or drop it."
@@ -215,10 +221,15 @@ def _infer_column(name: Hashable, series: pd.Series, declared_discrete: bool) ->
         column_type = ColumnType.CATEGORICAL
 
     identifier_format = None
-    if not declared_discrete and column_type in (
-        ColumnType.INTEGER,
-        ColumnType.CATEGORICAL,
-    ) and not isinstance(dtype, pd.CategoricalDtype):
+    if (
+        not declared_discrete
+        and column_type
+        in (
+            ColumnType.INTEGER,
+            ColumnType.CATEGORICAL,
+        )
+        and not isinstance(dtype, pd.CategoricalDtype)
+    ):
         identifier_format = _identifier_format(name, series)
         if identifier_format is not None:
             column_type = ColumnType.IDENTIFIER
@@ -271,6 +282,8 @@ def _decimals(series: pd.Series) -> int | None:
     sample = values[:5000]
     for places in range(7):
         scaled = sample * 10.0**places
-        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))):
+        if np.all(
+            np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))
+        ):
             return places
     return None

@@ -57,7 +57,9 @@ class GeneratorImpl(Protocol):
         self, config: Mapping[str, Any], *, seed: int | None, device: str | None
     ) -> None: ...
 
-    def fit(self, prepared: PreparedTable, *, progress: ProgressCallback | None) -> None:
+    def fit(
+        self, prepared: PreparedTable, *, progress: ProgressCallback | None
+    ) -> None:
         """Learn from the prepared table. May be interrupted with Ctrl-C."""
 
     def generate(

@@ -73,7 +73,5 @@ def check_generate_count(n: object) -> int:
             f"The number of rows must be an integer, got {n!r} ({type(n).__name__})."
         )
     if n < 0:
-        raise InvalidDataError(
-            f"The number of rows must be zero or more, got {n}."
-        )
+        raise InvalidDataError(f"The number of rows must be zero or more, got {n}.")
     return int(n)

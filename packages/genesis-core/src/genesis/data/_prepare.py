@@ -130,7 +130,9 @@ class _ColumnPlan:
             mode=data["mode"],
             has_missing=data["has_missing"],
             missing_rate=data["missing_rate"],
-            categories=None if categories is None else [decode_value(v) for v in categories],
+            categories=None
+            if categories is None
+            else [decode_value(v) for v in categories],
             constant=decode_value(data["constant"]),
             lower=data["lower"],
             upper=data["upper"],
@@ -149,7 +151,9 @@ class TablePreparer:
 
     # -- fit / transform ---------------------------------------------------
 
-    def fit_transform(self, data: pd.DataFrame, rng: np.random.Generator) -> PreparedTable:
+    def fit_transform(
+        self, data: pd.DataFrame, rng: np.random.Generator
+    ) -> PreparedTable:
         """Learn how to restore each column and return the prepared table."""
         keys = _column_keys(self.metadata.columns)
         self._plans = []
@@ -299,7 +303,9 @@ def _numeric_values(plan: _ColumnPlan, series: pd.Series) -> np.ndarray:
         tz = getattr(series.dtype, "tz", None)
         plan.timezone = None if tz is None else str(tz)
         naive = series.dt.tz_convert("UTC").dt.tz_localize(None) if tz else series
-        nanos = naive.astype("datetime64[ns]").to_numpy().view(np.int64).astype(np.float64)
+        nanos = (
+            naive.astype("datetime64[ns]").to_numpy().view(np.int64).astype(np.float64)
+        )
         nanos[_missing_mask(series)] = np.nan
         return nanos
     return series.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -323,7 +329,9 @@ def _prepare_numeric(
         plan.mode = "constant"
         plan.constant = series[~missing].iloc[0]
     else:
-        plan.mode = "datetime" if plan.meta.column_type == ColumnType.DATETIME else "continuous"
+        plan.mode = (
+            "datetime" if plan.meta.column_type == ColumnType.DATETIME else "continuous"
+        )
         filled = values.copy()
         if plan.has_missing:
             filled[missing] = rng.choice(observed, size=int(missing.sum()))
@@ -394,7 +402,9 @@ def _restore_column(
             return _restore_discrete(plan, np.zeros(n_rows, dtype=np.int64), n_rows)
         values = np.full(n_rows, plan.lower, dtype=np.float64)
     else:
-        values = np.clip(np.asarray(arrays[plan.key], dtype=np.float64), plan.lower, plan.upper)
+        values = np.clip(
+            np.asarray(arrays[plan.key], dtype=np.float64), plan.lower, plan.upper
+        )
         if plan.step is not None:
             values = np.round(values / plan.step) * plan.step
             values = np.clip(values, plan.lower, plan.upper)
@@ -450,14 +460,16 @@ def _restore_discrete(plan: _ColumnPlan, codes: np.ndarray, n_rows: int) -> pd.S
     return _cast_objects(meta, values, missing)
 
 
-def _cast_objects(meta: ColumnMetadata, values: np.ndarray, missing: np.ndarray) -> pd.Series:
+def _cast_objects(
+    meta: ColumnMetadata, values: np.ndarray, missing: np.ndarray
+) -> pd.Series:
     dtype = pd.api.types.pandas_dtype(meta.dtype)
     if dtype == np.dtype(object):
         return pd.Series(values, dtype=object)
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return pd.Series(pd.to_datetime(pd.Series(values)), dtype=dtype)
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        numbers = np.array([np.nan if m else v for v, m in zip(values, missing)], dtype=float)
+        numbers = np.where(missing, np.nan, values).astype(float)
         return _to_numeric_dtype(meta, numbers)
     series = pd.Series(values, dtype=object)
     if missing.any() and pd.api.types.is_bool_dtype(dtype) and dtype == np.dtype(bool):

@@ -9,7 +9,7 @@ backends do (see ``pyproject.toml`` beside this package).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
@@ -33,7 +33,7 @@ class IndependentGenerator:
     method = "independent"
     backend = "numpy"
     supports_conditions = False
-    config_spec = {
+    config_spec: ClassVar[dict[str, ConfigKey]] = {
         "max_values": ConfigKey(
             10_000, (int,), positive_int, "values kept per continuous column"
         ),
@@ -47,7 +47,9 @@ class IndependentGenerator:
         self._values: dict[str, np.ndarray] = {}
         self._kinds: dict[str, str] = {}
 
-    def fit(self, prepared: PreparedTable, *, progress: ProgressCallback | None) -> None:
+    def fit(
+        self, prepared: PreparedTable, *, progress: ProgressCallback | None
+    ) -> None:
         rng = np.random.default_rng(self._seed)
         limit = self.config["max_values"]
         for column in prepared.columns:
@@ -85,7 +87,9 @@ class IndependentGenerator:
         device: str | None,
     ) -> Self:
         generator = cls(config, seed=None, device=device)
-        for i, (key, kind) in enumerate(zip(state["keys"], state["kinds"], strict=True)):
+        for i, (key, kind) in enumerate(
+            zip(state["keys"], state["kinds"], strict=True)
+        ):
             generator._values[key] = np.asarray(arrays[f"values.{i}"])
             generator._kinds[key] = kind
         return generator
