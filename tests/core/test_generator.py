@@ -334,3 +334,22 @@ def test_warnings_do_not_fire_on_clean_data() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SyntheticGenerator("gaussian_copula", seed=0).fit(data, progress=False)
+
+
+def test_rounding_never_leaves_the_observed_range() -> None:
+    rng = np.random.default_rng(4)
+    values = np.round(rng.normal(1, 0.3, 6000), 3)
+    values[-1] = 0.40620619  # more decimals than the rest, and the minimum
+    data = pd.DataFrame({"x": values})
+    out = SyntheticGenerator("gaussian_copula", seed=0).fit(data, progress=False)
+    synthetic = out.generate(5000)["x"]
+    assert synthetic.min() >= values.min() and synthetic.max() <= values.max()
+
+
+def test_whole_days_stay_whole_in_a_daylight_saving_zone() -> None:
+    days = pd.date_range("2023-01-01", periods=365, freq="D", tz="Europe/Paris")
+    data = pd.DataFrame({"day": days, "v": np.arange(365.0)})
+    out = SyntheticGenerator("gaussian_copula", seed=0).fit(data, progress=False)
+    synthetic = out.generate(2000)["day"]
+    assert str(synthetic.dt.tz) == "Europe/Paris"
+    assert (synthetic.dt.hour == 0).all() and (synthetic.dt.minute == 0).all()

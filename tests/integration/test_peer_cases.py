@@ -23,7 +23,7 @@ METHODS = [
     for m in ("gaussian_copula", "ctgan", "tvae")
     if get_registry().generators.backends_for(m)
 ]
-FAST_CONFIG = {"gaussian_copula": {}, "ctgan": {"epochs": 3}, "tvae": {"epochs": 3}}
+FAST_CONFIG = {"gaussian_copula": {}, "ctgan": {"epochs": 30}, "tvae": {"epochs": 30}}
 
 
 @pytest.fixture(params=METHODS)

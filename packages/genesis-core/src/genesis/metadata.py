@@ -279,9 +279,8 @@ def _decimals(series: pd.Series) -> int | None:
     values = values[np.isfinite(values)]
     if values.size == 0:
         return None
-    sample = values[:5000]
     for places in range(7):
-        scaled = sample * 10.0**places
+        scaled = values * 10.0**places
         if np.all(
             np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))
         ):

@@ -302,7 +302,9 @@ def _numeric_values(plan: _ColumnPlan, series: pd.Series) -> np.ndarray:
     if plan.meta.column_type == ColumnType.DATETIME:
         tz = getattr(series.dtype, "tz", None)
         plan.timezone = None if tz is None else str(tz)
-        naive = series.dt.tz_convert("UTC").dt.tz_localize(None) if tz else series
+        # Model local wall-clock time, so whole days and hours stay whole
+        # across daylight-saving changes.
+        naive = series.dt.tz_localize(None) if tz else series
         nanos = (
             naive.astype("datetime64[ns]").to_numpy().view(np.int64).astype(np.float64)
         )
@@ -407,9 +409,11 @@ def _restore_column(
         )
         if plan.step is not None:
             values = np.round(values / plan.step) * plan.step
-            values = np.clip(values, plan.lower, plan.upper)
             if plan.step < 1:
                 values = np.round(values, plan.meta.decimals or 0)
+            # Rounding can step just outside the observed range; the range
+            # ends are themselves seen values, so clip once more.
+            values = np.clip(values, plan.lower, plan.upper)
     values[missing] = np.nan
     if plan.mode == "datetime" or plan.meta.column_type == ColumnType.DATETIME:
         return _to_datetime(plan, values)
@@ -436,7 +440,13 @@ def _to_datetime(plan: _ColumnPlan, values: np.ndarray) -> pd.Series:
     stamps = pd.Series(nanos.view("datetime64[ns]"))
     stamps[missing] = pd.NaT
     if plan.timezone is not None:
-        stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(plan.timezone)
+        # A wall time repeated when clocks go back is read as standard time;
+        # one skipped when they go forward moves to the next valid instant.
+        stamps = stamps.dt.tz_localize(
+            plan.timezone,
+            ambiguous=np.zeros(len(stamps), dtype=bool),
+            nonexistent="shift_forward",
+        )
     return stamps.astype(plan.meta.dtype)
 
 

@@ -1,0 +1,923 @@
+"""The Gaussian copula: one marginal per prepared column, joined by a correlation.
+
+Fitting gives every value a *normal score* through its column's marginal
+distribution; the correlation of the normal scores is the copula. Generating
+walks the same path backwards: correlated standard normal draws, through the
+normal CDF to ``u`` in [0, 1], through each marginal's inverse.
+
+Continuous marginals. A value held by many rows (the zeros of a capital-gain
+column) is an *atom* and keeps its exact probability; a column with few
+distinct values keeps its empirical distribution, seen values only. The other
+values are fitted with the scipy.stats family of the lowest
+Kolmogorov-Smirnov statistic, or with a Gaussian kernel density, bounded to
+the observed range. Every continuous marginal ends as a monotone grid from
+``u`` to values, so its inverse is one ``np.interp``.
+
+Discrete marginals (label encoding). Each code owns an interval of [0, 1) as
+wide as its frequency, and generation maps ``u`` back to the interval it falls
+in. The codes are laid out along the direction in which their rows differ
+most from the rest of the table, so that a linear copula can carry that link.
+
+Correlation. A row at an atom or a code only tells that its latent normal
+score lies in an interval (the distributional transform). Its normal score is
+the mean of the standard normal over that interval, and the correlations of
+such columns are divided by the share of the variance those means keep, a
+first-order estimate of the latent (polyserial, polychoric) correlation.
+Without that step a binary column's links to the rest come out diluted.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+import numpy as np
+from scipy import optimize, signal, sparse, special, stats
+
+from genesis._config import ConfigKey, ConfigSpec, one_of, resolve_config
+from genesis.data import PreparedColumn, PreparedTable
+from genesis.errors import InvalidConfigError, ModelFileError, NotFittedError
+from genesis.protocols import ProgressCallback, ProgressEvent
+
+__all__ = ["DISTRIBUTIONS", "FAMILIES", "GaussianCopulaGenerator"]
+
+logger = logging.getLogger(__name__)
+
+PARAMETRIC = "parametric"
+GAUSSIAN_KDE = "gaussian_kde"
+EMPIRICAL = "empirical"
+LABEL_ENCODING = "label_encoding"
+FAMILIES = ("norm", "truncnorm", "beta", "gamma", "lognorm", "uniform")
+DISTRIBUTIONS = (PARAMETRIC, GAUSSIAN_KDE, *FAMILIES)
+CONTINUOUS = "continuous"
+DISCRETE = "discrete"
+
+# A value is an atom when it holds at least this share of the rows and at
+# least this many rows.
+_ATOM_SHARE = 0.02
+_MIN_ATOM_ROWS = 10
+# A column with at most this many distinct values keeps its empirical
+# distribution.
+_MAX_EMPIRICAL_VALUES = 30
+# Fewer distinct values than this left beside the atoms become atoms too.
+_MIN_CONTINUOUS_VALUES = 10
+# Family fits and their KS statistics use at most this many rows.
+_FIT_ROWS = 2_000
+# A family is kept when a KS test at the 5 % level does not reject it: its
+# statistic stays under this constant over the square root of the rows.
+_KS_CRITICAL = 1.358
+# Evenly spaced points of a marginal's grid (more are added at quantiles).
+_GRID_POINTS = 513
+# Points of the regular grid a kernel density is evaluated on, or kernels
+# summed where that grid is too coarse.
+_KDE_BINS = 4_096
+_KDE_CENTRES = 512
+# Silverman's constant in the robust bandwidth rule.
+_KDE_ROBUST = 0.9
+# Offsets below the minimum (share of the range) tried as the location of the
+# families that start at their location, gamma and lognorm.
+_LOCATION_OFFSETS = (1e-3, 1e-2, 1e-1, 1.0)
+# Margin (share of the range) around the data for beta, whose density may be
+# infinite at its bounds.
+_BETA_MARGIN = 1e-3
+# Past this scale (in units of the range) a truncated normal is flat.
+_MAX_TRUNCNORM_SCALE = 10.0
+# Tail probability where an unbounded marginal's grid stops.
+_TAIL = 1e-6
+_POWER_ITERATIONS = 50
+# Normal scores past this limit have a CDF that rounds to 0 or 1.
+_Z_LIMIT = 8.3
+# Widest step in normal score between the points of a marginal's grid.
+_Z_STEP = 0.05
+# A column's correlations are divided by at most 1 / sqrt(_MIN_SIGNAL): a
+# rare binary column keeps little signal, and dividing by less would mostly
+# amplify noise.
+_MIN_SIGNAL = 0.05
+_MAX_CORRELATION = 0.999
+_EIGENVALUE_FLOOR = 1e-6
+
+
+def _check_distributions(value: Any) -> str | None:
+    bad = {column: name for column, name in value.items() if name not in DISTRIBUTIONS}
+    if bad:
+        return (
+            f"maps {bad!r} to unknown distributions; each value must be one of "
+            f"{list(DISTRIBUTIONS)!r}"
+        )
+    return None
+
+
+# -- the continuous part of a column ------------------------------------------------
+
+
+@dataclass
+class _FittedPart:
+    """The continuous part of a column, in scaled units where its data spans [0, 1].
+
+    Attributes:
+        distribution: Family name or ``"gaussian_kde"``.
+        params: The fitted parameters, for the record.
+        cdf: Its CDF, 0 at ``low`` and 1 at ``high``.
+        low, high: The support its grid covers.
+        points: Where the CDF changes fast, for the grid.
+        ks: KS statistic on the fitting rows.
+    """
+
+    distribution: str
+    params: dict[str, float]
+    cdf: Callable[[np.ndarray], np.ndarray]
+    low: float
+    high: float
+    points: np.ndarray
+    ks: float
+
+
+def _fit_part(
+    scaled: np.ndarray, distribution: str, bounded: bool, rng: np.random.Generator
+) -> _FittedPart:
+    """Fit ``distribution`` (a family, "parametric" or "gaussian_kde") to ``scaled``.
+
+    "parametric" takes the family of the lowest KS statistic and, when a KS
+    test rejects even that one, a kernel density: on real columns a family
+    that does not fit distorts both the column and its correlations.
+    """
+    if distribution == GAUSSIAN_KDE:
+        return _fit_kde(scaled, bounded)
+    names = FAMILIES if distribution == PARAMETRIC else (distribution,)
+    sample = scaled
+    if len(scaled) > _FIT_ROWS:
+        sample = rng.choice(scaled, size=_FIT_ROWS, replace=False)
+    part = _best_family(names, sample, bounded)
+    if part is None:
+        logger.info("No %s distribution fits; using a kernel density.", distribution)
+        return _fit_kde(scaled, bounded)
+    if distribution == PARAMETRIC and part.ks > _KS_CRITICAL / np.sqrt(len(sample)):
+        logger.debug("Best family %s rejected (KS %.4f).", part.distribution, part.ks)
+        return _fit_kde(scaled, bounded)
+    return part
+
+
+def _best_family(
+    names: tuple[str, ...], sample: np.ndarray, bounded: bool
+) -> _FittedPart | None:
+    """The fit among the families ``names`` with the lowest KS statistic."""
+    ordered = np.sort(sample)
+    best: tuple[float, str, dict[str, float], Any] | None = None
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for name in names:
+            try:
+                candidates = _family_fits(name, sample)
+            except (ValueError, RuntimeError, FloatingPointError) as error:
+                logger.debug("Family %s did not fit: %s", name, error)
+                continue
+            for params, family in candidates:
+                cdf = _truncated_cdf(family, params, *_support(family, params, bounded))
+                if cdf is not None:
+                    ks = _ks_statistic(cdf(ordered))
+                    if best is None or ks < best[0]:
+                        best = (ks, name, params, family)
+        if best is None:
+            return None
+        ks, name, params, family = best
+        low, high = _support(family, params, bounded)
+        cdf = _truncated_cdf(family, params, low, high)
+        c_low, c_high = family.cdf(np.array([low, high]), **params)
+        points = family.ppf(np.linspace(c_low, c_high, _GRID_POINTS), **params)
+    points = np.clip(points[np.isfinite(points)], low, high)
+    return _FittedPart(name, params, cdf, low, high, points, ks)
+
+
+def _family_fits(name: str, sample: np.ndarray) -> list[tuple[dict[str, float], Any]]:
+    """Candidate fits of one family: parameters by name, and the scipy distribution.
+
+    Parameters are passed as keywords, never frozen: freezing a scipy
+    distribution costs more than fitting it here.
+    """
+    family = getattr(stats, name)
+    mean, std = float(sample.mean()), float(sample.std())
+    if name == "norm":
+        fits = [{"loc": mean, "scale": std}]
+    elif name == "uniform":
+        fits = [{"loc": 0.0, "scale": 1.0}]
+    elif name == "truncnorm":
+        loc, scale = _truncnorm_mle(sample, mean, std)
+        fits = [
+            {"a": -loc / scale, "b": (1.0 - loc) / scale, "loc": loc, "scale": scale}
+        ]
+    elif name == "beta":
+        low, width = -_BETA_MARGIN, 1.0 + 2 * _BETA_MARGIN
+        a, b, _, _ = stats.beta.fit(sample, floc=low, fscale=width)
+        fits = [{"a": a, "b": b, "loc": low, "scale": width}]
+    elif name == "gamma":
+        fits = []
+        for offset in _LOCATION_OFFSETS:
+            shape, loc, scale = stats.gamma.fit(sample, floc=-offset)
+            fits.append({"a": shape, "loc": loc, "scale": scale})
+    else:
+        fits = []
+        for offset in _LOCATION_OFFSETS:
+            logs = np.log(sample + offset)
+            fits.append({"s": logs.std(), "loc": -offset, "scale": np.exp(logs.mean())})
+    fits = [{key: float(value) for key, value in fit.items()} for fit in fits]
+    return [(fit, family) for fit in fits if all(np.isfinite(list(fit.values())))]
+
+
+def _truncnorm_mle(sample: np.ndarray, mean: float, std: float) -> tuple[float, float]:
+    """Location and scale of a normal truncated to [0, 1], by maximum likelihood."""
+
+    def negative_log_likelihood(theta: np.ndarray) -> float:
+        loc, scale = theta[0], np.exp(theta[1])
+        z = (sample - loc) / scale
+        mass = _log_normal_mass(-loc / scale, (1.0 - loc) / scale)
+        return float(0.5 * np.dot(z, z) + len(sample) * (np.log(scale) + mass))
+
+    # Bounded: on flat data the likelihood keeps rising as the scale grows
+    # without end, and scipy's truncnorm fails on such parameters.
+    bounds = [(-1.0, 2.0), (np.log(1e-4), np.log(_MAX_TRUNCNORM_SCALE))]
+    start = np.clip([mean, np.log(max(std, 1e-4))], *np.array(bounds).T)
+    result = optimize.minimize(
+        negative_log_likelihood,
+        x0=start,
+        method="Nelder-Mead",
+        bounds=bounds,
+        options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 400},
+    )
+    return float(result.x[0]), float(np.exp(result.x[1]))
+
+
+def _log_normal_mass(a: float, b: float) -> float:
+    """log(Phi(b) - Phi(a)) for a < b, accurate in both tails."""
+    if a > 0:
+        a, b = -b, -a
+    log_b, log_a = special.log_ndtr(b), special.log_ndtr(a)
+    return float(log_b + np.log1p(-np.exp(min(log_a - log_b, 0.0))))
+
+
+def _support(
+    family: Any, params: dict[str, float], bounded: bool
+) -> tuple[float, float]:
+    """The observed range [0, 1], or for an unbounded marginal all but its far tails."""
+    if bounded:
+        return 0.0, 1.0
+    low, high = family.ppf(np.array([_TAIL, 1.0 - _TAIL]), **params)
+    low = min(0.0, float(low)) if np.isfinite(low) else 0.0
+    high = max(1.0, float(high)) if np.isfinite(high) else 1.0
+    return low, high
+
+
+def _truncated_cdf(
+    family: Any, params: dict[str, float], low: float, high: float
+) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The CDF truncated to [low, high], or None when the fit has no mass there."""
+    c_low, c_high = family.cdf(np.array([low, high]), **params)
+    mass = float(c_high - c_low)
+    if not np.isfinite(mass) or mass < 1e-9:
+        return None
+
+    def cdf(x: np.ndarray) -> np.ndarray:
+        return np.clip((family.cdf(x, **params) - c_low) / mass, 0.0, 1.0)
+
+    return cdf
+
+
+def _ks_statistic(cdf_of_sorted: np.ndarray) -> float:
+    n = len(cdf_of_sorted)
+    above = np.arange(1, n + 1) / n - cdf_of_sorted
+    below = cdf_of_sorted - np.arange(n) / n
+    return float(max(above.max(), below.max()))
+
+
+def _fit_kde(values: np.ndarray, bounded: bool) -> _FittedPart:
+    """A Gaussian kernel density of ``values`` (scaled to [0, 1]).
+
+    A bounded density is cut at the observed range and renormalised.
+    """
+    bandwidth = _kde_bandwidth(values)
+    low, high = (0.0, 1.0) if bounded else (-4 * bandwidth, 1.0 + 4 * bandwidth)
+    if (high - low) / bandwidth < _KDE_BINS / 4 - 8:
+        x, cumulative = _binned_kde_cdf(values, bandwidth, low, high)
+    else:
+        x, cumulative = _summed_kde_cdf(values, bandwidth, low, high)
+
+    def cdf(points: np.ndarray) -> np.ndarray:
+        return np.interp(points, x, cumulative)
+
+    sample = np.sort(values)[:: max(1, len(values) // _FIT_ROWS)]
+    ks = _ks_statistic(cdf(sample))
+    params = {"bandwidth": bandwidth}
+    return _FittedPart(GAUSSIAN_KDE, params, cdf, low, high, x, ks)
+
+
+def _kde_bandwidth(values: np.ndarray) -> float:
+    """scipy's gaussian_kde bandwidth with Silverman's robust factor.
+
+    The spread is the smaller of the standard deviation and the scaled
+    interquartile range, so that a few far outliers do not smooth the bulk
+    of the column away (Scott's default rule follows the standard deviation).
+    """
+    std = float(values.std())
+    quartiles = np.quantile(values, [0.25, 0.75])
+    spread = float(quartiles[1] - quartiles[0]) / 1.349
+    scale = min(std, spread) if spread > 0 else std
+    factor = _KDE_ROBUST * scale / std * len(values) ** -0.2
+    kde = stats.gaussian_kde(values, bw_method=factor)
+    return float(np.sqrt(kde.covariance[0, 0]))
+
+
+def _binned_kde_cdf(
+    values: np.ndarray, bandwidth: float, low: float, high: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel density's CDF on a regular grid, by binning and convolution.
+
+    The cost does not grow with the rows; it needs a grid step well under the
+    bandwidth.
+    """
+    # Bin past the range too, so kernels near the edges keep their shape.
+    start, stop = low - 4 * bandwidth, high + 4 * bandwidth
+    step = (stop - start) / (_KDE_BINS - 1)
+    position = (values - start) / step
+    left = np.clip(np.floor(position).astype(np.int64), 0, _KDE_BINS - 2)
+    right_share = position - left
+    binned = np.bincount(left, 1.0 - right_share, _KDE_BINS)
+    binned += np.bincount(left + 1, right_share, _KDE_BINS)
+    reach = int(np.ceil(5 * bandwidth / step))
+    kernel = stats.norm.pdf(np.arange(-reach, reach + 1) * step / bandwidth)
+    density = np.maximum(signal.fftconvolve(binned, kernel, mode="same"), 0.0)
+
+    x = start + step * np.arange(_KDE_BINS)
+    inside = (x >= low) & (x <= high)
+    x, density = x[inside], density[inside]
+    steps = 0.5 * (density[1:] + density[:-1])
+    cumulative = np.concatenate([[0.0], np.cumsum(steps)])
+    return x, cumulative / cumulative[-1]
+
+
+def _summed_kde_cdf(
+    values: np.ndarray, bandwidth: float, low: float, high: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel density's CDF at the data's quantiles, by summing kernels.
+
+    For columns whose range dwarfs the bandwidth (far outliers), where a
+    regular grid cannot resolve the bulk. The kernels sit at the means of
+    equal-count groups of the sorted values, which bounds the cost.
+    """
+    ordered = np.sort(values)
+    n = len(ordered)
+    bounds = np.linspace(0, n, min(n, _KDE_CENTRES) + 1).astype(np.int64)
+    counts = np.diff(bounds)
+    centres = np.add.reduceat(ordered, bounds[:-1]) / counts
+    levels = np.linspace(0.0, 1.0, _GRID_POINTS)
+    x = np.concatenate(
+        [np.linspace(low, high, _GRID_POINTS), np.quantile(ordered, levels)]
+    )
+    x = np.unique(np.clip(x, low, high))
+    cumulative = special.ndtr((x[:, None] - centres) / bandwidth) @ (counts / n)
+    return x, (cumulative - cumulative[0]) / (cumulative[-1] - cumulative[0])
+
+
+# -- marginals -----------------------------------------------------------------------
+
+
+@dataclass
+class _ContinuousMarginal:
+    """A continuous column: a monotone grid from ``u`` in [0, 1] to values.
+
+    An atom is a flat stretch of the grid: two points at its value, ``F(a-)``
+    and ``F(a)``, so every ``u`` between them gives the atom exactly.
+    """
+
+    key: str
+    distribution: str
+    params: dict[str, float]
+    n_atoms: int
+    grid_u: np.ndarray
+    grid_x: np.ndarray
+
+    kind: ClassVar[str] = CONTINUOUS
+
+    def __post_init__(self) -> None:
+        self._grid_z, self._grid_z_x = _normal_grid(self.grid_u, self.grid_x)
+
+    def inverse(self, normals: np.ndarray) -> np.ndarray:
+        """Values at standard normal draws: ``F^-1(Phi(z))``."""
+        return np.interp(normals, self._grid_z, self._grid_z_x)
+
+    def intervals(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ``u`` interval of each atom."""
+        flat = (self.grid_x[1:] == self.grid_x[:-1]) & (
+            self.grid_u[1:] > self.grid_u[:-1]
+        )
+        return self.grid_u[:-1][flat], self.grid_u[1:][flat]
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {f"{prefix}.grid_u": self.grid_u, f"{prefix}.grid_x": self.grid_x}
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "distribution": self.distribution,
+            "params": self.params,
+            "n_atoms": self.n_atoms,
+        }
+
+
+@dataclass
+class _DiscreteMarginal:
+    """A discrete column: code ``order[i]`` owns ``[edges[i], edges[i + 1])``.
+
+    Codes that never occur have no interval and are never generated.
+    """
+
+    key: str
+    order: np.ndarray
+    edges: np.ndarray
+
+    kind: ClassVar[str] = DISCRETE
+
+    def __post_init__(self) -> None:
+        self._edges_z = special.ndtri(self.edges)
+
+    @classmethod
+    def from_order(cls, key: str, order: np.ndarray, frequencies: np.ndarray) -> Self:
+        widths = frequencies[order]
+        edges = np.concatenate([[0.0], np.cumsum(widths) / widths.sum()])
+        edges[-1] = 1.0
+        return cls(key, order.astype(np.int64), edges)
+
+    def scores(self, codes: np.ndarray, n_codes: int) -> np.ndarray:
+        """The normal score of each row: the mean over its code's interval."""
+        position = np.zeros(n_codes, dtype=np.int64)
+        position[self.order] = np.arange(len(self.order))
+        return _interval_means(self.edges[:-1], self.edges[1:])[position[codes]]
+
+    def inverse(self, normals: np.ndarray) -> np.ndarray:
+        """Codes at standard normal draws: the interval ``Phi(z)`` falls in."""
+        position = np.searchsorted(self._edges_z, normals, side="right") - 1
+        return self.order[np.clip(position, 0, len(self.order) - 1)]
+
+    def intervals(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.edges[:-1], self.edges[1:]
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {f"{prefix}.order": self.order, f"{prefix}.edges": self.edges}
+
+    def record(self) -> dict[str, Any]:
+        return {"key": self.key, "kind": self.kind}
+
+
+_Marginal = _ContinuousMarginal | _DiscreteMarginal
+
+
+def _normal_grid(
+    grid_u: np.ndarray, grid_x: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A marginal's grid indexed by normal score ``z`` instead of ``u = Phi(z)``.
+
+    Generation then skips the normal CDF. Points are added wherever the grid
+    is coarse in ``z`` (mostly in the tails), so that interpolating in ``z``
+    gives what interpolating in ``u`` gives.
+    """
+    extra_u = special.ndtr(np.arange(-_Z_LIMIT, _Z_LIMIT, _Z_STEP))
+    extra_u = extra_u[~np.isin(extra_u, grid_u)]
+    extra_x = np.interp(extra_u, grid_u, grid_x)
+    # A stable sort keeps the order of grid points that share a u (the jumps).
+    order = np.argsort(np.concatenate([grid_u, extra_u]), kind="stable")
+    u = np.concatenate([grid_u, extra_u])[order]
+    x = np.concatenate([grid_x, extra_x])[order]
+    return np.clip(special.ndtri(u), -_Z_LIMIT, _Z_LIMIT), x
+
+
+def _fit_continuous(
+    column: PreparedColumn, distribution: str, bounded: bool, rng: np.random.Generator
+) -> tuple[_ContinuousMarginal, np.ndarray]:
+    """Fit a continuous column's marginal; return it with each row's normal score."""
+    values = np.asarray(column.values, dtype=np.float64)
+    n = len(values)
+    uniques, inverse, counts = np.unique(
+        values, return_inverse=True, return_counts=True
+    )
+    is_atom = counts >= max(_ATOM_SHARE * n, _MIN_ATOM_ROWS)
+    few_left = len(uniques) - is_atom.sum() < _MIN_CONTINUOUS_VALUES
+    if len(uniques) <= _MAX_EMPIRICAL_VALUES or few_left:
+        is_atom[:] = True
+    atoms, atom_probs = uniques[is_atom], counts[is_atom] / n
+    in_rest = ~is_atom[inverse]
+    rest = values[in_rest]
+
+    part, offset, width = None, 0.0, 1.0
+    if len(rest):
+        # Spread rounded values over their rounding interval, so the fit sees
+        # the distribution that rounds back to the data.
+        half_step = 0.5 * column.step if column.step else 0.0
+        if half_step:
+            rest = rest + rng.uniform(-half_step, half_step, size=len(rest))
+        offset = float(rest.min()) - half_step
+        width = float(rest.max()) + half_step - offset
+        part = _fit_part((rest - offset) / width, distribution, bounded, rng)
+    grid_u, grid_x = _grid(atoms, atom_probs, part, offset, width, len(rest) / n)
+
+    scores = np.empty(n)
+    atom_of_row = (np.cumsum(is_atom) - 1)[inverse[~in_rest]]
+    starts = grid_u[np.searchsorted(grid_x, atoms, side="left")]
+    scores[~in_rest] = _interval_means(starts, starts + atom_probs)[atom_of_row]
+    scores[in_rest] = _normal_scores(np.interp(rest, grid_x, grid_u), n)
+
+    name = EMPIRICAL if part is None else part.distribution
+    params = {} if part is None else dict(part.params, offset=offset, width=width)
+    if part is not None:
+        logger.debug(
+            "Column %r: %s, KS %.4f, %d atoms", column.key, name, part.ks, len(atoms)
+        )
+    marginal = _ContinuousMarginal(column.key, name, params, len(atoms), grid_u, grid_x)
+    return marginal, scores
+
+
+def _grid(
+    atoms: np.ndarray,
+    atom_probs: np.ndarray,
+    part: _FittedPart | None,
+    offset: float,
+    width: float,
+    part_weight: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The monotone (u, x) grid of a whole marginal: atoms and continuous part."""
+    below = np.concatenate([[0.0], np.cumsum(atom_probs)])
+    part_at_atoms = np.zeros(len(atoms))
+    xs, us = [atoms, atoms], []
+    if part is not None:
+        even = np.linspace(part.low, part.high, _GRID_POINTS)
+        scaled = np.unique(np.concatenate([even, part.points]))
+        part_x = offset + scaled * width
+        xs.append(part_x)
+        us.append(
+            part_weight * part.cdf(scaled) + below[np.searchsorted(atoms, part_x)]
+        )
+        part_at_atoms = part_weight * part.cdf((atoms - offset) / width)
+    starts = part_at_atoms + below[:-1]
+    us[:0] = [starts, starts + atom_probs]
+
+    grid_x, grid_u = np.concatenate(xs), np.concatenate(us)
+    order = np.lexsort((grid_u, grid_x))
+    grid_x, grid_u = grid_x[order], np.maximum.accumulate(grid_u[order])
+    grid_u = (grid_u - grid_u[0]) / (grid_u[-1] - grid_u[0])
+    return grid_u, grid_x
+
+
+# -- normal scores, code order and correlation -------------------------------------
+
+
+def _normal_scores(u: np.ndarray, n_rows: int) -> np.ndarray:
+    edge = 0.5 / max(n_rows, 1)
+    return special.ndtri(np.clip(u, edge, 1.0 - edge))
+
+
+def _interval_means(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Mean of a standard normal variable whose CDF lies in [low, high]."""
+    a, b = special.ndtri(low), special.ndtri(high)
+    mass = np.maximum(high - low, 1e-300)
+    return (stats.norm.pdf(a) - stats.norm.pdf(b)) / mass
+
+
+def _signal_share(marginal: _Marginal) -> float:
+    """Share of the latent normal score's variance that a column's scores keep.
+
+    A row at an atom or a code has the mean score of its interval, which
+    keeps the variance of those means: one minus the mean variance of the
+    standard normal inside the intervals.
+    """
+    low, high = marginal.intervals()
+    mass = high - low
+    keep = mass > 0
+    low, high, mass = low[keep], high[keep], mass[keep]
+    a, b = special.ndtri(low), special.ndtri(high)
+    with np.errstate(invalid="ignore"):
+        a_term = np.where(np.isfinite(a), a * stats.norm.pdf(a), 0.0)
+        b_term = np.where(np.isfinite(b), b * stats.norm.pdf(b), 0.0)
+    mean = (stats.norm.pdf(a) - stats.norm.pdf(b)) / mass
+    variance = 1.0 + (a_term - b_term) / mass - mean**2
+    return float(np.clip(1.0 - np.dot(mass, variance), _MIN_SIGNAL, 1.0))
+
+
+def _association_order(
+    codes: np.ndarray, frequencies: np.ndarray, scores: np.ndarray, own: int
+) -> np.ndarray:
+    """The codes of one column, ordered by how their rows differ from the rest.
+
+    Each code's rows have a mean normal score in every other column; the
+    codes are placed by the projection of those means on their leading
+    principal direction (weighted by frequency), so that codes whose rows
+    look alike sit side by side.
+    """
+    n_codes = len(frequencies)
+    present = np.flatnonzero(frequencies > 0)
+    if len(present) < 3 or scores.shape[1] < 2:
+        return _frequency_order(frequencies)
+    n = len(codes)
+    indicator = sparse.csr_matrix(
+        (np.ones(n), codes, np.arange(n + 1)), shape=(n, n_codes)
+    ).T.tocsr()
+    counts = np.bincount(codes, minlength=n_codes).astype(np.float64)
+    means = (indicator @ scores) / np.maximum(counts, 1.0)[:, None]
+    means[:, own] = 0.0
+    shares = counts / n
+    centred = means - shares @ means
+    position = centred @ _leading_eigenvector((centred.T * shares) @ centred)
+    return present[np.argsort(position[present], kind="stable")]
+
+
+def _frequency_order(frequencies: np.ndarray) -> np.ndarray:
+    order = np.argsort(-frequencies, kind="stable")
+    return order[frequencies[order] > 0]
+
+
+def _leading_eigenvector(matrix: np.ndarray) -> np.ndarray:
+    """The leading eigenvector of a symmetric positive semi-definite matrix.
+
+    Power iteration: an ordering direction needs no more, and small LAPACK
+    calls are slow on a busy multi-threaded BLAS.
+    """
+    vector = np.sqrt(np.diag(matrix)) + 1e-12
+    for _ in range(_POWER_ITERATIONS):
+        vector = matrix @ vector
+        norm = np.linalg.norm(vector)
+        if norm == 0.0:
+            break
+        vector = vector / norm
+    return vector
+
+
+def _latent_correlation(scores: np.ndarray, signal_shares: np.ndarray) -> np.ndarray:
+    """The correlation of the normal scores, undiluted and positive definite."""
+    n_rows, n_columns = scores.shape
+    if n_rows < 2 or n_columns == 0:
+        return np.eye(n_columns)
+    with np.errstate(all="ignore"):
+        correlation = np.corrcoef(scores, rowvar=False).reshape(n_columns, n_columns)
+    correlation = np.nan_to_num(correlation, nan=0.0)
+    scale = np.sqrt(signal_shares)
+    correlation = correlation / np.outer(scale, scale)
+    correlation = np.clip(correlation, -_MAX_CORRELATION, _MAX_CORRELATION)
+    np.fill_diagonal(correlation, 1.0)
+
+    eigenvalues, eigenvectors = np.linalg.eigh(correlation)
+    eigenvalues = np.maximum(eigenvalues, _EIGENVALUE_FLOOR)
+    correlation = (eigenvectors * eigenvalues) @ eigenvectors.T
+    diagonal = np.sqrt(np.diag(correlation))
+    correlation = correlation / np.outer(diagonal, diagonal)
+    np.fill_diagonal(correlation, 1.0)
+    return correlation
+
+
+# -- the generator ---------------------------------------------------------------------
+
+
+class GaussianCopulaGenerator:
+    """The Gaussian copula in numpy; the core registers it under backend ``numpy``.
+
+    Whatever distribution the config names, a value held by at least 2 % of
+    the rows keeps its exact probability, and a numeric column with at most
+    30 distinct values keeps its empirical distribution; the distribution is
+    fitted to the remaining values. ``"parametric"`` takes the scipy family
+    with the lowest KS statistic, or a Gaussian kernel density when a KS test
+    rejects every family. With ``enforce_min_max_values`` off, marginals run
+    past the observed range; the data plane still clips output to it.
+    The copula cannot generate under conditions: the core filters rows.
+    """
+
+    method: ClassVar[str] = "gaussian_copula"
+    backend: ClassVar[str] = "numpy"
+    supports_conditions: ClassVar[bool] = False
+    config_spec: ClassVar[ConfigSpec] = {
+        "default_distribution": ConfigKey(
+            PARAMETRIC,
+            (str,),
+            one_of(*DISTRIBUTIONS),
+            "Marginal of continuous columns: 'parametric' (best-fitting scipy "
+            "family), 'gaussian_kde', or one family name.",
+        ),
+        "categorical_transformer": ConfigKey(
+            LABEL_ENCODING,
+            (str,),
+            one_of(LABEL_ENCODING),
+            "How discrete columns enter the copula.",
+        ),
+        "enforce_min_max_values": ConfigKey(
+            True, (bool,), None, "Bound continuous marginals to the observed range."
+        ),
+        "numerical_distributions": ConfigKey(
+            {},
+            (dict,),
+            _check_distributions,
+            "Distribution per continuous column, overriding default_distribution.",
+        ),
+    }
+
+    def __init__(
+        self, config: Mapping[str, Any], *, seed: int | None, device: str | None = None
+    ) -> None:
+        self.config = resolve_config(self.method, self.config_spec, config)
+        self.config["numerical_distributions"] = dict(
+            self.config["numerical_distributions"]
+        )
+        self._seed = seed
+        self._device = device
+        self.marginals_: list[_Marginal] | None = None
+        self.correlation_: np.ndarray | None = None
+        self._cholesky: np.ndarray | None = None
+
+    # -- fit ---------------------------------------------------------------------
+
+    def fit(
+        self, prepared: PreparedTable, *, progress: ProgressCallback | None = None
+    ) -> None:
+        """Fit one marginal per prepared column, then the copula's correlation.
+
+        Raises:
+            InvalidConfigError: ``numerical_distributions`` names a column that
+                is not a continuous column of the table.
+        """
+        distributions = self._column_distributions(prepared)
+        rng = np.random.default_rng(self._seed)
+        bounded = bool(self.config["enforce_min_max_values"])
+        total = len(prepared.columns) + 1
+
+        marginals: list[_Marginal] = []
+        scores = np.empty((prepared.n_rows, len(prepared.columns)))
+        for index, column in enumerate(prepared.columns):
+            if column.kind == CONTINUOUS:
+                distribution = distributions[column.key]
+                marginal, scores[:, index] = _fit_continuous(
+                    column, distribution, bounded, rng
+                )
+            else:
+                frequencies = _frequencies(column)
+                order = _frequency_order(frequencies)
+                marginal = _DiscreteMarginal.from_order(column.key, order, frequencies)
+                scores[:, index] = marginal.scores(column.values, len(frequencies))
+            marginals.append(marginal)
+            _report(progress, index + 1, total)
+
+        self._order_codes(prepared, marginals, scores)
+        shares = np.array([_signal_share(m) for m in marginals])
+        self.correlation_ = _latent_correlation(scores, shares)
+        self._cholesky = np.linalg.cholesky(self.correlation_)
+        self.marginals_ = marginals
+        _report(progress, total, total)
+        logger.info(
+            "Fitted the Gaussian copula on %d prepared columns and %d rows.",
+            len(marginals),
+            prepared.n_rows,
+        )
+
+    def _column_distributions(self, prepared: PreparedTable) -> dict[str, str]:
+        continuous = {c.key: c for c in prepared.columns if c.kind == CONTINUOUS}
+        keys: dict[Hashable, str] = {}
+        for column in continuous.values():
+            keys[column.source] = column.key
+            keys[column.key] = column.key
+        chosen = {key: self.config["default_distribution"] for key in continuous}
+        for name, distribution in self.config["numerical_distributions"].items():
+            key = keys.get(name, keys.get(str(name)))
+            if key is None:
+                raise InvalidConfigError(
+                    f"numerical_distributions names {name!r}, which is not a "
+                    f"continuous column of the data; continuous columns are "
+                    f"{list(continuous)!r}. Correct the name or remove it."
+                )
+            chosen[key] = distribution
+        return chosen
+
+    @staticmethod
+    def _order_codes(
+        prepared: PreparedTable, marginals: list[_Marginal], scores: np.ndarray
+    ) -> None:
+        """Re-order the codes of each discrete column by its link to the others."""
+        for index, column in enumerate(prepared.columns):
+            if column.kind != DISCRETE:
+                continue
+            frequencies = _frequencies(column)
+            order = _association_order(column.values, frequencies, scores, index)
+            marginal = _DiscreteMarginal.from_order(column.key, order, frequencies)
+            scores[:, index] = marginal.scores(column.values, len(frequencies))
+            marginals[index] = marginal
+
+    # -- generate ------------------------------------------------------------------
+
+    def generate(
+        self,
+        n: int,
+        *,
+        rng: np.random.Generator,
+        conditions: Mapping[str, Any] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Generate ``n`` rows: float64 values or int64 codes per prepared column key.
+
+        Raises:
+            InvalidConfigError: ``conditions`` were given; the copula cannot
+                condition, and the core filters generated rows instead.
+            NotFittedError: ``fit`` has not run.
+        """
+        if conditions:
+            raise InvalidConfigError(
+                f"Method {self.method!r} cannot generate under conditions "
+                f"({dict(conditions)!r}); generate without them and keep the rows "
+                "that meet them."
+            )
+        marginals, cholesky = self._fitted()
+        # One row per column keeps each column's values contiguous for np.interp.
+        normals = cholesky @ rng.standard_normal((len(marginals), n))
+        return {m.key: m.inverse(normals[index]) for index, m in enumerate(marginals)}
+
+    def _fitted(self) -> tuple[list[_Marginal], np.ndarray]:
+        if self.marginals_ is None or self._cholesky is None:
+            raise NotFittedError(
+                "The Gaussian copula is not fitted; call fit(prepared) before "
+                "generate or get_state."
+            )
+        return self.marginals_, self._cholesky
+
+    @property
+    def distributions_(self) -> dict[str, str]:
+        """The distribution each continuous prepared column ended with."""
+        marginals, _ = self._fitted()
+        return {
+            m.key: m.distribution
+            for m in marginals
+            if isinstance(m, _ContinuousMarginal)
+        }
+
+    # -- state ---------------------------------------------------------------------
+
+    def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Arrays ``correlation`` and ``marginal.<i>.*``, and a JSON-able record."""
+        marginals, _ = self._fitted()
+        arrays = {"correlation": np.asarray(self.correlation_)}
+        for index, marginal in enumerate(marginals):
+            arrays.update(marginal.arrays(f"marginal.{index}"))
+        return arrays, {"marginals": [m.record() for m in marginals]}
+
+    @classmethod
+    def from_state(
+        cls,
+        config: Mapping[str, Any],
+        arrays: Mapping[str, np.ndarray],
+        state: Mapping[str, Any],
+        *,
+        device: str | None = None,
+    ) -> Self:
+        """Rebuild a fitted copula saved by :meth:`get_state`.
+
+        Raises:
+            ModelFileError: An array the state refers to is missing.
+        """
+        generator = cls(config, seed=None, device=device)
+
+        def array(name: str, dtype: type) -> np.ndarray:
+            if name not in arrays:
+                raise ModelFileError(
+                    f"The saved Gaussian copula lacks the array {name!r}; the file is "
+                    "damaged or was not written by Genesis. Fit and save the model "
+                    "again."
+                )
+            return np.asarray(arrays[name], dtype=dtype)
+
+        marginals: list[_Marginal] = []
+        for index, record in enumerate(state["marginals"]):
+            prefix = f"marginal.{index}"
+            if record["kind"] == CONTINUOUS:
+                marginal: _Marginal = _ContinuousMarginal(
+                    record["key"],
+                    record["distribution"],
+                    dict(record["params"]),
+                    int(record["n_atoms"]),
+                    array(f"{prefix}.grid_u", np.float64),
+                    array(f"{prefix}.grid_x", np.float64),
+                )
+            else:
+                marginal = _DiscreteMarginal(
+                    record["key"],
+                    array(f"{prefix}.order", np.int64),
+                    array(f"{prefix}.edges", np.float64),
+                )
+            marginals.append(marginal)
+        generator.marginals_ = marginals
+        generator.correlation_ = array("correlation", np.float64)
+        generator._cholesky = np.linalg.cholesky(generator.correlation_)
+        return generator
+
+
+def _frequencies(column: PreparedColumn) -> np.ndarray:
+    if column.frequencies is not None:
+        return np.asarray(column.frequencies, dtype=np.float64)
+    counts = np.bincount(column.values).astype(np.float64)
+    return counts / counts.sum()
+
+
+def _report(progress: ProgressCallback | None, step: int, total: int) -> None:
+    if progress is not None:
+        progress(ProgressEvent(stage="fit", step=step, total=total))
