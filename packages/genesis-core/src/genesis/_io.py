@@ -48,11 +48,20 @@ def write_model_file(
     os.close(handle)
     try:
         save_file(tensors, temporary, metadata=header)
+        # mkstemp creates the file private (0600); give it the permissions a
+        # plain open() would have.
+        os.chmod(temporary, 0o666 & ~_current_umask())
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
     return target
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def read_model_file(

@@ -150,8 +150,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     synthetic = _read_table(args.synthetic)
     report = evaluate(real, synthetic)
     print(f"Overall quality score: {report.score:.3f}")
-    for name, value in report.properties.items():
-        print(f"  {name}: {value:.3f}")
+    _print_properties(report)
     if args.json:
         report.to_json(args.json)
         print(f"Scores written to {args.json}")
@@ -159,6 +158,13 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         report.to_html(args.html)
         print(f"HTML report written to {args.html}")
     return 0
+
+
+def _print_properties(report) -> None:
+    from genesis.evaluation import PROPERTY_TITLES
+
+    for name, value in report.properties.items():
+        print(f"  {PROPERTY_TITLES.get(name, name)}: {value:.3f}")
 
 
 def _run_plugins(args: argparse.Namespace) -> int:
@@ -216,8 +222,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         f"{real.shape[1]} columns) and generated {len(synthetic)} rows in {took:.1f} s."
     )
     print(f"Overall quality score: {report.score:.3f}")
-    for name, value in report.properties.items():
-        print(f"  {name}: {value:.3f}")
+    _print_properties(report)
     print(f"Synthetic data: {synthetic_path}")
     print(
         f"Quality report: {output / 'quality_report.html'} "

@@ -13,6 +13,7 @@ without changing the overall score, which stays the mean of column shapes and
 column pair trends.
 """
 
+from genesis.evaluation._multitable import MultiTableReport, evaluate_multitable
 from genesis.evaluation._report import (
     DEFAULT_MAX_ROWS,
     PROPERTY_TITLES,
@@ -23,8 +24,10 @@ from genesis.evaluation._report import (
 
 __all__ = [
     "DEFAULT_MAX_ROWS",
+    "MultiTableReport",
     "PROPERTY_TITLES",
     "QUALITY_PROPERTIES",
     "QualityReport",
     "evaluate",
+    "evaluate_multitable",
 ]
