@@ -29,15 +29,22 @@ Without that step a binary column's links to the rest come out diluted.
 from __future__ import annotations
 
 import logging
-import warnings
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 import numpy as np
-from scipy import optimize, signal, sparse, special, stats
+from scipy import sparse, special, stats
 
 from genesis._config import ConfigKey, ConfigSpec, one_of, resolve_config
+from genesis._univariate import (
+    FAMILIES,
+    GAUSSIAN_KDE,
+    GRID_POINTS,
+    PARAMETRIC,
+    FittedPart,
+    fit_part,
+)
 from genesis.data import PreparedColumn, PreparedTable
 from genesis.errors import InvalidConfigError, ModelFileError, NotFittedError
 from genesis.protocols import ProgressCallback, ProgressEvent
@@ -46,11 +53,8 @@ __all__ = ["DISTRIBUTIONS", "FAMILIES", "GaussianCopulaGenerator"]
 
 logger = logging.getLogger(__name__)
 
-PARAMETRIC = "parametric"
-GAUSSIAN_KDE = "gaussian_kde"
 EMPIRICAL = "empirical"
 LABEL_ENCODING = "label_encoding"
-FAMILIES = ("norm", "truncnorm", "beta", "gamma", "lognorm", "uniform")
 DISTRIBUTIONS = (PARAMETRIC, GAUSSIAN_KDE, *FAMILIES)
 CONTINUOUS = "continuous"
 DISCRETE = "discrete"
@@ -64,29 +68,6 @@ _MIN_ATOM_ROWS = 10
 _MAX_EMPIRICAL_VALUES = 30
 # Fewer distinct values than this left beside the atoms become atoms too.
 _MIN_CONTINUOUS_VALUES = 10
-# Family fits and their KS statistics use at most this many rows.
-_FIT_ROWS = 2_000
-# A family is kept when a KS test at the 5 % level does not reject it: its
-# statistic stays under this constant over the square root of the rows.
-_KS_CRITICAL = 1.358
-# Evenly spaced points of a marginal's grid (more are added at quantiles).
-_GRID_POINTS = 513
-# Points of the regular grid a kernel density is evaluated on, or kernels
-# summed where that grid is too coarse.
-_KDE_BINS = 4_096
-_KDE_CENTRES = 512
-# Silverman's constant in the robust bandwidth rule.
-_KDE_ROBUST = 0.9
-# Offsets below the minimum (share of the range) tried as the location of the
-# families that start at their location, gamma and lognorm.
-_LOCATION_OFFSETS = (1e-3, 1e-2, 1e-1, 1.0)
-# Margin (share of the range) around the data for beta, whose density may be
-# infinite at its bounds.
-_BETA_MARGIN = 1e-3
-# Past this scale (in units of the range) a truncated normal is flat.
-_MAX_TRUNCNORM_SCALE = 10.0
-# Tail probability where an unbounded marginal's grid stops.
-_TAIL = 1e-6
 _POWER_ITERATIONS = 50
 # Normal scores past this limit have a CDF that rounds to 0 or 1.
 _Z_LIMIT = 8.3
@@ -111,272 +92,6 @@ def _check_distributions(value: Any) -> str | None:
 
 
 # -- the continuous part of a column ------------------------------------------------
-
-
-@dataclass
-class _FittedPart:
-    """The continuous part of a column, in scaled units where its data spans [0, 1].
-
-    Attributes:
-        distribution: Family name or ``"gaussian_kde"``.
-        params: The fitted parameters, for the record.
-        cdf: Its CDF, 0 at ``low`` and 1 at ``high``.
-        low, high: The support its grid covers.
-        points: Where the CDF changes fast, for the grid.
-        ks: KS statistic on the fitting rows.
-    """
-
-    distribution: str
-    params: dict[str, float]
-    cdf: Callable[[np.ndarray], np.ndarray]
-    low: float
-    high: float
-    points: np.ndarray
-    ks: float
-
-
-def _fit_part(
-    scaled: np.ndarray, distribution: str, bounded: bool, rng: np.random.Generator
-) -> _FittedPart:
-    """Fit ``distribution`` (a family, "parametric" or "gaussian_kde") to ``scaled``.
-
-    "parametric" takes the family of the lowest KS statistic and, when a KS
-    test rejects even that one, a kernel density: on real columns a family
-    that does not fit distorts both the column and its correlations.
-    """
-    if distribution == GAUSSIAN_KDE:
-        return _fit_kde(scaled, bounded)
-    names = FAMILIES if distribution == PARAMETRIC else (distribution,)
-    sample = scaled
-    if len(scaled) > _FIT_ROWS:
-        sample = rng.choice(scaled, size=_FIT_ROWS, replace=False)
-    part = _best_family(names, sample, bounded)
-    if part is None:
-        logger.info("No %s distribution fits; using a kernel density.", distribution)
-        return _fit_kde(scaled, bounded)
-    if distribution == PARAMETRIC and part.ks > _KS_CRITICAL / np.sqrt(len(sample)):
-        logger.debug("Best family %s rejected (KS %.4f).", part.distribution, part.ks)
-        return _fit_kde(scaled, bounded)
-    return part
-
-
-def _best_family(
-    names: tuple[str, ...], sample: np.ndarray, bounded: bool
-) -> _FittedPart | None:
-    """The fit among the families ``names`` with the lowest KS statistic."""
-    ordered = np.sort(sample)
-    best: tuple[float, str, dict[str, float], Any] | None = None
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        for name in names:
-            try:
-                candidates = _family_fits(name, sample)
-            except (ValueError, RuntimeError, FloatingPointError) as error:
-                logger.debug("Family %s did not fit: %s", name, error)
-                continue
-            for params, family in candidates:
-                cdf = _truncated_cdf(family, params, *_support(family, params, bounded))
-                if cdf is not None:
-                    ks = _ks_statistic(cdf(ordered))
-                    if best is None or ks < best[0]:
-                        best = (ks, name, params, family)
-        if best is None:
-            return None
-        ks, name, params, family = best
-        low, high = _support(family, params, bounded)
-        cdf = _truncated_cdf(family, params, low, high)
-        c_low, c_high = family.cdf(np.array([low, high]), **params)
-        points = family.ppf(np.linspace(c_low, c_high, _GRID_POINTS), **params)
-    points = np.clip(points[np.isfinite(points)], low, high)
-    return _FittedPart(name, params, cdf, low, high, points, ks)
-
-
-def _family_fits(name: str, sample: np.ndarray) -> list[tuple[dict[str, float], Any]]:
-    """Candidate fits of one family: parameters by name, and the scipy distribution.
-
-    Parameters are passed as keywords, never frozen: freezing a scipy
-    distribution costs more than fitting it here.
-    """
-    family = getattr(stats, name)
-    mean, std = float(sample.mean()), float(sample.std())
-    if name == "norm":
-        fits = [{"loc": mean, "scale": std}]
-    elif name == "uniform":
-        fits = [{"loc": 0.0, "scale": 1.0}]
-    elif name == "truncnorm":
-        loc, scale = _truncnorm_mle(sample, mean, std)
-        fits = [
-            {"a": -loc / scale, "b": (1.0 - loc) / scale, "loc": loc, "scale": scale}
-        ]
-    elif name == "beta":
-        low, width = -_BETA_MARGIN, 1.0 + 2 * _BETA_MARGIN
-        a, b, _, _ = stats.beta.fit(sample, floc=low, fscale=width)
-        fits = [{"a": a, "b": b, "loc": low, "scale": width}]
-    elif name == "gamma":
-        fits = []
-        for offset in _LOCATION_OFFSETS:
-            shape, loc, scale = stats.gamma.fit(sample, floc=-offset)
-            fits.append({"a": shape, "loc": loc, "scale": scale})
-    else:
-        fits = []
-        for offset in _LOCATION_OFFSETS:
-            logs = np.log(sample + offset)
-            fits.append({"s": logs.std(), "loc": -offset, "scale": np.exp(logs.mean())})
-    fits = [{key: float(value) for key, value in fit.items()} for fit in fits]
-    return [(fit, family) for fit in fits if all(np.isfinite(list(fit.values())))]
-
-
-def _truncnorm_mle(sample: np.ndarray, mean: float, std: float) -> tuple[float, float]:
-    """Location and scale of a normal truncated to [0, 1], by maximum likelihood."""
-
-    def negative_log_likelihood(theta: np.ndarray) -> float:
-        loc, scale = theta[0], np.exp(theta[1])
-        z = (sample - loc) / scale
-        mass = _log_normal_mass(-loc / scale, (1.0 - loc) / scale)
-        return float(0.5 * np.dot(z, z) + len(sample) * (np.log(scale) + mass))
-
-    # Bounded: on flat data the likelihood keeps rising as the scale grows
-    # without end, and scipy's truncnorm fails on such parameters.
-    bounds = [(-1.0, 2.0), (np.log(1e-4), np.log(_MAX_TRUNCNORM_SCALE))]
-    start = np.clip([mean, np.log(max(std, 1e-4))], *np.array(bounds).T)
-    result = optimize.minimize(
-        negative_log_likelihood,
-        x0=start,
-        method="Nelder-Mead",
-        bounds=bounds,
-        options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 400},
-    )
-    return float(result.x[0]), float(np.exp(result.x[1]))
-
-
-def _log_normal_mass(a: float, b: float) -> float:
-    """log(Phi(b) - Phi(a)) for a < b, accurate in both tails."""
-    if a > 0:
-        a, b = -b, -a
-    log_b, log_a = special.log_ndtr(b), special.log_ndtr(a)
-    return float(log_b + np.log1p(-np.exp(min(log_a - log_b, 0.0))))
-
-
-def _support(
-    family: Any, params: dict[str, float], bounded: bool
-) -> tuple[float, float]:
-    """The observed range [0, 1], or for an unbounded marginal all but its far tails."""
-    if bounded:
-        return 0.0, 1.0
-    low, high = family.ppf(np.array([_TAIL, 1.0 - _TAIL]), **params)
-    low = min(0.0, float(low)) if np.isfinite(low) else 0.0
-    high = max(1.0, float(high)) if np.isfinite(high) else 1.0
-    return low, high
-
-
-def _truncated_cdf(
-    family: Any, params: dict[str, float], low: float, high: float
-) -> Callable[[np.ndarray], np.ndarray] | None:
-    """The CDF truncated to [low, high], or None when the fit has no mass there."""
-    c_low, c_high = family.cdf(np.array([low, high]), **params)
-    mass = float(c_high - c_low)
-    if not np.isfinite(mass) or mass < 1e-9:
-        return None
-
-    def cdf(x: np.ndarray) -> np.ndarray:
-        return np.clip((family.cdf(x, **params) - c_low) / mass, 0.0, 1.0)
-
-    return cdf
-
-
-def _ks_statistic(cdf_of_sorted: np.ndarray) -> float:
-    n = len(cdf_of_sorted)
-    above = np.arange(1, n + 1) / n - cdf_of_sorted
-    below = cdf_of_sorted - np.arange(n) / n
-    return float(max(above.max(), below.max()))
-
-
-def _fit_kde(values: np.ndarray, bounded: bool) -> _FittedPart:
-    """A Gaussian kernel density of ``values`` (scaled to [0, 1]).
-
-    A bounded density is cut at the observed range and renormalised.
-    """
-    bandwidth = _kde_bandwidth(values)
-    low, high = (0.0, 1.0) if bounded else (-4 * bandwidth, 1.0 + 4 * bandwidth)
-    if (high - low) / bandwidth < _KDE_BINS / 4 - 8:
-        x, cumulative = _binned_kde_cdf(values, bandwidth, low, high)
-    else:
-        x, cumulative = _summed_kde_cdf(values, bandwidth, low, high)
-
-    def cdf(points: np.ndarray) -> np.ndarray:
-        return np.interp(points, x, cumulative)
-
-    sample = np.sort(values)[:: max(1, len(values) // _FIT_ROWS)]
-    ks = _ks_statistic(cdf(sample))
-    params = {"bandwidth": bandwidth}
-    return _FittedPart(GAUSSIAN_KDE, params, cdf, low, high, x, ks)
-
-
-def _kde_bandwidth(values: np.ndarray) -> float:
-    """scipy's gaussian_kde bandwidth with Silverman's robust factor.
-
-    The spread is the smaller of the standard deviation and the scaled
-    interquartile range, so that a few far outliers do not smooth the bulk
-    of the column away (Scott's default rule follows the standard deviation).
-    """
-    std = float(values.std())
-    quartiles = np.quantile(values, [0.25, 0.75])
-    spread = float(quartiles[1] - quartiles[0]) / 1.349
-    scale = min(std, spread) if spread > 0 else std
-    factor = _KDE_ROBUST * scale / std * len(values) ** -0.2
-    kde = stats.gaussian_kde(values, bw_method=factor)
-    return float(np.sqrt(kde.covariance[0, 0]))
-
-
-def _binned_kde_cdf(
-    values: np.ndarray, bandwidth: float, low: float, high: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """The kernel density's CDF on a regular grid, by binning and convolution.
-
-    The cost does not grow with the rows; it needs a grid step well under the
-    bandwidth.
-    """
-    # Bin past the range too, so kernels near the edges keep their shape.
-    start, stop = low - 4 * bandwidth, high + 4 * bandwidth
-    step = (stop - start) / (_KDE_BINS - 1)
-    position = (values - start) / step
-    left = np.clip(np.floor(position).astype(np.int64), 0, _KDE_BINS - 2)
-    right_share = position - left
-    binned = np.bincount(left, 1.0 - right_share, _KDE_BINS)
-    binned += np.bincount(left + 1, right_share, _KDE_BINS)
-    reach = int(np.ceil(5 * bandwidth / step))
-    kernel = stats.norm.pdf(np.arange(-reach, reach + 1) * step / bandwidth)
-    density = np.maximum(signal.fftconvolve(binned, kernel, mode="same"), 0.0)
-
-    x = start + step * np.arange(_KDE_BINS)
-    inside = (x >= low) & (x <= high)
-    x, density = x[inside], density[inside]
-    steps = 0.5 * (density[1:] + density[:-1])
-    cumulative = np.concatenate([[0.0], np.cumsum(steps)])
-    return x, cumulative / cumulative[-1]
-
-
-def _summed_kde_cdf(
-    values: np.ndarray, bandwidth: float, low: float, high: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """The kernel density's CDF at the data's quantiles, by summing kernels.
-
-    For columns whose range dwarfs the bandwidth (far outliers), where a
-    regular grid cannot resolve the bulk. The kernels sit at the means of
-    equal-count groups of the sorted values, which bounds the cost.
-    """
-    ordered = np.sort(values)
-    n = len(ordered)
-    bounds = np.linspace(0, n, min(n, _KDE_CENTRES) + 1).astype(np.int64)
-    counts = np.diff(bounds)
-    centres = np.add.reduceat(ordered, bounds[:-1]) / counts
-    levels = np.linspace(0.0, 1.0, _GRID_POINTS)
-    x = np.concatenate(
-        [np.linspace(low, high, _GRID_POINTS), np.quantile(ordered, levels)]
-    )
-    x = np.unique(np.clip(x, low, high))
-    cumulative = special.ndtr((x[:, None] - centres) / bandwidth) @ (counts / n)
-    return x, (cumulative - cumulative[0]) / (cumulative[-1] - cumulative[0])
 
 
 # -- marginals -----------------------------------------------------------------------
@@ -518,7 +233,7 @@ def _fit_continuous(
             rest = rest + rng.uniform(-half_step, half_step, size=len(rest))
         offset = float(rest.min()) - half_step
         width = float(rest.max()) + half_step - offset
-        part = _fit_part((rest - offset) / width, distribution, bounded, rng)
+        part = fit_part((rest - offset) / width, distribution, bounded, rng)
     grid_u, grid_x = _grid(atoms, atom_probs, part, offset, width, len(rest) / n)
 
     scores = np.empty(n)
@@ -540,7 +255,7 @@ def _fit_continuous(
 def _grid(
     atoms: np.ndarray,
     atom_probs: np.ndarray,
-    part: _FittedPart | None,
+    part: FittedPart | None,
     offset: float,
     width: float,
     part_weight: float,
@@ -550,7 +265,7 @@ def _grid(
     part_at_atoms = np.zeros(len(atoms))
     xs, us = [atoms, atoms], []
     if part is not None:
-        even = np.linspace(part.low, part.high, _GRID_POINTS)
+        even = np.linspace(part.low, part.high, GRID_POINTS)
         scaled = np.unique(np.concatenate([even, part.points]))
         part_x = offset + scaled * width
         xs.append(part_x)
