@@ -21,13 +21,23 @@ from genesis.evaluation._report import (
     QualityReport,
     evaluate,
 )
+from genesis.evaluation._timeseries import (
+    TemporalScore,
+    discriminative_score,
+    predictive_score,
+    temporal_score,
+)
 
 __all__ = [
     "DEFAULT_MAX_ROWS",
-    "MultiTableReport",
     "PROPERTY_TITLES",
     "QUALITY_PROPERTIES",
+    "MultiTableReport",
     "QualityReport",
+    "TemporalScore",
+    "discriminative_score",
     "evaluate",
     "evaluate_multitable",
+    "predictive_score",
+    "temporal_score",
 ]

@@ -1,0 +1,476 @@
+"""Scores for synthetic sequences: the TimeGAN paper's two, and a temporal one.
+
+All three train a small recurrent network after the fact ("post-hoc") on
+windows ``(sequences, time steps, features)`` that are first min-max scaled
+per feature with the real data's range, so that every feature weighs alike
+and the numbers compare with the paper's:
+
+* :func:`discriminative_score`: a GRU classifier learns to tell real windows
+  from synthetic ones on 80% of each and is tested on the other 20%; the
+  score is ``|accuracy - 0.5|`` (0 when it cannot tell them apart, 0.5 when
+  it always can).
+* :func:`predictive_score`: a GRU trained on the synthetic windows predicts
+  the next step of the last feature from the other features, and is scored
+  by its mean absolute error on the real windows ("train on synthetic, test
+  on real"). This is the paper's task, kept so that the figures are
+  comparable with its tables; ``target="all"`` predicts every feature's next
+  step from all features instead, for data with one feature or without a
+  natural target.
+* :func:`temporal_score`: the discriminative score on step-to-step
+  differences, with the ratio of mean absolute step sizes. Shuffling the
+  time steps inside real windows leaves the discriminative score near 0
+  (each step is still a real observation); their differences give it away.
+
+The networks run on torch or jax, whichever serves TimeGAN (chosen once, in
+:func:`sequence_models`); none of this module imports either until a score is
+asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from genesis._registry import install_line, resolve_backend
+from genesis.errors import (
+    BackendNotAvailableError,
+    InvalidConfigError,
+    InvalidDataError,
+)
+
+__all__ = [
+    "SequenceModels",
+    "TemporalScore",
+    "discriminative_score",
+    "predictive_score",
+    "sequence_models",
+    "temporal_score",
+]
+
+logger = logging.getLogger(__name__)
+
+# The paper's post-hoc settings: 2,000 classifier and 5,000 predictor
+# iterations of 128 windows, and an 80/20 split for the classifier.
+CLASSIFIER_ITERATIONS = 2000
+PREDICTOR_ITERATIONS = 5000
+BATCH_SIZE = 128
+TEST_FRACTION = 0.2
+LEARNING_RATE = 1e-3
+
+
+@dataclass(frozen=True)
+class TemporalScore:
+    """How well synthetic windows keep the real step-to-step movement.
+
+    Attributes:
+        discriminative: ``|accuracy - 0.5|`` of the post-hoc classifier on
+            step-to-step differences (0 is best, 0.5 worst).
+        step_ratio: Mean absolute step of the synthetic windows divided by
+            that of the real ones, on the real data's min-max scale (1 is
+            best; below 1 the synthetic series are too smooth, above 1 too
+            jumpy).
+    """
+
+    discriminative: float
+    step_ratio: float
+
+
+class SequenceModels(Protocol):
+    """The post-hoc networks on one backend.
+
+    Inputs are float32 arrays ``(sequences, time steps, features)``.
+    """
+
+    def classifier_accuracy(
+        self,
+        train: tuple[np.ndarray, np.ndarray],
+        test: tuple[np.ndarray, np.ndarray],
+        *,
+        iterations: int,
+        batch_size: int,
+        seed: int,
+    ) -> float:
+        """Train a GRU classifier on (real, synthetic) windows; test accuracy.
+
+        Each iteration takes ``batch_size`` real and ``batch_size`` synthetic
+        windows; the classifier reads a window's last hidden state. Accuracy
+        is over the real and synthetic test windows together.
+        """
+
+    def predictor_error(
+        self,
+        train: tuple[np.ndarray, np.ndarray],
+        test: tuple[np.ndarray, np.ndarray],
+        *,
+        iterations: int,
+        batch_size: int,
+        seed: int,
+    ) -> float:
+        """Train a GRU on (inputs, targets) per step; mean absolute test error."""
+
+
+# -- the backend -------------------------------------------------------------
+
+
+def sequence_models(backend: str | None = None) -> SequenceModels:
+    """The post-hoc networks on ``backend``: the one place this choice is made.
+
+    The backend is the one that serves method ``"timegan"``, chosen by
+    :func:`genesis._registry.resolve_backend` (``backend``, then
+    ``GENESIS_BACKEND``, then the first installed of torch and jax).
+
+    Raises:
+        BackendNotAvailableError: Neither torch nor jax serves TimeGAN here;
+            the message gives the ``pip install`` line.
+    """
+    chosen = resolve_backend("timegan", backend)
+    if chosen == "torch":
+        return _TorchSequenceModels()
+    raise BackendNotAvailableError(
+        f"The time-series scores have no post-hoc networks on backend {chosen!r}; "
+        f"they run on torch. Run: {install_line('torch')}"
+    )
+
+
+class _TorchSequenceModels:
+    """:class:`SequenceModels` on torch, on the CPU.
+
+    The networks are tiny (a single GRU layer of ``features // 2`` units, as
+    in the paper), so one CPU thread runs them faster than a GPU or several
+    threads would.
+    """
+
+    def __init__(self) -> None:
+        import torch
+
+        self._torch = torch
+
+    @contextlib.contextmanager
+    def _one_thread(self) -> Iterator[None]:
+        previous = self._torch.get_num_threads()
+        self._torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            self._torch.set_num_threads(previous)
+
+    def _network(self, inputs: int, hidden: int, outputs: int, seed: int) -> Any:
+        """A one-layer GRU and a dense head, initialised from ``seed``."""
+        torch = self._torch
+        generator = torch.Generator().manual_seed(seed)
+        with torch.device("meta"):
+            gru = torch.nn.GRU(inputs, hidden, batch_first=True)
+            head = torch.nn.Linear(hidden, outputs)
+        gru, head = gru.to_empty(device="cpu"), head.to_empty(device="cpu")
+        with torch.no_grad():
+            for layer, fan_in in ((gru, hidden), (head, hidden)):
+                bound = fan_in**-0.5
+                for parameter in layer.parameters():
+                    parameter.uniform_(-bound, bound, generator=generator)
+        return gru, head, generator
+
+    def classifier_accuracy(
+        self,
+        train: tuple[np.ndarray, np.ndarray],
+        test: tuple[np.ndarray, np.ndarray],
+        *,
+        iterations: int,
+        batch_size: int,
+        seed: int,
+    ) -> float:
+        torch = self._torch
+        functional = torch.nn.functional
+        n_features = train[0].shape[-1]
+        gru, head, generator = self._network(
+            n_features, max(1, n_features // 2), 1, seed
+        )
+        optimizer = torch.optim.Adam(
+            [*gru.parameters(), *head.parameters()], LEARNING_RATE
+        )
+        real, synthetic = (torch.as_tensor(a) for a in train)
+        real_batch = min(batch_size, len(real))
+        synthetic_batch = min(batch_size, len(synthetic))
+        labels = torch.cat([torch.ones(real_batch, 1), torch.zeros(synthetic_batch, 1)])
+
+        def logits(windows: Any) -> Any:
+            hidden, _ = gru(windows)
+            return head(hidden[:, -1])
+
+        with self._one_thread():
+            for _ in range(iterations):
+                real_index = torch.randint(
+                    len(real), (real_batch,), generator=generator
+                )
+                synthetic_index = torch.randint(
+                    len(synthetic), (synthetic_batch,), generator=generator
+                )
+                batch = torch.cat([real[real_index], synthetic[synthetic_index]])
+                loss = functional.binary_cross_entropy_with_logits(
+                    logits(batch), labels
+                )
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+            with torch.no_grad():
+                real_right = (logits(torch.as_tensor(test[0])) > 0).sum().item()
+                synthetic_right = (logits(torch.as_tensor(test[1])) <= 0).sum().item()
+        return (real_right + synthetic_right) / (len(test[0]) + len(test[1]))
+
+    def predictor_error(
+        self,
+        train: tuple[np.ndarray, np.ndarray],
+        test: tuple[np.ndarray, np.ndarray],
+        *,
+        iterations: int,
+        batch_size: int,
+        seed: int,
+    ) -> float:
+        torch = self._torch
+        inputs, targets = (torch.as_tensor(a) for a in train)
+        n_inputs, n_targets = inputs.shape[-1], targets.shape[-1]
+        gru, head, generator = self._network(
+            n_inputs, max(1, n_inputs // 2), n_targets, seed
+        )
+        optimizer = torch.optim.Adam(
+            [*gru.parameters(), *head.parameters()], LEARNING_RATE
+        )
+        size = min(batch_size, len(inputs))
+
+        def predict(windows: Any) -> Any:
+            hidden, _ = gru(windows)
+            return torch.sigmoid(head(hidden))
+
+        with self._one_thread():
+            for _ in range(iterations):
+                index = torch.randint(len(inputs), (size,), generator=generator)
+                loss = (predict(inputs[index]) - targets[index]).abs().mean()
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+            with torch.no_grad():
+                error = predict(torch.as_tensor(test[0])) - torch.as_tensor(test[1])
+        return float(error.abs().mean())
+
+
+# -- checks and scaling ------------------------------------------------------
+
+
+def _check_windows(name: str, windows: Any) -> np.ndarray:
+    if not isinstance(windows, np.ndarray) or windows.ndim != 3:
+        shape = getattr(windows, "shape", None)
+        raise InvalidDataError(
+            f"{name} must be a 3-D array (sequences, time steps, features); got "
+            f"{type(windows).__name__}" + (f" of shape {shape}." if shape else ".")
+        )
+    if not np.issubdtype(windows.dtype, np.number):
+        raise InvalidDataError(
+            f"{name} has dtype {windows.dtype}; it must hold numbers."
+        )
+    if not np.isfinite(windows).all():
+        raise InvalidDataError(
+            f"{name} has {int((~np.isfinite(windows)).sum())} missing or infinite "
+            "values; the scores need finite numbers."
+        )
+    if len(windows) < 2 or windows.shape[1] < 2:
+        raise InvalidDataError(
+            f"{name} has shape {windows.shape}; the scores need at least 2 sequences "
+            "of at least 2 time steps."
+        )
+    return windows.astype(np.float64)
+
+
+def _scaled_pair(real: Any, synthetic: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Both checked and min-max scaled per feature with the real data's range."""
+    real = _check_windows("real", real)
+    synthetic = _check_windows("synthetic", synthetic)
+    if real.shape[1:] != synthetic.shape[1:]:
+        raise InvalidDataError(
+            f"real windows have shape {real.shape[1:]} (time steps, features) and "
+            f"synthetic ones {synthetic.shape[1:]}; generate windows of the real "
+            "data's length and features."
+        )
+    return _min_max(real, real), _min_max(synthetic, real)
+
+
+def _min_max(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    low = reference.min(axis=(0, 1))
+    span = reference.max(axis=(0, 1)) - low
+    return ((values - low) / np.where(span > 0, span, 1.0)).astype(np.float32)
+
+
+def _split(
+    windows: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    n_test = max(1, round(len(windows) * TEST_FRACTION))
+    order = rng.permutation(len(windows))
+    return windows[order[n_test:]], windows[order[:n_test]]
+
+
+def _check_count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidConfigError(f"{name} must be a positive integer, got {value!r}.")
+    return value
+
+
+def _classifier_score(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    iterations: int,
+    batch_size: int,
+    seed: int,
+    backend: str | None,
+) -> float:
+    models = sequence_models(backend)
+    rng = np.random.default_rng(seed)
+    real_train, real_test = _split(real, rng)
+    synthetic_train, synthetic_test = _split(synthetic, rng)
+    accuracy = models.classifier_accuracy(
+        (real_train, synthetic_train),
+        (real_test, synthetic_test),
+        iterations=_check_count("iterations", iterations),
+        batch_size=_check_count("batch_size", batch_size),
+        seed=seed,
+    )
+    return abs(accuracy - 0.5)
+
+
+# -- the scores --------------------------------------------------------------
+
+
+def discriminative_score(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    *,
+    iterations: int = CLASSIFIER_ITERATIONS,
+    batch_size: int = BATCH_SIZE,
+    seed: int = 0,
+    backend: str | None = None,
+) -> float:
+    """The TimeGAN paper's discriminative score: ``|accuracy - 0.5|``, lower is better.
+
+    Args:
+        real: Real windows ``(sequences, time steps, features)``.
+        synthetic: Synthetic windows of the same time steps and features.
+        iterations: Training batches of the post-hoc classifier.
+        batch_size: Real (and synthetic) windows per batch.
+        seed: Fixes the split, the initial weights and the batches.
+        backend: ``"torch"``, ``"jax"`` or None (see :func:`sequence_models`).
+
+    Raises:
+        InvalidDataError: The windows are not 3-D, finite and alike in shape.
+        BackendNotAvailableError: No backend can run the classifier.
+    """
+    real, synthetic = _scaled_pair(real, synthetic)
+    return _classifier_score(real, synthetic, iterations, batch_size, seed, backend)
+
+
+def predictive_score(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    *,
+    target: Literal["last", "all"] = "last",
+    iterations: int = PREDICTOR_ITERATIONS,
+    batch_size: int = BATCH_SIZE,
+    seed: int = 0,
+    backend: str | None = None,
+) -> float:
+    """The TimeGAN paper's predictive score: train on synthetic, test on real.
+
+    A GRU trained on the synthetic windows predicts, at every step, the next
+    step of the last feature from the other features (``target="last"``,
+    the paper's task), or of every feature from all features
+    (``target="all"``). The score is its mean absolute error on all real
+    windows, on the real data's min-max scale; lower is better. Compare it
+    with the same score of the real windows themselves
+    (``predictive_score(real, real)``): that is the best to expect.
+
+    Args:
+        real: Real windows ``(sequences, time steps, features)``.
+        synthetic: Synthetic windows of the same time steps and features.
+        target: ``"last"`` or ``"all"``, as above.
+        iterations: Training batches of the post-hoc predictor.
+        batch_size: Synthetic windows per batch.
+        seed: Fixes the initial weights and the batches.
+        backend: ``"torch"``, ``"jax"`` or None (see :func:`sequence_models`).
+
+    Raises:
+        InvalidDataError: The windows are not 3-D, finite and alike in shape,
+            or ``target="last"`` with a single feature.
+        InvalidConfigError: ``target`` is neither ``"last"`` nor ``"all"``.
+        BackendNotAvailableError: No backend can run the predictor.
+    """
+    if target not in ("last", "all"):
+        raise InvalidConfigError(f"target must be 'last' or 'all', got {target!r}.")
+    real, synthetic = _scaled_pair(real, synthetic)
+    if target == "last" and real.shape[-1] < 2:
+        raise InvalidDataError(
+            "target='last' predicts the last feature from the others, but the data "
+            "has one feature; use target='all'."
+        )
+    inputs = slice(None, -1) if target == "last" else slice(None)
+    outputs = slice(-1, None) if target == "last" else slice(None)
+
+    def task(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return windows[:, :-1, inputs], windows[:, 1:, outputs]
+
+    return sequence_models(backend).predictor_error(
+        task(synthetic),
+        task(real),
+        iterations=_check_count("iterations", iterations),
+        batch_size=_check_count("batch_size", batch_size),
+        seed=seed,
+    )
+
+
+def temporal_score(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    *,
+    iterations: int = CLASSIFIER_ITERATIONS,
+    batch_size: int = BATCH_SIZE,
+    seed: int = 0,
+    backend: str | None = None,
+) -> TemporalScore:
+    """How well synthetic windows keep the real data's step-to-step movement.
+
+    The discriminative score misses broken time order: real windows with
+    their steps shuffled still score near 0, since every step is a real
+    observation. This runs the same classifier on the differences between
+    consecutive steps (min-max scaled with the real differences' range),
+    and adds the ratio of mean absolute step sizes, synthetic over real.
+
+    Args:
+        real: Real windows ``(sequences, time steps, features)``.
+        synthetic: Synthetic windows of the same time steps and features.
+        iterations: Training batches of the post-hoc classifier.
+        batch_size: Real (and synthetic) windows per batch.
+        seed: Fixes the split, the initial weights and the batches.
+        backend: ``"torch"``, ``"jax"`` or None (see :func:`sequence_models`).
+
+    Raises:
+        InvalidDataError: The windows are not 3-D, finite and alike in shape.
+        BackendNotAvailableError: No backend can run the classifier.
+    """
+    real, synthetic = _scaled_pair(real, synthetic)
+    real_steps = np.diff(real, axis=1)
+    synthetic_steps = np.diff(synthetic, axis=1)
+    real_size = float(np.abs(real_steps).mean())
+    synthetic_size = float(np.abs(synthetic_steps).mean())
+    if real_size > 0:
+        ratio = synthetic_size / real_size
+    else:
+        ratio = 1.0 if synthetic_size == 0 else float("inf")
+    score = _classifier_score(
+        _min_max(real_steps, real_steps),
+        _min_max(synthetic_steps, real_steps),
+        iterations,
+        batch_size,
+        seed,
+        backend,
+    )
+    return TemporalScore(discriminative=score, step_ratio=ratio)

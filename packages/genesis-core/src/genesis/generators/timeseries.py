@@ -1,0 +1,886 @@
+"""TimeGAN for time series: the front door users fit and generate with.
+
+The method is Yoon, Jarrett and van der Schaar, "Time-series Generative
+Adversarial Networks" (NeurIPS 2019). This module does everything about the
+data, in numpy, and leaves the networks to a backend plugin:
+
+* it takes a 3-D array ``(sequences, time steps, features)`` or a long
+  DataFrame with an entity column and a time column, checks it, and cuts it
+  into windows of ``seq_len`` steps (sliding, one step apart, as the paper
+  prepares its data);
+* it scales each feature to [0, 1] with the training data's minimum and
+  maximum, so a backend only ever sees [0, 1] windows, and inverts the scaling
+  on output;
+* it hands the windows to the implementation registered for method
+  ``"timegan"`` on the chosen backend, and turns what comes back into an
+  array, or a long DataFrame with fresh entity ids and a rebuilt time column.
+
+A backend implements :class:`SequenceGeneratorImpl`. The config keys
+(:data:`TIMEGAN_CONFIG_SPEC`) live here, so every backend accepts the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, Self, runtime_checkable
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from genesis import _io
+from genesis._config import (
+    ConfigKey,
+    ConfigSpec,
+    one_of,
+    positive_int,
+    resolve_config,
+)
+from genesis._registry import get_registry, resolve_backend
+from genesis.errors import (
+    InvalidConfigError,
+    InvalidDataError,
+    ModelFileError,
+    NotFittedError,
+)
+from genesis.protocols import ProgressCallback, ProgressEvent
+
+__all__ = [
+    "DEFAULT_EPOCHS",
+    "METHOD",
+    "STAGES",
+    "TIMEGAN_CONFIG_SPEC",
+    "SequenceGeneratorImpl",
+    "TimeGANGenerator",
+]
+
+logger = logging.getLogger(__name__)
+
+METHOD = "timegan"
+# The three training phases of the paper, in order; progress events and the
+# loss history use these names as their stage.
+STAGES = ("autoencoder", "supervised", "joint")
+DEFAULT_EPOCHS = 100
+DEFAULT_ENTITY_COLUMN = "sequence_id"
+FILE_KIND = "timeseries"
+STATE_VERSION = 1
+
+
+def _optional_positive_int(value: Any) -> str | None:
+    return None if value is None or value > 0 else "must be a positive integer"
+
+
+TIMEGAN_CONFIG_SPEC: ConfigSpec = {
+    "hidden_dim": ConfigKey(
+        24, (int,), positive_int, "Width of every recurrent layer and of the latent."
+    ),
+    "num_layers": ConfigKey(
+        3, (int,), positive_int, "Recurrent layers per network (supervisor: one less)."
+    ),
+    "module": ConfigKey(
+        "gru", (str,), one_of("gru", "lstm"), "Recurrent cell: 'gru' or 'lstm'."
+    ),
+    "batch_size": ConfigKey(128, (int,), positive_int, "Sequences per training step."),
+    "epochs": ConfigKey(
+        DEFAULT_EPOCHS,
+        (int,),
+        positive_int,
+        "Passes over the training windows in each of the three phases.",
+    ),
+    "iterations": ConfigKey(
+        None,
+        (int, type(None)),
+        _optional_positive_int,
+        "Batches per phase, as the paper counts; replaces epochs when given.",
+    ),
+}
+
+
+@runtime_checkable
+class SequenceGeneratorImpl(Protocol):
+    """TimeGAN on one backend, as a plugin registers it.
+
+    The front door checks and scales the data; the implementation sees
+    float32 windows in [0, 1] and returns windows in [0, 1]. It learns
+    ``seq_len`` and ``n_features`` from the shape of what ``fit`` gets.
+
+    Attributes:
+        loss_history_: One dict per report: ``"stage"`` (one of
+            :data:`STAGES`), ``"iteration"`` and the mean losses since the
+            previous report.
+        interrupted_: True when Ctrl-C stopped the fit early.
+    """
+
+    method: ClassVar[str]
+    backend: ClassVar[str]
+    config_spec: ClassVar[ConfigSpec]
+    loss_history_: list[dict[str, Any]]
+    interrupted_: bool
+
+    def __init__(
+        self, config: Mapping[str, Any], *, seed: int | None, device: str | None
+    ) -> None: ...
+
+    def fit(self, windows: np.ndarray, *, progress: ProgressCallback | None) -> None:
+        """Learn ``(n_windows, seq_len, n_features)`` float32 windows in [0, 1].
+
+        Reports through ``progress`` with ``stage`` one of :data:`STAGES`,
+        ``step`` the iterations done in that stage and ``total`` the stage's
+        iterations. May be interrupted with Ctrl-C.
+        """
+
+    def generate(self, n: int, *, rng: np.random.Generator) -> np.ndarray:
+        """``(n, seq_len, n_features)`` float32 windows in [0, 1]."""
+
+    def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Weights under backend-neutral names, and a JSON-able dict."""
+
+    @classmethod
+    def from_state(
+        cls,
+        config: Mapping[str, Any],
+        arrays: Mapping[str, np.ndarray],
+        state: Mapping[str, Any],
+        *,
+        device: str | None,
+    ) -> Self:
+        """Rebuild a fitted implementation saved by :meth:`get_state`."""
+
+
+# -- scaling -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _MinMaxScaler:
+    """Per-feature scaling to [0, 1] by the training data's range.
+
+    A constant feature has range 0; it is divided by 1 instead, so it scales
+    to 0 and comes back as its constant.
+    """
+
+    minimum: np.ndarray
+    maximum: np.ndarray
+
+    @classmethod
+    def fit(cls, windows: np.ndarray) -> _MinMaxScaler:
+        return cls(windows.min(axis=(0, 1)), windows.max(axis=(0, 1)))
+
+    @property
+    def _span(self) -> np.ndarray:
+        span = self.maximum - self.minimum
+        return np.where(span > 0, span, 1.0)
+
+    def transform(self, windows: np.ndarray) -> np.ndarray:
+        return ((windows - self.minimum) / self._span).astype(np.float32)
+
+    def inverse_transform(self, scaled: np.ndarray) -> np.ndarray:
+        return scaled.astype(np.float64) * self._span + self.minimum
+
+
+# -- the data: arrays and long frames ----------------------------------------
+
+
+def _sliding_windows(values: np.ndarray, seq_len: int) -> np.ndarray:
+    """``(rows, features)`` to ``(rows - seq_len + 1, seq_len, features)``."""
+    view = np.lib.stride_tricks.sliding_window_view(values, seq_len, axis=0)
+    return view.transpose(0, 2, 1)
+
+
+def _check_finite(values: np.ndarray, names: list[str]) -> None:
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return
+    per_feature = bad.reshape(-1, values.shape[-1]).sum(axis=0)
+    nans = np.isnan(values).reshape(-1, values.shape[-1]).sum(axis=0)
+    listed = ", ".join(
+        f"{name} ({nans[i]} NaN, {per_feature[i] - nans[i]} infinite)"
+        for i, name in enumerate(names)
+        if per_feature[i]
+    )
+    raise InvalidDataError(
+        f"The data has missing or infinite values in {listed}. TimeGAN cannot "
+        "learn from them: fill or drop them first (for example with "
+        "frame.interpolate() or np.nan_to_num)."
+    )
+
+
+def _windows_from_array(data: np.ndarray, seq_len: int, n_features: int) -> np.ndarray:
+    if data.ndim != 3:
+        hint = (
+            f" For one long series, pass data[np.newaxis] (1 sequence of "
+            f"{data.shape[0]} steps, cut into windows of seq_len); for a long "
+            "table, pass a DataFrame with entity_column= and time_column=."
+            if data.ndim == 2
+            else ""
+        )
+        raise InvalidDataError(
+            "TimeGANGenerator.fit takes a 3-D array (sequences, time steps, "
+            f"features); got a {data.ndim}-D array of shape {data.shape}.{hint}"
+        )
+    if not (np.issubdtype(data.dtype, np.number) or data.dtype == bool):
+        raise InvalidDataError(
+            f"The array has dtype {data.dtype}; TimeGAN needs numbers. Convert "
+            "it with data.astype(float) after encoding any text."
+        )
+    n_sequences, n_steps, found = data.shape
+    if found != n_features:
+        raise InvalidDataError(
+            f"The data has {found} features (the last axis of shape {data.shape}), "
+            f"but the generator was built with n_features={n_features}; build it "
+            f"with n_features={found}."
+        )
+    if n_sequences == 0:
+        raise InvalidDataError(
+            "The array holds no sequences; there is nothing to learn."
+        )
+    if n_steps < seq_len:
+        raise InvalidDataError(
+            f"The sequences have {n_steps} time steps, fewer than seq_len={seq_len}; "
+            f"build the generator with seq_len={n_steps} or less, or pass longer "
+            "sequences."
+        )
+    values = data.astype(np.float64)
+    _check_finite(values, [f"feature {i}" for i in range(n_features)])
+    if n_steps == seq_len:
+        return values
+    logger.info(
+        "Cutting %d sequences of %d steps into windows of %d steps.",
+        n_sequences,
+        n_steps,
+        seq_len,
+    )
+    windows = np.lib.stride_tricks.sliding_window_view(values, seq_len, axis=1)
+    return windows.transpose(0, 1, 3, 2).reshape(-1, seq_len, n_features)
+
+
+@dataclass
+class _OutputLayout:
+    """How generated windows are handed back: the input's form.
+
+    For an array, only its dtype. For a long frame, the column order, which
+    columns are entity, time and features, their dtypes, and the time
+    column's first value and most common step.
+    """
+
+    kind: str
+    dtype: str = "float64"
+    columns: list[Any] | None = None
+    entity_column: Any = None
+    time_column: Any = None
+    features: list[Any] | None = None
+    feature_dtypes: list[str] | None = None
+    entity_dtype: str | None = None
+    time_dtype: str | None = None
+    time_start: float | int | None = None
+    time_step: float | int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> _OutputLayout:
+        return cls(**data)
+
+    def restore(self, values: np.ndarray, seq_len: int) -> np.ndarray | pd.DataFrame:
+        if self.kind == "array":
+            return values.astype(self.dtype)
+        assert self.features is not None and self.feature_dtypes is not None
+        n = values.shape[0]
+        flat = values.reshape(n * seq_len, len(self.features))
+        columns: dict[Any, Any] = {self.entity_column: self._entity_ids(n, seq_len)}
+        if self.time_column is not None:
+            columns[self.time_column] = self._times(n, seq_len)
+        for i, (name, dtype) in enumerate(
+            zip(self.features, self.feature_dtypes, strict=True)
+        ):
+            columns[name] = _restore_dtype(flat[:, i], dtype)
+        frame = pd.DataFrame(columns)
+        return frame[self.columns] if self.columns else frame
+
+    def _entity_ids(self, n: int, seq_len: int) -> pd.Series:
+        ids = np.repeat(np.arange(n, dtype=np.int64), seq_len)
+        dtype = pd.api.types.pandas_dtype(self.entity_dtype or "int64")
+        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(
+            dtype
+        ):
+            return pd.Series(ids).astype(dtype)
+        names = pd.Series([f"synthetic-{i}" for i in ids])
+        if isinstance(dtype, pd.CategoricalDtype):
+            return names.astype("category")
+        return names.astype(dtype)
+
+    def _times(self, n: int, seq_len: int) -> pd.Series:
+        assert self.time_start is not None and self.time_step is not None
+        steps = np.tile(np.arange(seq_len), n)
+        dtype = pd.api.types.pandas_dtype(self.time_dtype)
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            nanoseconds = int(self.time_start) + steps.astype(np.int64) * int(
+                self.time_step
+            )
+            stamps = pd.to_datetime(nanoseconds, unit="ns")
+            tz = getattr(dtype, "tz", None)
+            if tz is not None:
+                stamps = stamps.tz_localize("UTC").tz_convert(tz)
+            return pd.Series(stamps).astype(dtype)
+        return pd.Series(self.time_start + steps * self.time_step).astype(dtype)
+
+
+def _restore_dtype(values: np.ndarray, dtype_name: str) -> pd.Series:
+    dtype = pd.api.types.pandas_dtype(dtype_name)
+    if pd.api.types.is_bool_dtype(dtype):
+        return pd.Series(values >= 0.5).astype(dtype)
+    if pd.api.types.is_integer_dtype(dtype):
+        return pd.Series(np.rint(values)).astype(dtype)
+    return pd.Series(values).astype(dtype)
+
+
+def _time_numbers(series: pd.Series, name: Hashable) -> np.ndarray:
+    """The time column as int64 nanoseconds (datetimes) or numbers."""
+    if series.isna().any():
+        raise InvalidDataError(
+            f"The time column {name!r} has {int(series.isna().sum())} missing "
+            "values; every row needs its time. Fill or drop those rows."
+        )
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        if getattr(series.dtype, "tz", None) is not None:
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        return series.astype("datetime64[ns]").to_numpy().astype(np.int64)
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+        series.dtype
+    ):
+        return series.to_numpy()
+    raise InvalidDataError(
+        f"The time column {name!r} has dtype {series.dtype}; it must hold "
+        "datetimes or numbers. Convert it with pd.to_datetime(frame[...])."
+    )
+
+
+def _check_frame_columns(
+    frame: pd.DataFrame, entity_column: Hashable | None, time_column: Hashable | None
+) -> list[Hashable]:
+    for role, name in (("entity_column", entity_column), ("time_column", time_column)):
+        if name is not None and name not in frame.columns:
+            raise InvalidDataError(
+                f"{role}={name!r} is not a column of the data; its columns are "
+                f"{list(frame.columns)!r}."
+            )
+    if entity_column is not None and entity_column == time_column:
+        raise InvalidDataError(
+            f"entity_column and time_column are both {entity_column!r}; name two "
+            "different columns."
+        )
+    features = [c for c in frame.columns if c not in (entity_column, time_column)]
+    for column in features:
+        if not pd.api.types.is_numeric_dtype(frame[column].dtype):
+            raise InvalidDataError(
+                f"Column {column!r} has dtype {frame[column].dtype}; TimeGAN models "
+                "numeric features only. Drop it, encode it as numbers, or name it "
+                "as entity_column or time_column."
+            )
+    if entity_column is not None and frame[entity_column].isna().any():
+        raise InvalidDataError(
+            f"The entity column {entity_column!r} has "
+            f"{int(frame[entity_column].isna().sum())} missing values; every row "
+            "must belong to an entity. Fill or drop those rows."
+        )
+    return features
+
+
+def _group_bounds(entities: pd.Series | None, n_rows: int) -> list[tuple[int, int]]:
+    """Row ranges of each entity in a frame sorted by entity."""
+    if entities is None:
+        return [(0, n_rows)]
+    codes, _ = pd.factorize(entities, sort=False)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    stops = np.r_[starts[1:], n_rows]
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
+def _most_common_step(
+    times: np.ndarray,
+    bounds: list[tuple[int, int]],
+    sorted_frame: pd.DataFrame,
+    entity_column: Hashable | None,
+    time_column: Hashable,
+) -> float | int:
+    steps = []
+    for start, stop in bounds:
+        gaps = np.diff(times[start:stop])
+        if (gaps == 0).any():
+            row = start + int(np.flatnonzero(gaps == 0)[0])
+            where = (
+                f" of entity {sorted_frame[entity_column].iloc[row]!r}"
+                if entity_column is not None
+                else ""
+            )
+            raise InvalidDataError(
+                f"Time {sorted_frame[time_column].iloc[row]!r}{where} appears twice "
+                f"in {time_column!r}; each entity needs one row per time. Drop or "
+                "aggregate the duplicates."
+            )
+        steps.append(gaps)
+    gaps = np.concatenate(steps)
+    values, counts = np.unique(gaps, return_counts=True)
+    step = values[np.argmax(counts)]
+    return int(step) if np.issubdtype(values.dtype, np.integer) else float(step)
+
+
+def _windows_from_frame(
+    frame: pd.DataFrame,
+    seq_len: int,
+    n_features: int,
+    entity_column: Hashable | None,
+    time_column: Hashable | None,
+) -> tuple[np.ndarray, _OutputLayout]:
+    if frame.empty:
+        raise InvalidDataError("The DataFrame is empty; there is nothing to learn.")
+    features = _check_frame_columns(frame, entity_column, time_column)
+    if len(features) != n_features:
+        raise InvalidDataError(
+            f"The data has {len(features)} feature columns {features!r} (every "
+            "column but the entity and time columns), but the generator was built "
+            f"with n_features={n_features}; build it with "
+            f"n_features={len(features)} or drop the extra columns."
+        )
+    keys = [c for c in (entity_column, time_column) if c is not None]
+    ordered = frame.sort_values(keys, kind="stable") if keys else frame
+    values = np.column_stack(
+        [ordered[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in features]
+    )
+    _check_finite(values, [repr(c) for c in features])
+    entities = ordered[entity_column] if entity_column is not None else None
+    bounds = _group_bounds(entities, len(ordered))
+
+    layout = _OutputLayout(
+        kind="frame",
+        columns=list(frame.columns) if entity_column is not None else None,
+        entity_column=entity_column
+        if entity_column is not None
+        else _free_name(DEFAULT_ENTITY_COLUMN, frame.columns),
+        time_column=time_column,
+        features=features,
+        feature_dtypes=[str(frame[c].dtype) for c in features],
+        entity_dtype=(
+            str(frame[entity_column].dtype) if entity_column is not None else "int64"
+        ),
+    )
+    if time_column is not None:
+        times = _time_numbers(ordered[time_column], time_column)
+        layout.time_dtype = str(frame[time_column].dtype)
+        layout.time_start = times.min().item()
+        layout.time_step = _most_common_step(
+            times, bounds, ordered, entity_column, time_column
+        )
+    if entity_column is None:
+        layout.columns = [layout.entity_column, *frame.columns]
+    return _cut_groups(values, bounds, seq_len, entities), layout
+
+
+def _free_name(name: str, taken: pd.Index) -> str:
+    while name in taken:
+        name += "_"
+    return name
+
+
+def _cut_groups(
+    values: np.ndarray,
+    bounds: list[tuple[int, int]],
+    seq_len: int,
+    entities: pd.Series | None,
+) -> np.ndarray:
+    long_enough = [(a, b) for a, b in bounds if b - a >= seq_len]
+    if not long_enough:
+        longest = max(b - a for a, b in bounds)
+        raise InvalidDataError(
+            f"Every sequence is shorter than seq_len={seq_len} (the longest has "
+            f"{longest} rows); build the generator with seq_len={longest} or less."
+        )
+    if len(long_enough) < len(bounds):
+        assert entities is not None
+        short = entities.iloc[[a for a, b in bounds if b - a < seq_len]].tolist()
+        warnings.warn(
+            f"{len(short)} of {len(bounds)} entities have fewer than "
+            f"seq_len={seq_len} rows and are left out of training (for example "
+            f"{short[:5]!r}); lower seq_len to keep them.",
+            stacklevel=4,
+        )
+    return np.concatenate(
+        [_sliding_windows(values[a:b], seq_len) for a, b in long_enough]
+    )
+
+
+# -- progress ----------------------------------------------------------------
+
+
+class _StageProgress:
+    """Turns ``progress=`` into a callback: a tqdm bar per stage for True."""
+
+    def __init__(self, progress: bool | ProgressCallback) -> None:
+        self._progress = progress
+        self._bar: tqdm | None = None
+        self._stage: str | None = None
+
+    def __enter__(self) -> ProgressCallback | None:
+        if callable(self._progress):
+            return self._progress
+        return self._update_bar if self._progress else None
+
+    def _update_bar(self, event: ProgressEvent) -> None:
+        if event.stage != self._stage:
+            if self._bar is not None:
+                self._bar.close()
+            self._stage = event.stage
+            self._bar = tqdm(
+                total=event.total or None, desc=f"TimeGAN {event.stage}", disable=None
+            )
+        assert self._bar is not None
+        self._bar.n = event.step
+        if event.losses:
+            self._bar.set_postfix({k: f"{v:.4f}" for k, v in event.losses.items()})
+        self._bar.refresh()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+# -- the generator -----------------------------------------------------------
+
+
+def _check_int(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InvalidConfigError(
+            f"{name} must be an integer, got {value!r} ({type(value).__name__})."
+        )
+    if value < minimum:
+        raise InvalidConfigError(f"{name} must be at least {minimum}, got {value}.")
+    return int(value)
+
+
+class TimeGANGenerator:
+    """Learns sequences and generates synthetic ones with the same dynamics.
+
+    Args:
+        seq_len: Time steps per generated sequence; the training data is cut
+            into windows of this length. At least 2 (the supervised loss
+            predicts one step from the previous one).
+        n_features: Features per time step.
+        hidden_dim: Width of every recurrent layer and of the latent space.
+        num_layers: Recurrent layers per network.
+        epochs: Passes over the training windows in each of the three
+            training phases (autoencoder, supervised, joint). Defaults to
+            :data:`DEFAULT_EPOCHS`. The paper ran 50,000 batches per phase.
+        batch_size: Windows per training step.
+        module: Recurrent cell, ``"gru"`` or ``"lstm"``.
+        iterations: Batches per phase, as the paper counts them; give this or
+            ``epochs``, not both. In the joint phase one iteration is two
+            generator and embedder steps and one discriminator step.
+        backend: ``"torch"``, ``"jax"`` or None (``GENESIS_BACKEND``, then the
+            first installed).
+        seed: Makes fit and generate reproducible on one backend and device.
+        device: ``"cpu"``, ``"cuda"`` or ``"auto"`` (None).
+
+    Raises:
+        InvalidConfigError: An argument has the wrong type or range.
+        BackendNotAvailableError: No installed plugin provides TimeGAN on the
+            backend asked for; the message gives the ``pip install`` line.
+
+    Fitted attributes end in ``_``: ``backend_``, ``n_windows_``,
+    ``loss_history_``, ``interrupted_``.
+
+    Example::
+
+        generator = TimeGANGenerator(seq_len=24, n_features=5, epochs=50, seed=0)
+        generator.fit(windows)               # (sequences, 24, 5) float array
+        synthetic = generator.generate(1000) # (1000, 24, 5), original units
+    """
+
+    method: ClassVar[str] = METHOD
+
+    def __init__(
+        self,
+        seq_len: int,
+        n_features: int,
+        hidden_dim: int = 24,
+        num_layers: int = 3,
+        epochs: int | None = None,
+        batch_size: int = 128,
+        module: str = "gru",
+        iterations: int | None = None,
+        backend: str | None = None,
+        seed: int | None = None,
+        device: str | None = None,
+    ) -> None:
+        self.seq_len = _check_int("seq_len", seq_len, 2)
+        self.n_features = _check_int("n_features", n_features, 1)
+        if epochs is not None and iterations is not None:
+            raise InvalidConfigError(
+                f"Give epochs or iterations, not both; got epochs={epochs!r} and "
+                f"iterations={iterations!r}."
+            )
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise InvalidConfigError(f"seed must be an integer or None, got {seed!r}.")
+        for name, value in (("backend", backend), ("device", device)):
+            if value is not None and not isinstance(value, str):
+                raise InvalidConfigError(
+                    f"{name} must be a string or None, got {value!r}."
+                )
+        given = {
+            "hidden_dim": hidden_dim,
+            "num_layers": num_layers,
+            "module": module,
+            "batch_size": batch_size,
+            "iterations": iterations,
+        }
+        if epochs is not None:
+            given["epochs"] = epochs
+        self.config = resolve_config(METHOD, TIMEGAN_CONFIG_SPEC, given)
+        self.backend = backend
+        self.seed = seed
+        self.device = device
+        self._implementation: type[SequenceGeneratorImpl] = (
+            get_registry().generators.get(METHOD, resolve_backend(METHOD, backend))
+        )
+        self._impl: SequenceGeneratorImpl | None = None
+        self._scaler: _MinMaxScaler | None = None
+        self._layout: _OutputLayout | None = None
+        self._rng: np.random.Generator | None = None
+
+    def __repr__(self) -> str:
+        state = f"fitted on {self.backend_!r}" if self._impl else "unfitted"
+        return (
+            f"TimeGANGenerator(seq_len={self.seq_len}, n_features={self.n_features}, "
+            f"seed={self.seed!r}, {state})"
+        )
+
+    # -- fit ------------------------------------------------------------------
+
+    def fit(
+        self,
+        data: np.ndarray | pd.DataFrame,
+        *,
+        entity_column: Hashable | None = None,
+        time_column: Hashable | None = None,
+        progress: bool | ProgressCallback = True,
+    ) -> Self:
+        """Learn sequences.
+
+        Args:
+            data: A 3-D array ``(sequences, time steps, features)``, or a long
+                DataFrame with one row per entity and time step. Sequences
+                longer than ``seq_len`` are cut into every window of
+                ``seq_len`` consecutive steps.
+            entity_column: The frame's column naming each row's sequence;
+                None when the whole frame is one sequence. Entities with
+                fewer than ``seq_len`` rows are left out, with a warning.
+            time_column: The frame's column of times (datetimes or numbers)
+                to order each entity's rows by; None to keep the row order.
+            progress: True for a progress bar per training phase, False for
+                none, or a callable receiving :class:`ProgressEvent` (stage
+                ``"autoencoder"``, ``"supervised"`` or ``"joint"``).
+
+        Raises:
+            InvalidDataError: The data cannot be learned; nothing was trained.
+        """
+        windows, layout = self._windows(data, entity_column, time_column)
+        scaler = _MinMaxScaler.fit(windows)
+        impl = self._implementation(self.config, seed=self.seed, device=self.device)
+        logger.info(
+            "Fitting TimeGAN on %s: %d windows of %d steps and %d features.",
+            self._implementation.backend,
+            len(windows),
+            self.seq_len,
+            self.n_features,
+        )
+        with _StageProgress(progress) as report:
+            impl.fit(scaler.transform(windows), progress=report)
+
+        self._impl, self._scaler, self._layout = impl, scaler, layout
+        self._rng = np.random.default_rng(self.seed)
+        self.backend_ = self._implementation.backend
+        self.n_windows_ = len(windows)
+        return self
+
+    def _windows(
+        self,
+        data: np.ndarray | pd.DataFrame,
+        entity_column: Hashable | None,
+        time_column: Hashable | None,
+    ) -> tuple[np.ndarray, _OutputLayout]:
+        if isinstance(data, pd.DataFrame):
+            return _windows_from_frame(
+                data, self.seq_len, self.n_features, entity_column, time_column
+            )
+        if entity_column is not None or time_column is not None:
+            raise InvalidDataError(
+                "entity_column and time_column name columns of a DataFrame, but the "
+                f"data is a {type(data).__name__}; pass a DataFrame or leave them out."
+            )
+        if not isinstance(data, np.ndarray):
+            raise InvalidDataError(
+                "TimeGANGenerator.fit takes a 3-D numpy array or a DataFrame; got "
+                f"{type(data).__name__}. Wrap lists with np.asarray(data)."
+            )
+        windows = _windows_from_array(data, self.seq_len, self.n_features)
+        dtype = data.dtype if np.issubdtype(data.dtype, np.floating) else np.float64
+        return windows, _OutputLayout(kind="array", dtype=str(np.dtype(dtype)))
+
+    @property
+    def loss_history_(self) -> list[dict[str, Any]]:
+        """Mean losses per stage and report (see :class:`SequenceGeneratorImpl`)."""
+        return list(self._fitted().loss_history_)
+
+    @property
+    def interrupted_(self) -> bool:
+        """True when Ctrl-C stopped the fit before its last iteration."""
+        return bool(self._fitted().interrupted_)
+
+    def _fitted(self) -> SequenceGeneratorImpl:
+        if self._impl is None:
+            raise NotFittedError(
+                "This TimeGANGenerator is not fitted yet; call fit(data) first."
+            )
+        return self._impl
+
+    # -- generate -------------------------------------------------------------
+
+    def generate(self, n: int, *, seed: int | None = None) -> np.ndarray | pd.DataFrame:
+        """Generate ``n`` synthetic sequences of ``seq_len`` steps.
+
+        Args:
+            n: Number of sequences.
+            seed: Draw from this seed instead of the generator's own stream.
+
+        Returns:
+            An array ``(n, seq_len, n_features)`` in the units of the training
+            data when it was fitted on an array; otherwise a long DataFrame
+            with the training frame's columns: fresh entity ids, the time
+            column rebuilt from the first training time and the most common
+            step, and the features in their dtypes.
+
+        Raises:
+            NotFittedError: fit has not been called.
+            InvalidDataError: ``n`` is not a non-negative integer.
+        """
+        impl = self._fitted()
+        assert self._scaler is not None and self._layout is not None
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+            raise InvalidDataError(
+                f"The number of sequences must be a non-negative integer, got {n!r}."
+            )
+        rng = np.random.default_rng(seed) if seed is not None else self._rng
+        assert rng is not None
+        scaled = impl.generate(int(n), rng=rng)
+        return self._layout.restore(
+            self._scaler.inverse_transform(scaled), self.seq_len
+        )
+
+    # -- save / load ----------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the fitted generator to one file (safetensors + JSON, no pickle).
+
+        Weight names are backend-neutral, so the file loads on any backend
+        that implements TimeGAN.
+        """
+        impl = self._fitted()
+        assert self._scaler is not None and self._layout is not None
+        assert self._rng is not None
+        arrays, state = impl.get_state()
+        document = {
+            "kind": FILE_KIND,
+            "version": STATE_VERSION,
+            "method": METHOD,
+            "backend": self.backend_,
+            "seq_len": self.seq_len,
+            "n_features": self.n_features,
+            "config": dict(self.config),
+            "seed": self.seed,
+            "n_windows": self.n_windows_,
+            "layout": self._layout.to_json(),
+            "impl": state,
+            "rng": self._rng.bit_generator.state,
+        }
+        scaler_arrays = {
+            "scaler.minimum": self._scaler.minimum,
+            "scaler.maximum": self._scaler.maximum,
+        }
+        _io.write_model_file(
+            path,
+            {**{f"impl.{k}": v for k, v in arrays.items()}, **scaler_arrays},
+            document,
+        )
+        logger.info("Saved TimeGAN generator to %s", path)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        backend: str | None = None,
+        device: str | None = None,
+    ) -> TimeGANGenerator:
+        """Load a generator saved with :meth:`save`, on its backend or ``backend``.
+
+        Raises:
+            ModelFileError: The file is not a saved TimeGAN generator, or is
+                from an incompatible version.
+            BackendNotAvailableError: The backend is not installed.
+        """
+        arrays, document = _io.read_model_file(path)
+        if document.get("kind") != FILE_KIND:
+            raise ModelFileError(
+                f"{str(path)!r} holds a {document.get('method', 'tabular')!r} "
+                "generator, not a TimeGAN one; load it with "
+                "genesis.SyntheticGenerator.load."
+            )
+        if document.get("version") != STATE_VERSION:
+            raise ModelFileError(
+                f"{str(path)!r} holds a TimeGAN generator of version "
+                f"{document.get('version')!r}; this release reads version "
+                f"{STATE_VERSION}. Fit and save it again with this release."
+            )
+        try:
+            config = document["config"]
+            timing = (
+                {"iterations": config["iterations"]}
+                if config["iterations"] is not None
+                else {"epochs": config["epochs"]}
+            )
+            generator = cls(
+                seq_len=document["seq_len"],
+                n_features=document["n_features"],
+                hidden_dim=config["hidden_dim"],
+                num_layers=config["num_layers"],
+                batch_size=config["batch_size"],
+                module=config["module"],
+                backend=backend or document["backend"],
+                seed=document["seed"],
+                device=device,
+                **timing,
+            )
+            impl_arrays = {
+                k.removeprefix("impl."): v
+                for k, v in arrays.items()
+                if k.startswith("impl.")
+            }
+            impl = generator._implementation.from_state(
+                generator.config, impl_arrays, document["impl"], device=device
+            )
+            scaler = _MinMaxScaler(arrays["scaler.minimum"], arrays["scaler.maximum"])
+            layout = _OutputLayout.from_json(document["layout"])
+            rng = np.random.default_rng()
+            rng.bit_generator.state = document["rng"]
+        except (KeyError, TypeError) as exc:
+            raise ModelFileError(
+                f"{str(path)!r} is missing part of a TimeGAN model ({exc!r}); it may "
+                "have been written by another program."
+            ) from exc
+        generator._impl, generator._scaler, generator._layout = impl, scaler, layout
+        generator._rng = rng
+        generator.backend_ = generator._implementation.backend
+        generator.n_windows_ = int(document["n_windows"])
+        return generator

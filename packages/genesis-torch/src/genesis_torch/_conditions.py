@@ -1,0 +1,191 @@
+"""Conditional generation shared by the torch generators.
+
+A condition maps a prepared column key to a code (discrete column) or to a
+``(low, high)`` range (continuous column). Generators steer towards the
+condition where they can (CTGAN's conditional vector) and keep only the rows
+that meet every condition, so the result is exact.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from genesis.errors import ConditionNotMetError, InvalidDataError
+
+__all__ = ["Condition", "collect_rows", "parse_conditions", "pin_pooled_codes"]
+
+logger = logging.getLogger(__name__)
+
+# Generation gives up when this many times the rows asked for (and at least
+# this many batches) have been made without meeting the conditions: the
+# condition is then rarer than 1 in 100.
+_REJECTION_FACTOR = 100
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One parsed condition on a prepared column."""
+
+    key: str
+    code: int | None = None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def is_discrete(self) -> bool:
+        return self.code is not None
+
+    def met(self, values: np.ndarray) -> np.ndarray:
+        if self.code is not None:
+            return values == self.code
+        return (values >= self.low) & (values <= self.high)
+
+    def describe(self) -> str:
+        if self.code is not None:
+            return f"{self.key!r} == code {self.code}"
+        return f"{self.low} <= {self.key!r} <= {self.high}"
+
+
+def parse_conditions(
+    conditions: Mapping[str, Any] | None,
+    categories: Mapping[str, int],
+    continuous: Mapping[str, tuple[float, float]],
+) -> list[Condition]:
+    """Check ``conditions`` against the fitted columns.
+
+    Args:
+        conditions: Prepared column key to a code or a ``(low, high)`` range.
+        categories: Number of codes of each discrete prepared column.
+        continuous: Observed ``(lower, upper)`` of each continuous column.
+
+    Raises:
+        InvalidDataError: A key is not a fitted column, a code is out of
+            range, or a range is empty or of the wrong shape.
+    """
+    parsed: list[Condition] = []
+    for key, value in (conditions or {}).items():
+        if key in categories:
+            parsed.append(_discrete_condition(key, value, categories[key]))
+        elif key in continuous:
+            parsed.append(_range_condition(key, value))
+        else:
+            known = sorted([*categories, *continuous])
+            raise InvalidDataError(
+                f"conditions names column {key!r}, which the generator was not "
+                f"fitted on. Fitted columns: {known!r}."
+            )
+    return parsed
+
+
+def _discrete_condition(key: str, value: Any, n_codes: int) -> Condition:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InvalidDataError(
+            f"The condition on discrete column {key!r} must be an integer code, "
+            f"got {value!r} ({type(value).__name__})."
+        )
+    if not 0 <= int(value) < n_codes:
+        raise InvalidDataError(
+            f"The condition on discrete column {key!r} asks for code {value}, but "
+            f"the column has codes 0 to {n_codes - 1}."
+        )
+    return Condition(key, code=int(value))
+
+
+def _range_condition(key: str, value: Any) -> Condition:
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError) as error:
+        raise InvalidDataError(
+            f"The condition on continuous column {key!r} must be a (low, high) "
+            f"pair of numbers, got {value!r}."
+        ) from error
+    if not low <= high:
+        raise InvalidDataError(
+            f"The condition on continuous column {key!r} has low {low} above high "
+            f"{high}; give the range as (low, high)."
+        )
+    return Condition(key, low=low, high=high)
+
+
+def collect_rows(
+    produce: Callable[[int], dict[str, np.ndarray]],
+    n: int,
+    conditions: list[Condition],
+    batch_size: int,
+) -> dict[str, np.ndarray]:
+    """Call ``produce`` until ``n`` rows meet every condition.
+
+    Args:
+        produce: Makes the given number of decoded rows.
+        n: Rows wanted.
+        conditions: Every kept row meets all of them.
+        batch_size: Rows asked of ``produce`` per call, at most.
+
+    Raises:
+        ConditionNotMetError: The conditions are met by fewer than one row in
+            a hundred, so ``n`` rows were not found in reasonable time.
+    """
+    if n == 0 or not conditions:
+        chunks = [
+            produce(min(batch_size, n - done)) for done in range(0, n, batch_size)
+        ]
+        return _concatenate(chunks) if chunks else produce(0)
+
+    kept: list[dict[str, np.ndarray]] = []
+    found = made = 0
+    limit = _REJECTION_FACTOR * n + 4 * batch_size
+    while found < n:
+        if made >= limit:
+            described = " and ".join(c.describe() for c in conditions)
+            raise ConditionNotMetError(
+                f"Only {found} of {n} rows met {described} after generating {made} "
+                f"rows (a share of {found / made:.4%}). The condition is too rare "
+                "for this model; widen the range, ask for fewer rows, or fit with "
+                "more epochs."
+            )
+        rows = produce(batch_size)
+        made += batch_size
+        met = np.logical_and.reduce([c.met(rows[c.key]) for c in conditions])
+        if met.any():
+            kept.append({key: values[met] for key, values in rows.items()})
+            found += int(met.sum())
+    result = _concatenate(kept)
+    logger.debug("Generated %d rows to keep %d meeting the conditions", made, n)
+    return {key: values[:n] for key, values in result.items()}
+
+
+def pin_pooled_codes(
+    rows: dict[str, np.ndarray],
+    conditions: list[Condition],
+    code_to_slot: Callable[[str, int], int],
+) -> dict[str, np.ndarray]:
+    """Give rows the asked-for code where they hold another code of its slot.
+
+    A discrete column with very many codes pools its rare codes into one
+    slot of its span, which decodes to one of them at random. A row whose
+    slot is the asked-for code's slot matches the condition as far as the
+    model can tell, so it gets that code.
+    """
+    for condition in conditions:
+        if not condition.is_discrete:
+            continue
+        values = rows[condition.key]
+        slot = code_to_slot(condition.key, condition.code)
+        same_slot = [
+            code
+            for code in np.unique(values)
+            if code_to_slot(condition.key, int(code)) == slot
+        ]
+        values[np.isin(values, same_slot)] = condition.code
+    return rows
+
+
+def _concatenate(chunks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    if len(chunks) == 1:
+        return chunks[0]
+    return {key: np.concatenate([c[key] for c in chunks]) for key in chunks[0]}

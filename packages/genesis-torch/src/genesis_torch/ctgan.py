@@ -1,0 +1,859 @@
+"""CTGAN on PyTorch: a conditional Wasserstein GAN for tables.
+
+The method of Xu et al., "Modeling Tabular Data using Conditional GAN"
+(NeurIPS 2019): a residual generator network, a PacGAN discriminator network
+with a gradient penalty, Gumbel-softmax outputs on one-hot spans, and
+training-by-sampling with a conditional vector plus a cross-entropy loss that
+makes the generator network honour it.
+
+Weight names (see :mod:`genesis_torch._common` for the scheme):
+``generator.layers.<i>.linear``, ``generator.layers.<i>.norm``,
+``generator.output``, ``discriminator.layers.<i>``, ``discriminator.output``.
+The generator network's input is the noise followed by the conditional
+vector; the discriminator network's is ``pac`` encoded rows one after the
+other, then their ``pac`` conditional vectors.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import torch
+from torch import nn
+
+from genesis._config import (
+    ConfigKey,
+    ConfigSpec,
+    layer_sizes,
+    non_negative_number,
+    positive_int,
+    positive_number,
+    resolve_config,
+)
+from genesis.data import (
+    ConditionalSampler,
+    EncodedTable,
+    PreparedTable,
+    SpanKind,
+    TableTransformer,
+)
+from genesis.errors import InvalidConfigError, NotFittedError
+from genesis.protocols import ProgressCallback
+from genesis_torch import _fitting
+from genesis_torch._common import (
+    ConditionedLinear,
+    SpanLayout,
+    build_module,
+    load_module_arrays,
+    module_arrays,
+    parameter_count,
+    resolve_device,
+    seeded_generator,
+    spans_to_json,
+)
+from genesis_torch._conditions import Condition, collect_rows, pin_pooled_codes
+from genesis_torch._sampling import ConditionVectors, FrequencySampler
+
+__all__ = [
+    "CTGANGenerator",
+    "DiscriminatorNet",
+    "GeneratorNet",
+    "discriminator_step",
+    "generate_batch",
+    "generator_step",
+    "train_epoch",
+]
+
+logger = logging.getLogger(__name__)
+
+GENERATOR_LOSS = "generator"
+DISCRIMINATOR_LOSS = "discriminator"
+CONDITIONAL_LOSS = "conditional"
+PENALTY_LOSS = "gradient_penalty"
+LOSS_NAMES = (GENERATOR_LOSS, DISCRIMINATOR_LOSS, CONDITIONAL_LOSS, PENALTY_LOSS)
+
+PENALTY_WEIGHT = 10.0
+ADAM_BETAS = (0.5, 0.9)
+LEAKY_SLOPE = 0.2
+DROPOUT = 0.5
+GENERATE_BATCH = 16_384
+STATE_VERSION = 1
+
+
+def _pac_divides_batch(config: Mapping[str, Any]) -> None:
+    batch_size, pac = config["batch_size"], config["pac"]
+    if batch_size % pac == 0:
+        return
+    lower = batch_size // pac * pac
+    nearest = [v for v in (lower, lower + pac) if v >= pac]
+    divisors = [d for d in range(1, batch_size + 1) if batch_size % d == 0]
+    closest = sorted(sorted(divisors, key=lambda d: abs(d - pac))[:3])
+    raise InvalidConfigError(
+        f"batch_size must be a multiple of pac (the discriminator network judges "
+        f"rows in packs of pac), got batch_size={batch_size} and pac={pac}. Use "
+        f"batch_size={' or '.join(map(str, nearest))}, or a pac that divides "
+        f"{batch_size}, such as {', '.join(map(str, closest))}."
+    )
+
+
+CONFIG_SPEC: ConfigSpec = {
+    "epochs": ConfigKey(300, (int,), positive_int, "Passes over the training data."),
+    "batch_size": ConfigKey(
+        500, (int,), positive_int, "Rows per training step; a multiple of pac."
+    ),
+    "generator_dim": ConfigKey(
+        (256, 256), (tuple,), layer_sizes, "Widths of the residual layers."
+    ),
+    "discriminator_dim": ConfigKey(
+        (256, 256), (tuple,), layer_sizes, "Widths of the discriminator layers."
+    ),
+    "generator_lr": ConfigKey(
+        2e-4, (float, int), positive_number, "Adam learning rate, generator network."
+    ),
+    "discriminator_lr": ConfigKey(
+        2e-4, (float, int), positive_number, "Adam learning rate, discriminator."
+    ),
+    "generator_decay": ConfigKey(
+        1e-6, (float, int), non_negative_number, "L2 weight decay, generator network."
+    ),
+    "discriminator_decay": ConfigKey(
+        1e-6, (float, int), non_negative_number, "L2 weight decay, discriminator."
+    ),
+    "discriminator_steps": ConfigKey(
+        1, (int,), positive_int, "Discriminator updates per generator update."
+    ),
+    "pac": ConfigKey(
+        10, (int,), positive_int, "Rows the discriminator judges together."
+    ),
+    "embedding_dim": ConfigKey(
+        128, (int,), positive_int, "Size of the noise given to the generator network."
+    ),
+    "log_frequency": ConfigKey(
+        True,
+        (bool,),
+        None,
+        "Sample training conditions by log-frequency (True) or frequency (False).",
+    ),
+}
+
+
+# -- networks -------------------------------------------------------------------
+
+
+class Residual(nn.Module):
+    """Linear, batch norm and ReLU, with the input appended to the output.
+
+    The input is the dense part of the row; the conditional vector that
+    follows it is passed as ``slots`` (see :class:`ConditionedLinear`).
+    """
+
+    def __init__(self, dense_features: int, cond_width: int, out_features: int) -> None:
+        super().__init__()
+        self.linear = ConditionedLinear(dense_features, cond_width, out_features)
+        self.norm = nn.BatchNorm1d(out_features)
+
+    def forward(self, dense: torch.Tensor, slots: torch.Tensor | None) -> torch.Tensor:
+        hidden = torch.relu(self.norm(self.linear(dense, slots)))
+        return torch.cat([hidden, dense], dim=1)
+
+
+class GeneratorNet(nn.Module):
+    """Noise and conditional vector in, raw (pre-activation) encoded row out.
+
+    The weights are those of a network whose input is
+    ``cat([noise, cond])`` and whose residual layers append their input
+    (``[h_k, ..., h_1, noise, cond]``); the conditional vector is given as
+    the position of its 1 (``slots``), or None when the table has no
+    discrete column.
+    """
+
+    def __init__(
+        self, noise_dim: int, cond_width: int, hidden: Sequence[int], output_dim: int
+    ) -> None:
+        super().__init__()
+        layers = []
+        width = noise_dim
+        for size in hidden:
+            layers.append(Residual(width, cond_width, size))
+            width += size
+        self.layers = nn.ModuleList(layers)
+        self.output = ConditionedLinear(width, cond_width, output_dim)
+
+    def forward(self, noise: torch.Tensor, slots: torch.Tensor | None) -> torch.Tensor:
+        dense = noise
+        for layer in self.layers:
+            dense = layer(dense, slots)
+        return self.output(dense, slots)
+
+    @torch.inference_mode()
+    def sample(self, noise: torch.Tensor, slots: torch.Tensor | None) -> torch.Tensor:
+        """:meth:`forward` in eval mode for generation, with fewer passes.
+
+        Batch normalisation with running statistics is an affine map, so it
+        is folded into the weights of the layer before it. The residual
+        layers' outputs are written side by side into one buffer laid out as
+        ``[h_k, ..., h_1, noise]``, so each layer reads its input as a view
+        instead of concatenating a new copy.
+        """
+        widths = [layer.linear.out_features for layer in self.layers]
+        total = noise.shape[1] + sum(widths)
+        buffer = noise.new_empty(noise.shape[0], total)
+        start = total - noise.shape[1]
+        buffer[:, start:] = noise
+        for layer, width in zip(self.layers, widths, strict=True):
+            dense_weight, cond_weight, bias = _fold_batch_norm(layer)
+            dense = buffer[:, start:]
+            if slots is None:
+                hidden = torch.addmm(bias, dense, dense_weight.t())
+            else:
+                # Plain indexing gathers rows faster than embedding when no
+                # gradient is needed.
+                shift = (cond_weight + bias)[slots]
+                hidden = torch.addmm(shift, dense, dense_weight.t())
+            torch.clamp_min(hidden, 0.0, out=buffer[:, start - width : start])
+            start -= width
+        return self.output(buffer, slots)
+
+
+def _fold_batch_norm(
+    layer: Residual,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The residual layer's linear map with its eval-mode batch norm folded in."""
+    norm, linear = layer.norm, layer.linear
+    scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
+    bias = (linear.bias - norm.running_mean) * scale + norm.bias
+    return linear.dense_weight * scale[:, None], linear.cond_weight * scale, bias
+
+
+class DiscriminatorNet(nn.Module):
+    """Scores packs of ``pac`` rows; higher means more like real data.
+
+    A pack's input is its ``pac`` encoded rows one after the other, then
+    their ``pac`` conditional vectors. The conditional vectors enter the
+    first layer as gathered weight columns (see :meth:`condition`), so
+    :meth:`forward` takes the packed rows and that term separately.
+    Dropout masks are drawn from the generator passed to :meth:`forward`, so
+    training stays reproducible without torch's global generator.
+    """
+
+    def __init__(
+        self, data_dim: int, cond_width: int, hidden: Sequence[int], pac: int
+    ) -> None:
+        super().__init__()
+        self.pac = pac
+        self.data_dim = data_dim
+        self.cond_width = cond_width
+        widths = [*hidden, 1]
+        self.layers = nn.ModuleList(
+            [ConditionedLinear(data_dim * pac, cond_width * pac, widths[0])]
+            + [nn.Linear(a, b) for a, b in itertools.pairwise(widths[:-1])]
+        )
+        self.output = nn.Linear(widths[-2], 1) if hidden else None
+
+    def condition(self, slots: torch.Tensor | None) -> torch.Tensor | None:
+        """The first layer's product with each pack's conditional vectors.
+
+        Args:
+            slots: ``(batch,)`` position of the 1 in each row's conditional
+                vector, or None when the table has no discrete column.
+
+        Returns:
+            ``(batch / pac, first layer width)``, or None.
+        """
+        if slots is None:
+            return None
+        offsets = torch.arange(self.pac, device=slots.device) * self.cond_width
+        return self.layers[0].condition(slots.reshape(-1, self.pac) + offsets)
+
+    def forward(
+        self,
+        packed: torch.Tensor,
+        condition: torch.Tensor | None,
+        generator: torch.Generator,
+    ) -> torch.Tensor:
+        """Scores of ``(packs, pac * data_dim)`` rows with their condition term."""
+        hidden = self.layers[0](packed)
+        if condition is not None:
+            hidden = hidden + condition
+        for layer in [*self.layers[1:], self.output]:
+            if layer is None:
+                break
+            hidden = nn.functional.leaky_relu(hidden, LEAKY_SLOPE)
+            hidden = layer(_dropout(hidden, generator))
+        return hidden
+
+    def pack(self, rows: torch.Tensor) -> torch.Tensor:
+        """``(batch, data_dim)`` rows as ``(batch / pac, pac * data_dim)`` packs."""
+        return rows.reshape(-1, self.pac * self.data_dim)
+
+
+def _dropout(hidden: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    keep = 1.0 - DROPOUT
+    # rand-and-compare is several times faster than bernoulli_ on CPU.
+    mask = torch.rand(hidden.shape, generator=generator, device=hidden.device)
+    return hidden * mask.lt_(keep).mul_(1.0 / keep)
+
+
+@dataclass
+class CTGANModel:
+    """The networks and optimizers of one CTGAN fit."""
+
+    generator: GeneratorNet
+    discriminator: DiscriminatorNet
+    generator_optimizer: torch.optim.Optimizer
+    discriminator_optimizer: torch.optim.Optimizer
+    layout: SpanLayout
+    embedding_dim: int
+
+
+def build_model(
+    config: Mapping[str, Any],
+    layout: SpanLayout,
+    cond_width: int,
+    device: torch.device,
+    generator: torch.Generator,
+) -> CTGANModel:
+    """Networks initialised from ``generator``, with their Adam optimizers."""
+    generator_net = build_module(
+        lambda: GeneratorNet(
+            config["embedding_dim"], cond_width, config["generator_dim"], layout.width
+        ),
+        device,
+        generator,
+    )
+    discriminator_net = build_module(
+        lambda: DiscriminatorNet(
+            layout.width, cond_width, config["discriminator_dim"], config["pac"]
+        ),
+        device,
+        generator,
+    )
+    return CTGANModel(
+        generator=generator_net,
+        discriminator=discriminator_net,
+        generator_optimizer=_fitting.adam(
+            generator_net, config["generator_lr"], config["generator_decay"], ADAM_BETAS
+        ),
+        discriminator_optimizer=_fitting.adam(
+            discriminator_net,
+            config["discriminator_lr"],
+            config["discriminator_decay"],
+            ADAM_BETAS,
+        ),
+        layout=layout,
+        embedding_dim=config["embedding_dim"],
+    )
+
+
+# -- training ---------------------------------------------------------------------
+
+
+@dataclass
+class EpochBatches:
+    """Everything random about one epoch's data, drawn up front in one call.
+
+    Attributes:
+        real: Rows of the encoded matrix, ``(steps, discriminator_steps,
+            batch, width)``.
+        slots: Position of the 1 in each row's conditional vector, same
+            leading shape, or None when the table has no discrete column.
+            Real and fake rows of a step share their conditional vectors.
+        chosen: Which category span each conditional vector picks (its
+            position among the CATEGORY_ONE_HOT spans), or None.
+        target: The encoded column of the picked category, or None.
+    """
+
+    real: torch.Tensor
+    slots: torch.Tensor | None
+    chosen: torch.Tensor | None
+    target: torch.Tensor | None
+
+    @property
+    def steps(self) -> int:
+        return int(self.real.shape[0])
+
+    @property
+    def discriminator_steps(self) -> int:
+        return int(self.real.shape[1])
+
+    def head(self, steps: int) -> EpochBatches:
+        def cut(t: torch.Tensor | None) -> torch.Tensor | None:
+            return None if t is None else t[:steps]
+
+        return EpochBatches(
+            self.real[:steps], cut(self.slots), cut(self.chosen), cut(self.target)
+        )
+
+    def at(
+        self, step: int, inner: int
+    ) -> tuple[
+        torch.Tensor, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None
+    ]:
+        def pick(t: torch.Tensor | None) -> torch.Tensor | None:
+            return None if t is None else t[step, inner]
+
+        return (
+            self.real[step, inner],
+            pick(self.slots),
+            pick(self.chosen),
+            pick(self.target),
+        )
+
+
+def sample_epoch(
+    data: torch.Tensor,
+    sampler: ConditionalSampler | FrequencySampler,
+    category_spans: Sequence[tuple[int, int]],
+    shape: tuple[int, int, int],
+    rng: np.random.Generator,
+) -> EpochBatches:
+    """Draw one epoch's conditional vectors and real rows in one call.
+
+    Args:
+        data: The encoded training matrix.
+        sampler: The fitted training-by-sampling statistics.
+        category_spans: ``(start in cond vector, start in encoded matrix)``
+            of each discrete column, in the sampler's order.
+        shape: ``(steps, discriminator_steps, batch)``.
+        rng: Source of randomness.
+    """
+    device = data.device
+    count = shape[0] * shape[1] * shape[2]
+    cond, mask, rows = sampler.sample_training(count, rng)
+    real = data.index_select(0, torch.as_tensor(rows, device=device))
+    slots = chosen = target = None
+    if sampler.width:
+        picked = mask.argmax(axis=1)
+        starts = np.asarray(category_spans, dtype=np.int64).reshape(-1, 2)
+        positions = cond.argmax(axis=1)
+        offset = positions - starts[picked, 0]
+        slots = torch.as_tensor(positions.reshape(shape), device=device)
+        chosen = torch.as_tensor(picked.reshape(shape), device=device)
+        target = torch.as_tensor(
+            (starts[picked, 1] + offset).reshape(shape), device=device
+        )
+    return EpochBatches(real.reshape(*shape, -1), slots, chosen, target)
+
+
+def gradient_penalty(
+    discriminator: DiscriminatorNet,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    condition: torch.Tensor | None,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """WGAN-GP: ``(|grad D(mix)| - 1)^2`` on random mixes of real and fake packs.
+
+    Real and fake packs share their conditional vectors, so a mix has them
+    too; the gradient is taken with respect to the mixed rows, the
+    conditional vectors being a fixed input of the discriminator network.
+    """
+    alpha = torch.rand(real.shape[0], 1, generator=generator, device=real.device)
+    mixed = torch.lerp(fake, real, alpha).requires_grad_(True)
+    score = discriminator(mixed, condition, generator)
+    (grad,) = torch.autograd.grad(score.sum(), mixed, create_graph=True)
+    return PENALTY_WEIGHT * ((grad.norm(dim=1) - 1.0) ** 2).mean()
+
+
+def discriminator_step(
+    model: CTGANModel,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    slots: torch.Tensor | None,
+    generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One discriminator update on packed real and fake rows.
+
+    Args:
+        model: The networks.
+        real, fake: ``(batch / pac, pac * width)`` packs.
+        slots: ``(batch,)`` conditional vector positions, shared by the real
+            and the fake rows, or None.
+        generator: Source of mixing weights and dropout masks.
+
+    Returns:
+        The Wasserstein gap (fake score minus real score) and the gradient
+        penalty, detached.
+    """
+    net = model.discriminator
+    condition = net.condition(slots)
+    both = None if condition is None else condition.repeat(2, 1)
+    scores = net(torch.cat([real, fake]), both, generator)
+    real_score, fake_score = scores.split(real.shape[0])
+    gap = fake_score.mean() - real_score.mean()
+    penalty = gradient_penalty(net, real, fake, condition, generator)
+    model.discriminator_optimizer.zero_grad(set_to_none=True)
+    (gap + penalty).backward()
+    model.discriminator_optimizer.step()
+    return gap.detach(), penalty.detach()
+
+
+def conditional_loss(
+    raw: torch.Tensor, layout: SpanLayout, chosen: torch.Tensor, target: torch.Tensor
+) -> torch.Tensor:
+    """Cross-entropy of each row's chosen category span against its condition."""
+    extended = nn.functional.pad(raw, (0, 1), value=float("-inf"))
+    logits = extended.gather(1, layout.category_index[chosen])
+    wanted = raw.gather(1, target.unsqueeze(1)).squeeze(1)
+    return (torch.logsumexp(logits, dim=1) - wanted).mean()
+
+
+def generator_step(
+    model: CTGANModel,
+    fake: torch.Tensor,
+    raw: torch.Tensor,
+    slots: torch.Tensor | None,
+    chosen: torch.Tensor | None,
+    target: torch.Tensor | None,
+    generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One generator-network update.
+
+    Args:
+        model: The networks.
+        fake: Activated generator output, ``(batch, width)``, still attached
+            to the graph.
+        raw: The generator network's raw output for the same rows.
+        slots, chosen, target: The conditions, as in :class:`EpochBatches`.
+        generator: Source of dropout masks.
+
+    Returns:
+        The adversarial loss and the conditional loss, detached.
+    """
+    net = model.discriminator
+    score = net(net.pack(fake), net.condition(slots), generator)
+    adversarial = -score.mean()
+    if chosen is None or target is None:
+        conditional = torch.zeros((), device=raw.device)
+    else:
+        conditional = conditional_loss(raw, model.layout, chosen, target)
+    model.generator_optimizer.zero_grad(set_to_none=True)
+    parameters = list(model.generator.parameters())
+    (adversarial + conditional).backward(inputs=parameters)
+    model.generator_optimizer.step()
+    return adversarial.detach(), conditional.detach()
+
+
+def _fake_rows(
+    model: CTGANModel, slots: torch.Tensor | None, n: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Raw and activated generator-network output for ``n`` rows."""
+    device = model.layout.scalar_mask.device
+    noise = torch.randn(n, model.embedding_dim, generator=generator, device=device)
+    raw = model.generator(noise, slots)
+    return raw, model.layout.gumbel_activate(raw, generator)
+
+
+def train_epoch(
+    model: CTGANModel, batches: EpochBatches, generator: torch.Generator
+) -> dict[str, float]:
+    """Run one epoch of steps and return the mean of each loss.
+
+    Each step makes ``discriminator_steps`` discriminator updates, then one
+    generator-network update on the fake rows of the last of them (the
+    generator network has not changed since it made them).
+    """
+    pack = model.discriminator.pack
+    totals = torch.zeros(len(LOSS_NAMES), device=batches.real.device)
+    last = batches.discriminator_steps - 1
+    for step in range(batches.steps):
+        for inner in range(last + 1):
+            real, slots, chosen, target = batches.at(step, inner)
+            with torch.set_grad_enabled(inner == last):
+                raw, fake = _fake_rows(model, slots, real.shape[0], generator)
+            gap, penalty = discriminator_step(
+                model, pack(real), pack(fake.detach()), slots, generator
+            )
+        adversarial, conditional = generator_step(
+            model, fake, raw, slots, chosen, target, generator
+        )
+        totals += torch.stack(
+            [adversarial + conditional, gap + penalty, conditional, penalty]
+        )
+    means = (totals / batches.steps).tolist()
+    return dict(zip(LOSS_NAMES, means, strict=True))
+
+
+@torch.inference_mode()
+def generate_batch(
+    model: CTGANModel, n: int, slots: torch.Tensor | None, generator: torch.Generator
+) -> torch.Tensor:
+    """``n`` rows ready for decoding.
+
+    Args:
+        model: The networks; the generator network must be in eval mode, so
+            that batch normalisation uses its running statistics and a row
+            does not depend on its batch.
+        n: Rows.
+        slots: ``(n,)`` position of each row's condition in the conditional
+            vector, or None when the table has no discrete column.
+        generator: Source of the noise.
+    """
+    device = model.layout.scalar_mask.device
+    noise = torch.randn(n, model.embedding_dim, generator=generator, device=device)
+    raw = model.generator.sample(noise, slots)
+    return model.layout.sample_activate(raw, generator)
+
+
+# -- the generator --------------------------------------------------------------------
+
+
+class CTGANGenerator:
+    """CTGAN on PyTorch, registered as method ``"ctgan"``, backend ``"torch"``.
+
+    Args:
+        config: Config keys of :data:`CONFIG_SPEC`; missing keys take their
+            defaults.
+        seed: Makes fit and generate reproducible on one device.
+        device: ``"cpu"``, ``"cuda"`` or ``"auto"`` (None): a GPU when torch
+            sees one.
+
+    Raises:
+        InvalidConfigError: A key is unknown or out of range, or batch_size
+            is not a multiple of pac.
+
+    Attributes:
+        loss_history_: One dict of mean losses per finished epoch.
+        interrupted_: True when Ctrl-C stopped the fit early.
+        batch_size_: The batch size used: batch_size, or about an eighth of
+            the rows for a table smaller than one batch.
+        threads_: CPU threads the fit ran on: torch's setting, or without a
+            seed the faster of that and one thread in a trial step (see
+            :func:`genesis_torch._fitting.time_trial_steps`).
+    """
+
+    method: ClassVar[str] = "ctgan"
+    backend: ClassVar[str] = "torch"
+    config_spec: ClassVar[ConfigSpec] = CONFIG_SPEC
+    supports_conditions: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        config: Mapping[str, Any] | None = None,
+        *,
+        seed: int | None = None,
+        device: str | None = None,
+    ) -> None:
+        self.config = resolve_config(self.method, self.config_spec, config)
+        _pac_divides_batch(self.config)
+        self.seed = seed
+        self.device = resolve_device(device)
+        self.loss_history_: list[dict[str, float]] = []
+        self.interrupted_ = False
+        self._model: CTGANModel | None = None
+
+    # -- fit --------------------------------------------------------------------
+
+    def fit(
+        self, prepared: PreparedTable, *, progress: ProgressCallback | None = None
+    ) -> None:
+        """Learn ``prepared``; Ctrl-C stops after the current step, model usable."""
+        # A fit that fails leaves the generator unfitted, never half-replaced.
+        self._model = None
+        rng = np.random.default_rng(self.seed)
+        torch_generator = seeded_generator(rng, self.device)
+        encoded, sampler, cond_starts = self._encode(prepared, rng)
+        self.batch_size_ = _fitting.fit_batch_size(
+            self.config["batch_size"], prepared.n_rows, self.config["pac"]
+        )
+        layout = SpanLayout.from_spans(encoded.spans, self.device)
+        self._model = build_model(
+            self.config, layout, self.conditions_.width, self.device, torch_generator
+        )
+        data = torch.as_tensor(encoded.matrix, device=self.device)
+        shape = (
+            max(prepared.n_rows // self.batch_size_, 1),
+            self.config["discriminator_steps"],
+            self.batch_size_,
+        )
+
+        def next_batches() -> EpochBatches:
+            return sample_epoch(data, sampler, cond_starts, shape, rng)
+
+        self._log_cost(encoded, data, next_batches)
+        with _fitting.thread_count(self.threads_):
+            self.loss_history_, self.interrupted_ = _fitting.run_epochs(
+                lambda: train_epoch(self._model, next_batches(), torch_generator),
+                self.config["epochs"],
+                progress,
+                logger,
+            )
+        self._model.generator.eval()
+
+    def _encode(
+        self, prepared: PreparedTable, rng: np.random.Generator
+    ) -> tuple[
+        EncodedTable, ConditionalSampler | FrequencySampler, list[tuple[int, int]]
+    ]:
+        """Encode the table; return it, its training sampler and span starts."""
+        self.transformer_ = TableTransformer()
+        encoded = self.transformer_.fit_transform(prepared, rng)
+        self.columns_ = _fitting.column_summary(prepared)
+        self.conditions_ = ConditionVectors.from_matrix(encoded.matrix, encoded.spans)
+        sampler: ConditionalSampler | FrequencySampler
+        if self.config["log_frequency"]:
+            sampler = ConditionalSampler(encoded)
+        else:
+            sampler = FrequencySampler(encoded.matrix, encoded.spans)
+        matrix_starts = {
+            s.column: s.start
+            for s in encoded.spans
+            if s.kind == SpanKind.CATEGORY_ONE_HOT
+        }
+        cond_starts = [(s.start, matrix_starts[s.column]) for s in sampler.cond_spans]
+        _fitting.warn_dominant_span(encoded.spans)
+        return encoded, sampler, cond_starts
+
+    def _log_cost(
+        self,
+        encoded: EncodedTable,
+        data: torch.Tensor,
+        next_batches: Callable[[], EpochBatches],
+    ) -> None:
+        """Time a trial step on a copy of the model and log what the fit costs."""
+        model = self._model
+        batches = next_batches()
+        n_values = parameter_count(model.generator, model.discriminator)
+        memory = _fitting.memory_estimate(n_values, data, batches.real)
+        trial = copy.deepcopy(model)
+        trial_generator = torch.Generator(device=self.device).manual_seed(0)
+        step_seconds, self.threads_ = _fitting.time_trial_steps(
+            lambda: train_epoch(trial, batches.head(1), trial_generator),
+            self.device,
+            adaptive=self.seed is None,
+        )
+        _fitting.log_cost(
+            logger,
+            method=self.method,
+            encoded=encoded,
+            modes=self.transformer_.modes_kept,
+            cond_width=self.conditions_.width,
+            n_values=n_values,
+            memory_bytes=memory,
+            step_seconds=step_seconds,
+            steps=batches.steps,
+            epochs=self.config["epochs"],
+            device=self.device,
+            threads=self.threads_,
+        )
+
+    # -- generate ------------------------------------------------------------------
+
+    def generate(
+        self,
+        n: int,
+        *,
+        rng: np.random.Generator,
+        conditions: Mapping[str, Any] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """``n`` rows as one array per prepared column key.
+
+        A condition on a discrete column sets the conditional vector to that
+        category; every condition is then checked on the decoded rows, so
+        the rows returned all meet it.
+
+        Raises:
+            NotFittedError: Called before fit.
+            InvalidDataError: A condition names an unknown column or value.
+            ConditionNotMetError: The conditions are too rare for this model.
+        """
+        model = self._fitted_model()
+        parsed = _fitting.parse(conditions, self.columns_)
+        torch_generator = seeded_generator(rng, self.device)
+        steer = self._steering_condition(parsed)
+
+        def produce(count: int) -> dict[str, np.ndarray]:
+            slots = None
+            if self.conditions_.width and steer is None:
+                slots = self.conditions_.original(count, rng)
+            elif self.conditions_.width:
+                slot = self.transformer_.code_to_slot(steer.key, steer.code)
+                slots = self.conditions_.fixed(steer.key, slot, count)
+            if slots is not None:
+                slots = torch.as_tensor(slots, device=self.device)
+            matrix = generate_batch(model, count, slots, torch_generator)
+            rows = self.transformer_.inverse_transform(matrix.cpu().numpy(), rng)
+            return pin_pooled_codes(rows, parsed, self.transformer_.code_to_slot)
+
+        return collect_rows(produce, n, parsed, GENERATE_BATCH)
+
+    def _steering_condition(self, parsed: list[Condition]) -> Condition | None:
+        """The discrete condition to put in the conditional vector: the rarest."""
+        discrete = [c for c in parsed if c.is_discrete]
+        if not discrete:
+            return None
+        return min(discrete, key=lambda c: self.columns_.frequency(c.key, c.code))
+
+    def _fitted_model(self) -> CTGANModel:
+        if self._model is None:
+            raise NotFittedError(
+                "This CTGAN generator is not fitted yet; call fit before generate "
+                "or get_state."
+            )
+        return self._model
+
+    # -- state ------------------------------------------------------------------------
+
+    def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Weights under backend-neutral names, transformer state, and JSON."""
+        model = self._fitted_model()
+        arrays = {
+            **module_arrays(model.generator, "generator"),
+            **module_arrays(model.discriminator, "discriminator"),
+        }
+        transformer_arrays, transformer_state = self.transformer_.get_state()
+        arrays.update({f"transformer.{k}": v for k, v in transformer_arrays.items()})
+        arrays["conditions.shares"] = self.conditions_.shares.copy()
+        state = {
+            "version": STATE_VERSION,
+            "config": _fitting.json_config(self.config),
+            "seed": self.seed,
+            "spans": spans_to_json(self.transformer_.spans),
+            "batch_size": self.batch_size_,
+            "columns": self.columns_.to_json(),
+            "transformer": transformer_state,
+            "conditions": self.conditions_.to_json(),
+            "loss_history": self.loss_history_,
+            "interrupted": self.interrupted_,
+        }
+        return arrays, state
+
+    @classmethod
+    def from_state(
+        cls,
+        config: Mapping[str, Any],
+        arrays: Mapping[str, np.ndarray],
+        state: Mapping[str, Any],
+        *,
+        device: str | None = None,
+    ) -> Self:
+        """Rebuild a fitted generator saved by :meth:`get_state`."""
+        _fitting.check_state_version(state, STATE_VERSION, cls.method)
+        generator = cls(config, seed=state.get("seed"), device=device)
+        generator.transformer_ = TableTransformer.from_state(
+            _fitting.with_prefix(arrays, "transformer."), state["transformer"]
+        )
+        generator.conditions_ = ConditionVectors.from_state(
+            state["conditions"], arrays["conditions.shares"]
+        )
+        generator.columns_ = _fitting.ColumnSummary.from_json(state["columns"])
+        generator.batch_size_ = state["batch_size"]
+        generator.loss_history_ = list(state["loss_history"])
+        generator.interrupted_ = bool(state["interrupted"])
+        layout = SpanLayout.from_spans(generator.transformer_.spans, generator.device)
+        placeholder = torch.Generator(device=generator.device).manual_seed(0)
+        cond_width = generator.conditions_.width
+        model = build_model(
+            generator.config, layout, cond_width, generator.device, placeholder
+        )
+        load_module_arrays(model.generator, arrays, "generator")
+        load_module_arrays(model.discriminator, arrays, "discriminator")
+        model.generator.eval()
+        generator._model = model
+        return generator

@@ -1,0 +1,494 @@
+"""TVAE on PyTorch: a variational autoencoder for tables.
+
+The method of Xu et al., "Modeling Tabular Data using Conditional GAN"
+(NeurIPS 2019), section on TVAE: an encoder and a decoder of fully connected
+layers, a learned output scale per continuous scalar, and a loss of
+``loss_factor`` times the reconstruction error plus the KL divergence of the
+latent code from a standard normal.
+
+Weight names (see :mod:`genesis_torch._common` for the scheme):
+``encoder.layers.<i>``, ``encoder.mean``, ``encoder.logvar``,
+``decoder.layers.<i>``, ``decoder.output`` and ``decoder.sigma`` (one value
+per CONTINUOUS_SCALAR span, in the order of the encoded matrix).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import torch
+from torch import nn
+
+from genesis._config import (
+    ConfigKey,
+    ConfigSpec,
+    layer_sizes,
+    non_negative_number,
+    positive_int,
+    positive_number,
+    resolve_config,
+)
+from genesis.data import EncodedTable, PreparedTable, TableTransformer
+from genesis.errors import NotFittedError
+from genesis.protocols import ProgressCallback
+from genesis_torch import _fitting
+from genesis_torch._common import (
+    SpanLayout,
+    build_module,
+    load_module_arrays,
+    module_arrays,
+    parameter_count,
+    resolve_device,
+    seeded_generator,
+    spans_to_json,
+)
+from genesis_torch._conditions import collect_rows, pin_pooled_codes
+
+__all__ = [
+    "Decoder",
+    "Encoder",
+    "TVAEGenerator",
+    "generate_batch",
+    "train_epoch",
+    "vae_step",
+]
+
+logger = logging.getLogger(__name__)
+
+TOTAL_LOSS = "loss"
+RECONSTRUCTION_LOSS = "reconstruction"
+KL_LOSS = "kl"
+LOSS_NAMES = (TOTAL_LOSS, RECONSTRUCTION_LOSS, KL_LOSS)
+
+LEARNING_RATE = 1e-3
+ADAM_BETAS = (0.9, 0.999)
+SIGMA_START = 0.1
+# Output scales are kept in this range so that the Gaussian likelihood of a
+# scalar neither explodes (sigma to 0) nor stops teaching anything.
+SIGMA_RANGE = (0.01, 1.0)
+GENERATE_BATCH = 16_384
+STATE_VERSION = 1
+
+CONFIG_SPEC: ConfigSpec = {
+    "epochs": ConfigKey(300, (int,), positive_int, "Passes over the training data."),
+    "batch_size": ConfigKey(500, (int,), positive_int, "Rows per training step."),
+    "embedding_dim": ConfigKey(128, (int,), positive_int, "Size of the latent code."),
+    "compress_dims": ConfigKey(
+        (128, 128), (tuple,), layer_sizes, "Widths of the encoder's layers."
+    ),
+    "decompress_dims": ConfigKey(
+        (128, 128), (tuple,), layer_sizes, "Widths of the decoder's layers."
+    ),
+    "l2scale": ConfigKey(
+        1e-5, (float, int), non_negative_number, "L2 weight decay of Adam."
+    ),
+    "loss_factor": ConfigKey(
+        2, (float, int), positive_number, "Weight of the reconstruction loss."
+    ),
+}
+
+
+# -- networks -------------------------------------------------------------------
+
+
+def _linear_stack(input_dim: int, hidden: Sequence[int]) -> nn.ModuleList:
+    widths = [input_dim, *hidden]
+    return nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(widths))
+
+
+class Encoder(nn.Module):
+    """Encoded row in, mean and log-variance of its latent code out."""
+
+    def __init__(
+        self, data_dim: int, hidden: Sequence[int], embedding_dim: int
+    ) -> None:
+        super().__init__()
+        self.layers = _linear_stack(data_dim, hidden)
+        width = hidden[-1] if hidden else data_dim
+        self.mean = nn.Linear(width, embedding_dim)
+        self.logvar = nn.Linear(width, embedding_dim)
+
+    def forward(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden = rows
+        for layer in self.layers:
+            hidden = torch.relu(layer(hidden))
+        return self.mean(hidden), self.logvar(hidden)
+
+
+class Decoder(nn.Module):
+    """Latent code in, raw encoded row out; holds the scalars' output scales."""
+
+    def __init__(
+        self, embedding_dim: int, hidden: Sequence[int], data_dim: int, n_scalars: int
+    ) -> None:
+        super().__init__()
+        self.layers = _linear_stack(embedding_dim, hidden)
+        width = hidden[-1] if hidden else embedding_dim
+        self.output = nn.Linear(width, data_dim)
+        self.sigma = nn.Parameter(torch.empty(n_scalars))
+
+    def reset_parameters(self) -> None:
+        nn.init.constant_(self.sigma, SIGMA_START)
+
+    def forward(self, code: torch.Tensor) -> torch.Tensor:
+        hidden = code
+        for layer in self.layers:
+            hidden = torch.relu(layer(hidden))
+        return self.output(hidden)
+
+
+@dataclass
+class TVAEModel:
+    """The networks and optimizer of one TVAE fit."""
+
+    encoder: Encoder
+    decoder: Decoder
+    optimizer: torch.optim.Optimizer
+    layout: SpanLayout
+    embedding_dim: int
+    loss_factor: float
+
+
+def build_model(
+    config: Mapping[str, Any],
+    layout: SpanLayout,
+    device: torch.device,
+    generator: torch.Generator,
+) -> TVAEModel:
+    """Networks initialised from ``generator``, with one Adam optimizer."""
+    n_scalars = int(layout.scalar_columns.numel())
+    encoder = build_module(
+        lambda: Encoder(layout.width, config["compress_dims"], config["embedding_dim"]),
+        device,
+        generator,
+    )
+    decoder = build_module(
+        lambda: Decoder(
+            config["embedding_dim"], config["decompress_dims"], layout.width, n_scalars
+        ),
+        device,
+        generator,
+    )
+    with torch.no_grad():
+        decoder.reset_parameters()
+    both = nn.ModuleList([encoder, decoder])
+    return TVAEModel(
+        encoder=encoder,
+        decoder=decoder,
+        optimizer=_fitting.adam(both, LEARNING_RATE, config["l2scale"], ADAM_BETAS),
+        layout=layout,
+        embedding_dim=config["embedding_dim"],
+        loss_factor=float(config["loss_factor"]),
+    )
+
+
+# -- training ---------------------------------------------------------------------
+
+
+def reconstruction_loss(
+    raw: torch.Tensor,
+    rows: torch.Tensor,
+    targets: torch.Tensor,
+    layout: SpanLayout,
+    sigma: torch.Tensor,
+) -> torch.Tensor:
+    """Negative log-likelihood of ``rows`` under the decoder's output, per row.
+
+    Scalars are Gaussian around ``tanh(raw)`` with scale ``sigma``; one-hot
+    spans are categorical with the softmax of ``raw``, whose cross-entropy
+    is the span's log-sum-exp minus the logit of the hot slot. Constant
+    terms are left out.
+    """
+    n_rows = rows.shape[0]
+    columns = layout.scalar_columns
+    error = rows.index_select(1, columns) - torch.tanh(raw.index_select(1, columns))
+    total = (error**2 / (2 * sigma**2)).sum() + torch.log(sigma).sum() * n_rows
+    if layout.n_one_hot:
+        hot_logits = raw.gather(1, targets)
+        total = total + layout.one_hot_logsumexp(raw).sum() - hot_logits.sum()
+    return total / n_rows
+
+
+def vae_step(
+    model: TVAEModel,
+    rows: torch.Tensor,
+    targets: torch.Tensor,
+    generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One update of encoder and decoder on a batch.
+
+    Args:
+        model: The networks and optimizer.
+        rows: ``(batch, width)`` encoded rows.
+        targets: ``(batch, n_one_hot)`` column of the hot slot of each
+            one-hot span, as :meth:`SpanLayout.one_hot_targets` gives them.
+        generator: Source of the reparameterisation noise.
+
+    Returns:
+        The reconstruction loss and the KL divergence per row, detached.
+    """
+    mean, logvar = model.encoder(rows)
+    noise = torch.randn(mean.shape, generator=generator, device=mean.device)
+    code = mean + noise * torch.exp(0.5 * logvar)
+    raw = model.decoder(code)
+    sigma = model.decoder.sigma
+    reconstruction = reconstruction_loss(raw, rows, targets, model.layout, sigma)
+    kl = -0.5 * (1 + logvar - mean**2 - logvar.exp()).sum() / rows.shape[0]
+    model.optimizer.zero_grad(set_to_none=True)
+    (model.loss_factor * reconstruction + kl).backward()
+    model.optimizer.step()
+    with torch.no_grad():
+        sigma.clamp_(*SIGMA_RANGE)
+    return reconstruction.detach(), kl.detach()
+
+
+def train_epoch(
+    model: TVAEModel,
+    data: torch.Tensor,
+    targets: torch.Tensor,
+    batch_size: int,
+    generator: torch.Generator,
+) -> dict[str, float]:
+    """One pass over ``data`` in shuffled batches; returns the mean losses."""
+    n_rows = data.shape[0]
+    order = torch.randperm(n_rows, generator=generator, device=data.device)
+    # One gather per epoch; each batch is then a slice, not a copy.
+    shuffled = data.index_select(0, order)
+    shuffled_targets = targets.index_select(0, order)
+    totals = torch.zeros(len(LOSS_NAMES), device=data.device)
+    steps = 0
+    for start in range(0, n_rows, batch_size):
+        batch = slice(start, start + batch_size)
+        reconstruction, kl = vae_step(
+            model, shuffled[batch], shuffled_targets[batch], generator
+        )
+        totals += torch.stack(
+            [model.loss_factor * reconstruction + kl, reconstruction, kl]
+        )
+        steps += 1
+    means = (totals / steps).tolist()
+    return dict(zip(LOSS_NAMES, means, strict=True))
+
+
+@torch.inference_mode()
+def generate_batch(
+    model: TVAEModel, n: int, generator: torch.Generator
+) -> torch.Tensor:
+    """``n`` rows ready for decoding, drawn from the decoder's distribution.
+
+    Scalars get Gaussian noise of their learned scale around ``tanh`` of the
+    output; one-hot spans get Gumbel noise, so that decoding (the arg-max of
+    each span) draws a category from the span's softmax instead of always
+    taking the likeliest one.
+    """
+    layout = model.layout
+    device = layout.scalar_mask.device
+    code = torch.randn(n, model.embedding_dim, generator=generator, device=device)
+    rows = layout.sample_activate(model.decoder(code), generator)
+    columns = layout.scalar_columns
+    noise = torch.randn(n, len(columns), generator=generator, device=device)
+    rows[:, columns] += noise * model.decoder.sigma
+    return rows
+
+
+# -- the generator --------------------------------------------------------------------
+
+
+class TVAEGenerator:
+    """TVAE on PyTorch, registered as method ``"tvae"``, backend ``"torch"``.
+
+    Args:
+        config: Config keys of :data:`CONFIG_SPEC`; missing keys take their
+            defaults.
+        seed: Makes fit and generate reproducible on one device.
+        device: ``"cpu"``, ``"cuda"`` or ``"auto"`` (None): a GPU when torch
+            sees one.
+
+    Raises:
+        InvalidConfigError: A key is unknown or out of range.
+
+    Attributes:
+        loss_history_: One dict of mean losses per finished epoch.
+        interrupted_: True when Ctrl-C stopped the fit early.
+        batch_size_: The batch size used: batch_size, or about an eighth of
+            the rows for a table smaller than one batch.
+        threads_: CPU threads the fit ran on: torch's setting, or without a
+            seed the faster of that and one thread in a trial step (see
+            :func:`genesis_torch._fitting.time_trial_steps`).
+    """
+
+    method: ClassVar[str] = "tvae"
+    backend: ClassVar[str] = "torch"
+    config_spec: ClassVar[ConfigSpec] = CONFIG_SPEC
+    supports_conditions: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        config: Mapping[str, Any] | None = None,
+        *,
+        seed: int | None = None,
+        device: str | None = None,
+    ) -> None:
+        self.config = resolve_config(self.method, self.config_spec, config)
+        self.seed = seed
+        self.device = resolve_device(device)
+        self.loss_history_: list[dict[str, float]] = []
+        self.interrupted_ = False
+        self._model: TVAEModel | None = None
+
+    def fit(
+        self, prepared: PreparedTable, *, progress: ProgressCallback | None = None
+    ) -> None:
+        """Learn ``prepared``; Ctrl-C stops after the current step, model usable."""
+        # A fit that fails leaves the generator unfitted, never half-replaced.
+        self._model = None
+        rng = np.random.default_rng(self.seed)
+        torch_generator = seeded_generator(rng, self.device)
+        self.transformer_ = TableTransformer()
+        encoded = self.transformer_.fit_transform(prepared, rng)
+        self.columns_ = _fitting.column_summary(prepared)
+        _fitting.warn_dominant_span(encoded.spans)
+        self.batch_size_ = _fitting.fit_batch_size(
+            self.config["batch_size"], prepared.n_rows
+        )
+
+        layout = SpanLayout.from_spans(encoded.spans, self.device)
+        self._model = build_model(self.config, layout, self.device, torch_generator)
+        data = torch.as_tensor(encoded.matrix, device=self.device)
+        targets = torch.as_tensor(
+            layout.one_hot_targets(encoded.matrix), device=self.device
+        )
+        self._log_cost(encoded, data, targets)
+
+        with _fitting.thread_count(self.threads_):
+            self.loss_history_, self.interrupted_ = _fitting.run_epochs(
+                lambda: train_epoch(
+                    self._model, data, targets, self.batch_size_, torch_generator
+                ),
+                self.config["epochs"],
+                progress,
+                logger,
+            )
+        self._model.encoder.eval()
+        self._model.decoder.eval()
+
+    def _log_cost(
+        self, encoded: EncodedTable, data: torch.Tensor, targets: torch.Tensor
+    ) -> None:
+        """Time a trial step on a copy of the model and log what the fit costs."""
+        model = self._model
+        n_values = parameter_count(model.encoder, model.decoder)
+        trial = copy.deepcopy(model)
+        trial_generator = torch.Generator(device=self.device).manual_seed(0)
+        head = slice(0, self.batch_size_)
+        step_seconds, self.threads_ = _fitting.time_trial_steps(
+            lambda: vae_step(trial, data[head], targets[head], trial_generator),
+            self.device,
+            adaptive=self.seed is None,
+        )
+        _fitting.log_cost(
+            logger,
+            method=self.method,
+            encoded=encoded,
+            modes=self.transformer_.modes_kept,
+            cond_width=0,
+            n_values=n_values,
+            memory_bytes=_fitting.memory_estimate(n_values, data, targets),
+            step_seconds=step_seconds,
+            steps=-(-data.shape[0] // self.batch_size_),
+            epochs=self.config["epochs"],
+            device=self.device,
+            threads=self.threads_,
+        )
+
+    def generate(
+        self,
+        n: int,
+        *,
+        rng: np.random.Generator,
+        conditions: Mapping[str, Any] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """``n`` rows as one array per prepared column key.
+
+        Conditions are met by keeping only the rows that meet them.
+
+        Raises:
+            NotFittedError: Called before fit.
+            InvalidDataError: A condition names an unknown column or value.
+            ConditionNotMetError: The conditions are too rare for this model.
+        """
+        model = self._fitted_model()
+        parsed = _fitting.parse(conditions, self.columns_)
+        torch_generator = seeded_generator(rng, self.device)
+
+        def produce(count: int) -> dict[str, np.ndarray]:
+            matrix = generate_batch(model, count, torch_generator)
+            rows = self.transformer_.inverse_transform(matrix.cpu().numpy(), rng)
+            return pin_pooled_codes(rows, parsed, self.transformer_.code_to_slot)
+
+        return collect_rows(produce, n, parsed, GENERATE_BATCH)
+
+    def _fitted_model(self) -> TVAEModel:
+        if self._model is None:
+            raise NotFittedError(
+                "This TVAE generator is not fitted yet; call fit before generate "
+                "or get_state."
+            )
+        return self._model
+
+    def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Weights under backend-neutral names, transformer state, and JSON."""
+        model = self._fitted_model()
+        arrays = {
+            **module_arrays(model.encoder, "encoder"),
+            **module_arrays(model.decoder, "decoder"),
+        }
+        transformer_arrays, transformer_state = self.transformer_.get_state()
+        arrays.update({f"transformer.{k}": v for k, v in transformer_arrays.items()})
+        state = {
+            "version": STATE_VERSION,
+            "config": _fitting.json_config(self.config),
+            "seed": self.seed,
+            "spans": spans_to_json(self.transformer_.spans),
+            "batch_size": self.batch_size_,
+            "columns": self.columns_.to_json(),
+            "transformer": transformer_state,
+            "loss_history": self.loss_history_,
+            "interrupted": self.interrupted_,
+        }
+        return arrays, state
+
+    @classmethod
+    def from_state(
+        cls,
+        config: Mapping[str, Any],
+        arrays: Mapping[str, np.ndarray],
+        state: Mapping[str, Any],
+        *,
+        device: str | None = None,
+    ) -> Self:
+        """Rebuild a fitted generator saved by :meth:`get_state`."""
+        _fitting.check_state_version(state, STATE_VERSION, cls.method)
+        generator = cls(config, seed=state.get("seed"), device=device)
+        generator.transformer_ = TableTransformer.from_state(
+            _fitting.with_prefix(arrays, "transformer."), state["transformer"]
+        )
+        generator.columns_ = _fitting.ColumnSummary.from_json(state["columns"])
+        generator.batch_size_ = state["batch_size"]
+        generator.loss_history_ = list(state["loss_history"])
+        generator.interrupted_ = bool(state["interrupted"])
+        layout = SpanLayout.from_spans(generator.transformer_.spans, generator.device)
+        placeholder = torch.Generator(device=generator.device).manual_seed(0)
+        model = build_model(generator.config, layout, generator.device, placeholder)
+        load_module_arrays(model.encoder, arrays, "encoder")
+        load_module_arrays(model.decoder, arrays, "decoder")
+        model.encoder.eval()
+        model.decoder.eval()
+        generator._model = model
+        return generator

@@ -1,0 +1,101 @@
+"""Saved weights mean what the docs say: a plain dense network reproduces ours.
+
+A JAX backend loads these arrays into ordinary dense layers, so the torch
+networks, which gather the weight columns of one-hot conditional vectors
+instead of multiplying them, must compute exactly the dense formulas.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from genesis_torch._common import build_module, module_arrays
+from genesis_torch.ctgan import DiscriminatorNet, GeneratorNet
+
+NOISE, COND, WIDTH, PAC = 6, 5, 7, 3
+
+
+def one_hot(slots: np.ndarray, width: int) -> np.ndarray:
+    return np.eye(width, dtype=np.float32)[slots]
+
+
+def test_generator_network_is_the_dense_residual_network() -> None:
+    net = build_module(
+        lambda: GeneratorNet(NOISE, COND, (8, 4), WIDTH),
+        torch.device("cpu"),
+        torch.Generator().manual_seed(0),
+    )
+    net.train()
+    net(torch.randn(64, NOISE), torch.randint(0, COND, (64,)))  # move running stats
+    net.eval()
+    arrays = module_arrays(net, "generator")
+    noise = np.random.default_rng(0).normal(size=(10, NOISE)).astype(np.float32)
+    slots = np.random.default_rng(1).integers(0, COND, 10)
+
+    rows = np.concatenate([noise, one_hot(slots, COND)], axis=1)
+    for i in range(2):
+        layer = f"generator.layers.{i}"
+        pre = rows @ arrays[f"{layer}.linear.weight"].T + arrays[f"{layer}.linear.bias"]
+        normed = (pre - arrays[f"{layer}.norm.mean"]) / np.sqrt(
+            arrays[f"{layer}.norm.var"] + 1e-5
+        )
+        hidden = np.maximum(
+            normed * arrays[f"{layer}.norm.scale"] + arrays[f"{layer}.norm.bias"], 0
+        )
+        # The conditional vector stays last: [h_i, ..., h_1, noise, cond].
+        rows = np.concatenate([hidden, rows], axis=1)
+    expected = (
+        rows @ arrays["generator.output.weight"].T + arrays["generator.output.bias"]
+    )
+
+    with torch.no_grad():
+        got = net(torch.from_numpy(noise), torch.from_numpy(slots)).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_discriminator_input_is_packed_rows_then_their_conditions() -> None:
+    net = build_module(
+        lambda: DiscriminatorNet(WIDTH, COND, (8,), PAC),
+        torch.device("cpu"),
+        torch.Generator().manual_seed(0),
+    )
+    arrays = module_arrays(net, "discriminator")
+    rows = np.random.default_rng(0).normal(size=(2 * PAC, WIDTH)).astype(np.float32)
+    slots = np.random.default_rng(1).integers(0, COND, 2 * PAC)
+
+    packed = np.concatenate(
+        [rows.reshape(2, PAC * WIDTH), one_hot(slots, COND).reshape(2, PAC * COND)],
+        axis=1,
+    )
+    expected = (
+        packed @ arrays["discriminator.layers.0.weight"].T
+        + arrays["discriminator.layers.0.bias"]
+    )
+
+    with torch.no_grad():
+        first = net.layers[0](net.pack(torch.from_numpy(rows)))
+        got = (first + net.condition(torch.from_numpy(slots))).numpy()
+    assert arrays["discriminator.layers.0.weight"].shape == (8, PAC * (WIDTH + COND))
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_generation_path_matches_the_eval_mode_network() -> None:
+    net = build_module(
+        lambda: GeneratorNet(NOISE, COND, (8, 4), WIDTH),
+        torch.device("cpu"),
+        torch.Generator().manual_seed(0),
+    )
+    net(torch.randn(64, NOISE), torch.randint(0, COND, (64,)))  # move running stats
+    net.eval()
+    noise = torch.randn(20, NOISE)
+    for slots in (torch.randint(0, COND, (20,)), None):
+        if slots is None:
+            net = build_module(
+                lambda: GeneratorNet(NOISE, 0, (8, 4), WIDTH),
+                torch.device("cpu"),
+                torch.Generator().manual_seed(0),
+            ).eval()
+        with torch.no_grad():
+            expected = net(noise, slots)
+        torch.testing.assert_close(net.sample(noise, slots), expected)
