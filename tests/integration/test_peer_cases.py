@@ -3,7 +3,7 @@
 Each test builds the input of one case in ``../shared/cases`` (which CI may
 not have) and asserts the behaviour a correct generator shows. They run for
 every single-table method installed: the copula always, CTGAN and TVAE when a
-backend provides them (with few epochs: these check behaviour, not fidelity).
+backend provides them (50 epochs, as the shared cases runner uses for them).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ METHODS = [
     for m in ("gaussian_copula", "ctgan", "tvae")
     if get_registry().generators.backends_for(m)
 ]
-FAST_CONFIG = {"gaussian_copula": {}, "ctgan": {"epochs": 30}, "tvae": {"epochs": 30}}
+FAST_CONFIG = {"gaussian_copula": {}, "ctgan": {"epochs": 50}, "tvae": {"epochs": 50}}
 
 
 @pytest.fixture(params=METHODS)

@@ -61,10 +61,12 @@ def test_tvae_takes_one_layer_encoder_and_decoder(shop: Shop) -> None:
     assert len(generator._model.decoder.layers) == 1
 
 
-# A table smaller than the batch gets batches of about an eighth of its rows,
-# in whole packs of 10 and at least one pack.
-@pytest.mark.parametrize(("n_rows", "expected"), [(300, 30), (75, 10), (5, 10)])
-def test_ctgan_shrinks_a_batch_larger_than_the_data_to_whole_packs(
+# A table of fewer than eight batches gets batches of about an eighth of its
+# rows, in whole packs of 10 and at least one pack; larger tables keep theirs.
+@pytest.mark.parametrize(
+    ("n_rows", "expected"), [(300, 30), (75, 10), (5, 10), (4000, 500)]
+)
+def test_ctgan_shrinks_the_batch_of_a_small_table_to_whole_packs(
     n_rows: int, expected: int
 ) -> None:
     _, prepared = prepare(shop_frame(n_rows), ["channel"])
@@ -73,7 +75,7 @@ def test_ctgan_shrinks_a_batch_larger_than_the_data_to_whole_packs(
     assert len(generator.generate(20, rng=np.random.default_rng(0))["amount"]) == 20
 
 
-def test_tvae_shrinks_a_batch_larger_than_the_data() -> None:
+def test_tvae_shrinks_the_batch_of_a_small_table() -> None:
     _, prepared = prepare(shop_frame(40), ["channel"])
     generator = fitted(TVAEGenerator, prepared, epochs=1, batch_size=500)
     assert generator.batch_size_ == 5

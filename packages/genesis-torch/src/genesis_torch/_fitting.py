@@ -36,8 +36,8 @@ logger = logging.getLogger(__name__)
 # A discrete column wider than this share of the encoded matrix dominates
 # what the networks spend their capacity on.
 DOMINANT_SHARE = 0.5
-# Steps per epoch on a table smaller than the batch (see fit_batch_size).
-SMALL_TABLE_STEPS = 8
+# Fewest updates an epoch makes, however small the table (see fit_batch_size).
+MIN_STEPS_PER_EPOCH = 8
 # A seeded fit warns when one thread runs a step this many times faster.
 _SLOW_THREADS_FACTOR = 2.0
 # Adam keeps two moments per value and the backward pass one gradient.
@@ -67,23 +67,25 @@ def adam(
 def fit_batch_size(batch_size: int, n_rows: int, multiple: int = 1) -> int:
     """The batch size a fit uses: ``batch_size``, or less for a small table.
 
-    A batch larger than the table cannot be honoured, and a batch of the
-    whole table makes one update per epoch, too few for the networks to
-    learn in the epochs users give. Such a table gets batches of about
-    1/SMALL_TABLE_STEPS of its rows instead, rounded down to a multiple of
-    ``multiple`` and never less than ``multiple``.
+    An epoch makes one update per batch, so on a table of only a few batches
+    the networks would barely train in the epochs users give. The batch is
+    therefore at most 1/MIN_STEPS_PER_EPOCH of the rows, rounded down to a
+    multiple of ``multiple`` and never less than ``multiple``; on a table of
+    MIN_STEPS_PER_EPOCH batches or more, ``batch_size`` is used as it is.
     """
-    if batch_size <= n_rows:
+    largest = max(multiple, n_rows // MIN_STEPS_PER_EPOCH // multiple * multiple)
+    if batch_size <= largest:
         return batch_size
-    smaller = max(multiple, n_rows // SMALL_TABLE_STEPS // multiple * multiple)
     logger.info(
-        "batch_size %d is larger than the %d training rows; using batches of %d "
-        "rows, so that each epoch makes several updates.",
-        batch_size,
+        "The table has %d rows, fewer than %d batches of %d; using batches of %d "
+        "rows, so that each epoch makes at least %d updates.",
         n_rows,
-        smaller,
+        MIN_STEPS_PER_EPOCH,
+        batch_size,
+        largest,
+        MIN_STEPS_PER_EPOCH,
     )
-    return smaller
+    return largest
 
 
 def warn_dominant_span(spans: Sequence[ColumnSpan]) -> None:

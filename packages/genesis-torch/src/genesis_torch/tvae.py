@@ -317,7 +317,7 @@ class TVAEGenerator:
         loss_history_: One dict of mean losses per finished epoch.
         interrupted_: True when Ctrl-C stopped the fit early.
         batch_size_: The batch size used: batch_size, or about an eighth of
-            the rows for a table smaller than one batch.
+            the rows for a table smaller than eight batches.
         threads_: CPU threads the fit ran on: torch's setting, or without a
             seed the faster of that and one thread in a trial step (see
             :func:`genesis_torch._fitting.time_trial_steps`).
