@@ -246,17 +246,23 @@ def resolve_backend(method: str, requested: str | None = None) -> str:
     """
     generators = get_registry().generators
     available = generators.backends_for(method)
+    wanted = requested or os.environ.get(BACKEND_ENV) or None
+    source = "backend=" if requested else BACKEND_ENV
     if not available:
         known = generators.methods()
-        lines = " or ".join(install_line(b) for b in BACKEND_PREFERENCE)
+        if wanted:
+            advice = f"Backend {wanted!r} was asked by {source}; run: " + install_line(
+                wanted
+            )
+        else:
+            lines = " or ".join(install_line(b) for b in BACKEND_PREFERENCE)
+            advice = f"For ctgan, tvae and timegan run: {lines}"
         raise BackendNotAvailableError(
             f"No installed plugin provides method {method!r}; installed methods are "
-            f"{known!r}. For ctgan, tvae and timegan run: {lines}."
+            f"{known!r}. {advice}."
         )
     if available == [CORE_BACKEND]:
         return CORE_BACKEND
-    wanted = requested or os.environ.get(BACKEND_ENV) or None
-    source = "backend=" if requested else BACKEND_ENV
     if wanted:
         if wanted in available:
             logger.info(
