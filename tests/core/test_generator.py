@@ -296,6 +296,41 @@ def test_mixed_type_object_column_keeps_original_values() -> None:
     assert {type(v) for v in out["mixed"].dropna()} == {int, str, float}
 
 
+@pytest.mark.parametrize(
+    ("marker", "same"),
+    [
+        (np.nan, lambda v: isinstance(v, float) and np.isnan(v)),
+        (None, lambda v: v is None),
+        (pd.NA, lambda v: v is pd.NA),
+    ],
+    ids=["nan", "none", "pd.NA"],
+)
+def test_object_column_missing_cells_keep_their_marker(
+    marker, same, tmp_path: Path
+) -> None:
+    # Cities with gaps written as the user wrote them; a constant object
+    # column with gaps and an all-missing one take the same path.
+    data = pd.DataFrame(
+        {
+            "city": pd.Series(["a", "b", marker, "c"] * 25, dtype=object),
+            "flag": pd.Series(["y", marker] * 50, dtype=object),
+            "blank": pd.Series([marker] * 100, dtype=object),
+            "v": np.arange(100.0),
+        }
+    )
+    with pytest.warns(UserWarning, match="'blank' is missing in every row"):
+        generator = SyntheticGenerator("gaussian_copula", seed=0).fit(
+            data, progress=False
+        )
+    generator.save(tmp_path / "m.genesis")
+    for model in (generator, SyntheticGenerator.load(tmp_path / "m.genesis")):
+        out = model.generate(400)
+        for column in ("city", "flag", "blank"):
+            gaps = out[column][out[column].isna()]
+            assert len(gaps) > 0, column
+            assert all(same(v) for v in gaps), (column, set(map(repr, gaps)))
+
+
 def test_single_row_table() -> None:
     data = pd.DataFrame({"a": [3.5], "b": ["x"], "c": [7]})
     out = (

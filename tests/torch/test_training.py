@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from genesis.data import PreparedTable, TablePreparer
@@ -185,6 +187,21 @@ def test_a_dominant_discrete_column_is_warned_about() -> None:
     frame["ticket"] = [f"t{i % 120}" for i in range(len(frame))]
     _, prepared = prepare(frame, ["channel", "ticket"])
     with pytest.warns(UserWarning, match="'ticket' takes 120 of the"):
+        fitted(TVAEGenerator, prepared, epochs=1)
+
+
+def test_a_narrow_discrete_column_over_half_the_width_is_not_warned_about() -> None:
+    # Two columns: a number (scalar + a few modes) and five categories, which
+    # are over half the encoded width but cheap to learn.
+    frame = pd.DataFrame(
+        {
+            "grade": [f"g{i % 5}" for i in range(200)],
+            "score": np.linspace(0.0, 1.0, 200),
+        }
+    )
+    _, prepared = prepare(frame, ["grade"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         fitted(TVAEGenerator, prepared, epochs=1)
 
 

@@ -18,8 +18,12 @@ __all__ = ["decode_value", "encode_value"]
 
 def encode_value(value: Any) -> list[Any]:
     """Return a JSON-able ``[kind, payload]`` pair for ``value``."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return ["none", None]
+    if value is pd.NA:
+        return ["na", None]
+    if value is pd.NaT:
+        return ["nat", None]
     if isinstance(value, (bool, np.bool_)):
         return ["bool", bool(value)]
     if isinstance(value, (int, np.integer)):
@@ -49,6 +53,10 @@ def decode_value(pair: list[Any]) -> Any:
         return None
     if kind == "nan":
         return float("nan")
+    if kind == "na":
+        return pd.NA
+    if kind == "nat":
+        return pd.NaT
     if kind == "bool":
         return bool(payload)
     if kind == "int":

@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 # A discrete column wider than this share of the encoded matrix dominates
 # what the networks spend their capacity on.
 DOMINANT_SHARE = 0.5
+# ... and has at least this many categories: a small table with a handful of
+# columns can have a 5-category column over half its width, which is harmless.
+DOMINANT_MIN_WIDTH = 50
 # Fewest updates an epoch makes, however small the table (see fit_batch_size).
 MIN_STEPS_PER_EPOCH = 8
 # A seeded fit warns when one thread runs a step this many times faster.
@@ -95,6 +98,7 @@ def warn_dominant_span(spans: Sequence[ColumnSpan]) -> None:
         if (
             span.kind == SpanKind.CATEGORY_ONE_HOT
             and span.width > DOMINANT_SHARE * width
+            and span.width >= DOMINANT_MIN_WIDTH
         ):
             warnings.warn(
                 f"Discrete column {span.column!r} takes {span.width} of the {width} "

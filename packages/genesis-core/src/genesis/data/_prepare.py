@@ -101,6 +101,9 @@ class _ColumnPlan:
     step: float | None = None
     timezone: str | None = None
     identifier_start: int = 0
+    # What an object column held in its missing cells (None, NaN, pd.NA...),
+    # so the output marks missing values the way the input did.
+    missing_marker: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +122,7 @@ class _ColumnPlan:
             "step": self.step,
             "timezone": self.timezone,
             "identifier_start": self.identifier_start,
+            "missing_marker": encode_value(self.missing_marker),
         }
 
     @classmethod
@@ -139,6 +143,7 @@ class _ColumnPlan:
             step=data["step"],
             timezone=data["timezone"],
             identifier_start=data["identifier_start"],
+            missing_marker=decode_value(data.get("missing_marker", ["none", None])),
         )
 
 
@@ -223,6 +228,16 @@ def _missing_mask(series: pd.Series) -> np.ndarray:
     return series.isna().to_numpy(dtype=bool)
 
 
+def _missing_marker(series: pd.Series, missing: np.ndarray) -> Any:
+    """The value an object column uses for missing cells (its most common one)."""
+    if series.dtype != np.dtype(object) or not missing.any():
+        return None
+    markers = series[missing]
+    kinds = pd.Series([encode_value(v)[0] for v in markers])
+    first_of_commonest = kinds.index[kinds == kinds.value_counts().index[0]][0]
+    return markers.iloc[first_of_commonest]
+
+
 def _prepare_column(
     meta: ColumnMetadata, key: str, series: pd.Series, rng: np.random.Generator
 ) -> tuple[_ColumnPlan, list[PreparedColumn]]:
@@ -233,6 +248,7 @@ def _prepare_column(
         mode="",
         has_missing=bool(missing.any()),
         missing_rate=float(missing.mean()) if len(missing) else 0.0,
+        missing_marker=_missing_marker(series, missing),
     )
     if meta.column_type == ColumnType.IDENTIFIER:
         plan.mode = "identifier"
@@ -396,7 +412,7 @@ def _restore_column(
     if plan.mode == "identifier":
         return _fresh_identifiers(plan, n_rows, rng)
     if plan.mode == "empty":
-        return _all_missing(plan.meta, n_rows)
+        return _all_missing(plan, n_rows)
     if plan.mode == "discrete":
         return _restore_discrete(plan, np.asarray(arrays[plan.key]), n_rows)
     if plan.mode == "constant":
@@ -465,7 +481,7 @@ def _restore_discrete(plan: _ColumnPlan, codes: np.ndarray, n_rows: int) -> pd.S
         return pd.Series(restored)
     pool = np.empty(len(categories) + 1, dtype=object)
     pool[: len(categories)] = categories
-    pool[len(categories)] = None
+    pool[len(categories)] = plan.missing_marker
     values = pool[np.minimum(codes, len(categories))]
     return _cast_objects(meta, values, missing)
 
@@ -487,14 +503,15 @@ def _cast_objects(
     return series.astype(dtype)
 
 
-def _all_missing(meta: ColumnMetadata, n_rows: int) -> pd.Series:
+def _all_missing(plan: _ColumnPlan, n_rows: int) -> pd.Series:
+    meta = plan.meta
     if meta.dtype == "category":
         return pd.Series(
             pd.Categorical([None] * n_rows, categories=list(meta.categories or ()))
         )
     dtype = pd.api.types.pandas_dtype(meta.dtype)
     if dtype == np.dtype(object):
-        return pd.Series([None] * n_rows, dtype=object)
+        return pd.Series([plan.missing_marker] * n_rows, dtype=object)
     return pd.Series([None] * n_rows, dtype=object).astype(dtype)
 
 
