@@ -35,7 +35,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Self
 
 import numpy as np
@@ -44,17 +43,11 @@ import pandas as pd
 from genesis._generator import SyntheticGenerator
 from genesis.data import check_generate_count
 from genesis.errors import InvalidConfigError, InvalidDataError, NotFittedError
-from genesis.metadata import ColumnType, TableMetadata
-from genesis.multitable._keys import fresh_keys, make_unique, restore_dtype, value_step
+from genesis.metadata import TableMetadata
+from genesis.multitable._keys import fresh_keys, make_unique, restore_dtype
 from genesis.multitable._matching import (
-    DISCRETE,
-    NUMERIC,
-    ContextColumn,
     assign_parents,
-    context_weights,
     embed,
-    feature_matrix,
-    numeric_values,
     rank_by_demand,
     round_to_total,
     scale_capacity,
@@ -64,6 +57,14 @@ from genesis.multitable._orphans import (
     ORPHAN_COLUMNS,
     ORPHAN_POLICIES,
     clean_orphans,
+)
+from genesis.multitable._planning import (
+    Link,
+    TablePlan,
+    TablePlanner,
+    child_counts,
+    model_metadata,
+    pattern_codes,
 )
 from genesis.multitable._schema import (
     NO_PARENT,
@@ -78,53 +79,10 @@ __all__ = ["MultiTableGenerator"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_METHOD = "gaussian_copula"
-# Names of the columns added to a model frame start with this.
-HELPER_PREFIX = "__genesis__"
-# A parent column joins its children's model only when it has no more than
-# this many categories, varies, and is missing in at most half the rows.
-_MAX_CONTEXT_CATEGORIES = 50
-_MAX_CONTEXT_MISSING = 0.5
-# Context weights are learned on at most this many joined rows.
-_WEIGHT_ROWS = 5_000
 # Parents are generated in batches this many times the rows wanted, and at
 # most this many batches, to meet the real share of each pattern.
 _SURPLUS = 2
 _PATTERN_ROUNDS = 6
-
-
-@dataclass
-class _Link:
-    """One foreign key of a table, as the generator uses it."""
-
-    relationship: Relationship
-    count_column: str
-    covered: bool
-    has_column: str | None = None
-    context: list[ContextColumn] = field(default_factory=list)
-    weights: np.ndarray | None = None
-    present_share: float = 1.0
-    parents_with_children: int = 0
-
-
-@dataclass
-class _TablePlan:
-    """What the generator learned about one table."""
-
-    name: str
-    columns: list[Hashable]
-    dtypes: dict[Hashable, Any]
-    primary_key: tuple[Hashable, ...] | None
-    fresh_key: Hashable | None
-    fresh_key_values: pd.Series | None
-    modelled: list[Hashable]
-    links: list[_Link]
-    count_columns: list[str]
-    patterns: dict[int, float]
-    movable_key: Hashable | None
-    key_step: object
-    key_bounds: tuple[object, object] | None
-    real_rows: int
-    generator: SyntheticGenerator | None = None
 
 
 class MultiTableGenerator:
@@ -205,7 +163,7 @@ class MultiTableGenerator:
             # Built once here so that an unknown method or config key fails
             # before any data is read.
             self._table_generator(table, None)
-        self._plans: dict[str, _TablePlan] | None = None
+        self._plans: dict[str, TablePlan] | None = None
         self._rng: np.random.Generator | None = None
 
     def __repr__(self) -> str:
@@ -265,7 +223,9 @@ class MultiTableGenerator:
         cleaned, positions, records = clean_orphans(
             self.schema_, tables, order, self.orphans
         )
-        plans = {name: self._plan(name, cleaned, positions) for name in order}
+        planner = TablePlanner(self.schema_, self.max_context_columns)
+        self._planner = planner
+        plans = {name: planner.plan(name, cleaned, positions) for name in order}
         for index, name in enumerate(order):
             self._fit_table(
                 plans[name],
@@ -304,121 +264,9 @@ class MultiTableGenerator:
         sequence = np.random.SeedSequence(self.seed, spawn_key=path)
         return int(sequence.generate_state(1, np.uint32)[0])
 
-    def _plan(
-        self,
-        name: str,
-        cleaned: Mapping[str, pd.DataFrame],
-        positions: Mapping[Relationship, np.ndarray],
-    ) -> _TablePlan:
-        frame = cleaned[name]
-        key = self.schema_.primary_key(name)
-        parents = sorted(
-            self.schema_.parents(name), key=lambda r: -len(r.child_columns)
-        )
-        foreign = {c for r in parents for c in r.child_columns}
-        fresh = key[0] if key is not None and len(key) == 1 else None
-        if fresh in foreign:
-            fresh = None
-        modelled = [c for c in frame.columns if c not in foreign and c != fresh]
-
-        links = []
-        for index, relationship in enumerate(parents):
-            covered = any(
-                set(relationship.child_columns) <= set(earlier.child_columns)
-                for earlier in parents[:index]
-            )
-            links.append(self._link(relationship, covered, cleaned, positions))
-        children = self.schema_.children(name)
-        count_columns = [_count_column(r) for r in children]
-        patterns = _pattern_shares(
-            np.column_stack([_child_counts(positions[r], len(frame)) for r in children])
-            if children
-            else np.zeros((len(frame), 0))
-        )
-
-        movable, step, bounds = None, None, None
-        if key is not None and len(key) > 1:
-            candidates = [
-                c
-                for c in key
-                if c not in foreign
-                and (
-                    pd.api.types.is_numeric_dtype(frame[c].dtype)
-                    or pd.api.types.is_datetime64_any_dtype(frame[c].dtype)
-                )
-                and not pd.api.types.is_bool_dtype(frame[c].dtype)
-            ]
-            if candidates:
-                movable = candidates[-1]
-                step = value_step(frame[movable])
-                bounds = (frame[movable].min(), frame[movable].max())
-        return _TablePlan(
-            name=name,
-            columns=list(frame.columns),
-            dtypes={c: frame[c].dtype for c in frame.columns},
-            primary_key=key,
-            fresh_key=fresh,
-            fresh_key_values=frame[fresh].copy() if fresh is not None else None,
-            modelled=modelled,
-            links=links,
-            count_columns=count_columns,
-            patterns=patterns,
-            movable_key=movable,
-            key_step=step,
-            key_bounds=bounds,
-            real_rows=len(frame),
-        )
-
-    def _link(
-        self,
-        relationship: Relationship,
-        covered: bool,
-        cleaned: Mapping[str, pd.DataFrame],
-        positions: Mapping[Relationship, np.ndarray],
-    ) -> _Link:
-        found = positions[relationship]
-        parent = cleaned[relationship.parent]
-        counts = _child_counts(found, len(parent))
-        link = _Link(
-            relationship=relationship,
-            count_column=_count_column(relationship),
-            covered=covered,
-            present_share=float((found >= 0).mean()) if len(found) else 1.0,
-            parents_with_children=int((counts > 0).sum()),
-        )
-        if covered:
-            return link
-        if (found < 0).any():
-            link.has_column = f"{HELPER_PREFIX}has:{_label(relationship)}"
-        link.context = self._context_columns(relationship, parent)
-        return link
-
-    def _context_columns(
-        self, relationship: Relationship, parent: pd.DataFrame
-    ) -> list[ContextColumn]:
-        """The parent columns a child's model sees, in the parent's column order."""
-        parent_key = set(self.schema_.primary_key(relationship.parent) or ())
-        parent_foreign = {
-            c
-            for r in self.schema_.parents(relationship.parent)
-            for c in r.child_columns
-        }
-        chosen: list[ContextColumn] = []
-        for column in parent.columns:
-            if len(chosen) >= self.max_context_columns:
-                break
-            if column in parent_foreign or (
-                column in parent_key and len(parent_key) == 1
-            ):
-                continue
-            spec = _context_spec(relationship, column, parent[column])
-            if spec is not None:
-                chosen.append(spec)
-        return chosen
-
     def _fit_table(
         self,
-        plan: _TablePlan,
+        plan: TablePlan,
         cleaned: Mapping[str, pd.DataFrame],
         positions: Mapping[Relationship, np.ndarray],
         discrete_columns: Sequence[Hashable],
@@ -426,14 +274,14 @@ class MultiTableGenerator:
         seed: int | None,
     ) -> None:
         started = time.perf_counter()
-        frame = self._model_frame(plan, cleaned, positions)
-        self._learn_weights(plan, frame, seed)
+        frame = self._planner.model_frame(plan, cleaned, positions)
+        TablePlanner.learn_weights(plan, frame, seed)
         if frame.shape[1] == 0:
             logger.info("Table %r has only key columns; nothing to model.", plan.name)
             return
-        model_metadata = _model_metadata(frame, plan, discrete_columns, metadata)
+        frame_metadata = model_metadata(frame, plan, discrete_columns, metadata)
         generator = self._table_generator(plan.name, seed)
-        generator.fit(frame, metadata=model_metadata, progress=False)
+        generator.fit(frame, metadata=frame_metadata, progress=False)
         plan.generator = generator
         logger.info(
             "Fitted %s on table %r (%d rows, %d model columns) in %.2f s.",
@@ -443,66 +291,6 @@ class MultiTableGenerator:
             frame.shape[1],
             time.perf_counter() - started,
         )
-
-    @staticmethod
-    def _learn_weights(plan: _TablePlan, frame: pd.DataFrame, seed: int | None) -> None:
-        """Weigh each foreign key's context dimensions by what the child predicts."""
-        rng = np.random.default_rng(seed)
-        own = frame[plan.modelled]
-        for link in plan.links:
-            if not link.context:
-                continue
-            rows = np.arange(len(frame))
-            if link.has_column is not None:
-                rows = np.flatnonzero(frame[link.has_column].to_numpy(dtype=bool))
-            if rows.size > _WEIGHT_ROWS:
-                rows = np.sort(rng.choice(rows, _WEIGHT_ROWS, replace=False))
-            targets = embed(
-                {
-                    c.model_column: frame[c.model_column].iloc[rows]
-                    for c in link.context
-                },
-                link.context,
-            )
-            features = feature_matrix(own.iloc[rows], _MAX_CONTEXT_CATEGORIES)
-            link.weights = context_weights(features, targets)
-
-    def _model_frame(
-        self,
-        plan: _TablePlan,
-        cleaned: Mapping[str, pd.DataFrame],
-        positions: Mapping[Relationship, np.ndarray],
-    ) -> pd.DataFrame:
-        table = cleaned[plan.name]
-        parts: dict[Hashable, Any] = {c: table[c] for c in plan.modelled}
-        for link in plan.links:
-            if link.covered:
-                continue
-            found = positions[link.relationship]
-            if link.has_column is not None:
-                parts[link.has_column] = pd.Series(found >= 0)
-            parent = cleaned[link.relationship.parent]
-            for column in link.context:
-                parts[column.model_column] = (
-                    parent[column.parent_column].reindex(found).reset_index(drop=True)
-                )
-        for relationship, name in zip(
-            self.schema_.children(plan.name), plan.count_columns, strict=True
-        ):
-            parts[name] = pd.Series(_child_counts(positions[relationship], len(table)))
-        if any(isinstance(c, str) and c.startswith(HELPER_PREFIX) for c in table):
-            raise InvalidDataError(
-                f"Table {plan.name!r} has a column whose name starts with "
-                f"{HELPER_PREFIX!r}, which Genesis keeps for its own columns; rename "
-                "it."
-            )
-        frame = pd.DataFrame(
-            {
-                name: pd.Series(values).reset_index(drop=True)
-                for name, values in parts.items()
-            }
-        )
-        return frame if parts else pd.DataFrame(index=pd.RangeIndex(len(table)))
 
     # -- generate --------------------------------------------------------------------
 
@@ -565,7 +353,7 @@ class MultiTableGenerator:
             logger.info("Generated %d rows of table %r.", len(table), name)
         return {name: outputs[name] for name in self.schema_.tables}
 
-    def _fitted(self) -> dict[str, _TablePlan]:
+    def _fitted(self) -> dict[str, TablePlan]:
         if self._plans is None:
             raise NotFittedError(
                 "This MultiTableGenerator is not fitted yet; call fit(tables) first."
@@ -574,7 +362,7 @@ class MultiTableGenerator:
 
     def _wanted_rows(
         self,
-        plans: Mapping[str, _TablePlan],
+        plans: Mapping[str, TablePlan],
         counts: Mapping[str, int] | None,
         scale: float | None,
     ) -> dict[str, int]:
@@ -610,7 +398,7 @@ class MultiTableGenerator:
 
     def _rows_from_parents(
         self,
-        plan: _TablePlan,
+        plan: TablePlan,
         capacities: Mapping[Relationship, np.ndarray],
         wanted: Mapping[str, int],
     ) -> int:
@@ -625,7 +413,7 @@ class MultiTableGenerator:
         return round(plan.real_rows * ratio)
 
     def _model_rows(
-        self, plan: _TablePlan, n: int, rng: np.random.Generator
+        self, plan: TablePlan, n: int, rng: np.random.Generator
     ) -> pd.DataFrame:
         if plan.generator is None:
             return pd.DataFrame(index=pd.RangeIndex(n))
@@ -634,7 +422,7 @@ class MultiTableGenerator:
         return self._rows_by_pattern(plan, n, rng)
 
     def _rows_by_pattern(
-        self, plan: _TablePlan, n: int, rng: np.random.Generator
+        self, plan: TablePlan, n: int, rng: np.random.Generator
     ) -> pd.DataFrame:
         """``n`` parent rows whose patterns of having children match the real shares."""
         assert plan.generator is not None
@@ -653,7 +441,7 @@ class MultiTableGenerator:
         batch = max(_SURPLUS * n, 64)
         for _ in range(_PATTERN_ROUNDS):
             rows = plan.generator.generate(batch, seed=_next_seed(rng))
-            row_codes = _pattern_codes(rows[plan.count_columns].to_numpy(np.float64))
+            row_codes = pattern_codes(rows[plan.count_columns].to_numpy(np.float64))
             used = np.zeros(len(rows), dtype=bool)
             for code in codes:
                 if targets[code] <= 0:
@@ -679,7 +467,7 @@ class MultiTableGenerator:
 
     def _assemble(
         self,
-        plan: _TablePlan,
+        plan: TablePlan,
         model_rows: pd.DataFrame,
         outputs: Mapping[str, pd.DataFrame],
         capacities: Mapping[Relationship, np.ndarray],
@@ -720,7 +508,7 @@ class MultiTableGenerator:
 
     def _fill_link(
         self,
-        link: _Link,
+        link: Link,
         model_rows: pd.DataFrame,
         foreign: dict[Hashable, np.ndarray],
         outputs: Mapping[str, pd.DataFrame],
@@ -753,7 +541,7 @@ class MultiTableGenerator:
             # The few rows a longer key left empty go where that key sent the
             # others, not to parents this key's own counts would choose.
             if (inherited >= 0).any():
-                capacity = _child_counts(inherited, len(parent)).astype(np.float64)
+                capacity = child_counts(inherited, len(parent)).astype(np.float64)
         free = need & ~known.any(axis=1)
         partial = need & known.any(axis=1) & ~known.all(axis=1)
         if free.any():
@@ -781,7 +569,7 @@ class MultiTableGenerator:
 
     def _match(
         self,
-        link: _Link,
+        link: Link,
         rows: np.ndarray,
         candidates: np.ndarray,
         model_rows: pd.DataFrame,
@@ -823,7 +611,7 @@ class MultiTableGenerator:
 
     def _match_within_groups(
         self,
-        link: _Link,
+        link: Link,
         rows: np.ndarray,
         known: np.ndarray,
         model_rows: pd.DataFrame,
@@ -872,7 +660,7 @@ class MultiTableGenerator:
 
     @staticmethod
     def _check_inherited(
-        link: _Link,
+        link: Link,
         foreign: Mapping[Hashable, np.ndarray],
         parent: pd.DataFrame,
         rows: np.ndarray,
@@ -942,102 +730,5 @@ def _per_table_configs(
     return {name: dict(config) for name in schema.tables}
 
 
-def _label(relationship: Relationship) -> str:
-    return "+".join(str(c) for c in relationship.child_columns)
-
-
-def _count_column(relationship: Relationship) -> str:
-    return f"{HELPER_PREFIX}children:{relationship.child}:{_label(relationship)}"
-
-
-def _child_counts(positions: np.ndarray, n_parents: int) -> np.ndarray:
-    return np.bincount(positions[positions >= 0], minlength=n_parents).astype(np.int64)
-
-
-def _pattern_codes(counts: np.ndarray) -> np.ndarray:
-    """One integer per row: bit ``i`` set when it has children in relationship ``i``."""
-    if counts.shape[1] == 0:
-        return np.zeros(counts.shape[0], dtype=np.int64)
-    bits = (np.nan_to_num(counts, nan=0.0) > 0).astype(np.int64)
-    return bits @ (1 << np.arange(counts.shape[1], dtype=np.int64))
-
-
-def _pattern_shares(counts: np.ndarray) -> dict[int, float]:
-    codes = _pattern_codes(counts)
-    values, frequency = np.unique(codes, return_counts=True)
-    return {
-        int(v): float(f) / codes.size for v, f in zip(values, frequency, strict=True)
-    }
-
-
 def _next_seed(rng: np.random.Generator) -> int:
     return int(rng.integers(2**63 - 1))
-
-
-def _context_spec(
-    relationship: Relationship, column: Hashable, values: pd.Series
-) -> ContextColumn | None:
-    """How ``column`` of the parent enters its children's model, or None to leave it."""
-    missing = values.isna()
-    if missing.mean() > _MAX_CONTEXT_MISSING:
-        return None
-    observed = values[~missing]
-    distinct = observed.nunique()
-    if distinct < 2:
-        return None
-    name = f"{HELPER_PREFIX}context:{_label(relationship)}:{column}"
-    numeric = (
-        pd.api.types.is_numeric_dtype(values.dtype)
-        or pd.api.types.is_datetime64_any_dtype(values.dtype)
-    ) and not isinstance(values.dtype, pd.CategoricalDtype)
-    if numeric:
-        numbers = numeric_values(observed)
-        scale = float(numbers.std())
-        return ContextColumn(
-            parent_column=column,
-            model_column=name,
-            kind=NUMERIC,
-            centre=float(numbers.mean()),
-            scale=scale if scale > 0 else 1.0,
-            has_missing=bool(missing.any()),
-        )
-    if distinct > _MAX_CONTEXT_CATEGORIES:
-        return None
-    return ContextColumn(
-        parent_column=column,
-        model_column=name,
-        kind=DISCRETE,
-        categories=tuple(observed.unique().tolist()),
-        has_missing=bool(missing.any()),
-    )
-
-
-def _model_metadata(
-    frame: pd.DataFrame,
-    plan: _TablePlan,
-    discrete_columns: Sequence[Hashable],
-    metadata: TableMetadata | None,
-) -> TableMetadata:
-    """Column types of a model frame: the user's for theirs, counts as integers."""
-    discrete = [c for c in discrete_columns if c in frame.columns]
-    inferred = TableMetadata.infer(frame, discrete)
-    columns = []
-    for column in inferred:
-        if metadata is not None and column.name in plan.modelled:
-            columns.append(metadata[column.name])
-        else:
-            columns.append(column)
-    result = TableMetadata(columns)
-    for column in list(result):
-        helper = isinstance(column.name, str) and column.name.startswith(HELPER_PREFIX)
-        if not helper:
-            continue
-        if column.name in plan.count_columns:
-            result.update_column(column.name, ColumnType.INTEGER)
-        elif column.column_type == ColumnType.IDENTIFIER:
-            numeric = pd.api.types.is_numeric_dtype(frame[column.name].dtype)
-            result.update_column(
-                column.name,
-                ColumnType.CONTINUOUS if numeric else ColumnType.CATEGORICAL,
-            )
-    return result

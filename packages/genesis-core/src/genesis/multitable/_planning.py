@@ -1,0 +1,368 @@
+"""What ``MultiTableGenerator`` learns about each table before any model is fitted.
+
+A :class:`TablePlan` records one table's columns, keys, foreign keys
+(:class:`Link`) and the helper columns its model frame carries: for each
+relationship in which it is the parent, a count of children per row; for each
+foreign key, a few columns of the parent row (context columns) and whether the
+key is present. :class:`TablePlanner` builds plans and model frames from the
+cleaned tables; :mod:`genesis.multitable._generator` fits and generates from
+them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genesis._generator import SyntheticGenerator
+from genesis.errors import InvalidDataError
+from genesis.metadata import ColumnType, TableMetadata
+from genesis.multitable._keys import value_step
+from genesis.multitable._matching import (
+    DISCRETE,
+    NUMERIC,
+    ContextColumn,
+    context_weights,
+    embed,
+    feature_matrix,
+    numeric_values,
+)
+from genesis.multitable._schema import RelationalSchema, Relationship
+
+__all__ = [
+    "HELPER_PREFIX",
+    "Link",
+    "TablePlan",
+    "TablePlanner",
+    "child_counts",
+    "label",
+    "model_metadata",
+    "pattern_codes",
+]
+
+# Names of the columns added to a model frame start with this.
+HELPER_PREFIX = "__genesis__"
+# A parent column joins its children's model only when it has no more than
+# this many categories, varies, and is missing in at most half the rows.
+_MAX_CONTEXT_CATEGORIES = 50
+_MAX_CONTEXT_MISSING = 0.5
+# Context weights are learned on at most this many joined rows.
+_WEIGHT_ROWS = 5_000
+
+
+@dataclass
+class Link:
+    """One foreign key of a table, as the generator uses it."""
+
+    relationship: Relationship
+    count_column: str
+    covered: bool
+    has_column: str | None = None
+    context: list[ContextColumn] = field(default_factory=list)
+    weights: np.ndarray | None = None
+    present_share: float = 1.0
+    parents_with_children: int = 0
+
+
+@dataclass
+class TablePlan:
+    """What the generator learned about one table."""
+
+    name: str
+    columns: list[Hashable]
+    dtypes: dict[Hashable, Any]
+    primary_key: tuple[Hashable, ...] | None
+    fresh_key: Hashable | None
+    fresh_key_values: pd.Series | None
+    modelled: list[Hashable]
+    links: list[Link]
+    count_columns: list[str]
+    patterns: dict[int, float]
+    movable_key: Hashable | None
+    key_step: object
+    key_bounds: tuple[object, object] | None
+    real_rows: int
+    generator: SyntheticGenerator | None = None
+
+
+class TablePlanner:
+    """Builds each table's plan and model frame for one fitted schema.
+
+    Args:
+        schema: The schema as fitted.
+        max_context_columns: Most parent columns copied next to the child
+            rows, per foreign key.
+    """
+
+    def __init__(self, schema: RelationalSchema, max_context_columns: int) -> None:
+        self.schema = schema
+        self.max_context_columns = max_context_columns
+
+    def plan(
+        self,
+        name: str,
+        cleaned: Mapping[str, pd.DataFrame],
+        positions: Mapping[Relationship, np.ndarray],
+    ) -> TablePlan:
+        frame = cleaned[name]
+        key = self.schema.primary_key(name)
+        parents = sorted(self.schema.parents(name), key=lambda r: -len(r.child_columns))
+        foreign = {c for r in parents for c in r.child_columns}
+        fresh = key[0] if key is not None and len(key) == 1 else None
+        if fresh in foreign:
+            fresh = None
+        modelled = [c for c in frame.columns if c not in foreign and c != fresh]
+
+        links = []
+        for index, relationship in enumerate(parents):
+            covered = any(
+                set(relationship.child_columns) <= set(earlier.child_columns)
+                for earlier in parents[:index]
+            )
+            links.append(self.link(relationship, covered, cleaned, positions))
+        children = self.schema.children(name)
+        count_columns = [count_column(r) for r in children]
+        patterns = pattern_shares(
+            np.column_stack([child_counts(positions[r], len(frame)) for r in children])
+            if children
+            else np.zeros((len(frame), 0))
+        )
+
+        movable, step, bounds = None, None, None
+        if key is not None and len(key) > 1:
+            candidates = [
+                c
+                for c in key
+                if c not in foreign
+                and (
+                    pd.api.types.is_numeric_dtype(frame[c].dtype)
+                    or pd.api.types.is_datetime64_any_dtype(frame[c].dtype)
+                )
+                and not pd.api.types.is_bool_dtype(frame[c].dtype)
+            ]
+            if candidates:
+                movable = candidates[-1]
+                step = value_step(frame[movable])
+                bounds = (frame[movable].min(), frame[movable].max())
+        return TablePlan(
+            name=name,
+            columns=list(frame.columns),
+            dtypes={c: frame[c].dtype for c in frame.columns},
+            primary_key=key,
+            fresh_key=fresh,
+            fresh_key_values=frame[fresh].copy() if fresh is not None else None,
+            modelled=modelled,
+            links=links,
+            count_columns=count_columns,
+            patterns=patterns,
+            movable_key=movable,
+            key_step=step,
+            key_bounds=bounds,
+            real_rows=len(frame),
+        )
+
+    def link(
+        self,
+        relationship: Relationship,
+        covered: bool,
+        cleaned: Mapping[str, pd.DataFrame],
+        positions: Mapping[Relationship, np.ndarray],
+    ) -> Link:
+        found = positions[relationship]
+        parent = cleaned[relationship.parent]
+        counts = child_counts(found, len(parent))
+        link = Link(
+            relationship=relationship,
+            count_column=count_column(relationship),
+            covered=covered,
+            present_share=float((found >= 0).mean()) if len(found) else 1.0,
+            parents_with_children=int((counts > 0).sum()),
+        )
+        if covered:
+            return link
+        if (found < 0).any():
+            link.has_column = f"{HELPER_PREFIX}has:{label(relationship)}"
+        link.context = self.context_columns(relationship, parent)
+        return link
+
+    def context_columns(
+        self, relationship: Relationship, parent: pd.DataFrame
+    ) -> list[ContextColumn]:
+        """The parent columns a child's model sees, in the parent's column order."""
+        parent_key = set(self.schema.primary_key(relationship.parent) or ())
+        parent_foreign = {
+            c for r in self.schema.parents(relationship.parent) for c in r.child_columns
+        }
+        chosen: list[ContextColumn] = []
+        for column in parent.columns:
+            if len(chosen) >= self.max_context_columns:
+                break
+            if column in parent_foreign or (
+                column in parent_key and len(parent_key) == 1
+            ):
+                continue
+            spec = context_spec(relationship, column, parent[column])
+            if spec is not None:
+                chosen.append(spec)
+        return chosen
+
+    @staticmethod
+    def learn_weights(plan: TablePlan, frame: pd.DataFrame, seed: int | None) -> None:
+        """Weigh each foreign key's context dimensions by what the child predicts."""
+        rng = np.random.default_rng(seed)
+        own = frame[plan.modelled]
+        for link in plan.links:
+            if not link.context:
+                continue
+            rows = np.arange(len(frame))
+            if link.has_column is not None:
+                rows = np.flatnonzero(frame[link.has_column].to_numpy(dtype=bool))
+            if rows.size > _WEIGHT_ROWS:
+                rows = np.sort(rng.choice(rows, _WEIGHT_ROWS, replace=False))
+            targets = embed(
+                {
+                    c.model_column: frame[c.model_column].iloc[rows]
+                    for c in link.context
+                },
+                link.context,
+            )
+            features = feature_matrix(own.iloc[rows], _MAX_CONTEXT_CATEGORIES)
+            link.weights = context_weights(features, targets)
+
+    def model_frame(
+        self,
+        plan: TablePlan,
+        cleaned: Mapping[str, pd.DataFrame],
+        positions: Mapping[Relationship, np.ndarray],
+    ) -> pd.DataFrame:
+        table = cleaned[plan.name]
+        parts: dict[Hashable, Any] = {c: table[c] for c in plan.modelled}
+        for link in plan.links:
+            if link.covered:
+                continue
+            found = positions[link.relationship]
+            if link.has_column is not None:
+                parts[link.has_column] = pd.Series(found >= 0)
+            parent = cleaned[link.relationship.parent]
+            for column in link.context:
+                parts[column.model_column] = (
+                    parent[column.parent_column].reindex(found).reset_index(drop=True)
+                )
+        for relationship, name in zip(
+            self.schema.children(plan.name), plan.count_columns, strict=True
+        ):
+            parts[name] = pd.Series(child_counts(positions[relationship], len(table)))
+        if any(isinstance(c, str) and c.startswith(HELPER_PREFIX) for c in table):
+            raise InvalidDataError(
+                f"Table {plan.name!r} has a column whose name starts with "
+                f"{HELPER_PREFIX!r}, which Genesis keeps for its own columns; rename "
+                "it."
+            )
+        frame = pd.DataFrame(
+            {
+                name: pd.Series(values).reset_index(drop=True)
+                for name, values in parts.items()
+            }
+        )
+        return frame if parts else pd.DataFrame(index=pd.RangeIndex(len(table)))
+
+
+def label(relationship: Relationship) -> str:
+    return "+".join(str(c) for c in relationship.child_columns)
+
+
+def count_column(relationship: Relationship) -> str:
+    return f"{HELPER_PREFIX}children:{relationship.child}:{label(relationship)}"
+
+
+def child_counts(positions: np.ndarray, n_parents: int) -> np.ndarray:
+    return np.bincount(positions[positions >= 0], minlength=n_parents).astype(np.int64)
+
+
+def pattern_codes(counts: np.ndarray) -> np.ndarray:
+    """One integer per row: bit ``i`` set when it has children in relationship ``i``."""
+    if counts.shape[1] == 0:
+        return np.zeros(counts.shape[0], dtype=np.int64)
+    bits = (np.nan_to_num(counts, nan=0.0) > 0).astype(np.int64)
+    return bits @ (1 << np.arange(counts.shape[1], dtype=np.int64))
+
+
+def pattern_shares(counts: np.ndarray) -> dict[int, float]:
+    codes = pattern_codes(counts)
+    values, frequency = np.unique(codes, return_counts=True)
+    return {
+        int(v): float(f) / codes.size for v, f in zip(values, frequency, strict=True)
+    }
+
+
+def context_spec(
+    relationship: Relationship, column: Hashable, values: pd.Series
+) -> ContextColumn | None:
+    """How ``column`` of the parent enters its children's model, or None to leave it."""
+    missing = values.isna()
+    if missing.mean() > _MAX_CONTEXT_MISSING:
+        return None
+    observed = values[~missing]
+    distinct = observed.nunique()
+    if distinct < 2:
+        return None
+    name = f"{HELPER_PREFIX}context:{label(relationship)}:{column}"
+    numeric = (
+        pd.api.types.is_numeric_dtype(values.dtype)
+        or pd.api.types.is_datetime64_any_dtype(values.dtype)
+    ) and not isinstance(values.dtype, pd.CategoricalDtype)
+    if numeric:
+        numbers = numeric_values(observed)
+        scale = float(numbers.std())
+        return ContextColumn(
+            parent_column=column,
+            model_column=name,
+            kind=NUMERIC,
+            centre=float(numbers.mean()),
+            scale=scale if scale > 0 else 1.0,
+            has_missing=bool(missing.any()),
+        )
+    if distinct > _MAX_CONTEXT_CATEGORIES:
+        return None
+    return ContextColumn(
+        parent_column=column,
+        model_column=name,
+        kind=DISCRETE,
+        categories=tuple(observed.unique().tolist()),
+        has_missing=bool(missing.any()),
+    )
+
+
+def model_metadata(
+    frame: pd.DataFrame,
+    plan: TablePlan,
+    discrete_columns: Sequence[Hashable],
+    metadata: TableMetadata | None,
+) -> TableMetadata:
+    """Column types of a model frame: the user's for theirs, counts as integers."""
+    discrete = [c for c in discrete_columns if c in frame.columns]
+    inferred = TableMetadata.infer(frame, discrete)
+    columns = []
+    for column in inferred:
+        if metadata is not None and column.name in plan.modelled:
+            columns.append(metadata[column.name])
+        else:
+            columns.append(column)
+    result = TableMetadata(columns)
+    for column in list(result):
+        helper = isinstance(column.name, str) and column.name.startswith(HELPER_PREFIX)
+        if not helper:
+            continue
+        if column.name in plan.count_columns:
+            result.update_column(column.name, ColumnType.INTEGER)
+        elif column.column_type == ColumnType.IDENTIFIER:
+            numeric = pd.api.types.is_numeric_dtype(frame[column.name].dtype)
+            result.update_column(
+                column.name,
+                ColumnType.CONTINUOUS if numeric else ColumnType.CATEGORICAL,
+            )
+    return result
