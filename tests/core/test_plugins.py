@@ -59,6 +59,9 @@ def test_name_clash_is_refused_naming_both_plugins() -> None:
         registry.register(type("Second", (), {"method": "m", "backend": "b"}))
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("genesis_jax") is not None, reason="jax is installed"
+)
 def test_unavailable_backend_names_the_install_line(monkeypatch) -> None:
     monkeypatch.delenv("GENESIS_BACKEND", raising=False)
     with pytest.raises(
@@ -69,9 +72,26 @@ def test_unavailable_backend_names_the_install_line(monkeypatch) -> None:
         SyntheticGenerator("tvae", backend="jax")
 
 
+def test_backend_nobody_provides_is_named_in_the_error(monkeypatch) -> None:
+    monkeypatch.delenv("GENESIS_BACKEND", raising=False)
+    with pytest.raises(BackendNotAvailableError, match="'abacus'"):
+        resolve_backend("ctgan", "abacus")
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("genesis_jax") is not None, reason="jax is installed"
+)
 def test_env_variable_chooses_backend_when_argument_absent(monkeypatch) -> None:
     monkeypatch.setenv("GENESIS_BACKEND", "jax")
     with pytest.raises(BackendNotAvailableError, match="asked by GENESIS_BACKEND"):
+        resolve_backend("ctgan")
+
+
+def test_env_variable_naming_an_unknown_backend_is_refused(monkeypatch) -> None:
+    monkeypatch.setenv("GENESIS_BACKEND", "abacus")
+    with pytest.raises(
+        BackendNotAvailableError, match="'abacus'.*asked by GENESIS_BACKEND"
+    ):
         resolve_backend("ctgan")
 
 
