@@ -10,6 +10,7 @@ nox.options.default_venv_backend = "venv"
 CONSTRAINTS = ("-c", "constraints/test.txt")
 CORE = "./packages/genesis-core[report,parquet]"
 TORCH = "./packages/genesis-torch"
+LLM = "./packages/genesis-llm[openai,anthropic,huggingface]"
 TEST_PLUGINS = (
     "./tests/plugins/genesis-example-plugin",
     "./tests/plugins/genesis-broken-plugin",
@@ -21,7 +22,7 @@ PYTEST_ARGS = ("-ra", "--timeout=900", "-p", "no:cacheprovider")
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole suite with every distribution installed."""
-    session.install(*CONSTRAINTS, CORE, TORCH, *TEST_PLUGINS, *TEST_TOOLS)
+    session.install(*CONSTRAINTS, CORE, TORCH, LLM, *TEST_PLUGINS, *TEST_TOOLS)
     session.run("pytest", *PYTEST_ARGS, *session.posargs, "tests")
 
 
@@ -64,3 +65,6 @@ def bench(session: nox.Session) -> None:
     session.install("--no-deps", CORE, TORCH)
     session.run("python", "benchmarks/bench_copula.py", *session.posargs)
     session.run("python", "benchmarks/bench_ctgan_tvae.py", *session.posargs)
+    session.install("--no-deps", "./packages/genesis-llm")
+    session.install("openai")
+    session.run("python", "benchmarks/bench_llm.py", *session.posargs)

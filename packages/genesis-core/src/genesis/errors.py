@@ -25,6 +25,7 @@ __all__ = [
     "ModelFileError",
     "NotFittedError",
     "PluginConflictError",
+    "TextProviderError",
 ]
 
 
@@ -58,3 +59,21 @@ class ModelFileError(GenesisError, ValueError):
 
 class ConditionNotMetError(GenesisError, ValueError):
     """Conditional generation could not produce enough rows meeting the condition."""
+
+
+class TextProviderError(GenesisError, RuntimeError):
+    """A provider could not answer a request.
+
+    Attributes:
+        retryable: True for rate limits, server errors, timeouts, lost
+            connections and unreadable answers; False for errors another try
+            cannot fix (a rejected key, an unknown model).
+        retry_after: Seconds the server asked us to wait, when it said.
+    """
+
+    def __init__(
+        self, message: str, *, retryable: bool, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after

@@ -1,4 +1,4 @@
-"""What a plugin author imports: the hook marker, the registries and the protocols.
+"""What a plugin author imports: the hook marker, registries, protocols and helpers.
 
 See docs/plugins.md in the repository for a worked example.
 """
@@ -17,9 +17,19 @@ from genesis._registry import (
     ProviderRegistry,
     TransformerRegistry,
     get_registry,
+    install_line,
     reset_registry,
 )
+from genesis._text_provider import (
+    Completion,
+    ModelPrice,
+    TextProvider,
+    TextRequest,
+    resolve_api_key,
+    scrub_secret,
+)
 from genesis.data import PreparedColumn, PreparedTable
+from genesis.errors import TextProviderError
 from genesis.hookspecs import hookimpl
 from genesis.protocols import (
     ColumnTransformer,
@@ -30,22 +40,30 @@ from genesis.protocols import (
 
 __all__ = [
     "ColumnTransformer",
+    "Completion",
     "ConfigKey",
     "ConfigSpec",
     "GeneratorImpl",
     "GeneratorRegistry",
+    "ModelPrice",
     "PreparedColumn",
     "PreparedTable",
     "ProgressCallback",
     "ProgressEvent",
     "ProviderRegistry",
+    "TextProvider",
+    "TextProviderError",
+    "TextRequest",
     "TransformerRegistry",
     "get_registry",
     "hookimpl",
+    "install_line",
     "layer_sizes",
     "non_negative_number",
     "one_of",
     "positive_int",
     "positive_number",
     "reset_registry",
+    "resolve_api_key",
+    "scrub_secret",
 ]

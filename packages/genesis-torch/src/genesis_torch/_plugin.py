@@ -10,7 +10,7 @@ from genesis_torch.timegan import TimeGANGenerator
 from genesis_torch.tvae import TVAEGenerator
 
 if TYPE_CHECKING:
-    from genesis._registry import GeneratorRegistry
+    from genesis.plugins import GeneratorRegistry
 
 
 @hookimpl

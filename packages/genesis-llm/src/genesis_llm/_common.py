@@ -1,0 +1,103 @@
+"""What the providers share: importing an SDK, reading HTTP errors."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from genesis.errors import BackendNotAvailableError
+from genesis.plugins import TextProviderError, install_line, scrub_secret
+
+__all__ = [
+    "import_sdk",
+    "parse_retry_after",
+    "status_error",
+    "transport_error",
+    "unreadable_answer",
+]
+
+# Statuses another try can fix: timeout, conflict, rate limit, server errors.
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+MESSAGE_LIMIT = 300
+
+
+def import_sdk(module: str, provider: str) -> Any:
+    """Import a provider's SDK, or say which extra to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise BackendNotAvailableError(
+            f"The {provider!r} text provider needs the package {module!r}, which is "
+            f"not installed. Run: {install_line(provider)}"
+        ) from exc
+
+
+def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
+    """Seconds from ``retry-after-ms`` or ``Retry-After`` (seconds or a date)."""
+    if not headers:
+        return None
+    if (milliseconds := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(float(milliseconds) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def status_error(
+    provider: str,
+    status: int,
+    headers: Mapping[str, str] | None,
+    message: str,
+    secret: str | None,
+) -> TextProviderError:
+    """A TextProviderError for an HTTP error status, with the key masked."""
+    retryable = status in RETRYABLE_STATUSES or status >= 500
+    text = scrub_secret(message, secret)[:MESSAGE_LIMIT]
+    advice = (
+        "it will be retried"
+        if retryable
+        else "check the model name, the key and the request"
+    )
+    return TextProviderError(
+        f"Provider {provider!r} answered HTTP {status}: {text} ({advice}).",
+        retryable=retryable,
+        retry_after=parse_retry_after(headers) if retryable else None,
+    )
+
+
+def transport_error(
+    provider: str, error: BaseException, secret: str | None
+) -> TextProviderError:
+    """A retryable TextProviderError for a timeout or a lost connection."""
+    detail = scrub_secret(str(error), secret)[:MESSAGE_LIMIT]
+    return TextProviderError(
+        f"Provider {provider!r} could not be reached or did not answer in time "
+        f"({type(error).__name__}: {detail}).",
+        retryable=True,
+    )
+
+
+def unreadable_answer(
+    provider: str, error: BaseException, secret: str | None
+) -> TextProviderError:
+    """A retryable TextProviderError for an answer that could not be read."""
+    detail = scrub_secret(str(error), secret)[:MESSAGE_LIMIT]
+    return TextProviderError(
+        f"Provider {provider!r} sent an answer that could not be read "
+        f"({type(error).__name__}: {detail}).",
+        retryable=True,
+    )
