@@ -272,13 +272,20 @@ def test_training_beats_an_untrained_model_on_sines() -> None:
     small = {"hidden_dim": 12, "num_layers": 1, "seed": 0}
 
     untrained = TimeGANGenerator(seq_len=24, n_features=5, iterations=1, **small)
-    trained = TimeGANGenerator(seq_len=24, n_features=5, iterations=60, **small)
-    scores = [
-        discriminative_score(
-            real, g.fit(real, progress=False).generate(500), iterations=500
+    trained = TimeGANGenerator(seq_len=24, n_features=5, iterations=200, **small)
+    scores = []
+    for generator in (untrained, trained):
+        fake = generator.fit(real, progress=False).generate(500)
+        # The post-hoc classifier's own seed moves one score by up to 0.1;
+        # three of them make the comparison about the generator.
+        scores.append(
+            np.mean(
+                [
+                    discriminative_score(real, fake, iterations=500, seed=seed)
+                    for seed in range(3)
+                ]
+            )
         )
-        for g in (untrained, trained)
-    ]
-    # An untrained model gives near-constant windows (score about 0.4);
-    # 60 iterations per phase bring it to about 0.2.
+    # Measured: untrained windows are nearly constant (score about 0.40);
+    # 200 iterations per phase follow the sines' spread (about 0.21).
     assert scores[1] < scores[0] - 0.1

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Hashable, Mapping, Sequence
-from typing import Any, Self
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from genesis import _io
+from genesis import _io, _streaming
 from genesis._auto import choose_method
 from genesis._config import resolve_config
 from genesis._registry import CORE_BACKEND, get_registry, resolve_backend
@@ -29,6 +30,10 @@ from genesis.errors import (
 )
 from genesis.metadata import TableMetadata
 from genesis.protocols import GeneratorImpl, ProgressCallback, ProgressEvent
+
+if TYPE_CHECKING:
+    import dask.dataframe
+    import distributed
 
 __all__ = ["SyntheticGenerator"]
 
@@ -271,6 +276,155 @@ class SyntheticGenerator:
                     )
         return exact
 
+    # -- streaming (genesis._streaming) --------------------------------------
+
+    def iter_batches(
+        self,
+        n_rows: int,
+        batch_size: int = _streaming.DEFAULT_BATCH_ROWS,
+        *,
+        conditions: Mapping[Hashable, Any] | None = None,
+        seed: int | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """Generate ``n_rows`` rows as frames of ``batch_size`` rows each.
+
+        Memory stays flat however many rows are asked for. The rows depend on
+        the seed and their position only: the same seed gives the same rows
+        with any ``batch_size``, in :meth:`generate_to` and in
+        :meth:`generate_dask`. They are not the rows :meth:`generate` gives.
+
+        Args:
+            n_rows: Rows in all; the last frame may be shorter.
+            batch_size: Rows per frame.
+            conditions: As in :meth:`generate`.
+            seed: The run's seed; None draws one from the generator's stream.
+
+        Returns:
+            An iterator of frames, each indexed by its rows' positions in
+            the run. Arguments are checked when it is made, not when it is
+            first advanced.
+
+        Raises:
+            NotFittedError: fit has not been called.
+            InvalidDataError: ``n_rows`` is not a non-negative integer.
+            InvalidConfigError: ``batch_size`` is not a positive integer.
+        """
+        self._fitted()
+        n_rows = _streaming.check_n_rows(n_rows)
+        batch_size = _streaming.check_batch_size(batch_size)
+        entropy = self._stream_entropy(seed)
+        return _streaming.iter_rows(self, 0, n_rows, batch_size, entropy, conditions)
+
+    def generate_to(
+        self,
+        path: str | os.PathLike[str],
+        n_rows: int,
+        batch_size: int = _streaming.DEFAULT_BATCH_ROWS,
+        *,
+        conditions: Mapping[Hashable, Any] | None = None,
+        seed: int | None = None,
+        progress: bool | ProgressCallback = False,
+    ) -> int:
+        """Write ``n_rows`` rows to a Parquet or CSV file, one batch at a time.
+
+        The suffix chooses the format (``.parquet``/``.pq`` or ``.csv``).
+        The file appears only when complete; an interrupted run leaves no
+        partial file. Rows are those of :meth:`iter_batches` with the same
+        seed.
+
+        Args:
+            path: The file to write.
+            n_rows: Rows in all.
+            batch_size: Rows generated and written at a time.
+            conditions: As in :meth:`generate`.
+            seed: The run's seed; None draws one from the generator's stream.
+            progress: True for a progress bar, or a callable receiving
+                :class:`ProgressEvent` (stage ``"generate"``, step = rows
+                written).
+
+        Returns:
+            The number of rows written.
+
+        Raises:
+            InvalidConfigError: The suffix is neither Parquet nor CSV, or
+                ``batch_size`` is not a positive integer.
+            BackendNotAvailableError: Parquet was asked and pyarrow is missing.
+        """
+        _streaming.file_format(Path(path))
+        batches = self.iter_batches(
+            n_rows, batch_size, conditions=conditions, seed=seed
+        )
+        total = _streaming.check_n_rows(n_rows)
+        with _progress_reporter(progress, "Generating") as report:
+            done = 0
+
+            def on_batch(rows: int) -> None:
+                nonlocal done
+                done += rows
+                if report is not None:
+                    report(ProgressEvent("generate", done, total))
+
+            empty = self.generate(0, seed=0)
+            return _streaming.write_rows(batches, path, empty, on_batch)
+
+    def generate_dask(
+        self,
+        n_rows: int,
+        npartitions: int,
+        client: distributed.Client | None = None,
+        *,
+        conditions: Mapping[Hashable, Any] | None = None,
+        seed: int | None = None,
+        device: str | None = None,
+    ) -> dask.dataframe.DataFrame:
+        """Generate ``n_rows`` rows as a lazy dask DataFrame.
+
+        Each partition holds about an even share of the rows, generated on
+        a worker from the seed and the rows' positions, so the result does
+        not depend on the number of workers or partitions; it equals
+        :meth:`iter_batches` with the same seed. Write it with
+        ``.to_parquet(folder)`` or bring it home with ``.compute()``.
+
+        Args:
+            n_rows: Rows in all.
+            npartitions: Partitions of the result.
+            client: A ``distributed.Client``; the model is sent once to each
+                of its workers. None uses dask's current scheduler.
+            conditions: As in :meth:`generate`.
+            seed: The run's seed; None draws one from the generator's stream.
+            device: Where workers load the model (``"cpu"``, ``"cuda"``...);
+                None for their default.
+
+        Raises:
+            BackendNotAvailableError: dask is not installed.
+            InvalidConfigError: ``npartitions`` is not a positive integer.
+
+        There are never more partitions than rows (one when there are none).
+        """
+        self._fitted()
+        n_rows = _streaming.check_n_rows(n_rows)
+        npartitions = _streaming.check_batch_size(npartitions, "npartitions")
+        entropy = self._stream_entropy(seed)
+        return _streaming.generate_dask(
+            self,
+            n_rows,
+            npartitions,
+            entropy,
+            client=client,
+            conditions=conditions,
+            device=device,
+        )
+
+    def _stream_entropy(self, seed: int | None) -> int:
+        if seed is not None:
+            if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+                raise InvalidConfigError(
+                    f"seed must be an integer or None, got {seed!r}."
+                )
+            return int(seed)
+        assert self._rng is not None
+        return int(self._rng.integers(2**63))
+
     # -- save / load ---------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -304,11 +458,8 @@ class SyntheticGenerator:
         arrays, document = _io.read_model_file(path)
         try:
             method = document["method"]
-            saved_backend = document["backend"]
-            target_backend = saved_backend if saved_backend == CORE_BACKEND else backend
-            target_backend = target_backend or saved_backend
             implementation = get_registry().generators.get(
-                method, resolve_backend(method, target_backend)
+                method, _load_backend(method, document["backend"], backend)
             )
             config = resolve_config(
                 method, implementation.config_spec, document["config"]
@@ -343,6 +494,28 @@ class SyntheticGenerator:
         generator.method_reasons_ = document["method_reasons"]
         generator.config_ = config
         return generator
+
+
+def _load_backend(method: str, saved: str, requested: str | None) -> str:
+    """The backend a saved model loads on.
+
+    Saved weights are backend-neutral, so ``requested`` (the ``backend=``
+    argument of :meth:`SyntheticGenerator.load`) may differ from the backend
+    that saved the model. Without it the saving backend is used, or, when
+    that one is not installed, the one :func:`resolve_backend` chooses.
+    """
+    if saved == CORE_BACKEND or requested:
+        return resolve_backend(method, saved if saved == CORE_BACKEND else requested)
+    if saved in get_registry().generators.backends_for(method):
+        return resolve_backend(method, saved)
+    chosen = resolve_backend(method, None)
+    logger.info(
+        "The model was saved on backend %r, which is not installed; loading it on "
+        "backend %r.",
+        saved,
+        chosen,
+    )
+    return chosen
 
 
 def _check_metadata(metadata: TableMetadata, data: pd.DataFrame) -> None:

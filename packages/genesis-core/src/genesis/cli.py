@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from genesis import __version__
 from genesis._generator import SyntheticGenerator
 from genesis._registry import get_registry
+from genesis._streaming import DEFAULT_BATCH_ROWS
 from genesis.errors import GenesisError, InvalidDataError
 
 __all__ = ["main"]
@@ -68,9 +69,26 @@ def _parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="generate rows from a model file")
     generate.add_argument("model", type=Path)
     generate.add_argument("-n", "--rows", type=int, required=True)
-    generate.add_argument("-o", "--output", type=Path, required=True)
+    generate.add_argument(
+        "-o",
+        "--out",
+        "--output",
+        dest="output",
+        type=Path,
+        required=True,
+        help="file to write (.parquet or .csv), written in batches",
+    )
+    generate.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH_ROWS,
+        help=f"rows generated and written at a time (default {DEFAULT_BATCH_ROWS})",
+    )
     generate.add_argument("--seed", type=int, default=None)
     generate.add_argument("--backend", default=None)
+    generate.add_argument(
+        "--device", default=None, help="cpu, cuda or auto (neural methods)"
+    )
     generate.set_defaults(run=_run_generate)
 
     evaluate = commands.add_parser(
@@ -78,6 +96,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("real", type=Path)
     evaluate.add_argument("synthetic", type=Path)
+    evaluate.add_argument(
+        "--holdout",
+        type=Path,
+        default=None,
+        help="real rows the generator did not see (ML efficacy tests on them; "
+        "privacy compares against them)",
+    )
+    evaluate.add_argument(
+        "--target", default=None, help="the column ML efficacy predicts"
+    )
+    evaluate.add_argument(
+        "--properties",
+        default=None,
+        help="comma-separated extra properties: ml_efficacy, detection, privacy; "
+        "'none' for column shapes and pair trends only (default: all that apply)",
+    )
+    evaluate.add_argument(
+        "--ml-model",
+        default="auto",
+        choices=["auto", "linear", "gradient_boosting"],
+        help="model for ML efficacy and detection (gradient_boosting needs "
+        "scikit-learn)",
+    )
+    evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument(
         "--html", type=Path, default=None, help="write the HTML report here"
     )
@@ -136,10 +178,17 @@ def _run_fit(args: argparse.Namespace) -> int:
 
 
 def _run_generate(args: argparse.Namespace) -> int:
-    generator = SyntheticGenerator.load(args.model, backend=args.backend)
-    frame = generator.generate(args.rows, seed=args.seed)
-    _write_table(frame, args.output)
-    print(f"Wrote {len(frame)} synthetic rows to {args.output}")
+    generator = SyntheticGenerator.load(
+        args.model, backend=args.backend, device=args.device
+    )
+    started = time.perf_counter()
+    written = generator.generate_to(
+        args.output, args.rows, args.batch_size, seed=args.seed, progress=True
+    )
+    print(
+        f"Wrote {written} synthetic rows to {args.output} in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     return 0
 
 
@@ -148,9 +197,25 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     real = _read_table(args.real)
     synthetic = _read_table(args.synthetic)
-    report = evaluate(real, synthetic)
+    holdout = None if args.holdout is None else _read_table(args.holdout)
+    properties = None
+    if args.properties is not None:
+        names = [p.strip() for p in args.properties.split(",") if p.strip()]
+        properties = [] if names == ["none"] else names
+    report = evaluate(
+        real,
+        synthetic,
+        holdout=holdout,
+        target=args.target,
+        properties=properties,
+        ml_model=args.ml_model,
+        seed=args.seed,
+    )
     print(f"Overall quality score: {report.score:.3f}")
     _print_properties(report)
+    if report.privacy is not None and report.privacy["flagged"]:
+        for flag in report.privacy["flags"]:
+            print(f"  Privacy warning: {flag}")
     if args.json:
         report.to_json(args.json)
         print(f"Scores written to {args.json}")

@@ -16,6 +16,7 @@ other, then their ``pac`` conditional vectors.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import logging
@@ -27,6 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from genesis import training
 from genesis._config import (
     ConfigKey,
     ConfigSpec,
@@ -45,6 +47,13 @@ from genesis.data import (
 )
 from genesis.errors import InvalidConfigError, NotFittedError
 from genesis.protocols import ProgressCallback
+from genesis.training import (
+    Condition,
+    ConditionVectors,
+    FrequencySampler,
+    collect_rows,
+    pin_pooled_codes,
+)
 from genesis_torch import _fitting
 from genesis_torch._common import (
     ConditionedLinear,
@@ -57,16 +66,16 @@ from genesis_torch._common import (
     seeded_generator,
     spans_to_json,
 )
-from genesis_torch._conditions import Condition, collect_rows, pin_pooled_codes
-from genesis_torch._sampling import ConditionVectors, FrequencySampler
 
 __all__ = [
+    "MIXED_PRECISION_DEVICES",
     "CTGANGenerator",
     "DiscriminatorNet",
     "GeneratorNet",
     "discriminator_step",
     "generate_batch",
     "generator_step",
+    "mixed_precision",
     "train_epoch",
 ]
 
@@ -84,6 +93,24 @@ LEAKY_SLOPE = 0.2
 DROPOUT = 0.5
 GENERATE_BATCH = 16_384
 STATE_VERSION = 1
+# Devices whose training steps run under bfloat16 autocast. bfloat16 keeps
+# float32's range, so no loss scaling is needed; on a CPU it is slower.
+MIXED_PRECISION_DEVICES = ("cuda",)
+
+
+def mixed_precision(
+    device: torch.device, enabled: bool | None = None
+) -> contextlib.AbstractContextManager[object]:
+    """bfloat16 autocast for training steps on ``device``.
+
+    Args:
+        device: Where the networks live.
+        enabled: None to use mixed precision on :data:`MIXED_PRECISION_DEVICES`
+            only; True or False to decide.
+    """
+    if enabled is None:
+        enabled = device.type in MIXED_PRECISION_DEVICES
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
 
 
 def _pac_divides_batch(config: Mapping[str, Any]) -> None:
@@ -621,6 +648,8 @@ class CTGANGenerator:
     Attributes:
         loss_history_: One dict of mean losses per finished epoch.
         interrupted_: True when Ctrl-C stopped the fit early.
+        mixed_precision_: True when training ran under bfloat16 autocast
+            (on CUDA; see :func:`mixed_precision`).
         batch_size_: The batch size used: batch_size, or about an eighth of
             the rows for a table smaller than eight batches.
         threads_: CPU threads the fit ran on: torch's setting, or without a
@@ -646,6 +675,7 @@ class CTGANGenerator:
         self.device = resolve_device(device)
         self.loss_history_: list[dict[str, float]] = []
         self.interrupted_ = False
+        self.mixed_precision_ = False
         self._model: CTGANModel | None = None
 
     # -- fit --------------------------------------------------------------------
@@ -659,7 +689,7 @@ class CTGANGenerator:
         rng = np.random.default_rng(self.seed)
         torch_generator = seeded_generator(rng, self.device)
         encoded, sampler, cond_starts = self._encode(prepared, rng)
-        self.batch_size_ = _fitting.fit_batch_size(
+        self.batch_size_ = training.fit_batch_size(
             self.config["batch_size"], prepared.n_rows, self.config["pac"]
         )
         layout = SpanLayout.from_spans(encoded.spans, self.device)
@@ -677,8 +707,12 @@ class CTGANGenerator:
             return sample_epoch(data, sampler, cond_starts, shape, rng)
 
         self._log_cost(encoded, data, next_batches)
-        with _fitting.thread_count(self.threads_):
-            self.loss_history_, self.interrupted_ = _fitting.run_epochs(
+        self.mixed_precision_ = self.device.type in MIXED_PRECISION_DEVICES
+        with (
+            _fitting.thread_count(self.threads_),
+            mixed_precision(self.device, self.mixed_precision_),
+        ):
+            self.loss_history_, self.interrupted_ = training.run_epochs(
                 lambda: train_epoch(self._model, next_batches(), torch_generator),
                 self.config["epochs"],
                 progress,
@@ -694,7 +728,7 @@ class CTGANGenerator:
         """Encode the table; return it, its training sampler and span starts."""
         self.transformer_ = TableTransformer()
         encoded = self.transformer_.fit_transform(prepared, rng)
-        self.columns_ = _fitting.column_summary(prepared)
+        self.columns_ = training.column_summary(prepared)
         self.conditions_ = ConditionVectors.from_matrix(encoded.matrix, encoded.spans)
         sampler: ConditionalSampler | FrequencySampler
         if self.config["log_frequency"]:
@@ -707,7 +741,7 @@ class CTGANGenerator:
             if s.kind == SpanKind.CATEGORY_ONE_HOT
         }
         cond_starts = [(s.start, matrix_starts[s.column]) for s in sampler.cond_spans]
-        _fitting.warn_dominant_span(encoded.spans)
+        training.warn_dominant_span(encoded.spans)
         return encoded, sampler, cond_starts
 
     def _log_cost(
@@ -728,7 +762,7 @@ class CTGANGenerator:
             self.device,
             adaptive=self.seed is None,
         )
-        _fitting.log_cost(
+        training.log_cost(
             logger,
             method=self.method,
             encoded=encoded,
@@ -764,7 +798,7 @@ class CTGANGenerator:
             ConditionNotMetError: The conditions are too rare for this model.
         """
         model = self._fitted_model()
-        parsed = _fitting.parse(conditions, self.columns_)
+        parsed = training.parse(conditions, self.columns_)
         torch_generator = seeded_generator(rng, self.device)
         steer = self._steering_condition(parsed)
 
@@ -782,6 +816,34 @@ class CTGANGenerator:
             return pin_pooled_codes(rows, parsed, self.transformer_.code_to_slot)
 
         return collect_rows(produce, n, parsed, GENERATE_BATCH)
+
+    def decode_noise(
+        self, noise: np.ndarray, slots: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The eval-mode generator network's raw output for given input noise.
+
+        Nothing random is drawn, so two generators holding the same weights
+        (on either backend) give the same numbers for the same noise.
+
+        Args:
+            noise: ``(n, embedding_dim)`` noise.
+            slots: ``(n,)`` position of the 1 of each row's conditional
+                vector; required when the table has a discrete column.
+
+        Returns:
+            ``(n, encoded width)`` float32 raw (pre-activation) rows.
+
+        Raises:
+            NotFittedError: Called before fit.
+        """
+        model = self._fitted_model()
+        dense = torch.as_tensor(noise, dtype=torch.float32, device=self.device)
+        positions = None
+        if self.conditions_.width:
+            positions = torch.as_tensor(slots, dtype=torch.int64, device=self.device)
+        with torch.inference_mode():
+            raw = model.generator(dense, positions)
+        return raw.float().cpu().numpy()
 
     def _steering_condition(self, parsed: list[Condition]) -> Condition | None:
         """The discrete condition to put in the conditional vector: the rarest."""
@@ -812,7 +874,7 @@ class CTGANGenerator:
         arrays["conditions.shares"] = self.conditions_.shares.copy()
         state = {
             "version": STATE_VERSION,
-            "config": _fitting.json_config(self.config),
+            "config": training.json_config(self.config),
             "seed": self.seed,
             "spans": spans_to_json(self.transformer_.spans),
             "batch_size": self.batch_size_,
@@ -834,15 +896,15 @@ class CTGANGenerator:
         device: str | None = None,
     ) -> Self:
         """Rebuild a fitted generator saved by :meth:`get_state`."""
-        _fitting.check_state_version(state, STATE_VERSION, cls.method)
+        training.check_state_version(state, STATE_VERSION, cls.method)
         generator = cls(config, seed=state.get("seed"), device=device)
         generator.transformer_ = TableTransformer.from_state(
-            _fitting.with_prefix(arrays, "transformer."), state["transformer"]
+            training.with_prefix(arrays, "transformer."), state["transformer"]
         )
         generator.conditions_ = ConditionVectors.from_state(
             state["conditions"], arrays["conditions.shares"]
         )
-        generator.columns_ = _fitting.ColumnSummary.from_json(state["columns"])
+        generator.columns_ = training.ColumnSummary.from_json(state["columns"])
         generator.batch_size_ = state["batch_size"]
         generator.loss_history_ = list(state["loss_history"])
         generator.interrupted_ = bool(state["interrupted"])

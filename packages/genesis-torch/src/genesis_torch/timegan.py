@@ -43,6 +43,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from genesis import training
 from genesis._config import ConfigSpec, resolve_config
 from genesis.errors import InvalidDataError, ModelFileError, NotFittedError
 from genesis.generators.timeseries import STAGES, TIMEGAN_CONFIG_SPEC
@@ -736,7 +737,7 @@ class TimeGANGenerator:
         device: str | None = None,
     ) -> Self:
         """Rebuild a fitted generator saved by :meth:`get_state`."""
-        _fitting.check_state_version(state, STATE_VERSION, cls.method)
+        training.check_state_version(state, STATE_VERSION, cls.method)
         generator = cls(config, seed=state.get("seed"), device=device)
         generator.seq_len_ = int(state["seq_len"])
         generator.n_features_ = int(state["n_features"])

@@ -14,6 +14,7 @@ per CONTINUOUS_SCALAR span, in the order of the encoded matrix).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import logging
@@ -25,6 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from genesis import training
 from genesis._config import (
     ConfigKey,
     ConfigSpec,
@@ -37,6 +39,7 @@ from genesis._config import (
 from genesis.data import EncodedTable, PreparedTable, TableTransformer
 from genesis.errors import NotFittedError
 from genesis.protocols import ProgressCallback
+from genesis.training import collect_rows, pin_pooled_codes
 from genesis_torch import _fitting
 from genesis_torch._common import (
     SpanLayout,
@@ -48,13 +51,14 @@ from genesis_torch._common import (
     seeded_generator,
     spans_to_json,
 )
-from genesis_torch._conditions import collect_rows, pin_pooled_codes
 
 __all__ = [
+    "MIXED_PRECISION_DEVICES",
     "Decoder",
     "Encoder",
     "TVAEGenerator",
     "generate_batch",
+    "mixed_precision",
     "train_epoch",
     "vae_step",
 ]
@@ -74,6 +78,25 @@ SIGMA_START = 0.1
 SIGMA_RANGE = (0.01, 1.0)
 GENERATE_BATCH = 16_384
 STATE_VERSION = 1
+# Devices whose training steps run under bfloat16 autocast. bfloat16 keeps
+# float32's range, so no loss scaling is needed; on a CPU it is slower.
+MIXED_PRECISION_DEVICES = ("cuda",)
+
+
+def mixed_precision(
+    device: torch.device, enabled: bool | None = None
+) -> contextlib.AbstractContextManager[object]:
+    """bfloat16 autocast for training steps on ``device``.
+
+    Args:
+        device: Where the networks live.
+        enabled: None to use mixed precision on :data:`MIXED_PRECISION_DEVICES`
+            only; True or False to decide.
+    """
+    if enabled is None:
+        enabled = device.type in MIXED_PRECISION_DEVICES
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
+
 
 CONFIG_SPEC: ConfigSpec = {
     "epochs": ConfigKey(300, (int,), positive_int, "Passes over the training data."),
@@ -233,10 +256,12 @@ def vae_step(
     Returns:
         The reconstruction loss and the KL divergence per row, detached.
     """
-    mean, logvar = model.encoder(rows)
+    # Under mixed precision the networks answer in bfloat16; the likelihood
+    # and the KL divergence sum over the batch, so they are taken in float32.
+    mean, logvar = (half.float() for half in model.encoder(rows))
     noise = torch.randn(mean.shape, generator=generator, device=mean.device)
     code = mean + noise * torch.exp(0.5 * logvar)
-    raw = model.decoder(code)
+    raw = model.decoder(code).float()
     sigma = model.decoder.sigma
     reconstruction = reconstruction_loss(raw, rows, targets, model.layout, sigma)
     kl = -0.5 * (1 + logvar - mean**2 - logvar.exp()).sum() / rows.shape[0]
@@ -316,6 +341,8 @@ class TVAEGenerator:
     Attributes:
         loss_history_: One dict of mean losses per finished epoch.
         interrupted_: True when Ctrl-C stopped the fit early.
+        mixed_precision_: True when training ran under bfloat16 autocast
+            (on CUDA; see :func:`mixed_precision`).
         batch_size_: The batch size used: batch_size, or about an eighth of
             the rows for a table smaller than eight batches.
         threads_: CPU threads the fit ran on: torch's setting, or without a
@@ -340,6 +367,7 @@ class TVAEGenerator:
         self.device = resolve_device(device)
         self.loss_history_: list[dict[str, float]] = []
         self.interrupted_ = False
+        self.mixed_precision_ = False
         self._model: TVAEModel | None = None
 
     def fit(
@@ -352,9 +380,9 @@ class TVAEGenerator:
         torch_generator = seeded_generator(rng, self.device)
         self.transformer_ = TableTransformer()
         encoded = self.transformer_.fit_transform(prepared, rng)
-        self.columns_ = _fitting.column_summary(prepared)
-        _fitting.warn_dominant_span(encoded.spans)
-        self.batch_size_ = _fitting.fit_batch_size(
+        self.columns_ = training.column_summary(prepared)
+        training.warn_dominant_span(encoded.spans)
+        self.batch_size_ = training.fit_batch_size(
             self.config["batch_size"], prepared.n_rows
         )
 
@@ -366,8 +394,12 @@ class TVAEGenerator:
         )
         self._log_cost(encoded, data, targets)
 
-        with _fitting.thread_count(self.threads_):
-            self.loss_history_, self.interrupted_ = _fitting.run_epochs(
+        self.mixed_precision_ = self.device.type in MIXED_PRECISION_DEVICES
+        with (
+            _fitting.thread_count(self.threads_),
+            mixed_precision(self.device, self.mixed_precision_),
+        ):
+            self.loss_history_, self.interrupted_ = training.run_epochs(
                 lambda: train_epoch(
                     self._model, data, targets, self.batch_size_, torch_generator
                 ),
@@ -392,7 +424,7 @@ class TVAEGenerator:
             self.device,
             adaptive=self.seed is None,
         )
-        _fitting.log_cost(
+        training.log_cost(
             logger,
             method=self.method,
             encoded=encoded,
@@ -424,7 +456,7 @@ class TVAEGenerator:
             ConditionNotMetError: The conditions are too rare for this model.
         """
         model = self._fitted_model()
-        parsed = _fitting.parse(conditions, self.columns_)
+        parsed = training.parse(conditions, self.columns_)
         torch_generator = seeded_generator(rng, self.device)
 
         def produce(count: int) -> dict[str, np.ndarray]:
@@ -433,6 +465,27 @@ class TVAEGenerator:
             return pin_pooled_codes(rows, parsed, self.transformer_.code_to_slot)
 
         return collect_rows(produce, n, parsed, GENERATE_BATCH)
+
+    def decode_noise(self, noise: np.ndarray) -> np.ndarray:
+        """The decoder's raw output for given latent codes.
+
+        Nothing random is drawn, so two generators holding the same weights
+        (on either backend) give the same numbers for the same codes.
+
+        Args:
+            noise: ``(n, embedding_dim)`` latent codes.
+
+        Returns:
+            ``(n, encoded width)`` float32 raw (pre-activation) rows.
+
+        Raises:
+            NotFittedError: Called before fit.
+        """
+        model = self._fitted_model()
+        code = torch.as_tensor(noise, dtype=torch.float32, device=self.device)
+        with torch.inference_mode():
+            raw = model.decoder(code)
+        return raw.float().cpu().numpy()
 
     def _fitted_model(self) -> TVAEModel:
         if self._model is None:
@@ -453,7 +506,7 @@ class TVAEGenerator:
         arrays.update({f"transformer.{k}": v for k, v in transformer_arrays.items()})
         state = {
             "version": STATE_VERSION,
-            "config": _fitting.json_config(self.config),
+            "config": training.json_config(self.config),
             "seed": self.seed,
             "spans": spans_to_json(self.transformer_.spans),
             "batch_size": self.batch_size_,
@@ -474,12 +527,12 @@ class TVAEGenerator:
         device: str | None = None,
     ) -> Self:
         """Rebuild a fitted generator saved by :meth:`get_state`."""
-        _fitting.check_state_version(state, STATE_VERSION, cls.method)
+        training.check_state_version(state, STATE_VERSION, cls.method)
         generator = cls(config, seed=state.get("seed"), device=device)
         generator.transformer_ = TableTransformer.from_state(
-            _fitting.with_prefix(arrays, "transformer."), state["transformer"]
+            training.with_prefix(arrays, "transformer."), state["transformer"]
         )
-        generator.columns_ = _fitting.ColumnSummary.from_json(state["columns"])
+        generator.columns_ = training.ColumnSummary.from_json(state["columns"])
         generator.batch_size_ = state["batch_size"]
         generator.loss_history_ = list(state["loss_history"])
         generator.interrupted_ = bool(state["interrupted"])

@@ -1,4 +1,4 @@
-"""Conditional generation shared by the torch generators.
+"""Conditional generation shared by the neural backends (torch, jax).
 
 A condition maps a prepared column key to a code (discrete column) or to a
 ``(low, high)`` range (continuous column). Generators steer towards the

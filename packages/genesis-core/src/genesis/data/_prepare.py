@@ -410,7 +410,7 @@ def _restore_column(
     if plan.has_missing and plan.mode in ("continuous", "datetime", "constant"):
         missing = np.asarray(arrays[plan.key + MISSING_SUFFIX]).astype(bool)
     if plan.mode == "identifier":
-        return _fresh_identifiers(plan, n_rows, rng)
+        return fresh_identifiers(plan, n_rows, rng)
     if plan.mode == "empty":
         return _all_missing(plan, n_rows)
     if plan.mode == "discrete":
@@ -515,7 +515,7 @@ def _all_missing(plan: _ColumnPlan, n_rows: int) -> pd.Series:
     return pd.Series([None] * n_rows, dtype=object).astype(dtype)
 
 
-def _fresh_identifiers(
+def fresh_identifiers(
     plan: _ColumnPlan, n_rows: int, rng: np.random.Generator
 ) -> pd.Series:
     fmt = dict(plan.meta.identifier_format or {"kind": "int"})

@@ -1,0 +1,425 @@
+"""Generation in bounded memory: batches, files written in chunks, and Dask.
+
+Rows are generated in *seed blocks* of :data:`SEED_BLOCK_ROWS` rows. Block
+``i`` of a run is always generated whole, from its own seed (the run's seed
+and ``i``, combined by :class:`numpy.random.SeedSequence`), and then cut to
+the rows asked for. A row therefore depends only on the run's seed and its
+position, never on how the run is chunked: ``iter_batches`` with any batch
+size, ``generate_to`` and ``generate_dask`` with any number of partitions or
+workers give the same rows for the same seed.
+
+Identifier columns are numbered by row position, so they stay unique across
+blocks and partitions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from genesis.data._prepare import fresh_identifiers
+from genesis.errors import (
+    BackendNotAvailableError,
+    InvalidConfigError,
+    InvalidDataError,
+)
+
+if TYPE_CHECKING:
+    import dask.dataframe
+    import distributed
+
+    from genesis._generator import SyntheticGenerator
+
+__all__ = [
+    "DEFAULT_BATCH_ROWS",
+    "SEED_BLOCK_ROWS",
+    "check_batch_size",
+    "check_n_rows",
+    "generate_dask",
+    "iter_rows",
+    "write_rows",
+]
+
+logger = logging.getLogger(__name__)
+
+SEED_BLOCK_ROWS = 16_384
+DEFAULT_BATCH_ROWS = 65_536
+PARQUET_SUFFIXES = (".parquet", ".pq")
+CSV_SUFFIXES = (".csv",)
+# Loaded generators kept per worker process, by the digest of their file.
+_WORKER_CACHE_SIZE = 4
+
+BatchCallback = Callable[[int], None]
+
+
+# -- arguments -----------------------------------------------------------------
+
+
+def check_n_rows(n_rows: object) -> int:
+    """Return ``n_rows`` as an int, refusing negatives and non-integers."""
+    if isinstance(n_rows, bool) or not isinstance(n_rows, int | np.integer):
+        raise InvalidDataError(
+            f"n_rows must be an integer, got {n_rows!r} ({type(n_rows).__name__})."
+        )
+    if n_rows < 0:
+        raise InvalidDataError(f"n_rows must be zero or more, got {n_rows}.")
+    return int(n_rows)
+
+
+def check_batch_size(batch_size: object, name: str = "batch_size") -> int:
+    """Return ``batch_size`` as an int, refusing anything but a positive int."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
+        raise InvalidConfigError(
+            f"{name} must be a positive integer, got {batch_size!r} "
+            f"({type(batch_size).__name__})."
+        )
+    if batch_size < 1:
+        raise InvalidConfigError(
+            f"{name} must be a positive integer, got {batch_size}; try "
+            f"{name}={DEFAULT_BATCH_ROWS}."
+        )
+    return int(batch_size)
+
+
+def block_seed(entropy: int, index: int) -> int:
+    """The 128-bit seed of seed block ``index`` of a run seeded with ``entropy``."""
+    words = np.random.SeedSequence(entropy, spawn_key=(index,)).generate_state(
+        2, np.uint64
+    )
+    return (int(words[0]) << 64) | int(words[1])
+
+
+# -- blocks and batches --------------------------------------------------------
+
+
+def generate_block(
+    generator: SyntheticGenerator,
+    index: int,
+    entropy: int,
+    conditions: Mapping[Hashable, Any] | None,
+) -> pd.DataFrame:
+    """Seed block ``index``: all its rows, indexed by their position in the run."""
+    start = index * SEED_BLOCK_ROWS
+    frame = generator.generate(
+        SEED_BLOCK_ROWS, conditions, seed=block_seed(entropy, index)
+    )
+    _renumber_identifiers(generator, frame, start)
+    frame.index = pd.RangeIndex(start, start + SEED_BLOCK_ROWS)
+    return frame
+
+
+def _renumber_identifiers(
+    generator: SyntheticGenerator, frame: pd.DataFrame, start: int
+) -> None:
+    """Number sequential identifiers from the block's first row, not from 0."""
+    if start == 0:
+        return
+    preparer = generator._preparer
+    assert preparer is not None
+    for plan in preparer.plans:
+        fmt = plan.meta.identifier_format or {"kind": "int"}
+        if plan.mode != "identifier" or fmt.get("kind") == "uuid":
+            continue
+        shifted = dataclasses.replace(
+            plan, identifier_start=plan.identifier_start + start
+        )
+        values = fresh_identifiers(shifted, len(frame), np.random.default_rng(0))
+        frame[plan.meta.name] = values.set_axis(frame.index)
+
+
+def iter_rows(
+    generator: SyntheticGenerator,
+    start: int,
+    stop: int,
+    batch_size: int,
+    entropy: int,
+    conditions: Mapping[Hashable, Any] | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Frames of ``batch_size`` rows (the last may be shorter) for rows start..stop.
+
+    Each frame is indexed by its rows' positions in the run. About a batch
+    and a seed block of rows are held at a time, however many are asked for.
+    """
+    pieces: list[pd.DataFrame] = []
+    held = 0
+    first_block = start // SEED_BLOCK_ROWS
+    last_block = (stop - 1) // SEED_BLOCK_ROWS
+    for index in range(first_block, last_block + 1 if stop > start else first_block):
+        block = generate_block(generator, index, entropy, conditions)
+        offset = index * SEED_BLOCK_ROWS
+        lower = max(start - offset, 0)
+        upper = min(stop - offset, SEED_BLOCK_ROWS)
+        pieces.append(block.iloc[lower:upper])
+        held += upper - lower
+        del block
+        while held >= batch_size:
+            joined = pd.concat(pieces) if len(pieces) > 1 else pieces[0]
+            yield joined.iloc[:batch_size]
+            rest = joined.iloc[batch_size:]
+            pieces, held = ([rest] if len(rest) else []), len(rest)
+    if held:
+        yield pd.concat(pieces) if len(pieces) > 1 else pieces[0]
+
+
+# -- files ---------------------------------------------------------------------
+
+
+def file_format(path: Path) -> str:
+    """``"parquet"`` or ``"csv"`` from the path's suffix."""
+    suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    raise InvalidConfigError(
+        f"Cannot tell the file format of {str(path)!r} from its suffix "
+        f"{suffix!r}; name it *.parquet (or *.pq) for Parquet, *.csv for CSV."
+    )
+
+
+def write_rows(
+    batches: Iterator[pd.DataFrame],
+    path: str | os.PathLike[str],
+    empty: pd.DataFrame,
+    on_batch: BatchCallback | None = None,
+) -> int:
+    """Write ``batches`` to ``path`` one at a time; return the rows written.
+
+    ``empty`` (no rows, the output's columns and dtypes) is written when
+    there are no batches, so the file still has the columns. The file is
+    written under a temporary name in the same folder and renamed at the
+    end, so an interrupted run leaves no partial file (and any previous file
+    intact).
+    """
+    target = Path(path)
+    kind = file_format(target)
+    write = _write_parquet if kind == "parquet" else _write_csv
+    if kind == "parquet":
+        _import_pyarrow()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    try:
+        written = write(_or_empty(batches, empty), Path(temporary), on_batch)
+        os.chmod(temporary, 0o666 & ~_current_umask())
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    logger.info("Wrote %d synthetic rows to %s", written, target)
+    return written
+
+
+def _or_empty(
+    batches: Iterator[pd.DataFrame], empty: pd.DataFrame
+) -> Iterator[pd.DataFrame]:
+    produced = False
+    for batch in batches:
+        produced = True
+        yield batch
+    if not produced:
+        yield empty
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _import_pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError as exc:
+        raise BackendNotAvailableError(
+            "Writing Parquet needs pyarrow, which is not installed; run: "
+            'pip install "genesis-synth-core[parquet]", or write a .csv file.'
+        ) from exc
+    return pyarrow
+
+
+def _write_parquet(
+    batches: Iterator[pd.DataFrame], path: Path, on_batch: BatchCallback | None
+) -> int:
+    pa = _import_pyarrow()
+    written = 0
+    writer = None
+    schema = None
+    try:
+        for batch in batches:
+            if writer is None:
+                schema = _stable_schema(pa, batch)
+                writer = pa.parquet.ParquetWriter(str(path), schema)
+            table = pa.Table.from_pandas(batch, schema=schema, preserve_index=False)
+            writer.write_table(table)
+            written += len(batch)
+            if on_batch is not None and len(batch):
+                on_batch(len(batch))
+    finally:
+        if writer is not None:
+            writer.close()
+    return written
+
+
+def _stable_schema(pa: Any, batch: pd.DataFrame) -> Any:
+    """The first batch's schema, with all-missing object columns as strings.
+
+    A batch in which a text column happens to be all missing infers the null
+    type, which the next batch's strings would not fit.
+    """
+    schema = pa.Schema.from_pandas(batch, preserve_index=False)
+    for position, field in enumerate(schema):
+        if pa.types.is_null(field.type):
+            schema = schema.set(position, field.with_type(pa.string()))
+    return schema
+
+
+def _write_csv(
+    batches: Iterator[pd.DataFrame], path: Path, on_batch: BatchCallback | None
+) -> int:
+    written = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        for batch in batches:
+            batch.to_csv(handle, index=False, header=written == 0)
+            written += len(batch)
+            if on_batch is not None and len(batch):
+                on_batch(len(batch))
+    return written
+
+
+# -- Dask ----------------------------------------------------------------------
+
+
+def _import_dask() -> tuple[Any, Any]:
+    try:
+        import dask
+        import dask.dataframe as dd
+    except ImportError as exc:
+        raise BackendNotAvailableError(
+            "generate_dask needs dask with its dataframe part, which is not "
+            'installed; run: pip install "genesis-synth-core[distributed]".'
+        ) from exc
+    return dask, dd
+
+
+def generate_dask(
+    generator: SyntheticGenerator,
+    n_rows: int,
+    npartitions: int,
+    entropy: int,
+    *,
+    client: distributed.Client | None = None,
+    conditions: Mapping[Hashable, Any] | None = None,
+    device: str | None = None,
+) -> dask.dataframe.DataFrame:
+    """A lazy dask DataFrame of ``n_rows`` rows in ``npartitions`` partitions.
+
+    The generator travels to the workers as its saved model file (bytes, no
+    pickle of the generator object), and each worker process loads it once.
+    """
+    dask, dd = _import_dask()
+    blob = model_bytes(generator)
+    digest = hashlib.sha256(blob).hexdigest()
+    if client is not None:
+        model = client.scatter(blob, broadcast=True, hash=False)
+    else:
+        model = dask.delayed(blob, name=f"genesis-model-{digest[:16]}", pure=True)
+    if npartitions > max(n_rows, 1):
+        logger.info(
+            "Asked for %d partitions of %d rows; making %d, one row or more each.",
+            npartitions,
+            n_rows,
+            max(n_rows, 1),
+        )
+        npartitions = max(n_rows, 1)
+    bounds = partition_bounds(n_rows, npartitions)
+    frozen = dict(conditions) if conditions else None
+    make = dask.delayed(_partition, pure=True)
+    parts = [
+        make(model, digest, start, stop, entropy, frozen, device)
+        for start, stop in itertools.pairwise(bounds)
+    ]
+    meta = generator.generate(0, seed=0)
+    meta.index = pd.RangeIndex(0, 0)
+    divisions = (*bounds[:-1], n_rows - 1) if n_rows else (None, None)
+    logger.info(
+        "Dask graph: %d rows in %d partitions, model file of %d bytes",
+        n_rows,
+        npartitions,
+        len(blob),
+    )
+    return dd.from_delayed(parts, meta=meta, divisions=divisions, verify_meta=False)
+
+
+def partition_bounds(n_rows: int, npartitions: int) -> list[int]:
+    """First row of each partition, then ``n_rows``: even shares of the rows.
+
+    When every partition holds a seed block or more, the cuts move to the
+    nearest block edge, so that no block is generated by two partitions.
+    """
+    bounds = [n_rows * p // npartitions for p in range(npartitions + 1)]
+    if n_rows < npartitions * SEED_BLOCK_ROWS:
+        return bounds
+    edges = [round(b / SEED_BLOCK_ROWS) * SEED_BLOCK_ROWS for b in bounds[1:-1]]
+    return [0, *edges, n_rows]
+
+
+def model_bytes(generator: SyntheticGenerator) -> bytes:
+    """The generator's saved model file, as bytes."""
+    with tempfile.TemporaryDirectory(prefix="genesis-") as folder:
+        path = Path(folder) / "model.genesis"
+        generator.save(path)
+        return path.read_bytes()
+
+
+_worker_lock = threading.Lock()
+_worker_generators: dict[tuple[str, str | None], SyntheticGenerator] = {}
+
+
+def _worker_generator(
+    blob: bytes, digest: str, device: str | None
+) -> SyntheticGenerator:
+    from genesis._generator import SyntheticGenerator
+
+    key = (digest, device)
+    with _worker_lock:
+        loaded = _worker_generators.get(key)
+        if loaded is None:
+            with tempfile.TemporaryDirectory(prefix="genesis-") as folder:
+                path = Path(folder) / "model.genesis"
+                path.write_bytes(blob)
+                loaded = SyntheticGenerator.load(path, device=device)
+            if len(_worker_generators) >= _WORKER_CACHE_SIZE:
+                _worker_generators.pop(next(iter(_worker_generators)))
+            _worker_generators[key] = loaded
+    return loaded
+
+
+def _partition(
+    blob: bytes,
+    digest: str,
+    start: int,
+    stop: int,
+    entropy: int,
+    conditions: Mapping[Hashable, Any] | None,
+    device: str | None,
+) -> pd.DataFrame:
+    generator = _worker_generator(blob, digest, device)
+    if stop <= start:
+        frame = generator.generate(0, seed=0)
+        frame.index = pd.RangeIndex(start, start)
+        return frame
+    batches = list(iter_rows(generator, start, stop, stop - start, entropy, conditions))
+    return batches[0]

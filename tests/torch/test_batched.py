@@ -1,0 +1,153 @@
+"""genesis.gpu.BatchedGenerator on torch, mixed precision, and Dask with CTGAN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from genesis import InvalidConfigError
+from genesis.gpu import BatchedGenerator
+from genesis_torch import CTGANGenerator, TVAEGenerator, ctgan, tvae
+from tests.torch.conftest import prepare, shop_frame
+
+SMALL_CTGAN = {
+    "epochs": 2,
+    "generator_dim": (32, 32),
+    "discriminator_dim": (32, 32),
+    "embedding_dim": 16,
+}
+SMALL_TVAE = {
+    "epochs": 2,
+    "compress_dims": (32, 32),
+    "decompress_dims": (32, 32),
+    "embedding_dim": 16,
+}
+
+
+@pytest.fixture(scope="module")
+def batched() -> BatchedGenerator:
+    generator = BatchedGenerator(
+        method="ctgan", device="cpu", batch_size=100, config=SMALL_CTGAN, seed=4
+    )
+    return generator.fit(shop_frame(1_000), ["channel"], progress=False)
+
+
+def test_batch_size_sets_the_training_batch(batched: BatchedGenerator) -> None:
+    impl = batched.generator_._impl
+
+    assert batched.generator_.config_["batch_size"] == 100
+    assert impl.batch_size_ == 100
+
+
+def test_cpu_fit_does_not_use_mixed_precision(batched: BatchedGenerator) -> None:
+    assert batched.generator_._impl.mixed_precision_ is False
+
+
+def test_generate_equals_the_batches_of_any_size(batched: BatchedGenerator) -> None:
+    whole = batched.generate(20_000, seed=8)
+    batches = list(batched.iter_batches(20_000, 3_000, seed=8))
+
+    assert [len(b) for b in batches] == [3_000] * 6 + [2_000]
+    pd.testing.assert_frame_equal(pd.concat(batches).reset_index(drop=True), whole)
+    assert set(whole["channel"]) == {"web", "store", "phone"}
+
+
+def test_generate_to_parquet_matches_generate(
+    batched: BatchedGenerator, tmp_path: Path
+) -> None:
+    batched.generate_to(tmp_path / "rows.parquet", 20_000, seed=8)
+
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "rows.parquet"), batched.generate(20_000, seed=8)
+    )
+
+
+def test_saved_and_loaded_generator_gives_the_same_rows(
+    batched: BatchedGenerator, tmp_path: Path
+) -> None:
+    batched.save(tmp_path / "model.genesis")
+    loaded = BatchedGenerator.load(tmp_path / "model.genesis", device="cpu")
+
+    pd.testing.assert_frame_equal(
+        loaded.generate(500, seed=2), batched.generate(500, seed=2)
+    )
+
+
+def test_config_batch_size_that_disagrees_is_refused() -> None:
+    with pytest.raises(InvalidConfigError, match="give it once"):
+        BatchedGenerator(device="cpu", batch_size=500, config={"batch_size": 100})
+
+
+@pytest.mark.parametrize("batch_size", [0, -10, 1.5])
+def test_bad_batch_size_names_the_argument(batch_size: object) -> None:
+    with pytest.raises(InvalidConfigError, match="batch_size must be a positive"):
+        BatchedGenerator(device="cpu", batch_size=batch_size)
+
+
+def test_cuda_without_a_gpu_says_so() -> None:
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    generator = BatchedGenerator(device="cuda", batch_size=100, config=SMALL_CTGAN)
+    with pytest.raises(InvalidConfigError, match="sees no CUDA device"):
+        generator.fit(shop_frame(200), ["channel"], progress=False)
+
+
+@pytest.mark.parametrize(
+    ("implementation", "module", "config"),
+    [(CTGANGenerator, ctgan, SMALL_CTGAN), (TVAEGenerator, tvae, SMALL_TVAE)],
+)
+def test_training_under_bfloat16_autocast_stays_finite(
+    monkeypatch: pytest.MonkeyPatch, implementation: type, module, config: dict
+) -> None:
+    _, prepared = prepare(shop_frame(600), ["channel"])
+    full = implementation({**config, "batch_size": 200}, seed=1, device="cpu")
+    full.fit(prepared)
+    # The CPU has bfloat16 autocast too, so the CUDA code path runs here.
+    monkeypatch.setattr(module, "MIXED_PRECISION_DEVICES", ("cpu",))
+    mixed = implementation({**config, "batch_size": 200}, seed=1, device="cpu")
+    mixed.fit(prepared)
+
+    assert mixed.mixed_precision_ is True
+    losses = np.array([list(epoch.values()) for epoch in mixed.loss_history_])
+    assert np.isfinite(losses).all()
+    # Same seed, other arithmetic: the losses must differ, or autocast was off.
+    assert mixed.loss_history_ != full.loss_history_
+    rows = mixed.generate(500, rng=np.random.default_rng(0))
+    assert np.isfinite(rows["amount"]).all()
+
+
+def test_mixed_precision_is_off_on_cpu_unless_asked() -> None:
+    cpu = torch.device("cpu")
+    with ctgan.mixed_precision(cpu):
+        assert not torch.is_autocast_enabled("cpu")
+    with ctgan.mixed_precision(cpu, enabled=True):
+        product = torch.ones(4, 4) @ torch.ones(4, 4)
+    assert product.dtype == torch.bfloat16
+
+
+def test_dask_rows_with_ctgan_do_not_depend_on_workers(
+    batched: BatchedGenerator,
+) -> None:
+    pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    expected = batched.generate(20_000, seed=8)
+    results = []
+    for workers in (1, 2):
+        with (
+            distributed.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=False,
+                dashboard_address=None,
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            frame = batched.generate_dask(20_000, 2 * workers + 1, client, seed=8)
+            results.append(frame.compute().reset_index(drop=True))
+
+    for rows in results:
+        pd.testing.assert_frame_equal(rows, expected)
