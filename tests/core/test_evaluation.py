@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,11 +13,22 @@ import pytest
 from scipy import stats
 
 from genesis.errors import BackendNotAvailableError, InvalidDataError
-from genesis.evaluation import QualityReport, evaluate
+from genesis.evaluation import QualityReport
+from genesis.evaluation import evaluate as evaluate_all
 from genesis.evaluation._trends import pairwise_pearson
 from genesis.metadata import ColumnType, TableMetadata
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def evaluate(*args: object, **kwargs: object) -> QualityReport:
+    """Column shapes and pair trends only: the subject of this module.
+
+    ML efficacy, detection and privacy have their own test modules
+    (test_evaluation_ml, test_evaluation_privacy, test_evaluation_browser).
+    """
+    kwargs.setdefault("properties", ())
+    return evaluate_all(*args, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -348,6 +357,30 @@ def test_evaluate_on_adult_is_fast(adult_full: pd.DataFrame) -> None:
     assert elapsed < 4.0
 
 
+def test_full_evaluation_of_adult_stays_bounded(adult_full: pd.DataFrame) -> None:
+    synthetic = shuffled_columns(adult_full, seed=6)
+    holdout = adult_full.sample(8_000, random_state=1)
+
+    started = time.perf_counter()
+    report = evaluate_all(
+        adult_full, synthetic, holdout=holdout, target="income", ml_model="linear"
+    )
+    elapsed = time.perf_counter() - started
+
+    assert set(report.properties) == {
+        "column_shapes",
+        "column_pair_trends",
+        "ml_efficacy",
+        "detection",
+        "privacy",
+    }
+    # Every step is capped (2,000 privacy queries, 10,000 detection rows a
+    # side, distances in blocks): a few seconds on an idle 2-core machine,
+    # 60 s measured at load 9 on 2 cores. A step that compared every pair of
+    # rows would take minutes.
+    assert elapsed < 90.0
+
+
 def test_html_without_matplotlib_names_the_install_line(
     mixed: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -359,53 +392,8 @@ def test_html_without_matplotlib_names_the_install_line(
         report.to_html()
 
 
-def test_html_renders_in_headless_chromium(mixed: pd.DataFrame, tmp_path: Path) -> None:
-    image = pytest.importorskip("matplotlib.image")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium is not installed")
-    page = tmp_path / "report.html"
-    shot = tmp_path / "report.png"
-    evaluate(mixed, shuffled_columns(mixed, seed=8)).to_html(page)
-
-    subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--screenshot={shot}",
-            "--window-size=1280,2000",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-    pixels = image.imread(shot)[..., :3]
-    assert pixels.shape[:2] == (2000, 1280)
-    # A blank or broken page is one colour; the report has a dark header, white
-    # cards, coloured bars and plots.
-    colours = np.unique(
-        (pixels[::4, ::4] * 255).astype(np.uint8).reshape(-1, 3), axis=0
-    )
-    assert len(colours) > 200
-    dark_header = pixels[:150].mean()
-    assert dark_header < 0.35
-
-
-@pytest.mark.filterwarnings("ignore::FutureWarning")
-def test_scores_agree_with_sdmetrics_where_definitions_match(
-    adult: pd.DataFrame,
-) -> None:
-    sdmetrics_report = pytest.importorskip("sdmetrics.reports.single_table")
+def perturbed_adult(adult: pd.DataFrame) -> pd.DataFrame:
+    """A bootstrap of ``adult`` with jittered numbers and one shuffled column."""
     rng = np.random.default_rng(9)
     synthetic = adult.sample(frac=1.0, replace=True, random_state=9).reset_index(
         drop=True
@@ -415,6 +403,27 @@ def test_scores_agree_with_sdmetrics_where_definitions_match(
     synthetic["education"] = (
         synthetic["education"].sample(frac=1, random_state=1).to_numpy()
     )
+    return synthetic
+
+
+def copula_adult(adult: pd.DataFrame) -> pd.DataFrame:
+    """What Genesis' own copula makes of ``adult``: real generator errors."""
+    from genesis import SyntheticGenerator
+
+    generator = SyntheticGenerator(method="gaussian_copula", seed=2)
+    return generator.fit(adult, progress=False).generate(len(adult))
+
+
+# sdmetrics is installed in its own nox session (it pins pandas below 3), so
+# this test runs there and skips elsewhere.
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("make_synthetic", [perturbed_adult, copula_adult])
+def test_scores_agree_with_sdmetrics_where_definitions_match(
+    adult: pd.DataFrame, make_synthetic: object
+) -> None:
+    sdmetrics_report = pytest.importorskip("sdmetrics.reports.single_table")
+    synthetic = make_synthetic(adult)
 
     ours = evaluate(adult, synthetic)
     theirs = sdmetrics_report.QualityReport()
@@ -431,15 +440,14 @@ def test_scores_agree_with_sdmetrics_where_definitions_match(
     theirs.generate(adult, synthetic, metadata, verbose=False)
 
     shapes = ours.column_shapes.set_index("column")
-    gaps = (
-        shapes["score"]
-        - theirs.get_details("Column Shapes").set_index("Column")["Score"]
-    ).abs()
+    their_shapes = theirs.get_details("Column Shapes").set_index("Column")["Score"]
+    gaps = (shapes["score"] - their_shapes).abs()
     complete = (shapes["missing_real"] == 0) & (shapes["missing_synthetic"] == 0)
     assert gaps[complete].max() < 1e-9
     # Missing values are the one difference (a category here, dropped there);
     # at Adult's missing rates (under 6%) they move a TV complement by < 0.01.
     assert gaps[~complete].max() < 0.01
+
     pairs = ours.column_pair_trends
     their_pairs = theirs.get_details("Column Pair Trends")
     same_kind = pairs["metric"] == "correlation_similarity"
@@ -449,4 +457,15 @@ def test_scores_agree_with_sdmetrics_where_definitions_match(
         their_pairs, left_on=["column_1", "column_2"], right_on=["Column 1", "Column 2"]
     )
     assert len(merged) == int(same_kind.sum())
-    assert (merged["score"] - merged["Score"]).abs().max() < 1e-9
+    pair_gaps = (merged["score"] - merged["Score"]).abs()
+    assert pair_gaps.max() < 0.02
+
+    # The column shapes property within 0.02. The pair trends property is not
+    # compared: it also averages the pairs of a number with a category, which
+    # we cut at the real deciles and sdmetrics 0.32 at ten equal-width bins,
+    # so a long-tailed column such as capital-gain scores differently there.
+    their_properties = theirs.get_properties().set_index("Property")["Score"]
+    shapes_gap = ours.properties["column_shapes"] - their_properties["Column Shapes"]
+    assert abs(shapes_gap) < 0.02
+    # The comparison covers imperfect scores, not only agreement at 1.
+    assert min(shapes["score"].min(), merged["score"].min()) < 0.9

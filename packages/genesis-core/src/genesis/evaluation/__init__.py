@@ -1,21 +1,32 @@
-"""Quality evaluation: how closely synthetic data follows the real data.
+"""Evaluation: how closely synthetic data follows the real data, how useful
+and how safe it is.
 
-``evaluate(real, synthetic)`` returns a :class:`QualityReport` with a score
-per column (column shapes), per pair of columns (column pair trends) and
-overall, which can be saved as JSON and rendered as a self-contained HTML page
-with plots (the ``report`` extra, matplotlib).
+``evaluate(real, synthetic, holdout=None, target=None)`` returns a
+:class:`QualityReport` with
 
-Every metric reads one aligned, encoded view of the two tables
-(``_data.EvaluationData``). A further property (ML efficacy, detection,
-privacy distances) is a module computing its details from that view; it adds
-its score to ``QualityReport.properties`` and a section to the HTML page,
-without changing the overall score, which stays the mean of column shapes and
-column pair trends.
+- column shapes and column pair trends, per column, per pair and overall
+  (the overall score is their mean, as in sdmetrics' quality report);
+- ML efficacy (when ``target`` is given): a model trained on synthetic rows
+  against one trained on real rows, both tested on real rows;
+- detection: how well a classifier tells real rows from synthetic ones;
+- privacy: distance to the closest real record and nearest-neighbour
+  distance ratio against fresh real rows, exact copies, and a distance-based
+  membership inference attack (with a holdout).
+
+The report is numbers in Python, JSON, and a self-contained HTML page with
+plots and a plain-language verdict per property (the ``report`` extra,
+matplotlib). ML efficacy and detection use a numpy linear model with the core
+alone and scikit-learn's gradient boosting with the ``ml`` extra.
+
+Column shapes and pair trends read one aligned view of the two tables
+(``_data``); ML efficacy, detection and privacy read one numeric encoding of
+the real, synthetic and holdout rows (``_features``).
 """
 
 from genesis.evaluation._multitable import MultiTableReport, evaluate_multitable
 from genesis.evaluation._report import (
     DEFAULT_MAX_ROWS,
+    EXTRA_PROPERTIES,
     PROPERTY_TITLES,
     QUALITY_PROPERTIES,
     QualityReport,
@@ -30,6 +41,7 @@ from genesis.evaluation._timeseries import (
 
 __all__ = [
     "DEFAULT_MAX_ROWS",
+    "EXTRA_PROPERTIES",
     "PROPERTY_TITLES",
     "QUALITY_PROPERTIES",
     "MultiTableReport",

@@ -223,12 +223,14 @@ def _check_frame(frame: object, role: str) -> None:
         )
 
 
-def _check_same_columns(real: pd.DataFrame, synthetic: pd.DataFrame) -> None:
-    missing = [c for c in real.columns if c not in synthetic.columns]
-    extra = [c for c in synthetic.columns if c not in real.columns]
+def _check_same_columns(
+    real: pd.DataFrame, other: pd.DataFrame, role: str = "synthetic"
+) -> None:
+    missing = [c for c in real.columns if c not in other.columns]
+    extra = [c for c in other.columns if c not in real.columns]
     if missing or extra:
         raise InvalidDataError(
-            f"The synthetic data lacks columns {missing!r} and has extra columns "
+            f"The {role} data lacks columns {missing!r} and has extra columns "
             f"{extra!r}; evaluate compares tables with the same columns. Select "
             "the shared columns of both frames first."
         )

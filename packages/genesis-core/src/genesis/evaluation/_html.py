@@ -22,8 +22,11 @@ from genesis.evaluation._plots import (
     SYNTHETIC_COLOUR,
     column_png,
     correlation_difference_png,
+    distances_png,
     load_matplotlib,
+    ml_efficacy_png,
     pair_scores_png,
+    roc_png,
 )
 from genesis.evaluation._verdicts import FAIR, GOOD, property_verdicts, rating
 
@@ -87,6 +90,11 @@ def _header(report: QualityReport, verdicts: dict[str, str]) -> str:
         f"{len(report.column_shapes)} columns scored"
     )
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in info.get("notes", []))
+    extra_links = "".join(
+        f'<a href="#{key}">{_e(PROPERTY_TITLES[key])}</a>'
+        for key in ("ml_efficacy", "detection", "privacy")
+        if report.section(key) is not None
+    )
     return f"""<header class="top">
 <div class="wrap header-grid">
   <div class="overall">
@@ -97,16 +105,17 @@ def _header(report: QualityReport, verdicts: dict[str, str]) -> str:
   </div>
   <div class="headline">
     <h1>Synthetic data quality</h1>
-    <p class="sub">{_e(rows_text)}. The overall score is the mean of the two
-    property scores; 100% means the synthetic data matches the real data on
-    every measure below.</p>
+    <p class="sub">{_e(rows_text)}. The overall score is the mean of the column
+    shapes and column pair trends scores; 100% means the synthetic data matches
+    the real data on both. ML efficacy, detection and privacy are scored beside
+    it.</p>
     {notes}
   </div>
 </div>
 <div class="wrap properties">{"".join(cards)}</div>
 <nav class="wrap"><a href="#column_shapes">Column shapes</a>
 <a href="#columns">Column plots</a><a href="#column_pair_trends">Column pair trends</a>
-<a href="#about">About these scores</a></nav>
+{extra_links}<a href="#about">About these scores</a></nav>
 </header>"""
 
 
@@ -284,10 +293,168 @@ values as a category in the TV complement and bins numbers at the real deciles.<
 </section>"""
 
 
+def _ml_section(report: QualityReport, verdicts: dict[str, str]) -> str:
+    section = report.ml_efficacy
+    if section is None:
+        return ""
+    score = report.properties["ml_efficacy"]
+    metrics = [k for k in section["real"] if section["real"][k] is not None]
+    rows = "".join(
+        f"<tr><td>{_e(_ML_METRICS.get(key, key))}</td>"
+        f'<td class="num">{_number(section["real"][key])}</td>'
+        f'<td class="num">{_number(section["synthetic"][key])}</td></tr>'
+        for key in metrics
+    )
+    counts = section["rows"]
+    model = _MODEL_NAMES.get(section["model"], section["model"])
+    test = "the holdout" if section["test"] == "holdout" else "30% of the real rows"
+    return f"""<section id="ml_efficacy">
+<h2>ML efficacy <span class="badge {rating(score)}">{_format(score)}</span></h2>
+<p class="lead">{_e(verdicts["ml_efficacy"])}</p>
+<p class="explain">Two {_e(model)}s predict {_e(section["target"])!s}
+({_e(section["task"])}): one trained on {counts["real_train"]:,} real rows, one on
+{counts["synthetic_train"]:,} synthetic rows; both are tested on {counts["test"]:,}
+rows of {_e(test)}. The score is the share of the real model's skill above
+chance (ROC AUC above 0.5, or R² above 0) that the synthetic model keeps.</p>
+<div class="figures"><figure><figcaption>Test scores</figcaption>
+{_image(ml_efficacy_png(section), "Test scores of both models", "section-plot")}
+</figure><figure><table class="scores"><thead><tr><th>Metric</th>
+<th>Trained on real</th><th>Trained on synthetic</th></tr></thead>
+<tbody>{rows}</tbody></table></figure></div>
+</section>"""
+
+
+def _detection_section(report: QualityReport, verdicts: dict[str, str]) -> str:
+    section = report.detection
+    if section is None:
+        return ""
+    score = report.properties["detection"]
+    model = _MODEL_NAMES.get(section["model"], section["model"])
+    plot = roc_png(
+        [("real vs synthetic", section["fpr"], section["tpr"], SYNTHETIC_COLOUR)]
+    )
+    return f"""<section id="detection">
+<h2>Detection <span class="badge {rating(score)}">{_format(score)}</span></h2>
+<p class="lead">{_e(verdicts["detection"])}</p>
+<p class="explain">A {_e(model)} learns to tell {section["rows_per_class"]:,} real
+rows from as many synthetic rows, with {section["folds"]}-fold cross-validation.
+The score is 1 − (2 × AUC − 1): 100% when it does no better than a coin.</p>
+<div class="figures"><figure><figcaption>ROC curve of the classifier</figcaption>
+{_image(plot, "ROC curve of the real-versus-synthetic classifier", "section-plot")}
+</figure></div>
+</section>"""
+
+
+def _privacy_section(report: QualityReport, verdicts: dict[str, str]) -> str:
+    section = report.privacy
+    if section is None:
+        return ""
+    score = report.properties["privacy"]
+    flags = "".join(f"<li>{_e(flag)}</li>" for flag in section["flags"])
+    flag_list = f'<ul class="flags">{flags}</ul>' if flags else ""
+    dcr, nndr = section["dcr"], section["nndr"]
+    copies = section["exact_copies"]
+    attack = section.get("membership_inference")
+    rows = [
+        (
+            "Median distance to the closest real row",
+            dcr["synthetic_median"],
+            dcr["baseline_median"],
+            "{:.3f}",
+        ),
+        (
+            "5th percentile of that distance",
+            dcr["synthetic_p05"],
+            dcr["baseline_p05"],
+            "{:.3f}",
+        ),
+        (
+            "Median nearest-neighbour distance ratio",
+            nndr["synthetic_median"],
+            nndr["baseline_median"],
+            "{:.3f}",
+        ),
+        (
+            "Exact copies of a real row",
+            copies["synthetic"],
+            copies["baseline"],
+            "{:.2%}",
+        ),
+    ]
+    table_rows = "".join(
+        f'<tr><td>{_e(name)}</td><td class="num">{_formatted(a, fmt)}</td>'
+        f'<td class="num">{_formatted(b, fmt)}</td></tr>'
+        for name, a, b, fmt in rows
+    )
+    figures = [
+        "<figure><figcaption>Distances, synthetic rows against fresh real rows"
+        "</figcaption>"
+        + _image(distances_png(section), "Cumulative distances", "section-plot")
+        + "</figure>"
+    ]
+    if attack is not None:
+        figures.append(
+            "<figure><figcaption>Membership attack: training rows against "
+            f"holdout rows, AUC {attack['auc']:.3f}</figcaption>"
+            + _image(
+                roc_png([("membership attack", attack["fpr"], attack["tpr"], _POOR)]),
+                "ROC curve of the membership attack",
+                "section-plot",
+            )
+            + "</figure>"
+        )
+    attack_text = (
+        "An attacker holding the synthetic data guesses that a record was used "
+        "for training when a synthetic row lies close to it; its AUC over "
+        f"{attack['rows_per_class']:,} training and as many holdout rows is "
+        "0.5 when that says nothing."
+        if attack is not None
+        else "No holdout was given, so the membership attack was not run."
+    )
+    return f"""<section id="privacy">
+<h2>Privacy <span class="badge {rating(score)}">{_format(score)}</span></h2>
+<p class="lead">{_e(verdicts["privacy"])}</p>
+{flag_list}
+<p class="explain">Distances are Euclidean on one encoding of every column: numbers
+by their rank among the real values, categories one-hot, so two different
+categories, or the two ends of a numeric column, are 1 apart. The baseline is
+{_e(section["baseline"])}: what new real data looks like. {_e(attack_text)}
+The score is the weakest of three protections: distance (synthetic rows no
+closer than fresh ones), copies, and the attack.</p>
+<table class="scores compact"><thead><tr><th></th><th>Synthetic</th>
+<th>Baseline</th></tr></thead><tbody>{table_rows}</tbody></table>
+<div class="figures">{"".join(figures)}</div>
+</section>"""
+
+
 _SECTIONS: tuple[Callable[[QualityReport, dict[str, str]], str], ...] = (
     _shapes_section,
     _trends_section,
+    _ml_section,
+    _detection_section,
+    _privacy_section,
 )
+_ML_METRICS = {
+    "roc_auc": "ROC AUC",
+    "accuracy": "accuracy",
+    "macro_f1": "macro F1",
+    "r2": "R²",
+    "mae": "mean absolute error",
+    "rmse": "root mean squared error",
+}
+_MODEL_NAMES = {
+    "linear": "linear model",
+    "gradient_boosting": "gradient-boosting model",
+}
+_POOR = "#c62828"
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _formatted(value: float | None, fmt: str) -> str:
+    return "n/a" if value is None else fmt.format(value)
 
 
 def _image(png: bytes, alt: str, css_class: str) -> str:
@@ -404,4 +571,8 @@ details{margin-top:14px}
 summary{cursor:pointer;color:#1f5fbf}
 ul.facts{padding-left:20px;margin:0}
 ul.facts li{margin:4px 0}
+ul.flags{margin:6px 0 12px;padding:10px 14px 10px 30px;background:#fdecea;
+border-left:4px solid var(--poor);border-radius:6px;color:#7a1c16}
+table.compact{width:auto;min-width:520px;margin-bottom:12px}
+img.section-plot{max-width:640px}
 """

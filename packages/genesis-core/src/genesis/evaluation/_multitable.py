@@ -295,6 +295,9 @@ def evaluate_multitable(
                 synthetic[name][columns],
                 max_rows=max_rows,
                 seed=seed,
+                # Shapes and trends per table; detection and privacy are
+                # single-table checks users run on the table they share.
+                properties=(),
             )
         except InvalidDataError as error:
             logger.info("Table %r has no scored column: %s", name, error)

@@ -23,8 +23,11 @@ __all__ = [
     "SYNTHETIC_COLOUR",
     "column_png",
     "correlation_difference_png",
+    "distances_png",
     "load_matplotlib",
+    "ml_efficacy_png",
     "pair_scores_png",
+    "roc_png",
 ]
 
 REAL_COLOUR = "#3b6ea8"
@@ -100,6 +103,116 @@ def pair_scores_png(pairs: pd.DataFrame, columns: Sequence[Hashable]) -> bytes:
         colour_label="pair score",
         value_format="{:.2f}",
     )
+
+
+def ml_efficacy_png(section: dict[str, Any]) -> bytes:
+    """Test scores of the model trained on real rows and on synthetic rows."""
+    metrics = (
+        [("r2", "R²")]
+        if section["task"] == "regression"
+        else [
+            ("roc_auc", "ROC AUC"),
+            ("accuracy", "accuracy"),
+            ("macro_f1", "macro F1"),
+        ]
+    )
+    figure = _new_figure(_WIDTH_IN * 0.8, 0.9 + 0.55 * len(metrics))
+    axis = figure.subplots()
+    figure.subplots_adjust(left=0.2, right=0.95, top=0.8, bottom=0.2)
+    y = np.arange(len(metrics))
+    bar = 0.38
+    for offset, role, colour, label in (
+        (-bar / 2, "real", REAL_COLOUR, "trained on real"),
+        (bar / 2, "synthetic", SYNTHETIC_COLOUR, "trained on synthetic"),
+    ):
+        values = [section[role][key] or 0.0 for key, _ in metrics]
+        axis.barh(y + offset, values, height=bar, color=colour, label=label)
+        for position, value in zip(y + offset, values, strict=True):
+            axis.text(
+                value + 0.01,
+                position,
+                f"{value:.3f}",
+                va="center",
+                fontsize=7.5,
+                color="#333",
+            )
+    axis.set_yticks(y, [name for _, name in metrics], fontsize=8)
+    axis.invert_yaxis()
+    axis.set_xlim(0.0, 1.12)
+    axis.set_title(
+        f"tested on real rows ({section['test']})", fontsize=9, loc="left", color="#444"
+    )
+    axis.legend(
+        loc="upper right",
+        bbox_to_anchor=(1.0, 1.3),
+        ncol=2,
+        frameon=False,
+        fontsize=8,
+    )
+    _style_axis(axis)
+    return _png(figure)
+
+
+def roc_png(curves: Sequence[tuple[str, list[float], list[float], str]]) -> bytes:
+    """ROC curves, each ``(label, false positive rates, true positive rates,
+    colour)``, over the diagonal of a guess."""
+    figure = _new_figure(3.6, 3.4)
+    axis = figure.subplots()
+    figure.subplots_adjust(left=0.17, right=0.96, top=0.9, bottom=0.15)
+    axis.plot([0, 1], [0, 1], color="#999", linewidth=1.0, linestyle="--")
+    axis.text(0.55, 0.45, "chance", fontsize=7.5, color="#777", rotation=45)
+    for label, fpr, tpr, colour in curves:
+        if fpr:
+            axis.plot(fpr, tpr, color=colour, linewidth=2.0, label=label)
+    axis.set_xlim(0, 1)
+    axis.set_ylim(0, 1)
+    axis.set_xlabel("false positive rate", fontsize=8)
+    axis.set_ylabel("true positive rate", fontsize=8)
+    axis.legend(loc="lower right", frameon=False, fontsize=7.5)
+    _style_axis(axis)
+    return _png(figure)
+
+
+def distances_png(section: dict[str, Any]) -> bytes:
+    """Cumulative distances to the closest real row, and NNDR, against the
+    baseline of fresh real rows."""
+    figure = _new_figure(_WIDTH_IN, 2.8)
+    dcr_axis, ratio_axis = figure.subplots(1, 2)
+    figure.subplots_adjust(left=0.08, right=0.97, top=0.8, bottom=0.2, wspace=0.25)
+    panels = (
+        (dcr_axis, section["dcr"], "distance to the closest real row"),
+        (ratio_axis, section["nndr"], "closest / second-closest distance"),
+    )
+    for axis, values, title in panels:
+        for role, colour, label in (
+            ("baseline", REAL_COLOUR, "fresh real rows"),
+            ("synthetic", SYNTHETIC_COLOUR, "synthetic rows"),
+        ):
+            quantiles = values[f"{role}_quantiles"]
+            if quantiles:
+                axis.plot(
+                    quantiles,
+                    np.linspace(0.0, 1.0, len(quantiles)),
+                    color=colour,
+                    linewidth=2.0,
+                    drawstyle="steps-post",
+                    label=label,
+                )
+        axis.set_ylim(-0.02, 1.02)
+        axis.set_title(title, fontsize=9, loc="left", color="#444")
+        axis.yaxis.set_major_formatter(_percent_formatter())
+        _style_axis(axis)
+    dcr_axis.legend(loc="lower right", frameon=False, fontsize=7.5)
+    figure.text(
+        0.01,
+        0.01,
+        "cumulative share of rows; a synthetic curve left of the real one means "
+        "synthetic rows sit closer to real records",
+        fontsize=7,
+        color="#666",
+        va="bottom",
+    )
+    return _png(figure)
 
 
 def _new_figure(width: float, height: float) -> Any:

@@ -7,7 +7,7 @@ import logging
 import math
 import os
 import time
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as package_metadata
@@ -19,15 +19,25 @@ import pandas as pd
 
 from genesis._values import decode_value, encode_value
 from genesis.errors import InvalidConfigError, InvalidDataError
-from genesis.evaluation._data import prepare_evaluation_data
+from genesis.evaluation._data import (
+    _check_frame,
+    _check_same_columns,
+    _subsample,
+    prepare_evaluation_data,
+)
 from genesis.evaluation._distributions import column_distributions
+from genesis.evaluation._features import encode_features, encode_target
+from genesis.evaluation._ml import detection, ml_efficacy
+from genesis.evaluation._models import resolve_model, thread_limit
+from genesis.evaluation._privacy import privacy
 from genesis.evaluation._shapes import SHAPE_COLUMNS, column_shapes
 from genesis.evaluation._trends import PAIR_COLUMNS, column_pair_trends, label_index
 from genesis.evaluation._verdicts import property_verdicts
-from genesis.metadata import TableMetadata
+from genesis.metadata import ColumnType, TableMetadata
 
 __all__ = [
     "DEFAULT_MAX_ROWS",
+    "EXTRA_PROPERTIES",
     "PROPERTY_TITLES",
     "QUALITY_PROPERTIES",
     "QualityReport",
@@ -39,14 +49,22 @@ logger = logging.getLogger(__name__)
 FORMAT_NAME = "genesis-quality-report"
 FORMAT_VERSION = 1
 DEFAULT_MAX_ROWS = 50_000
+DEFAULT_PRIVACY_ROWS = 2_000
+DEFAULT_DETECTION_ROWS = 10_000
 
 # The properties averaged into the overall score, as sdmetrics averages its
 # two. Later properties (ML efficacy, detection, privacy) are reported next to
 # these in ``properties`` but do not change what ``score`` means.
 QUALITY_PROPERTIES = ("column_shapes", "column_pair_trends")
+# Properties computed on request or when their inputs are given; ML efficacy
+# needs a target column.
+EXTRA_PROPERTIES = ("ml_efficacy", "detection", "privacy")
 PROPERTY_TITLES = {
     "column_shapes": "Column shapes",
     "column_pair_trends": "Column pair trends",
+    "ml_efficacy": "ML efficacy",
+    "detection": "Detection",
+    "privacy": "Privacy",
 }
 
 _SHAPE_FLOATS = ("score", "missing_real", "missing_synthetic")
@@ -76,6 +94,15 @@ class QualityReport:
             HTML plots are drawn from.
         info: Row counts, subsampling, skipped columns, the metadata used,
             the Genesis version and when the report was made.
+        ml_efficacy: Train on synthetic, test on real, against train on
+            real: the task, model, test rows and both models' scores. None
+            when no target was given.
+        detection: A classifier's cross-validated AUC at telling real rows
+            from synthetic ones, and its ROC curve. None when not computed.
+        privacy: Distances to the closest real record, nearest-neighbour
+            distance ratios, exact copies and a membership inference attack,
+            each against a baseline of fresh real rows, with ``flags`` naming
+            any leak found. None when not computed.
     """
 
     score: float
@@ -86,6 +113,9 @@ class QualityReport:
     correlation_synthetic: pd.DataFrame
     distributions: dict[Hashable, dict[str, Any]] = field(repr=False)
     info: dict[str, Any] = field(repr=False)
+    ml_efficacy: dict[str, Any] | None = field(default=None, repr=False)
+    detection: dict[str, Any] | None = field(default=None, repr=False)
+    privacy: dict[str, Any] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         parts = ", ".join(
@@ -104,6 +134,11 @@ class QualityReport:
             lines.append(f"{title}: {shown}. {verdict}")
         lines.extend(self.info.get("notes", []))
         return "\n".join(lines)
+
+    def section(self, key: str) -> dict[str, Any] | None:
+        """The details of an extra property (``ml_efficacy``, ``detection``,
+        ``privacy``), None when it was not computed."""
+        return getattr(self, key) if key in EXTRA_PROPERTIES else None
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-able Python values (missing numbers are None)."""
@@ -127,6 +162,7 @@ class QualityReport:
                 for name, summary in self.distributions.items()
             ],
             "info": _info_out(self.info),
+            **{key: _section_out(getattr(self, key)) for key in EXTRA_PROPERTIES},
         }
 
     @classmethod
@@ -169,6 +205,7 @@ class QualityReport:
                 for d in data["distributions"]
             },
             info=_info_in(data["info"]),
+            **{key: _section_in(data.get(key)) for key in EXTRA_PROPERTIES},
         )
 
     def to_json(
@@ -215,40 +252,67 @@ def evaluate(
     synthetic: pd.DataFrame,
     metadata: TableMetadata | None = None,
     *,
+    holdout: pd.DataFrame | None = None,
+    target: Hashable | None = None,
+    properties: Sequence[str] | None = None,
+    ml_model: str = "auto",
     max_rows: int | None = DEFAULT_MAX_ROWS,
+    privacy_rows: int = DEFAULT_PRIVACY_ROWS,
+    detection_rows: int = DEFAULT_DETECTION_ROWS,
     seed: int = 0,
 ) -> QualityReport:
-    """Score how closely ``synthetic`` follows ``real``.
+    """Score how closely ``synthetic`` follows ``real``, how useful and how safe.
 
     Column shapes compare each column's distribution; column pair trends
     compare each pair's correlation or contingency table; the overall score
-    is their mean. Identifier columns are left out. Tables longer than
-    ``max_rows`` are scored on a seeded subsample of that many rows, which the
-    report states.
+    is their mean. ML efficacy (when ``target`` is given), detection and
+    privacy are scored next to them, on one numeric encoding of the tables
+    built from the real rows. Identifier columns are left out. Tables longer
+    than ``max_rows`` are scored on a seeded subsample of that many rows,
+    which the report states.
 
     Args:
-        real: The real table.
+        real: The real table the synthetic data was generated from.
         synthetic: The synthetic table, with the same columns.
         metadata: The column types; inferred from ``real`` when None.
+        holdout: Real rows the generator did not see, with the same columns.
+            ML efficacy tests on them and privacy compares against them;
+            without a holdout, ML efficacy tests on a split of ``real`` and
+            privacy compares real rows with each other (no membership
+            attack).
+        target: The column ML efficacy predicts: classification for a
+            categorical or boolean column, regression for a numeric one.
+        properties: The extra properties to compute, from ``"ml_efficacy"``,
+            ``"detection"`` and ``"privacy"``; None computes each whose
+            inputs are there (ML efficacy needs ``target``).
+        ml_model: ``"linear"`` (numpy, always available),
+            ``"gradient_boosting"`` (scikit-learn, the ``ml`` extra) or
+            ``"auto"`` (gradient boosting when scikit-learn is installed).
         max_rows: Most rows scored per table; None scores every row.
-        seed: Seed of the subsample.
+        privacy_rows: Most rows per table whose nearest neighbours the
+            privacy metrics look up.
+        detection_rows: Most rows per table the detection classifier uses.
+        seed: Seed of the subsamples, splits and models.
 
     Returns:
         The report, with its numbers, JSON and HTML.
 
     Raises:
-        InvalidDataError: Either table is empty, their columns differ, or a
-            synthetic column cannot be read as its real column's type.
-        InvalidConfigError: ``max_rows`` is not a positive integer or None.
+        InvalidDataError: A table is empty, the columns differ, a synthetic
+            or holdout column cannot be read as its real column's type, or
+            ``target`` is not a scored column.
+        InvalidConfigError: A row limit is not a positive integer,
+            ``properties`` names an unknown property or asks for ML efficacy
+            without a target, or ``ml_model`` is unknown.
+        BackendNotAvailableError: ``ml_model="gradient_boosting"`` without
+            scikit-learn.
     """
-    if max_rows is not None and (
-        isinstance(max_rows, bool)
-        or not isinstance(max_rows, (int, np.integer))
-        or max_rows < 1
-    ):
-        raise InvalidConfigError(
-            f"max_rows must be a positive integer or None, got {max_rows!r}."
-        )
+    if max_rows is not None:
+        _check_rows("max_rows", max_rows)
+    _check_rows("privacy_rows", privacy_rows)
+    _check_rows("detection_rows", detection_rows)
+    extras = _extra_properties(properties, target)
+    model = resolve_model(ml_model) if {"ml_efficacy", "detection"} & extras else None
     started = time.perf_counter()
     data = prepare_evaluation_data(
         real, synthetic, metadata, max_rows=max_rows, seed=seed
@@ -258,21 +322,49 @@ def evaluate(
             f"Every column is an identifier ({list(data.skipped)!r}), so there is "
             "nothing to score; override a column type in the metadata to score it."
         )
+    if holdout is not None:
+        _check_frame(holdout, "holdout")
+        _check_same_columns(real, holdout, "holdout")
+    if target is not None:
+        _check_target(target, data.metadata)
     shapes = column_shapes(data)
     trends = column_pair_trends(data)
     distributions = column_distributions(data)
 
-    properties = {
+    properties_out = {
         "column_shapes": _mean(shapes["score"]),
         "column_pair_trends": _mean(trends.details["score"]),
     }
-    score = _mean(pd.Series([properties[key] for key in QUALITY_PROPERTIES]))
+    score = _mean(pd.Series([properties_out[key] for key in QUALITY_PROPERTIES]))
+    sections = _extra_sections(
+        extras,
+        data.metadata,
+        frames={
+            "real": _subsample(real, max_rows, seed),
+            "synthetic": _subsample(synthetic, max_rows, seed),
+            **(
+                {"holdout": _subsample(holdout, max_rows, seed)}
+                if holdout is not None
+                else {}
+            ),
+        },
+        target=target,
+        model=model,
+        max_rows=max_rows,
+        privacy_rows=privacy_rows,
+        detection_rows=detection_rows,
+        seed=seed,
+    )
+    for key, section in sections.items():
+        properties_out[key] = _number_in(section["score"])
     seconds = time.perf_counter() - started
     info = {
         "real_rows": data.real_rows,
         "synthetic_rows": data.synthetic_rows,
         "real_rows_used": data.real_rows_used,
         "synthetic_rows_used": data.synthetic_rows_used,
+        "holdout_rows": None if holdout is None else len(holdout),
+        "target": None if target is None else _label_out(target),
         "max_rows": max_rows,
         "seed": seed,
         "skipped_columns": dict(data.skipped),
@@ -291,14 +383,138 @@ def evaluate(
     )
     return QualityReport(
         score=score,
-        properties=properties,
+        properties=properties_out,
         column_shapes=shapes,
         column_pair_trends=trends.details,
         correlation_real=trends.correlation_real,
         correlation_synthetic=trends.correlation_synthetic,
         distributions=distributions,
         info=info,
+        **sections,
     )
+
+
+def _check_rows(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        allowed = " or None" if name == "max_rows" else ""
+        raise InvalidConfigError(
+            f"{name} must be a positive integer{allowed}, got {value!r}."
+        )
+
+
+def _extra_properties(
+    properties: Sequence[str] | None, target: Hashable | None
+) -> set[str]:
+    if properties is None:
+        wanted = set(EXTRA_PROPERTIES)
+        if target is None:
+            wanted.discard("ml_efficacy")
+        return wanted
+    if isinstance(properties, str):
+        properties = [properties]
+    unknown = sorted(set(properties) - set(EXTRA_PROPERTIES))
+    if unknown:
+        raise InvalidConfigError(
+            f"properties lists {unknown!r}; the extra properties are "
+            f"{list(EXTRA_PROPERTIES)!r} (column shapes and pair trends are "
+            "always scored)."
+        )
+    if "ml_efficacy" in properties and target is None:
+        raise InvalidConfigError(
+            "properties asks for 'ml_efficacy', which needs the column to "
+            "predict; pass target=<column name>."
+        )
+    return set(properties)
+
+
+def _check_target(target: Hashable, metadata: TableMetadata) -> None:
+    if target not in metadata.columns:
+        raise InvalidDataError(
+            f"target {target!r} is not a column of the real data; its columns are "
+            f"{list(metadata.columns)!r}."
+        )
+    if metadata[target].column_type in (ColumnType.IDENTIFIER, ColumnType.DATETIME):
+        raise InvalidDataError(
+            f"target {target!r} is a {metadata[target].column_type.value} column; "
+            "ML efficacy predicts a categorical, boolean or numeric column. Pick "
+            "another target or override its type in the metadata."
+        )
+
+
+def _extra_sections(
+    extras: set[str],
+    metadata: TableMetadata,
+    *,
+    frames: dict[str, pd.DataFrame],
+    target: Hashable | None,
+    model: str | None,
+    max_rows: int | None,
+    privacy_rows: int,
+    detection_rows: int,
+    seed: int,
+) -> dict[str, dict[str, Any]]:
+    if not extras:
+        return {}
+    with thread_limit():
+        sections = _compute_sections(
+            extras,
+            metadata,
+            frames=frames,
+            target=target,
+            model=model,
+            max_rows=max_rows,
+            privacy_rows=privacy_rows,
+            detection_rows=detection_rows,
+            seed=seed,
+        )
+    # JSON-able from the start, so a report read back equals the one made.
+    return {
+        key: {**_json_clean(value), **({"target": target} if "target" in value else {})}
+        for key, value in sections.items()
+    }
+
+
+def _compute_sections(
+    extras: set[str],
+    metadata: TableMetadata,
+    *,
+    frames: dict[str, pd.DataFrame],
+    target: Hashable | None,
+    model: str | None,
+    max_rows: int | None,
+    privacy_rows: int,
+    detection_rows: int,
+    seed: int,
+) -> dict[str, dict[str, Any]]:
+    sections: dict[str, dict[str, Any]] = {}
+    step = time.perf_counter()
+    # Every column, the target included, describes a row for detection and
+    # privacy; ML efficacy predicts the target from the others.
+    everything = encode_features(metadata, frames, "real")
+    logger.debug(
+        "Encoded %d features in %.2f s",
+        len(everything.names),
+        time.perf_counter() - step,
+    )
+    if "ml_efficacy" in extras:
+        predictors = encode_features(metadata, frames, "real", exclude=[target])
+        targets, classes = encode_target(metadata, frames, "real", target)
+        sections["ml_efficacy"] = ml_efficacy(
+            predictors,
+            targets,
+            classes,
+            target=target,
+            model=model,
+            max_rows=max_rows or len(frames["real"]),
+            seed=seed,
+        )
+    if "detection" in extras:
+        sections["detection"] = detection(
+            everything, model=model, max_rows=detection_rows, seed=seed
+        )
+    if "privacy" in extras:
+        sections["privacy"] = privacy(everything, max_rows=privacy_rows, seed=seed)
+    return sections
 
 
 def _mean(scores: pd.Series) -> float:
@@ -407,4 +623,37 @@ def _info_in(info: Mapping[str, Any]) -> dict[str, Any]:
         _label_in(item["column"]): item["reason"]
         for item in info.get("skipped_columns", [])
     }
+    return out
+
+
+def _json_clean(value: Any) -> Any:
+    """Numbers as plain floats and ints, NaN as None, tuples as lists."""
+    if isinstance(value, Mapping):
+        return {key: _json_clean(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_clean(item) for item in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    return value
+
+
+def _section_out(section: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if section is None:
+        return None
+    out = _json_clean(section)
+    if "target" in out:
+        out["target"] = _label_out(section["target"])
+    return out
+
+
+def _section_in(section: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if section is None:
+        return None
+    out = dict(section)
+    if "target" in out:
+        out["target"] = _label_in(out["target"])
     return out

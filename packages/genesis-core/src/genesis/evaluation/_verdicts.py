@@ -6,7 +6,7 @@ fair, below 0.75 poor. They mark where a person should look first.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,13 +14,34 @@ import pandas as pd
 if TYPE_CHECKING:
     from genesis.evaluation._report import QualityReport
 
-__all__ = ["FAIR", "GOOD", "MISSING_GAP", "property_verdicts", "rating"]
+__all__ = [
+    "FAIR",
+    "GOOD",
+    "MISSING_GAP",
+    "detection_verdict",
+    "ml_efficacy_verdict",
+    "privacy_verdict",
+    "property_verdicts",
+    "rating",
+]
 
 GOOD = 0.90
 FAIR = 0.75
 # A missing-rate gap of more than five percentage points is worth a sentence.
 MISSING_GAP = 0.05
 _NAMED = 3
+# Detection AUC bands for the sentence (the score's colour uses GOOD/FAIR).
+DETECTION_CHANCE = 0.55
+DETECTION_SOMETIMES = 0.65
+DETECTION_EASILY = 0.8
+# Above this share of synthetic rows closer than the baseline median, the
+# privacy sentence says so even when nothing is flagged.
+CLOSER_NOTED = 0.55
+_METRIC_LABELS = {"roc_auc": "ROC AUC", "r2": "R²"}
+_MODEL_NAMES = {
+    "linear": "linear classifier",
+    "gradient_boosting": "gradient-boosting classifier",
+}
 
 
 def rating(score: float) -> str:
@@ -34,7 +55,7 @@ def rating(score: float) -> str:
 
 def property_verdicts(report: QualityReport) -> dict[str, str]:
     """One or two sentences per property, by property key."""
-    return {
+    verdicts = {
         "column_shapes": _shapes_verdict(
             report.properties["column_shapes"], report.column_shapes
         ),
@@ -42,6 +63,100 @@ def property_verdicts(report: QualityReport) -> dict[str, str]:
             report.properties["column_pair_trends"], report.column_pair_trends
         ),
     }
+    if report.ml_efficacy is not None:
+        verdicts["ml_efficacy"] = ml_efficacy_verdict(report.ml_efficacy)
+    if report.detection is not None:
+        verdicts["detection"] = detection_verdict(report.detection)
+    if report.privacy is not None:
+        verdicts["privacy"] = privacy_verdict(report.privacy)
+    return verdicts
+
+
+def ml_efficacy_verdict(section: dict[str, Any]) -> str:
+    """What training on the synthetic data is worth, in a sentence or two."""
+    metric = _METRIC_LABELS[section["metric"]]
+    real = section["real"][section["metric"]]
+    synthetic = section["synthetic"][section["metric"]]
+    tested = "the holdout" if section["test"] == "holdout" else "held-back real rows"
+    target = section["target"]
+    score = section["score"]
+    if score is None or real is None or synthetic is None:
+        return (
+            f"A model trained on the real data could not predict {target!r} "
+            f"better than chance ({metric} {_number(real)}), so there is no "
+            "skill for the synthetic data to keep."
+        )
+    text = (
+        f"A model trained on the synthetic data keeps {score:.0%} of the skill "
+        f"of one trained on the real data at predicting {target!r} ({metric} "
+        f"{synthetic:.3f} against {real:.3f}, tested on {tested})."
+    )
+    advice = {
+        "good": " For this task the synthetic data can stand in for the real data.",
+        "fair": " Fine for exploring; expect models trained on it to be weaker.",
+        "poor": " Models trained on it will do much worse than on real data.",
+    }[rating(score)]
+    return text + advice
+
+
+def detection_verdict(section: dict[str, Any]) -> str:
+    """How easily synthetic rows are told from real ones."""
+    auc = section["auc"]
+    if auc is None:
+        return "Detection could not be scored."
+    if auc < DETECTION_CHANCE:
+        how = "no better than chance"
+    elif auc < DETECTION_SOMETIMES:
+        how = "somewhat better than chance"
+    elif auc < DETECTION_EASILY:
+        how = "often"
+    else:
+        how = "easily"
+    model = _MODEL_NAMES.get(section["model"], section["model"])
+    return (
+        f"A {model} tells synthetic rows from real ones {how} (ROC AUC "
+        f"{auc:.3f}; 0.5 means it cannot tell them apart)."
+    )
+
+
+def privacy_verdict(section: dict[str, Any]) -> str:
+    """Whether the synthetic data copies or hugs the real rows."""
+    if section["flagged"]:
+        return "Possible leak. " + " ".join(section["flags"])
+    dcr = section["dcr"]
+    copies = section["exact_copies"]
+    distances = (
+        f"median distance to the closest real row {dcr['synthetic_median']:.3f} "
+        f"against {dcr['baseline_median']:.3f}"
+    )
+    if dcr["closer_share"] <= CLOSER_NOTED:
+        text = (
+            "No sign of copying: synthetic rows are no closer to the real rows "
+            f"than fresh real rows are ({distances})"
+        )
+    else:
+        text = (
+            "No leak flagged, but synthetic rows sit somewhat closer to the real "
+            f"rows than fresh real rows do ({dcr['closer_share']:.0%} are closer "
+            f"than the typical fresh row, where 50% is expected; {distances})"
+        )
+    text += (
+        f"; {copies['synthetic']:.1%} are exact copies (baseline "
+        f"{copies['baseline']:.1%})."
+    )
+    attack = section.get("membership_inference")
+    if attack is not None:
+        text += (
+            " A membership attack does no better than chance "
+            f"(AUC {attack['auc']:.3f})."
+        )
+    else:
+        text += " Pass a holdout to run the membership attack."
+    return text
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _shapes_verdict(score: float, shapes: pd.DataFrame) -> str:
