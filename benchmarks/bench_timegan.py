@@ -2,9 +2,10 @@
 
 Runs ``genesis.generators.timeseries.TimeGANGenerator`` with the settings of
 Yoon et al. (NeurIPS 2019): windows of 24 steps, 24 hidden units, 3 layers,
-batches of 128, and prints our discriminative and predictive scores next to
-the paper's, with the temporal score and the wall time per iteration of each
-training phase. Two references are scored alongside:
+batches of 128, on each installed backend (torch, jax), and prints our
+discriminative and predictive scores next to the paper's, with the temporal
+score, the wall time per iteration of each training phase and the speed of
+jax relative to torch. Two references are scored alongside:
 
 * ``real``: the real windows themselves (the paper's "original data" row of
   the predictive score; the discriminative score of one half of the real
@@ -15,13 +16,21 @@ training phase. Two references are scored alongside:
 
 The paper trained 50,000 iterations per phase; ``--iterations`` sets ours
 (default 100, a quick run of a few minutes). Its post-hoc networks trained
-2,000 (classifier) and 5,000 (predictor) iterations, our defaults too.
+2,000 (classifier) and 5,000 (predictor) iterations, our defaults too;
+``--score-backend`` picks the backend the scores run on (the same for every
+candidate, so they compare).
+
+Seconds per iteration are steady-state: measured from the first progress
+report of a phase to its last, so jax's compilation (in its first report)
+is left out and shown apart as "first report s". Set ``OMP_NUM_THREADS=1``
+and ``XLA_FLAGS=--xla_cpu_multi_thread_eigen=false`` so that both backends
+run on one CPU thread, as the torch backend does by itself.
 
 Usage, from the repository root::
 
     .venv/bin/python benchmarks/bench_timegan.py --data sines --iterations 100
     .venv/bin/python benchmarks/bench_timegan.py --data all --iterations 1000 \\
-        --json benchmarks/results/timegan-1000.json
+        --backend jax --json benchmarks/results/timegan-1000.json
 
 Data sets come from ``$GENESIS_SHARED_DATA/timeseries``, by default
 ``<repository>/../shared/data/timeseries``; sines are generated.
@@ -41,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from genesis._registry import get_registry
 from genesis.evaluation import discriminative_score, predictive_score, temporal_score
 from genesis.generators.timeseries import STAGES, TimeGANGenerator
 from genesis.protocols import ProgressEvent
@@ -120,53 +130,106 @@ class Scores:
 
 
 @dataclass
+class Fit:
+    """One backend's fit of one data set: its timings and its scores."""
+
+    backend: str
+    fit_seconds: float
+    seconds_per_iteration: dict[str, float]
+    first_report_seconds: dict[str, float]
+    generate_seconds: float
+    scores: Scores
+
+
+@dataclass
 class Result:
     data: str
     n_windows: int
     n_features: int
     iterations: int
-    fit_seconds: float
-    seconds_per_iteration: dict[str, float]
-    generate_seconds: float
-    ours: Scores
+    fits: list[Fit]
     real: Scores
     shuffled: Scores
     extra: dict[str, float] = field(default_factory=dict)
 
 
 class PhaseClock:
-    """Wall time per iteration of each phase, from the progress events."""
+    """Wall time per iteration of each phase, from the progress events.
+
+    The time to a phase's first report (which holds jax's compilation) is
+    kept apart; the steady rate runs from the first report to the last.
+    """
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
-        self._stage_start: dict[str, float] = {}
-        self._last: dict[str, tuple[float, int]] = {}
         self._previous_end = self.started
+        self._events: dict[str, list[tuple[float, int]]] = {}
+        self.first_report: dict[str, float] = {}
 
     def __call__(self, event: ProgressEvent) -> None:
         now = time.perf_counter()
-        if event.stage not in self._stage_start:
-            self._stage_start[event.stage] = self._previous_end
-        self._last[event.stage] = (now, event.step)
+        if event.stage not in self._events:
+            self.first_report[event.stage] = now - self._previous_end
+            self._events[event.stage] = []
+        self._events[event.stage].append((now, event.step))
         self._previous_end = now
 
     def per_iteration(self) -> dict[str, float]:
-        return {
-            stage: (end - self._stage_start[stage]) / max(step, 1)
-            for stage, (end, step) in self._last.items()
-        }
+        rates = {}
+        for stage, events in self._events.items():
+            (start, first), (end, last) = events[0], events[-1]
+            if last > first:
+                rates[stage] = (end - start) / (last - first)
+            else:
+                rates[stage] = self.first_report[stage] / max(last, 1)
+        return rates
 
 
 def score(real: np.ndarray, synthetic: np.ndarray, args: argparse.Namespace) -> Scores:
-    classifier = {"iterations": args.classifier_iterations, "seed": args.seed}
+    common = {"seed": args.seed, "backend": args.score_backend}
+    classifier = {"iterations": args.classifier_iterations, **common}
     temporal = temporal_score(real, synthetic, **classifier)
     return Scores(
         discriminative=discriminative_score(real, synthetic, **classifier),
         predictive=predictive_score(
-            real, synthetic, iterations=args.predictor_iterations, seed=args.seed
+            real, synthetic, iterations=args.predictor_iterations, **common
         ),
         temporal=temporal.discriminative,
         step_ratio=temporal.step_ratio,
+    )
+
+
+def fit_one(
+    backend: str,
+    real: np.ndarray,
+    args: argparse.Namespace,
+    say: Callable[[str], None],
+) -> Fit:
+    generator = TimeGANGenerator(
+        seq_len=SEQ_LEN,
+        n_features=real.shape[2],
+        iterations=args.iterations,
+        backend=backend,
+        seed=args.seed,
+        **PAPER_SETTINGS,
+    )
+    clock = PhaseClock()
+    generator.fit(real, progress=clock)
+    fit_seconds = time.perf_counter() - clock.started
+    say(f"  {backend}: fit {fit_seconds:.0f} s")
+    started = time.perf_counter()
+    synthetic = generator.generate(len(real))
+    generate_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    scores = score(real, synthetic, args)
+    say(f"  {backend}: scored in {time.perf_counter() - started:.0f} s")
+    return Fit(
+        backend=backend,
+        fit_seconds=fit_seconds,
+        seconds_per_iteration=clock.per_iteration(),
+        first_report_seconds=clock.first_report,
+        generate_seconds=generate_seconds,
+        scores=scores,
     )
 
 
@@ -174,28 +237,13 @@ def run(name: str, args: argparse.Namespace, say: Callable[[str], None]) -> Resu
     real = load(name, args.seed)
     n_windows, _, n_features = real.shape
     say(f"{name}: {n_windows} windows of {SEQ_LEN} steps, {n_features} features")
-
-    generator = TimeGANGenerator(
-        seq_len=SEQ_LEN,
-        n_features=n_features,
-        iterations=args.iterations,
-        seed=args.seed,
-        **PAPER_SETTINGS,
-    )
-    clock = PhaseClock()
-    generator.fit(real, progress=clock)
-    fit_seconds = time.perf_counter() - clock.started
-    say(f"  fit {fit_seconds:.0f} s")
-    started = time.perf_counter()
-    synthetic = generator.generate(n_windows)
-    generate_seconds = time.perf_counter() - started
+    fits = [fit_one(backend, real, args, say) for backend in args.backends]
 
     # The real reference: one half of the windows stands in for the data set
     # and the other half for a perfect generator.
     half = np.random.default_rng(args.seed).permutation(n_windows)
     first, second = real[half[: n_windows // 2]], real[half[n_windows // 2 :]]
     references = {
-        "ours": (real, synthetic),
         "real": (first, second),
         "shuffled": (real, shuffle_steps(real, args.seed)),
     }
@@ -209,10 +257,7 @@ def run(name: str, args: argparse.Namespace, say: Callable[[str], None]) -> Resu
         n_windows=n_windows,
         n_features=n_features,
         iterations=args.iterations,
-        fit_seconds=fit_seconds,
-        seconds_per_iteration=clock.per_iteration(),
-        generate_seconds=generate_seconds,
-        ours=scored["ours"],
+        fits=fits,
         real=scored["real"],
         shuffled=scored["shuffled"],
         extra={
@@ -226,8 +271,9 @@ def report(results: list[Result]) -> str:
     lines = [
         "Scores (lower is better; step ratio: 1 is best). Paper: TimeGAN, "
         "mean ± std, 50,000 iterations.",
-        f"{'data':<7} {'score':<15} {'ours':>7} {'paper':>14} "
-        f"{'real':>7} {'shuffled':>9}",
+        f"{'data':<7} {'score':<15} "
+        + " ".join(f"{f.backend:>7}" for f in results[0].fits)
+        + f" {'paper':>14} {'real':>7} {'shuffled':>9}",
     ]
     for r in results:
         paper = PAPER[r.data]
@@ -241,16 +287,17 @@ def report(results: list[Result]) -> str:
             paper_text = (
                 f"{published[0]:.3f} ± {published[1]:.3f}" if published else "–"
             )
+            ours = " ".join(f"{getattr(f.scores, key):>7.3f}" for f in r.fits)
             lines.append(
-                f"{r.data:<7} {title:<15} {getattr(r.ours, key):>7.3f} "
-                f"{paper_text:>14} {getattr(r.real, key):>7.3f} "
-                f"{getattr(r.shuffled, key):>9.3f}"
+                f"{r.data:<7} {title:<15} {ours} {paper_text:>14} "
+                f"{getattr(r.real, key):>7.3f} {getattr(r.shuffled, key):>9.3f}"
             )
         scale = r.extra["paper_scale"]
         if scale != 1.0:
+            ours = " ".join(f"{f.scores.predictive * scale:>7.3f}" for f in r.fits)
             lines.append(
-                f"{r.data:<7} {'predictive*':<15} {r.ours.predictive * scale:>7.3f} "
-                f"{'':>14} {r.real.predictive * scale:>7.3f} "
+                f"{r.data:<7} {'predictive*':<15} {ours} {'':>14} "
+                f"{r.real.predictive * scale:>7.3f} "
                 f"{r.shuffled.predictive * scale:>9.3f}"
             )
         lines.append(
@@ -263,18 +310,34 @@ def report(results: list[Result]) -> str:
     )
     lines.append("")
     lines.append(
-        f"{'data':<7} {'iterations':>10} {'fit s':>7} "
+        f"{'data':<7} {'backend':<8} {'iterations':>10} {'fit s':>7} "
         + " ".join(f"{s + ' s/it':>16}" for s in STAGES)
-        + f" {'generate s':>11}"
+        + f" {'first report s':>15} {'generate s':>11}"
     )
     for r in results:
-        per = r.seconds_per_iteration
-        lines.append(
-            f"{r.data:<7} {r.iterations:>10} {r.fit_seconds:>7.0f} "
-            + " ".join(f"{per.get(s, float('nan')):>16.4f}" for s in STAGES)
-            + f" {r.generate_seconds:>11.2f}"
-        )
+        for f in r.fits:
+            per = f.seconds_per_iteration
+            first = sum(f.first_report_seconds.values())
+            lines.append(
+                f"{r.data:<7} {f.backend:<8} {r.iterations:>10} {f.fit_seconds:>7.0f} "
+                + " ".join(f"{per.get(s, float('nan')):>16.4f}" for s in STAGES)
+                + f" {first:>15.1f} {f.generate_seconds:>11.2f}"
+            )
+        by_backend = {f.backend: f.seconds_per_iteration for f in r.fits}
+        if {"torch", "jax"} <= by_backend.keys():
+            torch_rate, jax_rate = by_backend["torch"], by_backend["jax"]
+            ratios = " ".join(f"{torch_rate[s] / jax_rate[s]:>15.2f}x" for s in STAGES)
+            total = sum(torch_rate.values()) / sum(jax_rate.values())
+            lines.append(
+                f"{r.data:<7} {'jax vs torch, speed per iteration':<35} {ratios}"
+                f"  (all phases {total:.2f}x)"
+            )
     return "\n".join(lines)
+
+
+def installed_backends() -> list[str]:
+    available = get_registry().generators.backends_for("timegan")
+    return [backend for backend in ("torch", "jax") if backend in available]
 
 
 def main() -> None:
@@ -282,12 +345,25 @@ def main() -> None:
     parser.add_argument(
         "--data", choices=["sines", "stocks", "energy", "all"], default="all"
     )
+    parser.add_argument(
+        "--backend",
+        choices=["torch", "jax", "all"],
+        default="all",
+        help="backend to fit on; all: every installed one",
+    )
+    parser.add_argument(
+        "--score-backend",
+        choices=["torch", "jax"],
+        default=None,
+        help="backend the scores run on (default: the first installed)",
+    )
     parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--classifier-iterations", type=int, default=2000)
     parser.add_argument("--predictor-iterations", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
+    args.backends = installed_backends() if args.backend == "all" else [args.backend]
 
     names = ["sines", "stocks", "energy"] if args.data == "all" else [args.data]
     results = [run(name, args, lambda line: print(line, flush=True)) for name in names]
@@ -297,7 +373,11 @@ def main() -> None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         document = {
             "settings": {**vars(args), "json": str(args.json), **PAPER_SETTINGS},
-            "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+            "machine": {
+                "platform": platform.platform(),
+                "cpus": os.cpu_count(),
+                "load_average": os.getloadavg(),
+            },
             "results": [asdict(r) for r in results],
         }
         args.json.write_text(json.dumps(document, indent=2))

@@ -1,0 +1,433 @@
+"""Helpers shared by the JAX generators: devices, keys, layers, spans, weights.
+
+Randomness never comes from global state: a fit makes one
+``numpy.random.Generator`` from its seed, draws the initial weights from it
+(numpy, so that nothing is compiled for them) and one JAX key that is split
+for everything drawn in compiled code, so a fit is reproducible from its
+seed.
+
+Saved weights use the backend-neutral names and layouts of
+:mod:`genesis_torch._common`, so that a model trained on either backend
+loads on the other:
+
+* ``<network>.<path>.weight`` and ``.bias`` for a dense layer; ``weight`` has
+  shape ``(out_features, in_features)``, the transpose of the ``kernel`` a
+  :class:`Dense` layer holds. A :class:`ConditionedDense` is saved as the
+  dense layer it computes: its conditional inputs are the last columns of
+  ``weight``.
+* ``<network>.<path>.scale``, ``.bias``, ``.mean`` and ``.var`` for a
+  :class:`BatchNorm` layer.
+* ``<network>.<name>`` for a free parameter, such as ``decoder.sigma``.
+
+``<path>`` is the attribute path inside the network, list positions
+included: ``layers.0``, ``layers.0.linear``, ``output``...
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from genesis.data import ColumnSpan, SpanKind
+from genesis.errors import InvalidConfigError, ModelFileError
+
+__all__ = [
+    "BATCH_NORM_EPS",
+    "BATCH_NORM_MOMENTUM",
+    "GUMBEL_TAU",
+    "BatchNorm",
+    "ConditionedDense",
+    "Dense",
+    "SpanLayout",
+    "key_from_rng",
+    "load_module_arrays",
+    "module_arrays",
+    "parameter_count",
+    "resolve_device",
+    "spans_to_json",
+]
+
+logger = logging.getLogger(__name__)
+
+# Temperature of the Gumbel-softmax on one-hot spans during training, as in
+# the CTGAN paper and the torch backend.
+GUMBEL_TAU = 0.2
+# torch.nn.BatchNorm1d's defaults, so that running statistics saved by one
+# backend mean the same on the other.
+BATCH_NORM_EPS = 1e-5
+BATCH_NORM_MOMENTUM = 0.1
+
+_ONE_HOT_KINDS = (SpanKind.MODE_ONE_HOT, SpanKind.CATEGORY_ONE_HOT)
+
+
+# -- devices and randomness ---------------------------------------------------
+
+
+def resolve_device(device: str | None) -> jax.Device:
+    """Turn ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"gpu"`` or ``"auto"``/None
+    into a JAX device.
+
+    Raises:
+        InvalidConfigError: A GPU was asked for and JAX sees none, or the
+            name is not a device.
+    """
+    if device is None or device == "auto":
+        gpus = _gpus()
+        return gpus[0] if gpus else jax.devices("cpu")[0]
+    if not isinstance(device, str):
+        raise InvalidConfigError(
+            f"device={device!r} is not a device name; use 'cpu', 'cuda' or 'auto'."
+        )
+    kind, _, number = device.partition(":")
+    if kind not in ("cpu", "cuda", "gpu") or (number and not number.isdigit()):
+        raise InvalidConfigError(
+            f"device={device!r} is not supported; use 'cpu', 'cuda' or 'auto'."
+        )
+    if kind == "cpu":
+        return jax.devices("cpu")[0]
+    gpus = _gpus()
+    index = int(number or 0)
+    if index >= len(gpus):
+        raise InvalidConfigError(
+            f"device={device!r} was asked for, but JAX sees {len(gpus)} GPU(s); "
+            "install a CUDA build of jax (pip install 'jax[cuda12]'), or use "
+            "device='cpu', or device='auto' to take a GPU when there is one."
+        )
+    return gpus[index]
+
+
+def _gpus() -> list[jax.Device]:
+    try:
+        return jax.devices("gpu")
+    except RuntimeError:
+        return []
+
+
+def key_from_rng(rng: np.random.Generator) -> jax.Array:
+    """A JAX PRNG key seeded from a draw of ``rng``."""
+    return jax.random.key(int(rng.integers(0, 2**63 - 1)))
+
+
+# -- layers -------------------------------------------------------------------
+
+
+def _uniform(rng: np.random.Generator, shape: Sequence[int], fan_in: int) -> jax.Array:
+    """torch's default initial values: uniform in ``±1/sqrt(fan_in)``.
+
+    Drawn with numpy: initial values need no compiled code, and a fit that
+    compiled nothing for them starts sooner.
+    """
+    bound = 1.0 / max(fan_in, 1) ** 0.5
+    return jnp.asarray(rng.uniform(-bound, bound, tuple(shape)).astype(np.float32))
+
+
+class Dense(nnx.Module):
+    """``x @ kernel + bias``, initialised as torch initialises ``nn.Linear``.
+
+    Args:
+        in_features: Inputs.
+        out_features: Outputs.
+        rng: Source of the initial values.
+    """
+
+    def __init__(
+        self, in_features: int, out_features: int, *, rng: np.random.Generator
+    ) -> None:
+        self.in_features = in_features
+        self.out_features = out_features
+        self.kernel = nnx.Param(_uniform(rng, (in_features, out_features), in_features))
+        self.bias = nnx.Param(_uniform(rng, (out_features,), in_features))
+
+    def __call__(self, inputs: jax.Array) -> jax.Array:
+        return inputs @ self.kernel[...] + self.bias[...]
+
+    def neutral_weight(self) -> jax.Array:
+        return self.kernel[...].T
+
+    def load_neutral_weight(self, weight: np.ndarray) -> None:
+        self.kernel.set_value(jnp.asarray(weight.T, jnp.float32))
+
+
+class ConditionedDense(nnx.Module):
+    """A dense layer whose last inputs are one-hot conditional vectors.
+
+    The conditional part of the input is given as the positions of its
+    ones, so callers need not build the one-hot vectors. The layer is saved
+    as one dense ``weight`` of shape ``(out_features, dense_features +
+    cond_features)``, like torch's ``ConditionedLinear``.
+
+    Args:
+        dense_features: Inputs given as a dense matrix.
+        cond_features: Inputs that are one-hot (possibly several one-hot
+            vectors side by side).
+        out_features: Outputs.
+        rng: Source of the initial values.
+    """
+
+    def __init__(
+        self,
+        dense_features: int,
+        cond_features: int,
+        out_features: int,
+        *,
+        rng: np.random.Generator,
+    ) -> None:
+        self.dense_features = dense_features
+        self.cond_features = cond_features
+        self.out_features = out_features
+        fan_in = dense_features + cond_features
+        full = _uniform(rng, (fan_in, out_features), fan_in)
+        self.dense_kernel = nnx.Param(full[:dense_features])
+        self.cond_kernel = nnx.Param(full[dense_features:])
+        self.bias = nnx.Param(_uniform(rng, (out_features,), fan_in))
+
+    def __call__(self, dense: jax.Array, slots: jax.Array | None = None) -> jax.Array:
+        """``dense`` with a one-hot vector at ``slots`` appended, times the kernel."""
+        out = dense @ self.dense_kernel[...] + self.bias[...]
+        if slots is None:
+            return out
+        return out + self.condition(slots[:, None])
+
+    def condition(self, positions: jax.Array) -> jax.Array:
+        """``(n, out_features)`` sum of the kernel rows at ``(n, k)`` positions."""
+        # A product with the one-hot rows: its gradient is a product too,
+        # where gathering rows would give a scatter, slow on CPU.
+        cond = jax.nn.one_hot(positions, self.cond_features, dtype=jnp.float32)
+        return cond.sum(axis=1) @ self.cond_kernel[...]
+
+    def neutral_weight(self) -> jax.Array:
+        return jnp.concatenate([self.dense_kernel[...], self.cond_kernel[...]]).T
+
+    def load_neutral_weight(self, weight: np.ndarray) -> None:
+        kernel = jnp.asarray(weight.T, jnp.float32)
+        self.dense_kernel.set_value(kernel[: self.dense_features])
+        self.cond_kernel.set_value(kernel[self.dense_features :])
+
+
+class BatchNorm(nnx.Module):
+    """Batch normalisation with torch's ``BatchNorm1d`` semantics.
+
+    Training normalises with the batch mean and biased variance and moves
+    the running mean and unbiased variance by :data:`BATCH_NORM_MOMENTUM`;
+    evaluation normalises with the running statistics.
+    """
+
+    def __init__(self, features: int) -> None:
+        self.scale = nnx.Param(jnp.ones(features, jnp.float32))
+        self.bias = nnx.Param(jnp.zeros(features, jnp.float32))
+        self.mean = nnx.BatchStat(jnp.zeros(features, jnp.float32))
+        self.var = nnx.BatchStat(jnp.ones(features, jnp.float32))
+
+    def __call__(self, inputs: jax.Array, *, training: bool) -> jax.Array:
+        if training:
+            mean = inputs.mean(axis=0)
+            var = jnp.square(inputs - mean).mean(axis=0)
+            n = inputs.shape[0]
+            unbiased = var * (n / max(n - 1, 1))
+            self.mean.set_value(_moved(self.mean[...], mean))
+            self.var.set_value(_moved(self.var[...], unbiased))
+        else:
+            mean, var = self.mean[...], self.var[...]
+        scale = self.scale[...] * jax.lax.rsqrt(var + BATCH_NORM_EPS)
+        return (inputs - mean) * scale + self.bias[...]
+
+
+def _moved(running: jax.Array, batch: jax.Array) -> jax.Array:
+    """A running statistic moved towards the batch's, without gradient."""
+    batch = jax.lax.stop_gradient(batch)
+    return (1.0 - BATCH_NORM_MOMENTUM) * running + BATCH_NORM_MOMENTUM * batch
+
+
+def parameter_count(*modules: nnx.Module) -> int:
+    """Number of trainable values in ``modules``."""
+    return sum(
+        int(leaf.size)
+        for module in modules
+        for leaf in jax.tree_util.tree_leaves(nnx.state(module, nnx.Param))
+    )
+
+
+# -- spans --------------------------------------------------------------------
+
+
+def spans_to_json(spans: Sequence[ColumnSpan]) -> list[dict[str, Any]]:
+    """The spans as plain dicts, for a model file."""
+    return [
+        {"column": s.column, "kind": str(s.kind), "start": s.start, "stop": s.stop}
+        for s in spans
+    ]
+
+
+@dataclass(frozen=True)
+class SpanLayout:
+    """Per-span maths on a whole batch, written with static slices.
+
+    Spans are contiguous and known when a function is traced, so a softmax
+    or log-sum-exp within each span is a slice and a reduction; nothing is
+    gathered by index, whose gradient XLA computes as a slow scatter on CPU.
+
+    Attributes:
+        width: Width of the encoded matrix.
+        pieces: ``(start, stop, is_scalar)`` of each span, in matrix order.
+        scalar_columns: Positions of the CONTINUOUS_SCALAR columns.
+        scalar_mask: ``(width,)`` True on CONTINUOUS_SCALAR columns.
+        one_hot_mask: ``(width,)`` 1.0 on columns of one-hot spans.
+        scalar_spread: ``(n_scalars, width)`` one-hot rows that place one
+            value per scalar column at its position.
+        n_one_hot: Number of one-hot spans (modes and categories).
+        categories: ``(start, stop)`` of each CATEGORY_ONE_HOT span.
+    """
+
+    width: int
+    pieces: tuple[tuple[int, int, bool], ...]
+    scalar_columns: np.ndarray
+    scalar_mask: np.ndarray
+    one_hot_mask: np.ndarray
+    scalar_spread: np.ndarray
+    n_one_hot: int
+    categories: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def from_spans(cls, spans: Sequence[ColumnSpan]) -> SpanLayout:
+        ordered = sorted(spans, key=lambda s: s.start)
+        width = max((s.stop for s in spans), default=0)
+        scalar = [s.start for s in ordered if s.kind == SpanKind.CONTINUOUS_SCALAR]
+        mask = np.zeros(width, dtype=bool)
+        mask[scalar] = True
+        one_hot_mask = np.zeros(width, dtype=np.float32)
+        for span in ordered:
+            if span.kind in _ONE_HOT_KINDS:
+                one_hot_mask[span.start : span.stop] = 1.0
+        spread = np.zeros((len(scalar), width), dtype=np.float32)
+        spread[np.arange(len(scalar)), scalar] = 1.0
+        return cls(
+            width=width,
+            pieces=tuple(
+                (s.start, s.stop, s.kind == SpanKind.CONTINUOUS_SCALAR) for s in ordered
+            ),
+            scalar_columns=np.asarray(scalar, dtype=np.int32),
+            scalar_mask=mask,
+            one_hot_mask=one_hot_mask,
+            scalar_spread=spread,
+            n_one_hot=sum(s.kind in _ONE_HOT_KINDS for s in ordered),
+            categories=tuple(
+                (s.start, s.stop)
+                for s in ordered
+                if s.kind == SpanKind.CATEGORY_ONE_HOT
+            ),
+        )
+
+    def gumbel_activate(
+        self, raw: jax.Array, key: jax.Array, tau: float = GUMBEL_TAU
+    ) -> jax.Array:
+        """tanh on scalars, Gumbel-softmax on one-hot spans (differentiable)."""
+        if self.n_one_hot == 0:
+            return jnp.tanh(raw)
+        logits = (raw + jax.random.gumbel(key, raw.shape, raw.dtype)) / tau
+        parts = [
+            jnp.tanh(raw[:, start:stop])
+            if is_scalar
+            else jax.nn.softmax(logits[:, start:stop], axis=1)
+            for start, stop, is_scalar in self.pieces
+        ]
+        return jnp.concatenate(parts, axis=1)
+
+    def sample_activate(self, raw: jax.Array, key: jax.Array) -> jax.Array:
+        """tanh on scalars, Gumbel noise added on one-hot spans.
+
+        The arg-max of ``logits + Gumbel noise`` is a draw from the softmax of
+        the logits, so decoding (the arg-max of each one-hot span) samples
+        each span without computing the softmax.
+        """
+        noisy = raw + jax.random.gumbel(key, raw.shape, raw.dtype)
+        return jnp.where(self.scalar_mask, jnp.tanh(raw), noisy)
+
+    def one_hot_logsumexp(self, raw: jax.Array) -> jax.Array:
+        """``(batch, n_one_hot)`` log-sum-exp of the logits of each one-hot span."""
+        return jnp.stack(
+            [
+                jax.nn.logsumexp(raw[:, start:stop], axis=1)
+                for start, stop, is_scalar in self.pieces
+                if not is_scalar
+            ],
+            axis=1,
+        )
+
+    def category_logsumexp(self, raw: jax.Array) -> jax.Array:
+        """``(batch, n_category)`` log-sum-exp of each CATEGORY_ONE_HOT span."""
+        return jnp.stack(
+            [
+                jax.nn.logsumexp(raw[:, start:stop], axis=1)
+                for start, stop in self.categories
+            ],
+            axis=1,
+        )
+
+
+# -- weights <-> backend-neutral arrays -----------------------------------------
+
+_LAYERS = (Dense, ConditionedDense, BatchNorm)
+
+
+def _neutral_entries(module: nnx.Module) -> dict[str, tuple[Any, str]]:
+    """Each saved array's neutral name, with its layer and what it is there."""
+    nodes = list(nnx.iter_graph(module))
+    layer_paths = {path for path, node in nodes if isinstance(node, _LAYERS)}
+    entries: dict[str, tuple[Any, str]] = {}
+    for path, node in nodes:
+        name = ".".join(str(part) for part in path)
+        prefix = f"{name}." if name else ""
+        if isinstance(node, (Dense, ConditionedDense)):
+            entries[prefix + "weight"] = (node, "weight")
+            entries[prefix + "bias"] = (node.bias, "value")
+        elif isinstance(node, BatchNorm):
+            for field in ("scale", "bias", "mean", "var"):
+                entries[prefix + field] = (getattr(node, field), "value")
+        elif isinstance(node, nnx.Variable) and path[:-1] not in layer_paths:
+            entries[name] = (node, "value")
+    return entries
+
+
+def module_arrays(module: nnx.Module, prefix: str) -> dict[str, np.ndarray]:
+    """The weights of ``module`` as float32 numpy arrays under neutral names."""
+    arrays = {}
+    for name, (owner, kind) in _neutral_entries(module).items():
+        value = owner.neutral_weight() if kind == "weight" else owner[...]
+        arrays[f"{prefix}.{name}"] = np.array(value, dtype=np.float32)
+    return arrays
+
+
+def load_module_arrays(
+    module: nnx.Module, arrays: Mapping[str, np.ndarray], prefix: str
+) -> None:
+    """Copy arrays saved by :func:`module_arrays` (on either backend) into ``module``.
+
+    Raises:
+        ModelFileError: An array is missing or has the wrong shape.
+    """
+    for name, (owner, kind) in _neutral_entries(module).items():
+        key = f"{prefix}.{name}"
+        if key not in arrays:
+            raise ModelFileError(
+                f"The model file has no array {key!r}; it was not written by a "
+                "compatible version of this generator."
+            )
+        value = np.asarray(arrays[key], dtype=np.float32)
+        current = owner.neutral_weight() if kind == "weight" else owner[...]
+        if tuple(value.shape) != tuple(current.shape):
+            raise ModelFileError(
+                f"Array {key!r} in the model file has shape {value.shape}, the "
+                f"network expects {tuple(current.shape)}; the file does not match "
+                "its own config."
+            )
+        if kind == "weight":
+            owner.load_neutral_weight(value)
+        else:
+            owner.set_value(jnp.asarray(value))

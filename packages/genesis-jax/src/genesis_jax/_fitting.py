@@ -1,0 +1,169 @@
+"""What the JAX generators do alike around training: optimizer, compiling, logs.
+
+The framework-free parts (batch size, epoch loop, progress, Ctrl-C, saved
+state) are in :mod:`genesis.training`, shared with the torch backend, so both
+backends behave and save alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any
+
+import jax
+import optax
+
+from genesis.data import ColumnSpan, EncodedTable
+
+__all__ = [
+    "adam",
+    "compile_timed",
+    "log_cost",
+    "log_first_epoch",
+    "logging_first_epoch",
+    "memory_estimate",
+    "static_key",
+]
+
+logger = logging.getLogger(__name__)
+
+# Adam keeps two moments per value and the backward pass one gradient.
+_VALUES_PER_PARAMETER = 4
+
+
+def adam(
+    lr: float, weight_decay: float, betas: tuple[float, float]
+) -> optax.GradientTransformation:
+    """torch's Adam: L2 decay added to the gradient, then the Adam update."""
+    return optax.chain(
+        optax.add_decayed_weights(weight_decay),
+        optax.scale_by_adam(b1=betas[0], b2=betas[1], eps=1e-8),
+        optax.scale(-lr),
+    )
+
+
+# Compiled epochs kept for reuse: a fit with the same networks, spans and
+# shapes as an earlier one in this process skips tracing and compiling.
+_COMPILED_LIMIT = 8
+_compiled: OrderedDict[Hashable, Any] = OrderedDict()
+
+
+def compile_timed(
+    static_key: Hashable, build: Callable[[], Any], *args: Any
+) -> tuple[Any, float]:
+    """The jitted function ``build()`` returns, compiled ahead of time for ``args``.
+
+    Args:
+        static_key: Everything the traced function depends on besides the
+            shapes of ``args``: the method, its network config and spans.
+        build: Makes the jitted function; called only on a cache miss.
+        args: Example arguments (only their shapes and dtypes are used).
+
+    Returns:
+        The compiled function, which takes arguments like ``args``, and the
+        seconds tracing and compiling took (0 when an earlier fit's
+        compiled function was reused).
+    """
+    shapes = jax.tree_util.tree_map(
+        lambda leaf: (tuple(leaf.shape), str(leaf.dtype)), args
+    )
+    leaves, tree = jax.tree_util.tree_flatten(shapes, is_leaf=_is_shape)
+    key = (static_key, tuple(leaves), tree)
+    if key in _compiled:
+        _compiled.move_to_end(key)
+        return _compiled[key], 0.0
+    start = time.perf_counter()
+    compiled = build().lower(*args).compile()
+    seconds = time.perf_counter() - start
+    _compiled[key] = compiled
+    while len(_compiled) > _COMPILED_LIMIT:
+        _compiled.popitem(last=False)
+    return compiled, seconds
+
+
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str)
+
+
+def static_key(
+    method: str,
+    config: Mapping[str, Any],
+    spans: Sequence[ColumnSpan],
+    *extra: Hashable,
+) -> Hashable:
+    """What a compiled epoch depends on besides array shapes, hashable."""
+    settings = tuple(sorted((k, v) for k, v in config.items() if k != "epochs"))
+    layout = tuple((s.column, str(s.kind), s.start, s.stop) for s in spans)
+    return (method, settings, layout, *extra)
+
+
+def memory_estimate(n_values: int, *arrays: Any) -> int:
+    """Bytes held by parameters, gradients, Adam moments and ``arrays``."""
+    held = sum(int(a.size) * a.dtype.itemsize for a in arrays)
+    return n_values * 4 * _VALUES_PER_PARAMETER + held
+
+
+def log_cost(
+    log: logging.Logger,
+    *,
+    method: str,
+    encoded: EncodedTable,
+    modes: Mapping[str, int],
+    cond_width: int,
+    n_values: int,
+    memory_bytes: int,
+    compile_seconds: float,
+    device: jax.Device,
+) -> None:
+    """Log, before training, what the fit will hold and how long compiling took."""
+    n_rows, width = encoded.matrix.shape
+    log.info(
+        "Fitting %s on %s: %d rows, encoded width %d (conditional vector %d), "
+        "%d network parameters, about %.0f MB for weights, optimizer and data.",
+        method,
+        device,
+        n_rows,
+        width,
+        cond_width,
+        n_values,
+        memory_bytes / 2**20,
+    )
+    if modes:
+        listed = ", ".join(f"{key!r}: {count}" for key, count in modes.items())
+        log.info("Modes kept per continuous column: %s.", listed)
+    if compile_seconds:
+        log.info("Compiled the training epoch in %.2f s.", compile_seconds)
+    else:
+        log.info("Reused the training epoch compiled for an earlier fit.")
+
+
+def log_first_epoch(log: logging.Logger, seconds: float, epochs: int) -> None:
+    """Log how long the first epoch took and what the whole fit will take."""
+    log.info(
+        "The first epoch took %.2f s per epoch; about %.0f s for %d epochs.",
+        seconds,
+        seconds * epochs,
+        epochs,
+    )
+
+
+def logging_first_epoch(
+    run_epoch: Callable[[], dict[str, float]], log: logging.Logger, epochs: int
+) -> Callable[[], dict[str, float]]:
+    """``run_epoch``, logging how long its first call took (:func:`log_first_epoch`)."""
+    finished = False
+
+    def run() -> dict[str, float]:
+        nonlocal finished
+        if finished:
+            return run_epoch()
+        start = time.perf_counter()
+        losses = run_epoch()
+        finished = True
+        log_first_epoch(log, time.perf_counter() - start, epochs)
+        return losses
+
+    return run

@@ -1,0 +1,561 @@
+"""TVAE on JAX: a variational autoencoder for tables, one compiled epoch.
+
+The method of Xu et al., "Modeling Tabular Data using Conditional GAN"
+(NeurIPS 2019), section on TVAE, with the losses, config and saved weights
+of :mod:`genesis_torch.tvae`: an encoder and a decoder of fully connected
+layers, a learned output scale per continuous scalar, and a loss of
+``loss_factor`` times the reconstruction error plus the KL divergence of the
+latent code from a standard normal.
+
+Weight names (see :mod:`genesis_jax._common` for the scheme):
+``encoder.layers.<i>``, ``encoder.mean``, ``encoder.logvar``,
+``decoder.layers.<i>``, ``decoder.output`` and ``decoder.sigma`` (one value
+per CONTINUOUS_SCALAR span, in the order of the encoded matrix).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+
+from genesis import training
+from genesis._config import (
+    ConfigKey,
+    ConfigSpec,
+    layer_sizes,
+    non_negative_number,
+    positive_int,
+    positive_number,
+    resolve_config,
+)
+from genesis.data import PreparedTable, TableTransformer
+from genesis.errors import NotFittedError
+from genesis.protocols import ProgressCallback
+from genesis.training import collect_rows, pin_pooled_codes
+from genesis_jax import _fitting
+from genesis_jax._common import (
+    Dense,
+    SpanLayout,
+    key_from_rng,
+    load_module_arrays,
+    module_arrays,
+    parameter_count,
+    resolve_device,
+    spans_to_json,
+)
+
+__all__ = [
+    "Decoder",
+    "Encoder",
+    "TVAEGenerator",
+    "generate_batch",
+    "train_epoch",
+]
+
+logger = logging.getLogger(__name__)
+
+TOTAL_LOSS = "loss"
+RECONSTRUCTION_LOSS = "reconstruction"
+KL_LOSS = "kl"
+LOSS_NAMES = (TOTAL_LOSS, RECONSTRUCTION_LOSS, KL_LOSS)
+
+LEARNING_RATE = 1e-3
+ADAM_BETAS = (0.9, 0.999)
+SIGMA_START = 0.1
+# Output scales are kept in this range so that the Gaussian likelihood of a
+# scalar neither explodes (sigma to 0) nor stops teaching anything.
+SIGMA_RANGE = (0.01, 1.0)
+GENERATE_BATCH = 16_384
+# Generation compiles once per batch size; sizes are rounded up to a power of
+# two from this one, so that any request reuses a few compiled sizes.
+_SMALLEST_GENERATE_BATCH = 256
+STATE_VERSION = 1
+
+# The same keys and defaults as genesis_torch.tvae, so that a config (and a
+# saved model) means the same on both backends.
+CONFIG_SPEC: ConfigSpec = {
+    "epochs": ConfigKey(300, (int,), positive_int, "Passes over the training data."),
+    "batch_size": ConfigKey(500, (int,), positive_int, "Rows per training step."),
+    "embedding_dim": ConfigKey(128, (int,), positive_int, "Size of the latent code."),
+    "compress_dims": ConfigKey(
+        (128, 128), (tuple,), layer_sizes, "Widths of the encoder's layers."
+    ),
+    "decompress_dims": ConfigKey(
+        (128, 128), (tuple,), layer_sizes, "Widths of the decoder's layers."
+    ),
+    "l2scale": ConfigKey(
+        1e-5, (float, int), non_negative_number, "L2 weight decay of Adam."
+    ),
+    "loss_factor": ConfigKey(
+        2, (float, int), positive_number, "Weight of the reconstruction loss."
+    ),
+}
+
+
+# -- networks -------------------------------------------------------------------
+
+
+def _dense_stack(
+    input_dim: int, hidden: Sequence[int], rng: np.random.Generator
+) -> nnx.List:
+    widths = [input_dim, *hidden]
+    return nnx.List([Dense(a, b, rng=rng) for a, b in itertools.pairwise(widths)])
+
+
+class Encoder(nnx.Module):
+    """Encoded row in, mean and log-variance of its latent code out."""
+
+    def __init__(
+        self,
+        data_dim: int,
+        hidden: Sequence[int],
+        embedding_dim: int,
+        *,
+        rng: np.random.Generator,
+    ) -> None:
+        self.layers = _dense_stack(data_dim, hidden, rng)
+        width = hidden[-1] if hidden else data_dim
+        self.mean = Dense(width, embedding_dim, rng=rng)
+        self.logvar = Dense(width, embedding_dim, rng=rng)
+
+    def __call__(self, rows: jax.Array) -> tuple[jax.Array, jax.Array]:
+        hidden = rows
+        for layer in self.layers:
+            hidden = jax.nn.relu(layer(hidden))
+        return self.mean(hidden), self.logvar(hidden)
+
+
+class Decoder(nnx.Module):
+    """Latent code in, raw encoded row out; holds the scalars' output scales."""
+
+    def __init__(
+        self,
+        embedding_dim: int,
+        hidden: Sequence[int],
+        data_dim: int,
+        n_scalars: int,
+        *,
+        rng: np.random.Generator,
+    ) -> None:
+        self.layers = _dense_stack(embedding_dim, hidden, rng)
+        width = hidden[-1] if hidden else embedding_dim
+        self.output = Dense(width, data_dim, rng=rng)
+        self.sigma = nnx.Param(jnp.full(n_scalars, SIGMA_START, jnp.float32))
+
+    def __call__(self, code: jax.Array) -> jax.Array:
+        hidden = code
+        for layer in self.layers:
+            hidden = jax.nn.relu(layer(hidden))
+        return self.output(hidden)
+
+
+class AutoEncoder(nnx.Module):
+    """Encoder and decoder together, so that one optimizer updates both."""
+
+    def __init__(self, encoder: Encoder, decoder: Decoder) -> None:
+        self.encoder = encoder
+        self.decoder = decoder
+
+
+@dataclass
+class TVAEModel:
+    """The networks of one TVAE fit and what their maths needs to know."""
+
+    networks: AutoEncoder
+    layout: SpanLayout
+    embedding_dim: int
+    loss_factor: float
+
+    @property
+    def encoder(self) -> Encoder:
+        return self.networks.encoder
+
+    @property
+    def decoder(self) -> Decoder:
+        return self.networks.decoder
+
+
+def build_model(
+    config: Mapping[str, Any], layout: SpanLayout, rng: np.random.Generator
+) -> TVAEModel:
+    """Networks with initial values drawn from ``rng``."""
+    embedding_dim = config["embedding_dim"]
+    encoder = Encoder(layout.width, config["compress_dims"], embedding_dim, rng=rng)
+    decoder = Decoder(
+        embedding_dim,
+        config["decompress_dims"],
+        layout.width,
+        len(layout.scalar_columns),
+        rng=rng,
+    )
+    return TVAEModel(
+        networks=AutoEncoder(encoder, decoder),
+        layout=layout,
+        embedding_dim=embedding_dim,
+        loss_factor=float(config["loss_factor"]),
+    )
+
+
+# -- training ---------------------------------------------------------------------
+
+
+def reconstruction_loss(
+    raw: jax.Array, rows: jax.Array, layout: SpanLayout, sigma: jax.Array
+) -> jax.Array:
+    """Negative log-likelihood of ``rows`` under the decoder's output, per row.
+
+    Scalars are Gaussian around ``tanh(raw)`` with scale ``sigma``; one-hot
+    spans are categorical with the softmax of ``raw``, whose cross-entropy
+    is the span's log-sum-exp minus the logit of the hot slot (the slot
+    where ``rows`` holds 1). Constant terms are left out.
+    """
+    n_rows = rows.shape[0]
+    total = jnp.log(sigma).sum() * n_rows
+    if len(layout.scalar_columns):
+        # One scale per column, 1 off the scalars so the division is safe.
+        spread = jnp.asarray(layout.scalar_spread)
+        scale = sigma @ spread + (1.0 - spread.sum(axis=0))
+        error = jnp.where(layout.scalar_mask, rows - jnp.tanh(raw), 0.0)
+        total = total + (jnp.square(error) / (2 * jnp.square(scale))).sum()
+    if layout.n_one_hot:
+        hot_logits = (raw * rows * layout.one_hot_mask).sum()
+        total = total + layout.one_hot_logsumexp(raw).sum() - hot_logits
+    return total / n_rows
+
+
+def make_train_epoch(
+    model: TVAEModel, optimizer: optax.GradientTransformation, batch_size: int
+) -> Callable[..., Any]:
+    """The jitted epoch: ``(params, opt, data, key) -> (params, opt, mean losses)``.
+
+    One pass over the data in shuffled batches; the last batch holds the
+    rows left over when the batch size does not divide the row count.
+    """
+    graph = nnx.graphdef(model.networks)
+    layout, loss_factor = model.layout, model.loss_factor
+
+    def loss(params, rows, key):
+        networks = nnx.merge(graph, params)
+        mean, logvar = networks.encoder(rows)
+        noise = jax.random.normal(key, mean.shape)
+        code = mean + noise * jnp.exp(0.5 * logvar)
+        raw = networks.decoder(code)
+        sigma = networks.decoder.sigma[...]
+        reconstruction = reconstruction_loss(raw, rows, layout, sigma)
+        kl = -0.5 * (1 + logvar - jnp.square(mean) - jnp.exp(logvar)).sum()
+        kl = kl / rows.shape[0]
+        return loss_factor * reconstruction + kl, (reconstruction, kl)
+
+    def vae_step(carry, batch):
+        params, opt_state = carry
+        rows, key = batch
+        grads, (reconstruction, kl) = jax.grad(loss, has_aux=True)(params, rows, key)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        params = optax.apply_updates(params, updates)
+        networks = nnx.merge(graph, params, copy=True)
+        sigma = networks.decoder.sigma
+        sigma.set_value(jnp.clip(sigma[...], *SIGMA_RANGE))
+        params = nnx.state(networks, nnx.Param)
+        losses = jnp.stack([loss_factor * reconstruction + kl, reconstruction, kl])
+        return (params, opt_state), losses
+
+    @jax.jit
+    def run(params, opt_state, data, key):
+        n_rows = data.shape[0]
+        order_key, step_key = jax.random.split(key)
+        order = jax.random.permutation(order_key, n_rows)
+        shuffled = data[order]
+        full, left = divmod(n_rows, batch_size)
+        keys = jax.random.split(step_key, full + 1)
+        carry, losses = (params, opt_state), jnp.zeros((0, len(LOSS_NAMES)))
+        if full:
+            cut = full * batch_size
+            batches = (
+                shuffled[:cut].reshape(full, batch_size, -1),
+                keys[:full],
+            )
+            carry, losses = jax.lax.scan(vae_step, carry, batches)
+        if left:
+            carry, last = vae_step(
+                carry,
+                (shuffled[-left:], keys[full]),
+            )
+            losses = jnp.concatenate([losses, last[None]])
+        params, opt_state = carry
+        return params, opt_state, losses.mean(axis=0)
+
+    return run
+
+
+def train_epoch(
+    run: Callable[..., Any],
+    params: nnx.State,
+    opt_state: optax.OptState,
+    data: jax.Array,
+    key: jax.Array,
+) -> tuple[nnx.State, optax.OptState, dict[str, float]]:
+    """Run one epoch with ``run`` (from :func:`make_train_epoch`) and wait for it."""
+    params, opt_state, losses = run(params, opt_state, data, key)
+    return params, opt_state, _loss_dict(losses)
+
+
+def _loss_dict(losses: jax.Array) -> dict[str, float]:
+    return dict(zip(LOSS_NAMES, np.asarray(losses).tolist(), strict=True))
+
+
+def make_generate_batch(model: TVAEModel) -> Callable[..., jax.Array]:
+    """The jitted generation path: ``(params, key, n) -> rows``, ``n`` static.
+
+    Scalars get Gaussian noise of their learned scale around ``tanh`` of the
+    output; one-hot spans get Gumbel noise, so that decoding (the arg-max of
+    each span) draws a category from the span's softmax instead of always
+    taking the likeliest one.
+    """
+    graph = nnx.graphdef(model.decoder)
+    layout, embedding_dim = model.layout, model.embedding_dim
+    columns = layout.scalar_columns
+
+    def run(params, key, n):
+        code_key, gumbel_key, scalar_key = jax.random.split(key, 3)
+        decoder = nnx.merge(graph, params)
+        code = jax.random.normal(code_key, (n, embedding_dim))
+        rows = layout.sample_activate(decoder(code), gumbel_key)
+        noise = jax.random.normal(scalar_key, (n, len(columns)))
+        return rows.at[:, columns].add(noise * decoder.sigma[...])
+
+    return jax.jit(run, static_argnums=2)
+
+
+def generate_batch(
+    model: TVAEModel, run: Callable[..., jax.Array], n: int, key: jax.Array
+) -> np.ndarray:
+    """``n`` rows ready for decoding, drawn from the decoder's distribution."""
+    size = max(_SMALLEST_GENERATE_BATCH, 1 << max(n - 1, 0).bit_length())
+    params = nnx.state(model.decoder, nnx.Param)
+    return np.asarray(run(params, key, size))[:n]
+
+
+# -- the generator --------------------------------------------------------------------
+
+
+class TVAEGenerator:
+    """TVAE on JAX, registered as method ``"tvae"``, backend ``"jax"``.
+
+    Args:
+        config: Config keys of :data:`CONFIG_SPEC`; missing keys take their
+            defaults.
+        seed: Makes fit and generate reproducible on one device.
+        device: ``"cpu"``, ``"cuda"`` or ``"auto"`` (None): a GPU when JAX
+            sees one.
+
+    Raises:
+        InvalidConfigError: A key is unknown or out of range.
+
+    Attributes:
+        loss_history_: One dict of mean losses per finished epoch.
+        interrupted_: True when Ctrl-C stopped the fit early.
+        batch_size_: The batch size used: batch_size, or about an eighth of
+            the rows for a table smaller than eight batches.
+        compile_seconds_: Seconds spent tracing and compiling the training
+            epoch, before the first epoch ran (0 when an earlier fit's was
+            reused).
+    """
+
+    method: ClassVar[str] = "tvae"
+    backend: ClassVar[str] = "jax"
+    config_spec: ClassVar[ConfigSpec] = CONFIG_SPEC
+    supports_conditions: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        config: Mapping[str, Any] | None = None,
+        *,
+        seed: int | None = None,
+        device: str | None = None,
+    ) -> None:
+        self.config = resolve_config(self.method, self.config_spec, config)
+        self.seed = seed
+        self.device = resolve_device(device)
+        self.loss_history_: list[dict[str, float]] = []
+        self.interrupted_ = False
+        self._model: TVAEModel | None = None
+        self._generate_run: Callable[..., jax.Array] | None = None
+
+    def fit(
+        self, prepared: PreparedTable, *, progress: ProgressCallback | None = None
+    ) -> None:
+        """Learn ``prepared``; Ctrl-C stops after the current epoch, model usable."""
+        # A fit that fails leaves the generator unfitted, never half-replaced.
+        self._model = None
+        rng = np.random.default_rng(self.seed)
+        key = key_from_rng(rng)
+        self.transformer_ = TableTransformer()
+        encoded = self.transformer_.fit_transform(prepared, rng)
+        self.columns_ = training.column_summary(prepared)
+        training.warn_dominant_span(encoded.spans)
+        self.batch_size_ = training.fit_batch_size(
+            self.config["batch_size"], prepared.n_rows
+        )
+
+        layout = SpanLayout.from_spans(encoded.spans)
+        with jax.default_device(self.device):
+            model = build_model(self.config, layout, rng)
+        optimizer = _fitting.adam(LEARNING_RATE, self.config["l2scale"], ADAM_BETAS)
+        params = jax.device_put(nnx.state(model.networks, nnx.Param), self.device)
+        opt_state = jax.device_put(optimizer.init(params), self.device)
+        data = jax.device_put(encoded.matrix, self.device)
+        compiled, self.compile_seconds_ = _fitting.compile_timed(
+            _fitting.static_key(self.method, self.config, encoded.spans, self.device),
+            lambda: make_train_epoch(model, optimizer, self.batch_size_),
+            params,
+            opt_state,
+            data,
+            key,
+        )
+        n_values = parameter_count(model.networks)
+        _fitting.log_cost(
+            logger,
+            method=self.method,
+            encoded=encoded,
+            modes=self.transformer_.modes_kept,
+            cond_width=0,
+            n_values=n_values,
+            memory_bytes=_fitting.memory_estimate(n_values, data),
+            compile_seconds=self.compile_seconds_,
+            device=self.device,
+        )
+
+        def run_epoch() -> dict[str, float]:
+            nonlocal params, opt_state, key
+            key, epoch_key = jax.random.split(key)
+            params, opt_state, losses = train_epoch(
+                compiled, params, opt_state, data, epoch_key
+            )
+            return losses
+
+        self.loss_history_, self.interrupted_ = training.run_epochs(
+            _fitting.logging_first_epoch(run_epoch, logger, self.config["epochs"]),
+            self.config["epochs"],
+            progress,
+            logger,
+        )
+        nnx.update(model.networks, params)
+        self._model = model
+        self._generate_run = make_generate_batch(model)
+
+    def generate(
+        self,
+        n: int,
+        *,
+        rng: np.random.Generator,
+        conditions: Mapping[str, Any] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """``n`` rows as one array per prepared column key.
+
+        Conditions are met by keeping only the rows that meet them.
+
+        Raises:
+            NotFittedError: Called before fit.
+            InvalidDataError: A condition names an unknown column or value.
+            ConditionNotMetError: The conditions are too rare for this model.
+        """
+        model = self._fitted_model()
+        parsed = training.parse(conditions, self.columns_)
+        key = key_from_rng(rng)
+
+        def produce(count: int) -> dict[str, np.ndarray]:
+            nonlocal key
+            key, batch_key = jax.random.split(key)
+            with jax.default_device(self.device):
+                matrix = generate_batch(model, self._generate_run, count, batch_key)
+            rows = self.transformer_.inverse_transform(matrix, rng)
+            return pin_pooled_codes(rows, parsed, self.transformer_.code_to_slot)
+
+        return collect_rows(produce, n, parsed, GENERATE_BATCH)
+
+    def decode_noise(self, noise: np.ndarray) -> np.ndarray:
+        """The decoder's raw output for given latent codes.
+
+        Nothing random is drawn, so two generators holding the same weights
+        (on either backend) give the same numbers for the same codes.
+
+        Args:
+            noise: ``(n, embedding_dim)`` latent codes.
+
+        Returns:
+            ``(n, encoded width)`` float32 raw (pre-activation) rows.
+
+        Raises:
+            NotFittedError: Called before fit.
+        """
+        model = self._fitted_model()
+        with jax.default_device(self.device):
+            raw = model.decoder(jnp.asarray(noise, jnp.float32))
+        return np.asarray(raw, dtype=np.float32)
+
+    def _fitted_model(self) -> TVAEModel:
+        if self._model is None:
+            raise NotFittedError(
+                "This TVAE generator is not fitted yet; call fit before generate "
+                "or get_state."
+            )
+        return self._model
+
+    def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Weights under backend-neutral names, transformer state, and JSON."""
+        model = self._fitted_model()
+        arrays = {
+            **module_arrays(model.encoder, "encoder"),
+            **module_arrays(model.decoder, "decoder"),
+        }
+        transformer_arrays, transformer_state = self.transformer_.get_state()
+        arrays.update({f"transformer.{k}": v for k, v in transformer_arrays.items()})
+        state = {
+            "version": STATE_VERSION,
+            "config": training.json_config(self.config),
+            "seed": self.seed,
+            "spans": spans_to_json(self.transformer_.spans),
+            "batch_size": self.batch_size_,
+            "columns": self.columns_.to_json(),
+            "transformer": transformer_state,
+            "loss_history": self.loss_history_,
+            "interrupted": self.interrupted_,
+        }
+        return arrays, state
+
+    @classmethod
+    def from_state(
+        cls,
+        config: Mapping[str, Any],
+        arrays: Mapping[str, np.ndarray],
+        state: Mapping[str, Any],
+        *,
+        device: str | None = None,
+    ) -> Self:
+        """Rebuild a fitted generator saved by :meth:`get_state` on either backend."""
+        training.check_state_version(state, STATE_VERSION, cls.method)
+        generator = cls(config, seed=state.get("seed"), device=device)
+        generator.transformer_ = TableTransformer.from_state(
+            training.with_prefix(arrays, "transformer."), state["transformer"]
+        )
+        generator.columns_ = training.ColumnSummary.from_json(state["columns"])
+        generator.batch_size_ = state["batch_size"]
+        generator.loss_history_ = list(state["loss_history"])
+        generator.interrupted_ = bool(state["interrupted"])
+        layout = SpanLayout.from_spans(generator.transformer_.spans)
+        with jax.default_device(generator.device):
+            model = build_model(generator.config, layout, np.random.default_rng(0))
+            load_module_arrays(model.encoder, arrays, "encoder")
+            load_module_arrays(model.decoder, arrays, "decoder")
+        generator._model = model
+        generator._generate_run = make_generate_batch(model)
+        return generator
