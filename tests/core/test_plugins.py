@@ -90,7 +90,7 @@ def test_env_variable_chooses_backend_when_argument_absent(monkeypatch) -> None:
 def test_env_variable_naming_an_unknown_backend_is_refused(monkeypatch) -> None:
     monkeypatch.setenv("GENESIS_BACKEND", "abacus")
     with pytest.raises(
-        BackendNotAvailableError, match="'abacus'.*asked by GENESIS_BACKEND"
+        BackendNotAvailableError, match=r"'abacus'.*asked by GENESIS_BACKEND"
     ):
         resolve_backend("ctgan")
 

@@ -27,3 +27,52 @@ def test_readme_opens_with_exactly_two_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (REPO / ".ci" / "run").read_text()
     assert _readme_commands()[1] in ci.splitlines()
+
+
+def _python_block(section: str) -> str:
+    text = (REPO / "README.md").read_text()
+    found = re.search(
+        rf"^## {re.escape(section)}\n.*?```python\n(.*?)```", text, re.S | re.M
+    )
+    assert found is not None, f"README.md has no Python example under {section!r}"
+    return found.group(1)
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(_python_block("Python"), "README.md#python", "exec"), namespace)
+    assert namespace["report"].score > 0.8  # type: ignore[attr-defined]
+    assert (tmp_path / "report.html").exists()
+    assert (tmp_path / "adult.genesis").exists()
+
+
+def test_readme_related_tables_example_runs() -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    airports = pd.DataFrame(
+        {
+            "faa": [f"A{i:02d}" for i in range(30)],
+            "alt": rng.integers(0, 3000, 30),
+            "tz": rng.choice([-5, -6, -8], 30),
+        }
+    )
+    flights = pd.DataFrame(
+        {
+            "id": np.arange(400),
+            "origin": rng.choice(airports["faa"].iloc[:5], 400),
+            "dest": rng.choice(airports["faa"], 400),
+            "delay": rng.normal(10, 30, 400).round(),
+        }
+    )
+    namespace: dict[str, object] = {
+        "tables": {"airports": airports, "flights": flights}
+    }
+    exec(
+        compile(_python_block("Related tables"), "README.md#tables", "exec"), namespace
+    )
+    database = namespace["database"]
+    assert len(database["airports"]) == 60  # type: ignore[index]
+    assert database["flights"]["origin"].isin(database["airports"]["faa"]).all()  # type: ignore[index]
