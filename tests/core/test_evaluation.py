@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from genesis.datasets import load_adult
 from genesis.errors import BackendNotAvailableError, InvalidDataError
 from genesis.evaluation import QualityReport
 from genesis.evaluation import evaluate as evaluate_all
@@ -33,10 +34,9 @@ def evaluate(*args: object, **kwargs: object) -> QualityReport:
 
 @pytest.fixture(scope="module")
 def adult_full() -> pd.DataFrame:
-    path = SHARED_DATA / "adult.csv"
-    if not path.exists():
-        pytest.skip(f"{path} is absent; the shared datasets are not on this machine")
-    return pd.read_csv(path)
+    # The copy the package ships, so these tests (and the sdmetrics judge
+    # session) run wherever the shared datasets are absent.
+    return load_adult()
 
 
 @pytest.fixture(scope="module")

@@ -35,9 +35,21 @@ _KDE_GRID = 512
 
 
 def choose_method(
-    data: pd.DataFrame, metadata: TableMetadata, gpu_available: bool = False
+    data: pd.DataFrame,
+    metadata: TableMetadata,
+    gpu_available: bool = False,
+    *,
+    fallback: bool = True,
 ) -> tuple[str, list[str]]:
     """Pick a method for ``data`` and say why.
+
+    Args:
+        data: The table to be fitted.
+        metadata: Its column types.
+        gpu_available: Whether a GPU can train the neural methods.
+        fallback: Fall back to the copula, with a warning, when no installed
+            backend provides the chosen method. False gives the chart's choice
+            whatever is installed.
 
     Returns:
         The method name and the reasons, one sentence each.
@@ -68,8 +80,10 @@ def choose_method(
         where = "on the GPU" if gpu_available else "on the CPU (no GPU found)"
         reasons.append(f"{n_rows} rows (over {LARGE_TABLE_ROWS}); CTGAN {where}")
 
-    if method != "gaussian_copula" and not get_registry().generators.backends_for(
-        method
+    if (
+        fallback
+        and method != "gaussian_copula"
+        and not get_registry().generators.backends_for(method)
     ):
         message = (
             f"method='auto' chose {method!r} ({reasons[-1]}), but no installed backend "
