@@ -18,6 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from genesis._config import (
+    ConfigKey,
+    ConfigSpec,
+    layer_sizes,
+    non_negative_number,
+    positive_int,
+    positive_number,
+)
 from genesis.data._conditions import (
     Condition,
     collect_rows,
@@ -27,17 +35,20 @@ from genesis.data._conditions import (
 from genesis.data._encoding import ColumnSpan, EncodedTable, SpanKind
 from genesis.data._prepare import PreparedTable
 from genesis.data._vectors import ConditionVectors, FrequencySampler
-from genesis.errors import ModelFileError
+from genesis.errors import InvalidConfigError, ModelFileError
 from genesis.protocols import ProgressCallback, ProgressEvent
 
 __all__ = [
+    "CTGAN_CONFIG_SPEC",
     "DOMINANT_MIN_WIDTH",
     "DOMINANT_SHARE",
     "MIN_STEPS_PER_EPOCH",
+    "TVAE_CONFIG_SPEC",
     "ColumnSummary",
     "Condition",
     "ConditionVectors",
     "FrequencySampler",
+    "check_pac",
     "check_state_version",
     "collect_rows",
     "column_summary",
@@ -270,3 +281,90 @@ def check_state_version(state: Mapping[str, Any], version: int, method: str) -> 
             f"The saved {method} state has version {found!r}; this version of "
             f"Genesis reads version {version}. Fit the model again with this version."
         )
+
+
+# -- the config keys of CTGAN and TVAE, the same on every backend ----------------
+# The generator guide promises these keys and defaults; keeping them here means
+# a config (and a saved model) means the same on torch and jax.
+
+
+def check_pac(config: Mapping[str, Any]) -> None:
+    """Refuse a CTGAN batch size that is not a multiple of ``pac``, with options.
+
+    Raises:
+        InvalidConfigError: ``batch_size % pac != 0``; the message names
+            the nearest valid batch sizes and pacs.
+    """
+    batch_size, pac = config["batch_size"], config["pac"]
+    if batch_size % pac == 0:
+        return
+    lower = batch_size // pac * pac
+    nearest = [v for v in (lower, lower + pac) if v >= pac]
+    divisors = [d for d in range(1, batch_size + 1) if batch_size % d == 0]
+    closest = sorted(sorted(divisors, key=lambda d: abs(d - pac))[:3])
+    raise InvalidConfigError(
+        f"batch_size must be a multiple of pac (the discriminator network judges "
+        f"rows in packs of pac), got batch_size={batch_size} and pac={pac}. Use "
+        f"batch_size={' or '.join(map(str, nearest))}, or a pac that divides "
+        f"{batch_size}, such as {', '.join(map(str, closest))}."
+    )
+
+
+CTGAN_CONFIG_SPEC: ConfigSpec = {
+    "epochs": ConfigKey(300, (int,), positive_int, "Passes over the training data."),
+    "batch_size": ConfigKey(
+        500, (int,), positive_int, "Rows per training step; a multiple of pac."
+    ),
+    "generator_dim": ConfigKey(
+        (256, 256), (tuple,), layer_sizes, "Widths of the residual layers."
+    ),
+    "discriminator_dim": ConfigKey(
+        (256, 256), (tuple,), layer_sizes, "Widths of the discriminator layers."
+    ),
+    "generator_lr": ConfigKey(
+        2e-4, (float, int), positive_number, "Adam learning rate, generator network."
+    ),
+    "discriminator_lr": ConfigKey(
+        2e-4, (float, int), positive_number, "Adam learning rate, discriminator."
+    ),
+    "generator_decay": ConfigKey(
+        1e-6, (float, int), non_negative_number, "L2 weight decay, generator network."
+    ),
+    "discriminator_decay": ConfigKey(
+        1e-6, (float, int), non_negative_number, "L2 weight decay, discriminator."
+    ),
+    "discriminator_steps": ConfigKey(
+        1, (int,), positive_int, "Discriminator updates per generator update."
+    ),
+    "pac": ConfigKey(
+        10, (int,), positive_int, "Rows the discriminator judges together."
+    ),
+    "embedding_dim": ConfigKey(
+        128, (int,), positive_int, "Size of the noise given to the generator network."
+    ),
+    "log_frequency": ConfigKey(
+        True,
+        (bool,),
+        None,
+        "Sample training conditions by log-frequency (True) or frequency (False).",
+    ),
+}
+
+
+TVAE_CONFIG_SPEC: ConfigSpec = {
+    "epochs": ConfigKey(300, (int,), positive_int, "Passes over the training data."),
+    "batch_size": ConfigKey(500, (int,), positive_int, "Rows per training step."),
+    "embedding_dim": ConfigKey(128, (int,), positive_int, "Size of the latent code."),
+    "compress_dims": ConfigKey(
+        (128, 128), (tuple,), layer_sizes, "Widths of the encoder's layers."
+    ),
+    "decompress_dims": ConfigKey(
+        (128, 128), (tuple,), layer_sizes, "Widths of the decoder's layers."
+    ),
+    "l2scale": ConfigKey(
+        1e-5, (float, int), non_negative_number, "L2 weight decay of Adam."
+    ),
+    "loss_factor": ConfigKey(
+        2, (float, int), positive_number, "Weight of the reconstruction loss."
+    ),
+}

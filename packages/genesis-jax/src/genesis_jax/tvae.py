@@ -29,12 +29,7 @@ from flax import nnx
 
 from genesis import training
 from genesis._config import (
-    ConfigKey,
     ConfigSpec,
-    layer_sizes,
-    non_negative_number,
-    positive_int,
-    positive_number,
     resolve_config,
 )
 from genesis.data import PreparedTable, TableTransformer
@@ -80,25 +75,8 @@ GENERATE_BATCH = 16_384
 _SMALLEST_GENERATE_BATCH = 256
 STATE_VERSION = 1
 
-# The same keys and defaults as genesis_torch.tvae, so that a config (and a
-# saved model) means the same on both backends.
-CONFIG_SPEC: ConfigSpec = {
-    "epochs": ConfigKey(300, (int,), positive_int, "Passes over the training data."),
-    "batch_size": ConfigKey(500, (int,), positive_int, "Rows per training step."),
-    "embedding_dim": ConfigKey(128, (int,), positive_int, "Size of the latent code."),
-    "compress_dims": ConfigKey(
-        (128, 128), (tuple,), layer_sizes, "Widths of the encoder's layers."
-    ),
-    "decompress_dims": ConfigKey(
-        (128, 128), (tuple,), layer_sizes, "Widths of the decoder's layers."
-    ),
-    "l2scale": ConfigKey(
-        1e-5, (float, int), non_negative_number, "L2 weight decay of Adam."
-    ),
-    "loss_factor": ConfigKey(
-        2, (float, int), positive_number, "Weight of the reconstruction loss."
-    ),
-}
+# The keys and defaults are the core's, shared with the torch backend.
+CONFIG_SPEC: ConfigSpec = training.TVAE_CONFIG_SPEC
 
 
 # -- networks -------------------------------------------------------------------

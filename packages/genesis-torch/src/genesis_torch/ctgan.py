@@ -30,12 +30,7 @@ from torch import nn
 
 from genesis import training
 from genesis._config import (
-    ConfigKey,
     ConfigSpec,
-    layer_sizes,
-    non_negative_number,
-    positive_int,
-    positive_number,
     resolve_config,
 )
 from genesis.data import (
@@ -45,7 +40,7 @@ from genesis.data import (
     SpanKind,
     TableTransformer,
 )
-from genesis.errors import InvalidConfigError, NotFittedError
+from genesis.errors import NotFittedError
 from genesis.protocols import ProgressCallback
 from genesis.training import (
     Condition,
@@ -113,61 +108,8 @@ def mixed_precision(
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
 
 
-def _pac_divides_batch(config: Mapping[str, Any]) -> None:
-    batch_size, pac = config["batch_size"], config["pac"]
-    if batch_size % pac == 0:
-        return
-    lower = batch_size // pac * pac
-    nearest = [v for v in (lower, lower + pac) if v >= pac]
-    divisors = [d for d in range(1, batch_size + 1) if batch_size % d == 0]
-    closest = sorted(sorted(divisors, key=lambda d: abs(d - pac))[:3])
-    raise InvalidConfigError(
-        f"batch_size must be a multiple of pac (the discriminator network judges "
-        f"rows in packs of pac), got batch_size={batch_size} and pac={pac}. Use "
-        f"batch_size={' or '.join(map(str, nearest))}, or a pac that divides "
-        f"{batch_size}, such as {', '.join(map(str, closest))}."
-    )
-
-
-CONFIG_SPEC: ConfigSpec = {
-    "epochs": ConfigKey(300, (int,), positive_int, "Passes over the training data."),
-    "batch_size": ConfigKey(
-        500, (int,), positive_int, "Rows per training step; a multiple of pac."
-    ),
-    "generator_dim": ConfigKey(
-        (256, 256), (tuple,), layer_sizes, "Widths of the residual layers."
-    ),
-    "discriminator_dim": ConfigKey(
-        (256, 256), (tuple,), layer_sizes, "Widths of the discriminator layers."
-    ),
-    "generator_lr": ConfigKey(
-        2e-4, (float, int), positive_number, "Adam learning rate, generator network."
-    ),
-    "discriminator_lr": ConfigKey(
-        2e-4, (float, int), positive_number, "Adam learning rate, discriminator."
-    ),
-    "generator_decay": ConfigKey(
-        1e-6, (float, int), non_negative_number, "L2 weight decay, generator network."
-    ),
-    "discriminator_decay": ConfigKey(
-        1e-6, (float, int), non_negative_number, "L2 weight decay, discriminator."
-    ),
-    "discriminator_steps": ConfigKey(
-        1, (int,), positive_int, "Discriminator updates per generator update."
-    ),
-    "pac": ConfigKey(
-        10, (int,), positive_int, "Rows the discriminator judges together."
-    ),
-    "embedding_dim": ConfigKey(
-        128, (int,), positive_int, "Size of the noise given to the generator network."
-    ),
-    "log_frequency": ConfigKey(
-        True,
-        (bool,),
-        None,
-        "Sample training conditions by log-frequency (True) or frequency (False).",
-    ),
-}
+# The keys and defaults are the core's, shared with the jax backend.
+CONFIG_SPEC: ConfigSpec = training.CTGAN_CONFIG_SPEC
 
 
 # -- networks -------------------------------------------------------------------
@@ -670,7 +612,7 @@ class CTGANGenerator:
         device: str | None = None,
     ) -> None:
         self.config = resolve_config(self.method, self.config_spec, config)
-        _pac_divides_batch(self.config)
+        training.check_pac(self.config)
         self.seed = seed
         self.device = resolve_device(device)
         self.loss_history_: list[dict[str, float]] = []

@@ -28,12 +28,7 @@ from torch import nn
 
 from genesis import training
 from genesis._config import (
-    ConfigKey,
     ConfigSpec,
-    layer_sizes,
-    non_negative_number,
-    positive_int,
-    positive_number,
     resolve_config,
 )
 from genesis.data import EncodedTable, PreparedTable, TableTransformer
@@ -98,23 +93,8 @@ def mixed_precision(
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
 
 
-CONFIG_SPEC: ConfigSpec = {
-    "epochs": ConfigKey(300, (int,), positive_int, "Passes over the training data."),
-    "batch_size": ConfigKey(500, (int,), positive_int, "Rows per training step."),
-    "embedding_dim": ConfigKey(128, (int,), positive_int, "Size of the latent code."),
-    "compress_dims": ConfigKey(
-        (128, 128), (tuple,), layer_sizes, "Widths of the encoder's layers."
-    ),
-    "decompress_dims": ConfigKey(
-        (128, 128), (tuple,), layer_sizes, "Widths of the decoder's layers."
-    ),
-    "l2scale": ConfigKey(
-        1e-5, (float, int), non_negative_number, "L2 weight decay of Adam."
-    ),
-    "loss_factor": ConfigKey(
-        2, (float, int), positive_number, "Weight of the reconstruction loss."
-    ),
-}
+# The keys and defaults are the core's, shared with the jax backend.
+CONFIG_SPEC: ConfigSpec = training.TVAE_CONFIG_SPEC
 
 
 # -- networks -------------------------------------------------------------------
