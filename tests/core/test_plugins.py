@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -111,3 +113,34 @@ def test_ctgan_without_a_backend_says_what_to_install(monkeypatch) -> None:
 def test_copula_ignores_backend_choice(monkeypatch) -> None:
     monkeypatch.setenv("GENESIS_BACKEND", "jax")
     assert resolve_backend("gaussian_copula") == "numpy"
+
+
+def test_finding_plugins_imports_no_framework() -> None:
+    # Every run builds the registry; with torch and jax installed it must not
+    # import them (each costs seconds and 100-200 MB) until one is chosen.
+    script = (
+        "import sys; from genesis._registry import get_registry; "
+        "registry = get_registry(); registry.generators.methods(); "
+        "loaded = [m for m in ('torch', 'jax', 'flax', 'transformers') "
+        "if m in sys.modules]; sys.exit(f'imported {loaded}' if loaded else 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_lazily_registered_class_that_fails_to_import_names_the_plugin() -> None:
+    registry = GeneratorRegistry()
+    registry.current_plugin = "ghost"
+    registry.register_lazy("ctgan", "abacus", "genesis_no_such_module:Nothing")
+    assert registry.backends_for("ctgan") == ["abacus"]
+    with pytest.raises(BackendNotAvailableError, match=r"'ghost'.*failed to import"):
+        registry.get("ctgan", "abacus")
+
+
+def test_lazily_registered_class_must_say_what_it_was_registered_as() -> None:
+    registry = GeneratorRegistry()
+    registry.register_lazy("tvae", "numpy", "genesis._copula:GaussianCopulaGenerator")
+    with pytest.raises(PluginConflictError, match="the class says"):
+        registry.get("tvae", "numpy")

@@ -9,6 +9,7 @@ nowhere else.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
@@ -114,14 +115,78 @@ class GeneratorRegistry(_NamedRegistry):
             )
         self._add((method, backend), implementation)
 
+    def register_lazy(self, method: str, backend: str, target: str) -> None:
+        """Register an implementation by its import path, imported on first use.
+
+        A framework such as jax or torch takes seconds and hundreds of
+        megabytes to import; a plugin that registers ``"module:Class"``
+        costs nothing until its backend is actually chosen, so installing a
+        second backend does not slow down or enlarge every other run.
+
+        Args:
+            method: The method the class implements, e.g. ``"ctgan"``.
+            backend: Its backend, e.g. ``"jax"``.
+            target: ``"package.module:ClassName"``; the class must have the
+                same ``method`` and ``backend`` class attributes.
+        """
+        module, _, name = target.partition(":")
+        if not all(isinstance(v, str) and v for v in (method, backend, module, name)):
+            raise PluginConflictError(
+                f"Plugin {self.current_plugin!r} registered {target!r} for "
+                f"({method!r}, {backend!r}); give strings and a 'module:Class' path."
+            )
+        self._add((method, backend), _LazyImplementation(method, backend, target))
+
     def get(self, method: str, backend: str) -> type:
-        return self._items[(method, backend)][0]
+        """The implementation class; a lazily registered one is imported now.
+
+        Raises:
+            BackendNotAvailableError: A lazily registered class fails to
+                import (its framework is broken or missing).
+        """
+        item, owner = self._items[(method, backend)]
+        if isinstance(item, _LazyImplementation):
+            item = item.load(owner)
+            self._items[(method, backend)] = (item, owner)
+        return item
 
     def methods(self) -> list[str]:
         return sorted({method for method, _ in self._items})
 
     def backends_for(self, method: str) -> list[str]:
         return sorted(backend for m, backend in self._items if m == method)
+
+
+@dataclass(frozen=True)
+class _LazyImplementation:
+    """A generator class known by its import path until it is first used."""
+
+    method: str
+    backend: str
+    target: str
+
+    def load(self, owner: str) -> type:
+        module_name, _, name = self.target.partition(":")
+        try:
+            implementation = getattr(importlib.import_module(module_name), name)
+        except Exception as error:
+            raise BackendNotAvailableError(
+                f"Plugin {owner!r} provides {self.method!r} on backend "
+                f"{self.backend!r} through {self.target!r}, which failed to import: "
+                f"{type(error).__name__}: {error}. Reinstall it: "
+                f"{install_line(self.backend)}"
+            ) from error
+        if (
+            getattr(implementation, "method", None) != self.method
+            or getattr(implementation, "backend", None) != self.backend
+        ):
+            raise PluginConflictError(
+                f"Plugin {owner!r} registered {self.target!r} as ({self.method!r}, "
+                f"{self.backend!r}), but the class says "
+                f"({getattr(implementation, 'method', None)!r}, "
+                f"{getattr(implementation, 'backend', None)!r})."
+            )
+        return implementation
 
 
 class ProviderRegistry(_NamedRegistry):

@@ -1,21 +1,29 @@
-"""Entry point of the ``genesis`` plugin group: registers CTGAN and TVAE."""
+"""Entry point of the ``genesis`` plugin group: registers the torch generators.
+
+The classes are registered by import path: torch is imported only when the
+torch backend is chosen, so the copula and the other backends do not pay for
+it.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from genesis.hookspecs import hookimpl
-from genesis_torch.ctgan import CTGANGenerator
-from genesis_torch.timegan import TimeGANGenerator
-from genesis_torch.tvae import TVAEGenerator
 
 if TYPE_CHECKING:
     from genesis.plugins import GeneratorRegistry
 
+BACKEND = "torch"
+IMPLEMENTATIONS = {
+    "ctgan": "genesis_torch.ctgan:CTGANGenerator",
+    "tvae": "genesis_torch.tvae:TVAEGenerator",
+    "timegan": "genesis_torch.timegan:TimeGANGenerator",
+}
+
 
 @hookimpl
 def genesis_register_generators(registry: GeneratorRegistry) -> None:
-    """Register CTGAN and TVAE under backend ``"torch"``."""
-    registry.register(CTGANGenerator)
-    registry.register(TVAEGenerator)
-    registry.register(TimeGANGenerator)
+    """Register CTGAN, TVAE and TimeGAN under backend ``"torch"``."""
+    for method, target in IMPLEMENTATIONS.items():
+        registry.register_lazy(method, BACKEND, target)
