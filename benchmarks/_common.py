@@ -533,6 +533,8 @@ def run_both(
         if "error" not in side:
             side.update(_best_timings(side["runs"]))
             side["rows_per_s"] = side["rows"] / side["sample_s"]
+            if "sample_warm_s" in side:
+                side["warm_rows_per_s"] = side["rows"] / side["sample_warm_s"]
     return figures
 
 
@@ -560,14 +562,21 @@ def _score(
 
 
 def _timings(result: dict[str, Any]) -> dict[str, Any]:
-    keys = ("fit_s", "sample_s", "transformer_fit_s", "epoch_s", "epoch_cpu_s")
+    keys = (
+        "fit_s",
+        "sample_s",
+        "sample_warm_s",
+        "transformer_fit_s",
+        "epoch_s",
+        "epoch_cpu_s",
+    )
     return {k: result[k] for k in keys if k in result}
 
 
 def _best_timings(runs: list[dict[str, Any]]) -> dict[str, float]:
     """The fastest of each timing over the runs; epochs by each run's median."""
     best: dict[str, float] = {}
-    for key in ("fit_s", "sample_s", "transformer_fit_s"):
+    for key in ("fit_s", "sample_s", "sample_warm_s", "transformer_fit_s"):
         values = [run[key] for run in runs if key in run]
         if values:
             best[key] = min(values)

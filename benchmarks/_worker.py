@@ -17,6 +17,8 @@ Timing definitions, the same for both libraries:
   for ours, ``ctgan.data_transformer.DataTransformer.fit`` exactly as SDV
   calls it inside its fit for SDV.
 - ``sample_s``: wall time of generating as many rows as the training split.
+- ``sample_warm_s``: the same, best of two more calls (first-call set-up
+  left out; the scored rows and the memory figures come from the first call).
 """
 
 from __future__ import annotations
@@ -125,6 +127,7 @@ def run_ours(
     synthetic = generator.generate(len(train))
     result["sample_s"] = time.perf_counter() - start
     memory.report(result)
+    result["sample_warm_s"] = _warm_sample_s(lambda: generator.generate(len(train)))
 
     if args.method in ("ctgan", "tvae"):
         ends = [epoch_ends[k] for k in sorted(epoch_ends)]
@@ -216,6 +219,9 @@ def run_sdv(
     synthetic = synthesizer.sample(num_rows=len(train))[args.data]
     result["sample_s"] = time.perf_counter() - start
     memory.report(result)
+    result["sample_warm_s"] = _warm_sample_s(
+        lambda: synthesizer.sample(num_rows=len(train))
+    )
     if args.method != "gaussian_copula":
         result["epoch_s"] = epoch_durations([wall for wall, _ in _EpochClock.ends])
         result["epoch_cpu_s"] = epoch_durations([cpu for _, cpu in _EpochClock.ends])
@@ -252,6 +258,16 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     synthetic.to_pickle(args.out / "synthetic.pkl")
     (args.out / "result.json").write_text(json.dumps(result, indent=2))
+
+
+def _warm_sample_s(sample: Any) -> float:
+    """Best wall time of two more sampling calls, once first-call costs are paid."""
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        sample()
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 if __name__ == "__main__":
