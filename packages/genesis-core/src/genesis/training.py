@@ -32,7 +32,12 @@ from genesis.data._conditions import (
     parse_conditions,
     pin_pooled_codes,
 )
-from genesis.data._encoding import ColumnSpan, EncodedTable, SpanKind
+from genesis.data._encoding import (
+    ColumnSpan,
+    EncodedTable,
+    SpanKind,
+    TableTransformer,
+)
 from genesis.data._prepare import PreparedTable
 from genesis.data._vectors import ConditionVectors, FrequencySampler
 from genesis.errors import InvalidConfigError, ModelFileError
@@ -55,10 +60,13 @@ __all__ = [
     "fit_batch_size",
     "json_config",
     "log_cost",
+    "pack_table_state",
     "parse",
     "parse_conditions",
     "pin_pooled_codes",
     "run_epochs",
+    "spans_to_json",
+    "unpack_table_state",
     "warn_dominant_span",
     "with_prefix",
 ]
@@ -281,6 +289,58 @@ def check_state_version(state: Mapping[str, Any], version: int, method: str) -> 
             f"The saved {method} state has version {found!r}; this version of "
             f"Genesis reads version {version}. Fit the model again with this version."
         )
+
+
+def spans_to_json(spans: Sequence[ColumnSpan]) -> list[dict[str, Any]]:
+    """The spans as plain dicts, for a model file."""
+    return [
+        {"column": s.column, "kind": str(s.kind), "start": s.start, "stop": s.stop}
+        for s in spans
+    ]
+
+
+def pack_table_state(
+    implementation: Any, version: int
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The framework-free part of a fitted CTGAN or TVAE, for its model file.
+
+    ``implementation`` has ``config``, ``seed``, ``transformer_``,
+    ``columns_``, ``batch_size_``, ``loss_history_`` and ``interrupted_``.
+    Both backends write exactly these keys, which is what lets a model
+    saved on one load on the other; the networks' arrays are added by the
+    caller.
+
+    Returns:
+        The transformer's arrays under ``transformer.``, and the JSON state.
+    """
+    transformer = implementation.transformer_
+    transformer_arrays, transformer_state = transformer.get_state()
+    arrays = {f"transformer.{k}": v for k, v in transformer_arrays.items()}
+    state = {
+        "version": version,
+        "config": json_config(implementation.config),
+        "seed": implementation.seed,
+        "spans": spans_to_json(transformer.spans),
+        "batch_size": implementation.batch_size_,
+        "columns": implementation.columns_.to_json(),
+        "transformer": transformer_state,
+        "loss_history": implementation.loss_history_,
+        "interrupted": implementation.interrupted_,
+    }
+    return arrays, state
+
+
+def unpack_table_state(
+    implementation: Any, arrays: Mapping[str, np.ndarray], state: Mapping[str, Any]
+) -> None:
+    """Restore on ``implementation`` what :func:`pack_table_state` saved."""
+    implementation.transformer_ = TableTransformer.from_state(
+        with_prefix(arrays, "transformer."), state["transformer"]
+    )
+    implementation.columns_ = ColumnSummary.from_json(state["columns"])
+    implementation.batch_size_ = state["batch_size"]
+    implementation.loss_history_ = list(state["loss_history"])
+    implementation.interrupted_ = bool(state["interrupted"])
 
 
 # -- the config keys of CTGAN and TVAE, the same on every backend ----------------

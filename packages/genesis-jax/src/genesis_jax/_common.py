@@ -51,7 +51,6 @@ __all__ = [
     "module_arrays",
     "parameter_count",
     "resolve_device",
-    "spans_to_json",
 ]
 
 logger = logging.getLogger(__name__)
@@ -255,14 +254,6 @@ def parameter_count(*modules: nnx.Module) -> int:
 
 
 # -- spans --------------------------------------------------------------------
-
-
-def spans_to_json(spans: Sequence[ColumnSpan]) -> list[dict[str, Any]]:
-    """The spans as plain dicts, for a model file."""
-    return [
-        {"column": s.column, "kind": str(s.kind), "start": s.start, "stop": s.stop}
-        for s in spans
-    ]
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,6 @@ from genesis_jax._common import (
     module_arrays,
     parameter_count,
     resolve_device,
-    spans_to_json,
 )
 
 __all__ = [
@@ -495,19 +494,8 @@ class TVAEGenerator:
             **module_arrays(model.encoder, "encoder"),
             **module_arrays(model.decoder, "decoder"),
         }
-        transformer_arrays, transformer_state = self.transformer_.get_state()
-        arrays.update({f"transformer.{k}": v for k, v in transformer_arrays.items()})
-        state = {
-            "version": STATE_VERSION,
-            "config": training.json_config(self.config),
-            "seed": self.seed,
-            "spans": spans_to_json(self.transformer_.spans),
-            "batch_size": self.batch_size_,
-            "columns": self.columns_.to_json(),
-            "transformer": transformer_state,
-            "loss_history": self.loss_history_,
-            "interrupted": self.interrupted_,
-        }
+        table_arrays, state = training.pack_table_state(self, STATE_VERSION)
+        arrays.update(table_arrays)
         return arrays, state
 
     @classmethod
@@ -522,13 +510,7 @@ class TVAEGenerator:
         """Rebuild a fitted generator saved by :meth:`get_state` on either backend."""
         training.check_state_version(state, STATE_VERSION, cls.method)
         generator = cls(config, seed=state.get("seed"), device=device)
-        generator.transformer_ = TableTransformer.from_state(
-            training.with_prefix(arrays, "transformer."), state["transformer"]
-        )
-        generator.columns_ = training.ColumnSummary.from_json(state["columns"])
-        generator.batch_size_ = state["batch_size"]
-        generator.loss_history_ = list(state["loss_history"])
-        generator.interrupted_ = bool(state["interrupted"])
+        training.unpack_table_state(generator, arrays, state)
         layout = SpanLayout.from_spans(generator.transformer_.spans)
         with jax.default_device(generator.device):
             model = build_model(generator.config, layout, np.random.default_rng(0))

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -45,7 +45,6 @@ __all__ = [
     "parameter_count",
     "resolve_device",
     "seeded_generator",
-    "spans_to_json",
 ]
 
 logger = logging.getLogger(__name__)
@@ -224,14 +223,6 @@ def parameter_count(*modules: nn.Module) -> int:
 
 
 # -- spans --------------------------------------------------------------------
-
-
-def spans_to_json(spans: Sequence[ColumnSpan]) -> list[dict[str, Any]]:
-    """The spans as plain dicts, for a model file."""
-    return [
-        {"column": s.column, "kind": str(s.kind), "start": s.start, "stop": s.stop}
-        for s in spans
-    ]
 
 
 @dataclass(frozen=True)

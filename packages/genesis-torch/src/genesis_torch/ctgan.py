@@ -59,7 +59,6 @@ from genesis_torch._common import (
     parameter_count,
     resolve_device,
     seeded_generator,
-    spans_to_json,
 )
 
 __all__ = [
@@ -811,21 +810,10 @@ class CTGANGenerator:
             **module_arrays(model.generator, "generator"),
             **module_arrays(model.discriminator, "discriminator"),
         }
-        transformer_arrays, transformer_state = self.transformer_.get_state()
-        arrays.update({f"transformer.{k}": v for k, v in transformer_arrays.items()})
+        table_arrays, state = training.pack_table_state(self, STATE_VERSION)
+        arrays.update(table_arrays)
         arrays["conditions.shares"] = self.conditions_.shares.copy()
-        state = {
-            "version": STATE_VERSION,
-            "config": training.json_config(self.config),
-            "seed": self.seed,
-            "spans": spans_to_json(self.transformer_.spans),
-            "batch_size": self.batch_size_,
-            "columns": self.columns_.to_json(),
-            "transformer": transformer_state,
-            "conditions": self.conditions_.to_json(),
-            "loss_history": self.loss_history_,
-            "interrupted": self.interrupted_,
-        }
+        state["conditions"] = self.conditions_.to_json()
         return arrays, state
 
     @classmethod
@@ -840,16 +828,10 @@ class CTGANGenerator:
         """Rebuild a fitted generator saved by :meth:`get_state`."""
         training.check_state_version(state, STATE_VERSION, cls.method)
         generator = cls(config, seed=state.get("seed"), device=device)
-        generator.transformer_ = TableTransformer.from_state(
-            training.with_prefix(arrays, "transformer."), state["transformer"]
-        )
+        training.unpack_table_state(generator, arrays, state)
         generator.conditions_ = ConditionVectors.from_state(
             state["conditions"], arrays["conditions.shares"]
         )
-        generator.columns_ = training.ColumnSummary.from_json(state["columns"])
-        generator.batch_size_ = state["batch_size"]
-        generator.loss_history_ = list(state["loss_history"])
-        generator.interrupted_ = bool(state["interrupted"])
         layout = SpanLayout.from_spans(generator.transformer_.spans, generator.device)
         placeholder = torch.Generator(device=generator.device).manual_seed(0)
         cond_width = generator.conditions_.width
