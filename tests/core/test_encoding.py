@@ -22,7 +22,7 @@ from genesis.data import (
     TablePreparer,
     TableTransformer,
 )
-from genesis.errors import InvalidDataError, NotFittedError
+from genesis.errors import InvalidConfigError, InvalidDataError, NotFittedError
 from genesis.metadata import TableMetadata
 
 # The repository sits beside a copy of shared/ (locally and in CI).
@@ -381,3 +381,127 @@ def test_misuse_fails_with_a_named_error(mixed: PreparedTable) -> None:
     other = table(mixed["amount"], mixed["colour"])
     with pytest.raises(InvalidDataError, match="'score'"):
         transformer.transform(other, np.random.default_rng(0))
+
+
+# -- anchors: a continuous column that a discrete one nearly determines ------------
+
+
+def eta_squared(values: np.ndarray, codes: np.ndarray) -> float:
+    """Share of the variance of ``values`` explained by the means per code."""
+    counts = np.bincount(codes)
+    means = np.bincount(codes, weights=values) / np.maximum(counts, 1)
+    within = ((values - means[codes]) ** 2).sum()
+    return float(1.0 - within / ((values - values.mean()) ** 2).sum())
+
+
+@pytest.fixture(scope="module")
+def graded() -> PreparedTable:
+    """A loan table in miniature: the grade sets the rate, and more."""
+    rng = np.random.default_rng(11)
+    n = 4_000
+    shares = np.r_[np.full(19, 0.99 / 19), 0.01 * 0.1, 0.01 * 0.9]
+    grade = rng.choice(21, n, p=shares / shares.sum())
+    base = np.linspace(5.0, 30.0, 21)
+    ids = rng.integers(0, 1_000, n)
+    return table(
+        discrete("grade", grade),
+        # The rate scatters around its grade's level, more for riskier grades.
+        continuous("rate", base[grade] + rng.normal(0.0, 0.2 + 0.02 * grade)),
+        # A constant per grade, like years of schooling per degree.
+        continuous("level", (grade % 7).astype(np.float64) * 3.0),
+        continuous("income", rng.lognormal(10.0, 0.5, n)),
+        # 1,000 codes over 4,000 rows: by chance alone the codes explain a
+        # quarter of any column's variance, and this column is set by them.
+        discrete("branch", ids),
+        continuous("branch_size", rng.normal(0.0, 1.0, 1_000)[ids]),
+    )
+
+
+def test_anchors_are_found_only_where_a_category_determines_the_value(
+    graded: PreparedTable,
+) -> None:
+    transformer = TableTransformer(max_categories=2_000)
+    transformer.fit(graded, np.random.default_rng(0))
+
+    # branch explains all of branch_size, but with 4 rows per branch chance
+    # could too, so it is not trusted as an anchor.
+    assert transformer.anchors == {"rate": "grade", "level": "grade"}
+    assert (
+        TableTransformer(anchor_threshold=None)
+        .fit(graded, np.random.default_rng(0))
+        .anchors
+        == {}
+    )
+
+
+def test_anchored_columns_round_trip(graded: PreparedTable) -> None:
+    transformer = TableTransformer()
+    encoded = transformer.fit_transform(graded, np.random.default_rng(0))
+    decoded = transformer.inverse_transform(encoded.matrix, np.random.default_rng(1))
+
+    assert list(decoded) == graded.keys
+    assert np.array_equal(decoded["level"], graded["level"].values)
+    rate = graded["rate"]
+    error = np.abs(decoded["rate"] - rate.values)
+    assert error.max() <= FLOAT32_TOLERANCE * (rate.upper - rate.lower) * 10
+
+
+def test_decoded_values_follow_the_generated_category(graded: PreparedTable) -> None:
+    """Any network output decodes to rates at its grade's level.
+
+    A random matrix stands for an untrained network: with the anchor its
+    rates still sit at the levels of the grades it picks; without, the two
+    columns come out unrelated.
+    """
+    real = eta_squared(graded["rate"].values, graded["grade"].values)
+    shares = {}
+    for threshold in (0.9, None):
+        transformer = TableTransformer(anchor_threshold=threshold)
+        encoded = transformer.fit_transform(graded, np.random.default_rng(0))
+        noise = np.random.default_rng(2).uniform(-1.0, 1.0, encoded.matrix.shape)
+        decoded = transformer.inverse_transform(noise, np.random.default_rng(3))
+        shares[threshold] = eta_squared(decoded["rate"], decoded["grade"])
+        if threshold is not None:
+            levels = (decoded["grade"] % 7) * 3.0
+            assert np.array_equal(decoded["level"], levels)
+    assert real > 0.99
+    assert shares[0.9] > 0.95
+    assert shares[None] < 0.1
+
+
+def test_rare_category_takes_the_shared_spread(graded: PreparedTable) -> None:
+    transformer = TableTransformer().fit(graded, np.random.default_rng(0))
+    arrays, state = transformer.get_state()
+    index = graded.keys.index("rate")
+    scales = arrays[f"columns.{index}.anchor_scales"]
+    counts = np.bincount(graded["grade"].values, minlength=21)
+
+    assert counts[19] < 10 <= counts[20]
+    common = scales[counts >= 10]
+    # A grade with a handful of rows does not get a spread estimated from
+    # them (which could be 0 and pin its rates to a training value).
+    assert common.min() < scales[19] < common.max()
+    assert state["columns"][index]["anchor"] == "grade"
+
+
+def test_anchored_state_round_trip(graded: PreparedTable) -> None:
+    transformer = TableTransformer()
+    encoded = transformer.fit_transform(graded, np.random.default_rng(0))
+    arrays, state = transformer.get_state()
+    restored = TableTransformer.from_state(
+        {name: array.copy() for name, array in arrays.items()},
+        json.loads(json.dumps(state)),
+    )
+
+    assert restored.anchors == transformer.anchors
+    noise = np.random.default_rng(4).uniform(-1.0, 1.0, encoded.matrix.shape)
+    before = transformer.inverse_transform(noise, np.random.default_rng(5))
+    after = restored.inverse_transform(noise, np.random.default_rng(5))
+    for key in graded.keys:
+        assert np.array_equal(before[key], after[key]), key
+
+
+@pytest.mark.parametrize("threshold", [0.0, -0.5, 1.5])
+def test_anchor_threshold_out_of_range_is_rejected(threshold: float) -> None:
+    with pytest.raises(InvalidConfigError, match="anchor_threshold"):
+        TableTransformer(anchor_threshold=threshold)

@@ -55,3 +55,42 @@ def test_trained_model_clears_the_fidelity_floor(
     assert similarity_after(implementation, data, config) > FLOOR
     # The floor means something: the same model after one epoch is below it.
     assert similarity_after(implementation, data, {**config, "epochs": 1}) < FLOOR
+
+
+LOAN_COLUMNS = ["sub_grade", "interest_rate", "loan_amount", "term", "annual_income"]
+
+
+def explained_by(frame: pd.DataFrame, column: str, by: str) -> float:
+    """Share of ``column``'s variance explained by its mean per ``by`` value."""
+    means = frame.groupby(by)[column].transform("mean")
+    within = ((frame[column] - means) ** 2).sum()
+    return float(1.0 - within / ((frame[column] - frame[column].mean()) ** 2).sum())
+
+
+@pytest.mark.parametrize(
+    ("implementation", "config"),
+    [
+        pytest.param(CTGANGenerator, {"epochs": 2}, id="ctgan"),
+        pytest.param(TVAEGenerator, {"epochs": 2}, id="tvae"),
+    ],
+)
+def test_sub_grade_keeps_setting_the_interest_rate(
+    shared_data, implementation: type, config: dict
+) -> None:
+    """The link SDV's CTGAN and TVAE lose on loans (ML efficacy below zero).
+
+    In the real table the sub-grade explains 99.8% of the interest rate's
+    variance. Without anchoring the rate to the sub-grade (the transformer's
+    ``anchor_threshold=None``) ours explained 0.3-0.4% on these five columns
+    after 2 epochs and 1.8% (CTGAN) / 7.8% (TVAE) after 30.
+    """
+    data = pd.read_csv(shared_data / "loans.csv", usecols=LOAN_COLUMNS)
+    preparer, prepared = prepare(data)
+    generator = implementation(config, seed=0, device="cpu")
+    generator.fit(prepared)
+    rows = generator.generate(len(data), rng=np.random.default_rng(1))
+    synthetic = preparer.inverse_transform(rows, len(data), np.random.default_rng(2))
+
+    assert explained_by(data, "interest_rate", "sub_grade") > 0.99
+    assert explained_by(synthetic, "interest_rate", "sub_grade") > 0.95
+    assert generator.transformer_.anchors == {"interest_rate": "sub_grade"}

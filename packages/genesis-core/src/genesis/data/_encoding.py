@@ -7,6 +7,14 @@ The :class:`TableTransformer` turns a :class:`PreparedTable` into the float32
 - a continuous column becomes a scalar span (its value within one mode of a
   Gaussian mixture, ``(x - mean) / (4 * std)`` clipped to ``[-0.99, 0.99]``)
   followed by a mode span (the one-hot of that mode);
+- a continuous column that one discrete column nearly determines (a loan's
+  interest rate and its sub-grade, years of schooling and the degree) is
+  encoded relative to that column, its *anchor*: what the mixture models is
+  the value's standardised distance from its category's mean, and decoding
+  adds the generated category's mean back. A network that gets the category
+  right then gets the value's level right by construction; without this,
+  CTGAN and TVAE learn such links poorly (on loans the synthetic sub-grade
+  explained under 2% of the interest rate's variance instead of 99.8%);
 - a discrete column becomes a category span (the one-hot of its code; a
   column with very many codes pools the rare ones into one last slot).
 
@@ -50,6 +58,13 @@ logger = logging.getLogger(__name__)
 _SCALAR_SPREAD = 4.0
 _SCALAR_LIMIT = 0.99
 _STATE_FORMAT = 1
+# Categories with fewer training rows than this take the spread shared by
+# all categories instead of their own, which a handful of rows estimates
+# badly (and a single row would pin at that row's value).
+_ANCHOR_MIN_GROUP = 10
+# A discrete column is only tried as an anchor when the sample has at least
+# this many rows per category, so that chance cannot explain the variance.
+_ANCHOR_ROWS_PER_CATEGORY = 10
 # Rows encoded at a time, which bounds the (rows, modes) probability array.
 _ENCODE_CHUNK_ROWS = 1 << 18
 
@@ -101,13 +116,78 @@ class EncodedTable:
 
 
 @dataclass(frozen=True)
+class _Anchor:
+    """A discrete column that nearly determines a continuous one.
+
+    Attributes:
+        key: The discrete column's prepared key.
+        means: The continuous column's training mean per category code.
+        scales: Its spread per code: the code's standard deviation, the
+            spread shared by all codes for a code with few rows, 0 where the
+            value is constant (the residual is then 0 and decoding gives the
+            mean exactly).
+        explained: Share of the continuous column's variance the codes
+            explain, adjusted for their number.
+    """
+
+    key: str
+    means: np.ndarray
+    scales: np.ndarray
+    explained: float
+
+    @classmethod
+    def fit(
+        cls, key: str, values: np.ndarray, codes: np.ndarray, n_codes: int
+    ) -> _Anchor:
+        counts = np.bincount(codes, minlength=n_codes).astype(np.float64)
+        seen = counts > 0
+        overall = float(values.mean()) if len(values) else 0.0
+        sums = np.bincount(codes, weights=values, minlength=n_codes)
+        means = np.full(n_codes, overall)
+        means[seen] = sums[seen] / counts[seen]
+        deviations = values - means[codes]
+        squares = np.bincount(codes, weights=deviations**2, minlength=n_codes)
+        scales = np.zeros(n_codes)
+        scales[seen] = np.sqrt(squares[seen] / counts[seen])
+        shared = float(np.sqrt(squares.sum() / max(len(values), 1)))
+        few = counts < _ANCHOR_MIN_GROUP
+        scales[few] = shared
+        total = float(((values - overall) ** 2).sum())
+        return cls(key, means, scales, _explained(total, squares.sum(), codes, n_codes))
+
+    def residuals(self, values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Distance of each value from its code's mean, in its code's spread."""
+        scales = self.scales[codes]
+        centred = values - self.means[codes]
+        return np.divide(centred, scales, out=np.zeros_like(centred), where=scales > 0)
+
+    def restore(self, residuals: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Values from residuals and the codes generated for their rows."""
+        return self.means[codes] + self.scales[codes] * residuals
+
+
+def _explained(total: float, within: float, codes: np.ndarray, n_codes: int) -> float:
+    """Adjusted share of variance explained by the codes (eta squared)."""
+    n_rows = len(codes)
+    if total <= 0.0 or n_rows <= n_codes:
+        return 0.0
+    raw = 1.0 - within / total
+    return 1.0 - (1.0 - raw) * (n_rows - 1) / (n_rows - n_codes)
+
+
+@dataclass(frozen=True)
 class _ContinuousEncoding:
-    """The kept modes of one continuous column, sorted by mean."""
+    """The kept modes of one continuous column, sorted by mean.
+
+    With an anchor, the modes are those of the residuals
+    (:meth:`_Anchor.residuals`), not of the values.
+    """
 
     key: str
     means: np.ndarray
     stds: np.ndarray
     weights: np.ndarray
+    anchor: _Anchor | None = None
 
     @property
     def n_modes(self) -> int:
@@ -246,6 +326,11 @@ class TableTransformer:
         max_categories: Widest category span; a discrete column with more
             codes keeps ``max_categories - 1`` most frequent ones and pools
             the rest into one last slot.
+        anchor_threshold: A continuous column is encoded relative to the
+            discrete column that explains the largest share of its variance
+            (adjusted for the number of categories), when that share is at
+            least this; None never anchors. Missing-value indicators and
+            pooled columns are never anchors.
 
     Raises:
         InvalidConfigError: A parameter is out of range.
@@ -258,6 +343,7 @@ class TableTransformer:
         weight_threshold: float = 0.005,
         max_fit_rows: int = 10_000,
         max_categories: int = 200,
+        anchor_threshold: float | None = 0.9,
     ) -> None:
         _check_int("max_modes", max_modes, 1)
         _check_int("max_fit_rows", max_fit_rows, 1)
@@ -267,6 +353,12 @@ class TableTransformer:
                 f"weight_threshold must be in [0, 1), got {weight_threshold!r}; "
                 "the default is 0.005."
             )
+        if anchor_threshold is not None and not 0.0 < anchor_threshold <= 1.0:
+            raise InvalidConfigError(
+                f"anchor_threshold must be in (0, 1] or None, got "
+                f"{anchor_threshold!r}; the default is 0.9."
+            )
+        self.anchor_threshold = anchor_threshold
         self.max_modes = max_modes
         self.weight_threshold = float(weight_threshold)
         self.max_fit_rows = max_fit_rows
@@ -293,7 +385,13 @@ class TableTransformer:
         for column in prepared.columns:
             _check_column(column, column.kind, prepared.n_rows)
         continuous = [c for c in prepared.columns if c.kind == CONTINUOUS]
-        fitted = self._fit_modes(continuous, prepared.n_rows, rng)
+        rows = np.arange(prepared.n_rows)
+        if continuous and prepared.n_rows > self.max_fit_rows:
+            rows = np.sort(
+                rng.choice(prepared.n_rows, size=self.max_fit_rows, replace=False)
+            )
+        anchors = self._find_anchors(prepared, continuous, rows)
+        fitted = self._fit_modes(continuous, anchors, prepared, rows, rng)
 
         encodings: list[_Encoding] = []
         for column in prepared.columns:
@@ -302,6 +400,14 @@ class TableTransformer:
             else:
                 encodings.append(_DiscreteEncoding.fit(column, self.max_categories))
         self._set_encodings(encodings)
+        for key, anchor in anchors.items():
+            logger.info(
+                "Column %r is encoded relative to %r, whose categories explain "
+                "%.1f%% of its variance.",
+                key,
+                anchor.key,
+                100.0 * anchor.explained,
+            )
         logger.info(
             "Fitted the table transformer on %d rows in %.2f s: %d continuous "
             "columns (%d modes), %d discrete, %d matrix columns.",
@@ -339,6 +445,9 @@ class TableTransformer:
                 rows = np.arange(first, stop)
                 values = column.values[first:stop]
                 if isinstance(encoding, _ContinuousEncoding):
+                    if encoding.anchor is not None:
+                        codes = prepared[encoding.anchor.key].values[first:stop]
+                        values = encoding.anchor.residuals(values, codes)
                     scalars, modes = encoding.encode(values, rng)
                     matrix[first:stop, start] = scalars
                     flat[rows * width + (start + 1) + modes] = 1.0
@@ -394,6 +503,13 @@ class TableTransformer:
             )
         noise = self._scalar_sigmas(sigmas)
         decoded: dict[str, np.ndarray] = {}
+        # Discrete columns first: an anchored continuous column needs the
+        # codes generated for its anchor.
+        for encoding, start in zip(encodings, self._starts, strict=True):
+            if isinstance(encoding, _DiscreteEncoding):
+                stop = start + encoding.width
+                slots = np.argmax(matrix[:, start:stop], axis=1)
+                decoded[encoding.key] = encoding.decode(slots, rng)
         n_continuous = 0
         for encoding, start in zip(encodings, self._starts, strict=True):
             if isinstance(encoding, _ContinuousEncoding):
@@ -404,12 +520,13 @@ class TableTransformer:
                 np.clip(scalars, -1.0, 1.0, out=scalars)
                 stop = start + 1 + encoding.n_modes
                 modes = np.argmax(matrix[:, start + 1 : stop], axis=1)
-                decoded[encoding.key] = encoding.decode(scalars, modes)
-            else:
-                stop = start + encoding.width
-                slots = np.argmax(matrix[:, start:stop], axis=1)
-                decoded[encoding.key] = encoding.decode(slots, rng)
-        return decoded
+                values = encoding.decode(scalars, modes)
+                if encoding.anchor is not None:
+                    values = encoding.anchor.restore(
+                        values, decoded[encoding.anchor.key]
+                    )
+                decoded[encoding.key] = values
+        return {encoding.key: decoded[encoding.key] for encoding in encodings}
 
     # -- what backends read ------------------------------------------------
 
@@ -424,6 +541,16 @@ class TableTransformer:
         """Columns of the encoded matrix."""
         self._fitted()
         return self._spans[-1].stop if self._spans else 0
+
+    @property
+    def anchors(self) -> dict[str, str]:
+        """``{continuous key: discrete key}`` of the columns encoded relative
+        to a discrete column (see ``anchor_threshold``)."""
+        return {
+            e.key: e.anchor.key
+            for e in self._fitted()
+            if isinstance(e, _ContinuousEncoding) and e.anchor is not None
+        }
 
     @property
     def modes_kept(self) -> dict[str, int]:
@@ -486,17 +613,27 @@ class TableTransformer:
         columns: list[dict[str, Any]] = []
         for index, encoding in enumerate(self._fitted()):
             prefix = f"columns.{index}"
+            entry: dict[str, Any] = {}
             if isinstance(encoding, _ContinuousEncoding):
                 kind = CONTINUOUS
                 arrays[f"{prefix}.means"] = encoding.means
                 arrays[f"{prefix}.stds"] = encoding.stds
                 arrays[f"{prefix}.weights"] = encoding.weights
+                if encoding.anchor is not None:
+                    arrays[f"{prefix}.anchor_means"] = encoding.anchor.means
+                    arrays[f"{prefix}.anchor_scales"] = encoding.anchor.scales
+                    entry = {
+                        "anchor": encoding.anchor.key,
+                        "anchor_explained": encoding.anchor.explained,
+                    }
             else:
                 kind = DISCRETE
                 arrays[f"{prefix}.slot_of_code"] = encoding.slot_of_code
                 arrays[f"{prefix}.rare_codes"] = encoding.rare_codes
                 arrays[f"{prefix}.rare_cumulative"] = encoding.rare_cumulative
-            columns.append({"key": encoding.key, "kind": kind, "arrays": prefix})
+            columns.append(
+                {"key": encoding.key, "kind": kind, "arrays": prefix, **entry}
+            )
         arrays = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
         state = {
             "format": _STATE_FORMAT,
@@ -505,6 +642,7 @@ class TableTransformer:
                 "weight_threshold": self.weight_threshold,
                 "max_fit_rows": self.max_fit_rows,
                 "max_categories": self.max_categories,
+                "anchor_threshold": self.anchor_threshold,
             },
             "columns": columns,
         }
@@ -533,8 +671,19 @@ class TableTransformer:
                 means, stds, weights = _arrays(
                     arrays, prefix, ("means", "stds", "weights"), np.float64
                 )
+                anchor = None
+                if column.get("anchor") is not None:
+                    anchor_means, anchor_scales = _arrays(
+                        arrays, prefix, ("anchor_means", "anchor_scales"), np.float64
+                    )
+                    anchor = _Anchor(
+                        column["anchor"],
+                        anchor_means,
+                        anchor_scales,
+                        float(column.get("anchor_explained", 1.0)),
+                    )
                 encodings.append(
-                    _ContinuousEncoding(column["key"], means, stds, weights)
+                    _ContinuousEncoding(column["key"], means, stds, weights, anchor)
                 )
             else:
                 slot_of_code, rare_codes = _arrays(
@@ -553,18 +702,69 @@ class TableTransformer:
 
     # -- internals ---------------------------------------------------------
 
+    def _find_anchors(
+        self,
+        prepared: PreparedTable,
+        continuous: Sequence[PreparedColumn],
+        rows: np.ndarray,
+    ) -> dict[str, _Anchor]:
+        """The anchor of each continuous column that has one.
+
+        Candidates are judged on the sample ``rows``; the chosen anchor's
+        means and spreads are then taken over every row, so that a category
+        too rare for the sample still gets its own mean.
+        """
+        if self.anchor_threshold is None or not continuous:
+            return {}
+        candidates = [
+            column
+            for column in prepared.columns
+            if column.kind == DISCRETE
+            and not column.is_missing_indicator
+            and 2 <= column.n_categories <= self.max_categories
+            and len(rows) >= _ANCHOR_ROWS_PER_CATEGORY * column.n_categories
+        ]
+        anchors: dict[str, _Anchor] = {}
+        for column in continuous:
+            values = column.values[rows]
+            total = float(((values - values.mean()) ** 2).sum())
+            best: tuple[float, PreparedColumn] | None = None
+            for candidate in candidates:
+                codes = candidate.values[rows]
+                n_codes = candidate.n_categories
+                counts = np.bincount(codes, minlength=n_codes)
+                sums = np.bincount(codes, weights=values, minlength=n_codes)
+                means = np.divide(sums, counts, out=np.zeros(n_codes), where=counts > 0)
+                within = float(((values - means[codes]) ** 2).sum())
+                share = _explained(total, within, codes, n_codes)
+                if share >= self.anchor_threshold and (best is None or share > best[0]):
+                    best = (share, candidate)
+            if best is not None:
+                anchor = best[1]
+                anchors[column.key] = _Anchor.fit(
+                    anchor.key, column.values, anchor.values, anchor.n_categories
+                )
+        return anchors
+
     def _fit_modes(
         self,
         columns: Sequence[PreparedColumn],
-        n_rows: int,
+        anchors: Mapping[str, _Anchor],
+        prepared: PreparedTable,
+        rows: np.ndarray,
         rng: np.random.Generator,
     ) -> dict[str, _ContinuousEncoding]:
         if not columns:
             return {}
-        rows = np.arange(n_rows)
-        if n_rows > self.max_fit_rows:
-            rows = np.sort(rng.choice(n_rows, size=self.max_fit_rows, replace=False))
-        samples = np.stack([column.values[rows] for column in columns])
+
+        def sample(column: PreparedColumn) -> np.ndarray:
+            values = column.values[rows]
+            anchor = anchors.get(column.key)
+            if anchor is None:
+                return values
+            return anchor.residuals(values, prepared[anchor.key].values[rows])
+
+        samples = np.stack([sample(column) for column in columns])
         mixtures = fit_mixtures(
             samples,
             rng,
@@ -580,6 +780,7 @@ class TableTransformer:
                 mixtures.means[index][keep][order],
                 mixtures.stds[index][keep][order],
                 mixtures.weights[index][keep][order],
+                anchors.get(column.key),
             )
             logger.debug(
                 "Column %r: %d modes after %d updates (converged: %s).",
