@@ -429,6 +429,29 @@ class SyntheticGenerator:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Save the fitted generator to one file (safetensors + JSON, no pickle)."""
+        arrays, document = self._get_state()
+        _io.write_model_file(path, arrays, document)
+        logger.info("Saved %s generator to %s", self.method_, path)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        backend: str | None = None,
+        device: str | None = None,
+    ) -> SyntheticGenerator:
+        """Load a generator saved with :meth:`save`, optionally on another backend.
+
+        Raises:
+            ModelFileError: The file is missing, unreadable, or holds another
+                kind of model (such as a related-tables one).
+        """
+        arrays, document = _io.read_model_file(path)
+        _io.check_model_kind(path, document, _io.SINGLE_TABLE)
+        return cls._from_state(arrays, document, path, backend=backend, device=device)
+
+    def _get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The fitted generator as a model file's arrays and JSON document."""
         impl = self._fitted()
         assert self._preparer is not None and self._rng is not None
         arrays, state = impl.get_state()
@@ -442,20 +465,22 @@ class SyntheticGenerator:
             "impl": state,
             "rng": self._rng.bit_generator.state,
         }
-        _io.write_model_file(
-            path, {f"impl.{k}": v for k, v in arrays.items()}, document
-        )
-        logger.info("Saved %s generator to %s", self.method_, path)
+        return {f"impl.{k}": v for k, v in arrays.items()}, document
 
     @classmethod
-    def load(
+    def _from_state(
         cls,
-        path: str | os.PathLike[str],
+        arrays: Mapping[str, np.ndarray],
+        document: Mapping[str, Any],
+        source: str | os.PathLike[str],
+        *,
         backend: str | None = None,
         device: str | None = None,
     ) -> SyntheticGenerator:
-        """Load a generator saved with :meth:`save`, optionally on another backend."""
-        arrays, document = _io.read_model_file(path)
+        """Rebuild a generator from what :meth:`_get_state` gave.
+
+        ``source`` names where the state was read, for error messages.
+        """
         try:
             method = document["method"]
             implementation = get_registry().generators.get(
@@ -475,8 +500,8 @@ class SyntheticGenerator:
             preparer = TablePreparer.from_state(document["preparer"])
         except (KeyError, TypeError) as exc:
             raise ModelFileError(
-                f"{str(path)!r} is missing part of a Genesis model ({exc!r}); it may "
-                "have been written by another program."
+                f"{str(source)!r} is missing part of a Genesis model ({exc!r}); it "
+                "may have been written by another program."
             ) from exc
         generator = cls(
             method=method,

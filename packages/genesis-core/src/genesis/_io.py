@@ -3,6 +3,11 @@
 Layout (see docs/architecture.md): one safetensors file whose string metadata
 holds ``genesis_format`` and ``genesis_json``. Nothing in it is executed on
 load: no pickle.
+
+The JSON document of a related-tables model has ``"kind": "multitable"``, a
+TimeGAN model's ``"kind": "timeseries"``; a single-table model's has no
+``kind`` entry (its layout predates the entry).
+:func:`check_model_kind` tells a loader which class a file is for.
 """
 
 from __future__ import annotations
@@ -20,11 +25,35 @@ from safetensors.numpy import load_file, save_file
 
 from genesis.errors import ModelFileError
 
-__all__ = ["FORMAT_VERSION", "read_model_file", "write_model_file"]
+__all__ = [
+    "FORMAT_VERSION",
+    "KIND_KEY",
+    "MULTITABLE",
+    "SINGLE_TABLE",
+    "check_model_kind",
+    "read_model_file",
+    "write_model_file",
+]
 
 FORMAT_VERSION = 1
 _FORMAT_KEY = "genesis_format"
 _JSON_KEY = "genesis_json"
+# What a model file holds, under KIND_KEY in its JSON document.
+KIND_KEY = "kind"
+SINGLE_TABLE = "single-table"
+MULTITABLE = "multitable"
+_KINDS = {
+    SINGLE_TABLE: ("a single-table model", "genesis.SyntheticGenerator.load"),
+    MULTITABLE: (
+        "a related-tables model",
+        "genesis.multitable.MultiTableGenerator.load",
+    ),
+    # Written by genesis.generators.timeseries (its FILE_KIND).
+    "timeseries": (
+        "a TimeGAN time-series model",
+        "genesis.generators.timeseries.TimeGANGenerator.load",
+    ),
+}
 
 
 def write_model_file(
@@ -113,3 +142,27 @@ def _read_header(source: Path) -> dict[str, str]:
         if len(raw) != size:
             raise ValueError("header truncated")
     return json.loads(raw).get("__metadata__", {}) or {}
+
+
+def check_model_kind(
+    path: str | os.PathLike[str], document: Mapping[str, Any], expected: str
+) -> None:
+    """Refuse a model file that holds another kind of model than ``expected``.
+
+    Raises:
+        ModelFileError: The file holds another kind of model; the message
+            names the kind and the class that loads it.
+    """
+    kind = document.get(KIND_KEY, SINGLE_TABLE)
+    if kind == expected:
+        return
+    wanted = _KINDS[expected][0]
+    if kind not in _KINDS:
+        raise ModelFileError(
+            f"{str(path)!r} holds a model of kind {kind!r}, which this release of "
+            f"Genesis does not know; {wanted} was expected."
+        )
+    what, loader = _KINDS[kind]
+    raise ModelFileError(
+        f"{str(path)!r} holds {what}, not {wanted}; load it with {loader}(path)."
+    )

@@ -831,12 +831,7 @@ class TimeGANGenerator:
             BackendNotAvailableError: The backend is not installed.
         """
         arrays, document = _io.read_model_file(path)
-        if document.get("kind") != FILE_KIND:
-            raise ModelFileError(
-                f"{str(path)!r} holds a {document.get('method', 'tabular')!r} "
-                "generator, not a TimeGAN one; load it with "
-                "genesis.SyntheticGenerator.load."
-            )
+        _io.check_model_kind(path, document, FILE_KIND)
         if document.get("version") != STATE_VERSION:
             raise ModelFileError(
                 f"{str(path)!r} holds a TimeGAN generator of version "

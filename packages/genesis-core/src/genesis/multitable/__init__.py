@@ -13,8 +13,13 @@
     generator = MultiTableGenerator(schema, seed=0).fit(tables)
     synthetic = generator.generate({"customers": 500})
 
+    generator.save("shop.genesis")  # one file: safetensors + JSON, no pickle
+    generator = MultiTableGenerator.load("shop.genesis")
+
 :func:`detect_schema` proposes keys and relationships from a dict of frames;
 :func:`genesis.evaluation.evaluate_multitable` scores a generated database.
+A saved generator holds no real primary key value: it keeps how fresh keys
+are written (prefix, width, first number, alphabet), not the keys.
 """
 
 from genesis.multitable._detect import detect_schema

@@ -28,11 +28,21 @@ How a database is generated, table by table in dependency order:
    time_hour)``) takes its values from the longer one's parent row.
 3. A one-column primary key gets fresh values; a composite key is made
    unique by moving repeated values on their grid.
+
+How a fitted generator is saved: :meth:`MultiTableGenerator.save` writes one
+model file (safetensors arrays and a JSON document, no pickle; see
+:mod:`genesis._io`) holding each table's single-table model under its own
+prefix, the schema, the plans, the orphan record and the random state;
+:meth:`MultiTableGenerator.load` rebuilds a generator that goes on exactly
+where the saved one was. The file holds no real primary key value: a fresh
+key is kept as its format (:class:`~genesis.multitable._keys.KeyFormat`),
+and the orphan record without its example values.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Self
@@ -40,11 +50,18 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
+from genesis import _io
 from genesis._generator import SyntheticGenerator
+from genesis._values import decode_value, encode_value
 from genesis.data import check_generate_count
-from genesis.errors import InvalidConfigError, InvalidDataError, NotFittedError
+from genesis.errors import (
+    InvalidConfigError,
+    InvalidDataError,
+    ModelFileError,
+    NotFittedError,
+)
 from genesis.metadata import TableMetadata
-from genesis.multitable._keys import fresh_keys, make_unique, restore_dtype
+from genesis.multitable._keys import make_unique, restore_dtype
 from genesis.multitable._matching import (
     assign_parents,
     embed,
@@ -115,6 +132,13 @@ class MultiTableGenerator:
     single-table generator of each table), ``order_`` (the tables, parents
     first), ``context_columns_`` (the parent columns each foreign key's
     children were modelled with).
+
+    A fitted generator is saved to one file with :meth:`save` and read back
+    with :meth:`load`::
+
+        generator.save("shop.genesis")
+        same = MultiTableGenerator.load("shop.genesis")
+        synthetic = same.generate({"customers": 500})
     """
 
     def __init__(
@@ -236,8 +260,25 @@ class MultiTableGenerator:
                 self._derived_seed(index),
             )
 
+        self._set_fitted(plans, order, records, np.random.default_rng(self.seed))
+        logger.info(
+            "Fitted %d tables and %d relationships in %.2f s.",
+            len(order),
+            len(self.schema_.relationships),
+            time.perf_counter() - started,
+        )
+        return self
+
+    def _set_fitted(
+        self,
+        plans: dict[str, TablePlan],
+        order: list[str],
+        records: Sequence[Sequence[Any]],
+        rng: np.random.Generator,
+    ) -> None:
+        """Set the fitted state, from :meth:`fit` or :meth:`load`."""
         self._plans = plans
-        self._rng = np.random.default_rng(self.seed)
+        self._rng = rng
         self.order_ = order
         self.orphans_ = pd.DataFrame.from_records(records, columns=list(ORPHAN_COLUMNS))
         self.generators_ = {
@@ -250,13 +291,6 @@ class MultiTableGenerator:
             for plan in plans.values()
             for link in plan.links
         }
-        logger.info(
-            "Fitted %d tables and %d relationships in %.2f s.",
-            len(order),
-            len(self.schema_.relationships),
-            time.perf_counter() - started,
-        )
-        return self
 
     def _derived_seed(self, *path: int) -> int | None:
         if self.seed is None:
@@ -488,8 +522,8 @@ class MultiTableGenerator:
                 values = pd.Series(foreign[column], dtype=object)
                 columns[column] = restore_dtype(values, plan.dtypes[column])
             elif column == plan.fresh_key:
-                assert plan.fresh_key_values is not None
-                columns[column] = fresh_keys(plan.fresh_key_values, n, rng)
+                assert plan.key_format is not None
+                columns[column] = plan.key_format.fresh(n, rng)
             else:
                 columns[column] = model_rows[column].reset_index(drop=True)
         table = pd.DataFrame(columns, index=pd.RangeIndex(n))
@@ -691,6 +725,131 @@ class MultiTableGenerator:
             )
         return found
 
+    # -- save / load -----------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the fitted generator to one file (safetensors + JSON, no pickle).
+
+        The file holds each table's fitted model, the schema as fitted, what
+        was learned about keys and cardinality, the orphan record and the
+        random state, so that :meth:`load` gives a generator whose
+        :meth:`generate` gives what this one would have given next. It holds
+        no real primary key value: a fresh key is kept as its format (prefix,
+        width, first number, alphabet...), and the orphan record without its
+        ``examples`` of dangling values. A save is atomic.
+
+        Raises:
+            NotFittedError: fit has not been called.
+        """
+        plans = self._fitted()
+        assert self._rng is not None
+        arrays: dict[str, np.ndarray] = {}
+        tables: list[dict[str, Any]] = []
+        for index, name in enumerate(self.order_):
+            plan = plans[name]
+            document: dict[str, Any] | None = None
+            if plan.generator is not None:
+                table_arrays, document = plan.generator._get_state()
+                prefix = _table_prefix(index)
+                arrays.update({prefix + k: v for k, v in table_arrays.items()})
+            tables.append({"plan": plan.to_json(self.schema_), "generator": document})
+        _io.write_model_file(
+            path,
+            arrays,
+            {
+                _io.KIND_KEY: _io.MULTITABLE,
+                "schema": self.schema_.to_dict(),
+                "method": (
+                    self.method if isinstance(self.method, str) else dict(self.method)
+                ),
+                "config": _json_config(self.config),
+                "backend": self.backend,
+                "seed": self.seed,
+                "orphans": self.orphans,
+                "max_context_columns": self.max_context_columns,
+                "order": list(self.order_),
+                "tables": tables,
+                "orphan_record": _orphan_rows(self.orphans_),
+                "rng": self._rng.bit_generator.state,
+            },
+        )
+        logger.info("Saved a generator of %d tables to %s", len(tables), path)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        backend: str | None = None,
+        device: str | None = None,
+    ) -> MultiTableGenerator:
+        """Load a generator saved with :meth:`save`.
+
+        Args:
+            path: The model file.
+            backend: Backend of the neural methods; None for the one each
+                table was saved on (or, when that one is not installed, the
+                first installed). Saved weights load on either backend.
+            device: Device of the neural methods.
+
+        Raises:
+            ModelFileError: The file is missing, unreadable, from an
+                incompatible version, or holds a single-table model (load
+                that with :meth:`genesis.SyntheticGenerator.load`).
+        """
+        arrays, document = _io.read_model_file(path)
+        _io.check_model_kind(path, document, _io.MULTITABLE)
+        try:
+            schema = RelationalSchema.from_dict(document["schema"])
+            fitted_schema = RelationalSchema.from_dict(document["schema"])
+            plans: dict[str, TablePlan] = {}
+            for index, entry in enumerate(document["tables"]):
+                table_generator = None
+                if entry["generator"] is not None:
+                    prefix = _table_prefix(index)
+                    table_generator = SyntheticGenerator._from_state(
+                        {
+                            k.removeprefix(prefix): v
+                            for k, v in arrays.items()
+                            if k.startswith(prefix)
+                        },
+                        entry["generator"],
+                        path,
+                        backend=backend,
+                        device=device,
+                    )
+                plan = TablePlan.from_json(
+                    entry["plan"], fitted_schema, table_generator
+                )
+                plans[plan.name] = plan
+            order = [str(name) for name in document["order"]]
+            records = [_orphan_record(row) for row in document["orphan_record"]]
+            settings = {
+                "method": document["method"],
+                "config": document["config"],
+                "seed": document["seed"],
+                "orphans": document["orphans"],
+                "max_context_columns": document["max_context_columns"],
+            }
+            rng = np.random.default_rng()
+            rng.bit_generator.state = document["rng"]
+        except ModelFileError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ModelFileError(
+                f"{str(path)!r} holds a related-tables model that cannot be rebuilt "
+                f"({exc!r}); it may have been written by another program."
+            ) from exc
+        if list(plans) != order or sorted(order) != sorted(fitted_schema.tables):
+            raise ModelFileError(
+                f"{str(path)!r} describes tables {list(plans)!r} but its schema has "
+                f"{fitted_schema.tables!r}; it may have been written by another "
+                "program."
+            )
+        generator = cls(schema, backend=backend, device=device, **settings)
+        generator.schema_ = fitted_schema
+        generator._set_fitted(plans, order, records, rng)
+        return generator
+
 
 # -- helpers -------------------------------------------------------------------------
 
@@ -732,3 +891,54 @@ def _per_table_configs(
 
 def _next_seed(rng: np.random.Generator) -> int:
     return int(rng.integers(2**63 - 1))
+
+
+def _table_prefix(index: int) -> str:
+    """Names of a table's arrays in the model file start with this."""
+    return f"table{index}/"
+
+
+def _json_config(config: Any) -> Any:
+    """``config`` with tuples as lists, as JSON writes and reads it."""
+    if isinstance(config, Mapping):
+        return {key: _json_config(value) for key, value in config.items()}
+    if isinstance(config, tuple | list):
+        return [_json_config(value) for value in config]
+    return config
+
+
+def _orphan_rows(orphans: pd.DataFrame) -> list[list[Any]]:
+    """The orphan record as JSON-able rows, without the dangling values."""
+    rows = []
+    for row in orphans.to_dict("records"):
+        rows.append(
+            [
+                row["relationship"],
+                row["child"],
+                [encode_value(c) for c in row["child_columns"]],
+                row["parent"],
+                int(row["child_rows"]),
+                int(row["missing_rows"]),
+                int(row["orphan_rows"]),
+                int(row["orphan_values"]),
+                row["action"],
+            ]
+        )
+    return rows
+
+
+def _orphan_record(row: Sequence[Any]) -> tuple[Any, ...]:
+    """One row of ``orphans_`` from :func:`_orphan_rows`; ``examples`` empty."""
+    name, child, columns, parent, rows, missing, orphaned, values, action = row
+    return (
+        name,
+        child,
+        [decode_value(c) for c in columns],
+        parent,
+        rows,
+        missing,
+        orphaned,
+        values,
+        [],
+        action,
+    )

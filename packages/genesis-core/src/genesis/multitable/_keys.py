@@ -1,18 +1,29 @@
-"""Key values: fresh primary keys, unique composite keys and foreign key dtypes."""
+"""Key values: fresh primary keys, unique composite keys and foreign key dtypes.
+
+A fresh primary key is written from its :class:`KeyFormat`, learned once at
+fit from the real key column; the format holds how keys are written (kind,
+prefix, width, alphabet, first value, grid), never the real keys, so a saved
+model carries none of them.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import uuid
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "KEY_KINDS",
+    "KeyFormat",
     "datetime_ns",
-    "fresh_keys",
+    "dtype_from_name",
+    "dtype_name",
     "make_unique",
     "restore_dtype",
     "value_step",
@@ -32,67 +43,174 @@ _CODE_SPACE_FACTOR = 4
 _MAX_SHIFT_STEPS = 10_000
 
 
-def fresh_keys(real: pd.Series, n: int, rng: np.random.Generator) -> pd.Series:
-    """``n`` new unique key values written the way ``real``'s values are.
+# Kinds of fresh primary key, as KeyFormat.kind.
+ROW_NUMBER = "row_number"
+INTEGER = "integer"
+NUMBER = "number"
+DATETIME = "datetime"
+PREFIXED = "prefixed"
+UUID = "uuid"
+CODE = "code"
+KEY_KINDS = (ROW_NUMBER, INTEGER, NUMBER, DATETIME, PREFIXED, UUID, CODE)
+_DEFAULT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_DEFAULT_CODE_LENGTH = 6
 
-    Integers count up from the smallest real key; text of the form
-    prefix-and-digits keeps its prefix and width; UUIDs stay UUIDs; any other
-    text becomes random codes of the usual length over the characters the
-    real keys use; datetimes step on their grid from the earliest one.
+
+@dataclass(frozen=True)
+class KeyFormat:
+    """How a table's one-column primary key is written, without its values.
+
+    Learned once, at fit, from the real key column (:meth:`learn`); a saved
+    model keeps this instead of the real keys. Only the fields of its kind
+    are set.
+
+    Attributes:
+        kind: ``"row_number"`` (booleans: 0, 1, 2...), ``"integer"``
+            (counting up from ``start``), ``"number"`` (floats, up by one
+            from ``start``), ``"datetime"`` (``step_ns`` apart from
+            ``start``, nanoseconds since the epoch, UTC), ``"prefixed"``
+            (``prefix`` then the number, zero-padded to ``width``, counting
+            up from ``start``), ``"uuid"`` or ``"code"`` (random codes of
+            ``length`` characters over ``alphabet``).
+        dtype: The key column's dtype, as :func:`dtype_name` writes it.
+        start: The first value: an int for integers and prefixed text, a
+            float for numbers, nanoseconds for datetimes, None where a kind
+            has none (or when the real column had no value).
+        step_ns: The datetime grid, in nanoseconds.
+        prefix: Text before the number of prefixed keys.
+        width: Digits of prefixed keys (0 when their widths vary).
+        alphabet: The characters of random codes.
+        length: The usual length of a code; longer codes are drawn when
+            too few of this length exist for the keys asked.
     """
-    dtype = real.dtype
-    observed = real.dropna()
-    if pd.api.types.is_bool_dtype(dtype):
-        values = pd.Series(np.arange(n, dtype=np.int64))
-        return values
-    if pd.api.types.is_integer_dtype(dtype) or (
-        pd.api.types.is_float_dtype(dtype)
-        and np.all(np.mod(observed.to_numpy(dtype=np.float64), 1.0) == 0)
-    ):
-        start = int(observed.min()) if len(observed) else 1
-        return pd.Series(np.arange(start, start + n, dtype=np.int64)).astype(dtype)
-    if pd.api.types.is_numeric_dtype(dtype):
-        start = float(observed.min()) if len(observed) else 0.0
-        return pd.Series(start + np.arange(n, dtype=np.float64)).astype(dtype)
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        step = value_step(real)
-        offsets = pd.to_timedelta(np.arange(n, dtype=np.int64) * step.value, unit="ns")
-        return pd.Series(observed.min() + offsets).astype(dtype)
-    texts = observed.astype(str).tolist()
-    values = _fresh_texts(texts, n, rng)
-    if isinstance(dtype, pd.CategoricalDtype):
-        return pd.Series(pd.Categorical(values))
-    return restore_dtype(pd.Series(values, dtype=object), dtype)
+
+    kind: str
+    dtype: str
+    start: int | float | None = None
+    step_ns: int | None = None
+    prefix: str = ""
+    width: int = 0
+    alphabet: str = ""
+    length: int = 0
+
+    @classmethod
+    def learn(cls, real: pd.Series) -> KeyFormat:
+        """The format of the key values in ``real``."""
+        dtype = real.dtype
+        name = dtype_name(dtype)
+        observed = real.dropna()
+        if pd.api.types.is_bool_dtype(dtype):
+            return cls(ROW_NUMBER, name)
+        if pd.api.types.is_integer_dtype(dtype) or (
+            pd.api.types.is_float_dtype(dtype)
+            and np.all(np.mod(observed.to_numpy(dtype=np.float64), 1.0) == 0)
+        ):
+            return cls(INTEGER, name, start=int(observed.min()) if len(observed) else 1)
+        if pd.api.types.is_numeric_dtype(dtype):
+            start = float(observed.min()) if len(observed) else 0.0
+            return cls(NUMBER, name, start=start)
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return cls(
+                DATETIME,
+                name,
+                start=_timestamp_ns(observed.min()) if len(observed) else None,
+                step_ns=int(value_step(real).value),
+            )
+        return cls._learn_text(name, observed.astype(str).tolist())
+
+    @classmethod
+    def _learn_text(cls, name: str, texts: list[str]) -> KeyFormat:
+        matches = [_PREFIXED_NUMBER.match(t) for t in texts]
+        if texts and all(matches):
+            prefixes = {m.group("prefix") for m in matches if m}
+            if len(prefixes) == 1:
+                widths = {len(m.group("digits")) for m in matches if m}
+                return cls(
+                    PREFIXED,
+                    name,
+                    start=min(int(m.group("digits")) for m in matches if m),
+                    prefix=prefixes.pop(),
+                    width=widths.pop() if len(widths) == 1 else 0,
+                )
+        if texts and all(_UUID.match(t) for t in texts):
+            return cls(UUID, name)
+        alphabet = "".join(sorted(set("".join(texts)))) or _DEFAULT_ALPHABET
+        lengths = pd.Series([len(t) for t in texts] or [_DEFAULT_CODE_LENGTH])
+        length = max(int(lengths.mode().iloc[0]), 1)
+        return cls(CODE, name, alphabet=alphabet, length=length)
+
+    def fresh(self, n: int, rng: np.random.Generator) -> pd.Series:
+        """``n`` new unique key values in this format.
+
+        Only ``"uuid"`` and ``"code"`` keys draw from ``rng``.
+        """
+        dtype = dtype_from_name(self.dtype)
+        if self.kind == ROW_NUMBER:
+            return pd.Series(np.arange(n, dtype=np.int64))
+        if self.kind == INTEGER:
+            start = int(self.start if self.start is not None else 1)
+            return pd.Series(np.arange(start, start + n, dtype=np.int64)).astype(dtype)
+        if self.kind == NUMBER:
+            start = float(self.start if self.start is not None else 0.0)
+            return pd.Series(start + np.arange(n, dtype=np.float64)).astype(dtype)
+        if self.kind == DATETIME:
+            return self._fresh_datetimes(n, dtype)
+        if self.kind == PREFIXED:
+            start = int(self.start or 0)
+            texts = [f"{self.prefix}{start + i:0{self.width}d}" for i in range(n)]
+        elif self.kind == UUID:
+            raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+            texts = [str(uuid.UUID(bytes=row.tobytes(), version=4)) for row in raw]
+        else:
+            texts = _random_codes(self.alphabet, self.length, n, rng)
+        if isinstance(dtype, pd.CategoricalDtype):
+            return pd.Series(pd.Categorical(texts))
+        return restore_dtype(pd.Series(texts, dtype=object), dtype)
+
+    def _fresh_datetimes(self, n: int, dtype: Any) -> pd.Series:
+        offsets = pd.to_timedelta(
+            np.arange(n, dtype=np.int64) * int(self.step_ns or 0), unit="ns"
+        )
+        if self.start is None:
+            start = pd.NaT
+        elif isinstance(dtype, pd.DatetimeTZDtype):
+            start = pd.Timestamp(int(self.start), unit="ns", tz="UTC")
+        else:
+            start = pd.Timestamp(int(self.start), unit="ns")
+        return pd.Series(start + offsets).astype(dtype)
+
+    def to_json(self) -> dict[str, Any]:
+        """The format as JSON-able values; :meth:`from_json` reads it back."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> KeyFormat:
+        """Rebuild a format written by :meth:`to_json`.
+
+        Raises:
+            ValueError: ``data`` names an unknown kind.
+        """
+        if data["kind"] not in KEY_KINDS:
+            raise ValueError(
+                f"Unknown primary key kind {data['kind']!r}; known kinds are "
+                f"{list(KEY_KINDS)!r}."
+            )
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
-def _fresh_texts(texts: list[str], n: int, rng: np.random.Generator) -> list[str]:
-    matches = [_PREFIXED_NUMBER.match(t) for t in texts]
-    if texts and all(matches):
-        prefixes = {m.group("prefix") for m in matches if m}
-        if len(prefixes) == 1:
-            prefix = prefixes.pop()
-            widths = {len(m.group("digits")) for m in matches if m}
-            width = widths.pop() if len(widths) == 1 else 0
-            start = min(int(m.group("digits")) for m in matches if m)
-            return [f"{prefix}{start + i:0{width}d}" for i in range(n)]
-    if texts and all(_UUID.match(t) for t in texts):
-        raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
-        return [str(uuid.UUID(bytes=row.tobytes(), version=4)) for row in raw]
-    return _random_codes(texts, n, rng)
-
-
-def _random_codes(texts: list[str], n: int, rng: np.random.Generator) -> list[str]:
-    alphabet = np.array(sorted(set("".join(texts))) or list("ABCDEFGHJKLMNPQRSTUVWXYZ"))
-    lengths = pd.Series([len(t) for t in texts] or [6])
-    length = max(int(lengths.mode().iloc[0]), 1)
-    while float(len(alphabet)) ** length < _CODE_SPACE_FACTOR * max(n, 1):
+def _random_codes(
+    alphabet: str, length: int, n: int, rng: np.random.Generator
+) -> list[str]:
+    """``n`` distinct random codes over ``alphabet``, at least ``length`` long."""
+    letters = np.array(list(alphabet))
+    while float(len(letters)) ** length < _CODE_SPACE_FACTOR * max(n, 1):
         length += 1
     codes: list[str] = []
     seen: set[str] = set()
     while len(codes) < n:
         wanted = n - len(codes)
-        draws = rng.integers(0, len(alphabet), size=(2 * wanted + 8, length))
-        for row in alphabet[draws]:
+        draws = rng.integers(0, len(letters), size=(2 * wanted + 8, length))
+        for row in letters[draws]:
             code = "".join(row)
             if code not in seen:
                 seen.add(code)
@@ -100,6 +218,34 @@ def _random_codes(texts: list[str], n: int, rng: np.random.Generator) -> list[st
                 if len(codes) == n:
                     break
     return codes
+
+
+def dtype_name(dtype: Any) -> str:
+    """Text naming ``dtype`` that :func:`dtype_from_name` turns back into it.
+
+    A categorical dtype is written without its categories: those of a key
+    column are real key values, and generated keys get the categories they
+    are generated with (see :func:`restore_dtype`).
+    """
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    if isinstance(dtype, pd.StringDtype):
+        # pandas 2's "pyarrow_numpy" storage names its NaN variant itself.
+        keeps_name = dtype.na_value is pd.NA or dtype.storage == "pyarrow_numpy"
+        return f"{'string' if keeps_name else 'str'}[{dtype.storage}]"
+    return str(dtype)
+
+
+def dtype_from_name(name: str) -> Any:
+    """The dtype :func:`dtype_name` wrote as ``name``."""
+    if name.startswith("str[") and name.endswith("]"):
+        return pd.StringDtype(name[4:-1], na_value=np.nan)
+    return pd.api.types.pandas_dtype(name)
+
+
+def _timestamp_ns(value: pd.Timestamp) -> int:
+    """Nanoseconds since the epoch (UTC) of one timestamp."""
+    return int(pd.Timestamp(value).as_unit("ns").value)
 
 
 def value_step(real: pd.Series) -> object:

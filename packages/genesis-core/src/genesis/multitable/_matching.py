@@ -13,11 +13,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import spatial, stats
 
+from genesis._values import decode_value, encode_value
 from genesis.multitable._keys import datetime_ns
 
 __all__ = [
@@ -77,6 +79,31 @@ class ContextColumn:
     scale: float = 1.0
     categories: tuple[object, ...] = field(default=())
     has_missing: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The column as JSON-able values; :meth:`from_json` reads it back."""
+        return {
+            "parent_column": encode_value(self.parent_column),
+            "model_column": self.model_column,
+            "kind": self.kind,
+            "centre": self.centre,
+            "scale": self.scale,
+            "categories": [encode_value(v) for v in self.categories],
+            "has_missing": self.has_missing,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ContextColumn:
+        """Rebuild a column written by :meth:`to_json`."""
+        return cls(
+            parent_column=decode_value(data["parent_column"]),
+            model_column=str(data["model_column"]),
+            kind=str(data["kind"]),
+            centre=float(data["centre"]),
+            scale=float(data["scale"]),
+            categories=tuple(decode_value(v) for v in data["categories"]),
+            has_missing=bool(data["has_missing"]),
+        )
 
 
 def numeric_values(series: pd.Series) -> np.ndarray:

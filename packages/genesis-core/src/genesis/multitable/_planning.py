@@ -7,6 +7,12 @@ foreign key, a few columns of the parent row (context columns) and whether the
 key is present. :class:`TablePlanner` builds plans and model frames from the
 cleaned tables; :mod:`genesis.multitable._generator` fits and generates from
 them.
+
+A plan holds no real key values: a fresh primary key is kept as its
+:class:`~genesis.multitable._keys.KeyFormat`, and dtypes without their
+categories. ``to_json``/``from_json`` write a plan (but not its fitted
+generator, which is saved on its own) as JSON-able values for the model
+file.
 """
 
 from __future__ import annotations
@@ -19,9 +25,15 @@ import numpy as np
 import pandas as pd
 
 from genesis._generator import SyntheticGenerator
+from genesis._values import decode_value, encode_value
 from genesis.errors import InvalidDataError
 from genesis.metadata import ColumnType, TableMetadata
-from genesis.multitable._keys import value_step
+from genesis.multitable._keys import (
+    KeyFormat,
+    dtype_from_name,
+    dtype_name,
+    value_step,
+)
 from genesis.multitable._matching import (
     DISCRETE,
     NUMERIC,
@@ -67,17 +79,67 @@ class Link:
     present_share: float = 1.0
     parents_with_children: int = 0
 
+    def to_json(self, schema: RelationalSchema) -> dict[str, Any]:
+        """The link as JSON-able values; its relationship by position in ``schema``."""
+        return {
+            "relationship": schema.relationships.index(self.relationship),
+            "count_column": self.count_column,
+            "covered": self.covered,
+            "has_column": self.has_column,
+            "context": [column.to_json() for column in self.context],
+            # JSON writes a float64 as its shortest exact repr: no loss.
+            "weights": None if self.weights is None else self.weights.tolist(),
+            "present_share": self.present_share,
+            "parents_with_children": self.parents_with_children,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], schema: RelationalSchema) -> Link:
+        """Rebuild a link written by :meth:`to_json` for the same ``schema``."""
+        weights = data["weights"]
+        return cls(
+            relationship=schema.relationships[data["relationship"]],
+            count_column=data["count_column"],
+            covered=bool(data["covered"]),
+            has_column=data["has_column"],
+            context=[ContextColumn.from_json(c) for c in data["context"]],
+            weights=None if weights is None else np.asarray(weights, np.float64),
+            present_share=float(data["present_share"]),
+            parents_with_children=int(data["parents_with_children"]),
+        )
+
 
 @dataclass
 class TablePlan:
-    """What the generator learned about one table."""
+    """What the generator learned about one table.
+
+    Attributes:
+        name: The table.
+        columns: Its columns, in order.
+        dtypes: Each column's dtype (categorical ones without categories).
+        primary_key: Its key columns, or None.
+        fresh_key: The one key column that gets fresh values, or None.
+        key_format: How ``fresh_key`` is written, or None.
+        modelled: The table's own columns in its model frame.
+        links: Its foreign keys.
+        count_columns: The model frame's count columns, one per
+            relationship in which the table is the parent.
+        patterns: The share of rows per pattern of having children
+            (:func:`pattern_codes`), in code order.
+        movable_key: The composite key column moved to make keys unique.
+        key_step: That column's grid: a number or a ``pd.Timedelta``.
+        key_bounds: Its smallest and largest real values.
+        real_rows: Rows of the real (cleaned) table.
+        generator: The fitted single-table generator; None when the table
+            has only key columns.
+    """
 
     name: str
     columns: list[Hashable]
     dtypes: dict[Hashable, Any]
     primary_key: tuple[Hashable, ...] | None
     fresh_key: Hashable | None
-    fresh_key_values: pd.Series | None
+    key_format: KeyFormat | None
     modelled: list[Hashable]
     links: list[Link]
     count_columns: list[str]
@@ -87,6 +149,88 @@ class TablePlan:
     key_bounds: tuple[object, object] | None
     real_rows: int
     generator: SyntheticGenerator | None = None
+
+    def to_json(self, schema: RelationalSchema) -> dict[str, Any]:
+        """The plan as JSON-able values, less its generator (saved on its own)."""
+        return {
+            "name": self.name,
+            "columns": [encode_value(c) for c in self.columns],
+            "dtypes": [
+                [encode_value(c), dtype_name(d)] for c, d in self.dtypes.items()
+            ],
+            "primary_key": _encode_columns(self.primary_key),
+            "fresh_key": _encode_optional(self.fresh_key),
+            "key_format": None
+            if self.key_format is None
+            else self.key_format.to_json(),
+            "modelled": [encode_value(c) for c in self.modelled],
+            "links": [link.to_json(schema) for link in self.links],
+            "count_columns": list(self.count_columns),
+            "patterns": [[code, share] for code, share in self.patterns.items()],
+            "movable_key": _encode_optional(self.movable_key),
+            "key_step": _encode_step(self.key_step),
+            "key_bounds": _encode_columns(self.key_bounds),
+            "real_rows": self.real_rows,
+        }
+
+    @classmethod
+    def from_json(
+        cls,
+        data: Mapping[str, Any],
+        schema: RelationalSchema,
+        generator: SyntheticGenerator | None,
+    ) -> TablePlan:
+        """Rebuild a plan written by :meth:`to_json` for the same ``schema``."""
+        key_format = data["key_format"]
+        return cls(
+            name=data["name"],
+            columns=[decode_value(c) for c in data["columns"]],
+            dtypes={decode_value(c): dtype_from_name(d) for c, d in data["dtypes"]},
+            primary_key=_decode_columns(data["primary_key"]),
+            fresh_key=_decode_optional(data["fresh_key"]),
+            key_format=None if key_format is None else KeyFormat.from_json(key_format),
+            modelled=[decode_value(c) for c in data["modelled"]],
+            links=[Link.from_json(link, schema) for link in data["links"]],
+            count_columns=[str(c) for c in data["count_columns"]],
+            patterns={int(code): float(share) for code, share in data["patterns"]},
+            movable_key=_decode_optional(data["movable_key"]),
+            key_step=_decode_step(data["key_step"]),
+            key_bounds=_decode_columns(data["key_bounds"]),
+            real_rows=int(data["real_rows"]),
+            generator=generator,
+        )
+
+
+def _encode_optional(value: Hashable | None) -> list[Any] | None:
+    return None if value is None else encode_value(value)
+
+
+def _decode_optional(pair: list[Any] | None) -> Any:
+    return None if pair is None else decode_value(pair)
+
+
+def _encode_columns(values: Sequence[Any] | None) -> list[list[Any]] | None:
+    return None if values is None else [encode_value(v) for v in values]
+
+
+def _decode_columns(pairs: Sequence[list[Any]] | None) -> tuple[Any, ...] | None:
+    return None if pairs is None else tuple(decode_value(p) for p in pairs)
+
+
+def _encode_step(step: object) -> list[Any] | None:
+    if step is None:
+        return None
+    if isinstance(step, pd.Timedelta):
+        return ["timedelta", int(step.value)]
+    return encode_value(step)
+
+
+def _decode_step(pair: list[Any] | None) -> object:
+    if pair is None:
+        return None
+    if pair[0] == "timedelta":
+        return pd.Timedelta(int(pair[1]), "ns")
+    return decode_value(pair)
 
 
 class TablePlanner:
@@ -154,7 +298,7 @@ class TablePlanner:
             dtypes={c: frame[c].dtype for c in frame.columns},
             primary_key=key,
             fresh_key=fresh,
-            fresh_key_values=frame[fresh].copy() if fresh is not None else None,
+            key_format=KeyFormat.learn(frame[fresh]) if fresh is not None else None,
             modelled=modelled,
             links=links,
             count_columns=count_columns,
