@@ -47,7 +47,8 @@ def test_readme_python_example_runs(tmp_path, monkeypatch) -> None:
     assert (tmp_path / "adult.genesis").exists()
 
 
-def test_readme_related_tables_example_runs() -> None:
+def test_readme_related_tables_example_runs(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
     import numpy as np
     import pandas as pd
 
@@ -76,3 +77,6 @@ def test_readme_related_tables_example_runs() -> None:
     database = namespace["database"]
     assert len(database["airports"]) == 60  # type: ignore[index]
     assert database["flights"]["origin"].isin(database["airports"]["faa"]).all()  # type: ignore[index]
+    assert (tmp_path / "flights.genesis").exists()
+    again = namespace["same"].generate(scale=2.0)  # type: ignore[attr-defined]
+    assert list(again) == list(database)  # type: ignore[arg-type]
