@@ -38,7 +38,7 @@ import torch
 from genesis.datasets import ADULT_DISCRETE_COLUMNS, load_adult
 from genesis.gpu import BatchedGenerator
 from genesis.protocols import ProgressEvent
-from genesis_torch import ctgan
+from genesis_torch import _fitting
 
 
 def training_table(scale: int) -> pd.DataFrame:
@@ -61,7 +61,7 @@ def run(
     mixed_precision: bool = True,
 ) -> dict[str, Any]:
     """Fit and generate on ``device``; return the figures."""
-    ctgan.MIXED_PRECISION_DEVICES = ("cuda",) if mixed_precision else ()
+    _fitting.MIXED_PRECISION_DEVICES = ("cuda",) if mixed_precision else ()
     if device.startswith("cuda"):
         torch.cuda.reset_peak_memory_stats()
     epoch_ends: list[float] = []

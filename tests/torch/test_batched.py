@@ -11,7 +11,7 @@ import torch
 
 from genesis import InvalidConfigError
 from genesis.gpu import BatchedGenerator
-from genesis_torch import CTGANGenerator, TVAEGenerator, ctgan, tvae
+from genesis_torch import CTGANGenerator, TVAEGenerator, _fitting
 from tests.torch.conftest import prepare, shop_frame
 
 SMALL_CTGAN = {
@@ -97,17 +97,17 @@ def test_cuda_without_a_gpu_says_so() -> None:
 
 
 @pytest.mark.parametrize(
-    ("implementation", "module", "config"),
-    [(CTGANGenerator, ctgan, SMALL_CTGAN), (TVAEGenerator, tvae, SMALL_TVAE)],
+    ("implementation", "config"),
+    [(CTGANGenerator, SMALL_CTGAN), (TVAEGenerator, SMALL_TVAE)],
 )
 def test_training_under_bfloat16_autocast_stays_finite(
-    monkeypatch: pytest.MonkeyPatch, implementation: type, module, config: dict
+    monkeypatch: pytest.MonkeyPatch, implementation: type, config: dict
 ) -> None:
     _, prepared = prepare(shop_frame(600), ["channel"])
     full = implementation({**config, "batch_size": 200}, seed=1, device="cpu")
     full.fit(prepared)
     # The CPU has bfloat16 autocast too, so the CUDA code path runs here.
-    monkeypatch.setattr(module, "MIXED_PRECISION_DEVICES", ("cpu",))
+    monkeypatch.setattr(_fitting, "MIXED_PRECISION_DEVICES", ("cpu",))
     mixed = implementation({**config, "batch_size": 200}, seed=1, device="cpu")
     mixed.fit(prepared)
 
@@ -122,9 +122,9 @@ def test_training_under_bfloat16_autocast_stays_finite(
 
 def test_mixed_precision_is_off_on_cpu_unless_asked() -> None:
     cpu = torch.device("cpu")
-    with ctgan.mixed_precision(cpu):
+    with _fitting.mixed_precision(cpu):
         assert not torch.is_autocast_enabled("cpu")
-    with ctgan.mixed_precision(cpu, enabled=True):
+    with _fitting.mixed_precision(cpu, enabled=True):
         product = torch.ones(4, 4) @ torch.ones(4, 4)
     assert product.dtype == torch.bfloat16
 

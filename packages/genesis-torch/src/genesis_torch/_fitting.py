@@ -1,7 +1,8 @@
 """What the torch generators do alike around training: optimizer, threads, memory.
 
 The framework-free parts (batch size, epoch loop, logs, saved state) are in
-:mod:`genesis.training`, shared with the jax backend.
+:mod:`genesis.training` and :mod:`genesis.table_model`, shared with the jax
+backend.
 """
 
 from __future__ import annotations
@@ -10,12 +11,27 @@ import contextlib
 import logging
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import torch
 from torch import nn
 
-__all__ = ["adam", "memory_estimate", "thread_count", "time_trial_steps"]
+from genesis import training
+from genesis.data import EncodedTable
+from genesis.protocols import ProgressCallback
+from genesis_torch._common import parameter_count
+
+__all__ = [
+    "MIXED_PRECISION_DEVICES",
+    "adam",
+    "log_fit_cost",
+    "memory_estimate",
+    "mixed_precision",
+    "thread_count",
+    "time_trial_steps",
+    "train",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +39,88 @@ logger = logging.getLogger(__name__)
 _SLOW_THREADS_FACTOR = 2.0
 # Adam keeps two moments per value and the backward pass one gradient.
 _VALUES_PER_PARAMETER = 4
+# Devices whose training steps run under bfloat16 autocast. bfloat16 keeps
+# float32's range, so no loss scaling is needed; on a CPU it is slower.
+MIXED_PRECISION_DEVICES = ("cuda",)
+
+
+def mixed_precision(
+    device: torch.device, enabled: bool | None = None
+) -> contextlib.AbstractContextManager[object]:
+    """bfloat16 autocast for training steps on ``device``.
+
+    Args:
+        device: Where the networks live.
+        enabled: None to use mixed precision on :data:`MIXED_PRECISION_DEVICES`
+            only; True or False to decide.
+    """
+    if enabled is None:
+        enabled = device.type in MIXED_PRECISION_DEVICES
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
+
+
+def train(
+    impl: Any,
+    run_epoch: Callable[[], dict[str, float]],
+    progress: ProgressCallback | None,
+    log: logging.Logger,
+) -> None:
+    """Run ``impl``'s epochs on its chosen threads, under autocast where it pays.
+
+    Sets ``impl.mixed_precision_``, ``impl.loss_history_`` and
+    ``impl.interrupted_``; ``impl.threads_`` comes from :func:`log_fit_cost`.
+    """
+    impl.mixed_precision_ = impl.device.type in MIXED_PRECISION_DEVICES
+    with (
+        thread_count(impl.threads_),
+        mixed_precision(impl.device, impl.mixed_precision_),
+    ):
+        impl.loss_history_, impl.interrupted_ = training.run_epochs(
+            run_epoch, impl.config["epochs"], progress, log
+        )
+
+
+def log_fit_cost(
+    impl: Any,
+    log: logging.Logger,
+    *,
+    encoded: EncodedTable,
+    modules: Sequence[nn.Module],
+    tensors: Sequence[torch.Tensor],
+    trial_step: Callable[[], object],
+    steps: int,
+    cond_width: int,
+) -> None:
+    """Time a trial step, choose the thread count, and log what the fit costs.
+
+    Args:
+        impl: The generator being fitted; gets ``threads_``.
+        log: The generator module's logger.
+        encoded: The encoded training table.
+        modules: The networks, for their parameter count.
+        tensors: Training data held on the device, for the memory estimate.
+        trial_step: Runs one training step on a throwaway copy of the model.
+        steps: Steps per epoch.
+        cond_width: Width of the conditional vector (0 for none).
+    """
+    n_values = parameter_count(*modules)
+    step_seconds, impl.threads_ = time_trial_steps(
+        trial_step, impl.device, adaptive=impl.seed is None
+    )
+    training.log_cost(
+        log,
+        method=impl.method,
+        encoded=encoded,
+        modes=impl.transformer_.modes_kept,
+        cond_width=cond_width,
+        n_values=n_values,
+        memory_bytes=memory_estimate(n_values, *tensors),
+        step_seconds=step_seconds,
+        steps=steps,
+        epochs=impl.config["epochs"],
+        device=impl.device,
+        threads=impl.threads_,
+    )
 
 
 def adam(
@@ -96,7 +194,7 @@ def time_trial_steps(
             f"but {single:.3f} s on one: the CPU is busy, and threads waiting for "
             "each other slow training down. Call torch.set_num_threads(1) before "
             "fitting, or fit without a seed to let the generator choose.",
-            stacklevel=4,
+            stacklevel=5,
         )
     return seconds[chosen], chosen
 

@@ -16,39 +16,23 @@ other, then their ``pac`` conditional vectors.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 
 from genesis import training
-from genesis._config import (
-    ConfigSpec,
-    resolve_config,
-)
-from genesis.data import (
-    ConditionalSampler,
-    EncodedTable,
-    PreparedTable,
-    SpanKind,
-    TableTransformer,
-)
-from genesis.errors import NotFittedError
+from genesis._config import ConfigSpec
+from genesis.data import ConditionalSampler, EncodedTable, PreparedTable
 from genesis.protocols import ProgressCallback
-from genesis.training import (
-    Condition,
-    ConditionVectors,
-    FrequencySampler,
-    collect_rows,
-    pin_pooled_codes,
-)
+from genesis.table_model import ConditionalTableModel, MatrixSource
+from genesis.training import Condition, FrequencySampler
 from genesis_torch import _fitting
 from genesis_torch._common import (
     ConditionedLinear,
@@ -56,20 +40,17 @@ from genesis_torch._common import (
     build_module,
     load_module_arrays,
     module_arrays,
-    parameter_count,
     resolve_device,
     seeded_generator,
 )
 
 __all__ = [
-    "MIXED_PRECISION_DEVICES",
     "CTGANGenerator",
     "DiscriminatorNet",
     "GeneratorNet",
     "discriminator_step",
     "generate_batch",
     "generator_step",
-    "mixed_precision",
     "train_epoch",
 ]
 
@@ -85,26 +66,7 @@ PENALTY_WEIGHT = 10.0
 ADAM_BETAS = (0.5, 0.9)
 LEAKY_SLOPE = 0.2
 DROPOUT = 0.5
-GENERATE_BATCH = 16_384
 STATE_VERSION = 1
-# Devices whose training steps run under bfloat16 autocast. bfloat16 keeps
-# float32's range, so no loss scaling is needed; on a CPU it is slower.
-MIXED_PRECISION_DEVICES = ("cuda",)
-
-
-def mixed_precision(
-    device: torch.device, enabled: bool | None = None
-) -> contextlib.AbstractContextManager[object]:
-    """bfloat16 autocast for training steps on ``device``.
-
-    Args:
-        device: Where the networks live.
-        enabled: None to use mixed precision on :data:`MIXED_PRECISION_DEVICES`
-            only; True or False to decide.
-    """
-    if enabled is None:
-        enabled = device.type in MIXED_PRECISION_DEVICES
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
 
 
 # The keys and defaults are the core's, shared with the jax backend.
@@ -572,7 +534,7 @@ def generate_batch(
 # -- the generator --------------------------------------------------------------------
 
 
-class CTGANGenerator:
+class CTGANGenerator(ConditionalTableModel):
     """CTGAN on PyTorch, registered as method ``"ctgan"``, backend ``"torch"``.
 
     Args:
@@ -590,7 +552,7 @@ class CTGANGenerator:
         loss_history_: One dict of mean losses per finished epoch.
         interrupted_: True when Ctrl-C stopped the fit early.
         mixed_precision_: True when training ran under bfloat16 autocast
-            (on CUDA; see :func:`mixed_precision`).
+            (on CUDA; see :func:`genesis_torch._fitting.mixed_precision`).
         batch_size_: The batch size used: batch_size, or about an eighth of
             the rows for a table smaller than eight batches.
         threads_: CPU threads the fit ran on: torch's setting, or without a
@@ -601,23 +563,12 @@ class CTGANGenerator:
     method: ClassVar[str] = "ctgan"
     backend: ClassVar[str] = "torch"
     config_spec: ClassVar[ConfigSpec] = CONFIG_SPEC
-    supports_conditions: ClassVar[bool] = True
+    state_version: ClassVar[int] = STATE_VERSION
+    title: ClassVar[str] = "CTGAN"
+    mixed_precision_: bool = False
 
-    def __init__(
-        self,
-        config: Mapping[str, Any] | None = None,
-        *,
-        seed: int | None = None,
-        device: str | None = None,
-    ) -> None:
-        self.config = resolve_config(self.method, self.config_spec, config)
-        training.check_pac(self.config)
-        self.seed = seed
-        self.device = resolve_device(device)
-        self.loss_history_: list[dict[str, float]] = []
-        self.interrupted_ = False
-        self.mixed_precision_ = False
-        self._model: CTGANModel | None = None
+    def _resolve_device(self, device: str | None) -> torch.device:
+        return resolve_device(device)
 
     # -- fit --------------------------------------------------------------------
 
@@ -634,7 +585,7 @@ class CTGANGenerator:
             self.config["batch_size"], prepared.n_rows, self.config["pac"]
         )
         layout = SpanLayout.from_spans(encoded.spans, self.device)
-        self._model = build_model(
+        model = build_model(
             self.config, layout, self.conditions_.width, self.device, torch_generator
         )
         data = torch.as_tensor(encoded.matrix, device=self.device)
@@ -647,116 +598,54 @@ class CTGANGenerator:
         def next_batches() -> EpochBatches:
             return sample_epoch(data, sampler, cond_starts, shape, rng)
 
-        self._log_cost(encoded, data, next_batches)
-        self.mixed_precision_ = self.device.type in MIXED_PRECISION_DEVICES
-        with (
-            _fitting.thread_count(self.threads_),
-            mixed_precision(self.device, self.mixed_precision_),
-        ):
-            self.loss_history_, self.interrupted_ = training.run_epochs(
-                lambda: train_epoch(self._model, next_batches(), torch_generator),
-                self.config["epochs"],
-                progress,
-                logger,
-            )
-        self._model.generator.eval()
-
-    def _encode(
-        self, prepared: PreparedTable, rng: np.random.Generator
-    ) -> tuple[
-        EncodedTable, ConditionalSampler | FrequencySampler, list[tuple[int, int]]
-    ]:
-        """Encode the table; return it, its training sampler and span starts."""
-        self.transformer_ = TableTransformer()
-        encoded = self.transformer_.fit_transform(prepared, rng)
-        self.columns_ = training.column_summary(prepared)
-        self.conditions_ = ConditionVectors.from_matrix(encoded.matrix, encoded.spans)
-        sampler: ConditionalSampler | FrequencySampler
-        if self.config["log_frequency"]:
-            sampler = ConditionalSampler(encoded)
-        else:
-            sampler = FrequencySampler(encoded.matrix, encoded.spans)
-        matrix_starts = {
-            s.column: s.start
-            for s in encoded.spans
-            if s.kind == SpanKind.CATEGORY_ONE_HOT
-        }
-        cond_starts = [(s.start, matrix_starts[s.column]) for s in sampler.cond_spans]
-        training.warn_dominant_span(encoded.spans)
-        return encoded, sampler, cond_starts
+        self._log_cost(model, encoded, data, next_batches)
+        self._model = model
+        _fitting.train(
+            self,
+            lambda: train_epoch(model, next_batches(), torch_generator),
+            progress,
+            logger,
+        )
+        model.generator.eval()
 
     def _log_cost(
         self,
+        model: CTGANModel,
         encoded: EncodedTable,
         data: torch.Tensor,
         next_batches: Callable[[], EpochBatches],
     ) -> None:
         """Time a trial step on a copy of the model and log what the fit costs."""
-        model = self._model
         batches = next_batches()
-        n_values = parameter_count(model.generator, model.discriminator)
-        memory = _fitting.memory_estimate(n_values, data, batches.real)
         trial = copy.deepcopy(model)
         trial_generator = torch.Generator(device=self.device).manual_seed(0)
-        step_seconds, self.threads_ = _fitting.time_trial_steps(
-            lambda: train_epoch(trial, batches.head(1), trial_generator),
-            self.device,
-            adaptive=self.seed is None,
-        )
-        training.log_cost(
+        _fitting.log_fit_cost(
+            self,
             logger,
-            method=self.method,
             encoded=encoded,
-            modes=self.transformer_.modes_kept,
-            cond_width=self.conditions_.width,
-            n_values=n_values,
-            memory_bytes=memory,
-            step_seconds=step_seconds,
+            modules=(model.generator, model.discriminator),
+            tensors=(data, batches.real),
+            trial_step=lambda: train_epoch(trial, batches.head(1), trial_generator),
             steps=batches.steps,
-            epochs=self.config["epochs"],
-            device=self.device,
-            threads=self.threads_,
+            cond_width=self.conditions_.width,
         )
 
     # -- generate ------------------------------------------------------------------
 
-    def generate(
-        self,
-        n: int,
-        *,
-        rng: np.random.Generator,
-        conditions: Mapping[str, Any] | None = None,
-    ) -> dict[str, np.ndarray]:
-        """``n`` rows as one array per prepared column key.
-
-        A condition on a discrete column sets the conditional vector to that
-        category; every condition is then checked on the decoded rows, so
-        the rows returned all meet it.
-
-        Raises:
-            NotFittedError: Called before fit.
-            InvalidDataError: A condition names an unknown column or value.
-            ConditionNotMetError: The conditions are too rare for this model.
-        """
-        model = self._fitted_model()
-        parsed = training.parse(conditions, self.columns_)
+    def _matrix_source(
+        self, model: CTGANModel, conditions: list[Condition], rng: np.random.Generator
+    ) -> MatrixSource:
         torch_generator = seeded_generator(rng, self.device)
-        steer = self._steering_condition(parsed)
+        slots_for = self._condition_slots(conditions, rng)
 
-        def produce(count: int) -> dict[str, np.ndarray]:
-            slots = None
-            if self.conditions_.width and steer is None:
-                slots = self.conditions_.original(count, rng)
-            elif self.conditions_.width:
-                slot = self.transformer_.code_to_slot(steer.key, steer.code)
-                slots = self.conditions_.fixed(steer.key, slot, count)
+        def source(count: int) -> np.ndarray:
+            slots = slots_for(count)
             if slots is not None:
                 slots = torch.as_tensor(slots, device=self.device)
             matrix = generate_batch(model, count, slots, torch_generator)
-            rows = self.transformer_.inverse_transform(matrix.cpu().numpy(), rng)
-            return pin_pooled_codes(rows, parsed, self.transformer_.code_to_slot)
+            return matrix.cpu().numpy()
 
-        return collect_rows(produce, n, parsed, GENERATE_BATCH)
+        return source
 
     def decode_noise(
         self, noise: np.ndarray, slots: np.ndarray | None = None
@@ -786,60 +675,21 @@ class CTGANGenerator:
             raw = model.generator(dense, positions)
         return raw.float().cpu().numpy()
 
-    def _steering_condition(self, parsed: list[Condition]) -> Condition | None:
-        """The discrete condition to put in the conditional vector: the rarest."""
-        discrete = [c for c in parsed if c.is_discrete]
-        if not discrete:
-            return None
-        return min(discrete, key=lambda c: self.columns_.frequency(c.key, c.code))
-
-    def _fitted_model(self) -> CTGANModel:
-        if self._model is None:
-            raise NotFittedError(
-                "This CTGAN generator is not fitted yet; call fit before generate "
-                "or get_state."
-            )
-        return self._model
-
     # -- state ------------------------------------------------------------------------
 
-    def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        """Weights under backend-neutral names, transformer state, and JSON."""
-        model = self._fitted_model()
-        arrays = {
+    def _network_arrays(self, model: CTGANModel) -> dict[str, np.ndarray]:
+        return {
             **module_arrays(model.generator, "generator"),
             **module_arrays(model.discriminator, "discriminator"),
         }
-        table_arrays, state = training.pack_table_state(self, STATE_VERSION)
-        arrays.update(table_arrays)
-        arrays["conditions.shares"] = self.conditions_.shares.copy()
-        state["conditions"] = self.conditions_.to_json()
-        return arrays, state
 
-    @classmethod
-    def from_state(
-        cls,
-        config: Mapping[str, Any],
-        arrays: Mapping[str, np.ndarray],
-        state: Mapping[str, Any],
-        *,
-        device: str | None = None,
-    ) -> Self:
-        """Rebuild a fitted generator saved by :meth:`get_state`."""
-        training.check_state_version(state, STATE_VERSION, cls.method)
-        generator = cls(config, seed=state.get("seed"), device=device)
-        training.unpack_table_state(generator, arrays, state)
-        generator.conditions_ = ConditionVectors.from_state(
-            state["conditions"], arrays["conditions.shares"]
-        )
-        layout = SpanLayout.from_spans(generator.transformer_.spans, generator.device)
-        placeholder = torch.Generator(device=generator.device).manual_seed(0)
-        cond_width = generator.conditions_.width
+    def _restore_model(self, arrays: Mapping[str, np.ndarray]) -> CTGANModel:
+        layout = SpanLayout.from_spans(self.transformer_.spans, self.device)
+        placeholder = torch.Generator(device=self.device).manual_seed(0)
         model = build_model(
-            generator.config, layout, cond_width, generator.device, placeholder
+            self.config, layout, self.conditions_.width, self.device, placeholder
         )
         load_module_arrays(model.generator, arrays, "generator")
         load_module_arrays(model.discriminator, arrays, "discriminator")
         model.generator.eval()
-        generator._model = model
-        return generator
+        return model

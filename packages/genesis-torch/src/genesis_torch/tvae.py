@@ -14,45 +14,38 @@ per CONTINUOUS_SCALAR span, in the order of the encoded matrix).
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import itertools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 
 from genesis import training
-from genesis._config import (
-    ConfigSpec,
-    resolve_config,
-)
-from genesis.data import EncodedTable, PreparedTable, TableTransformer
-from genesis.errors import NotFittedError
+from genesis._config import ConfigSpec
+from genesis.data import EncodedTable, PreparedTable
 from genesis.protocols import ProgressCallback
-from genesis.training import collect_rows, pin_pooled_codes
+from genesis.table_model import MatrixSource, TableModel
+from genesis.training import Condition
 from genesis_torch import _fitting
 from genesis_torch._common import (
     SpanLayout,
     build_module,
     load_module_arrays,
     module_arrays,
-    parameter_count,
     resolve_device,
     seeded_generator,
 )
 
 __all__ = [
-    "MIXED_PRECISION_DEVICES",
     "Decoder",
     "Encoder",
     "TVAEGenerator",
     "generate_batch",
-    "mixed_precision",
     "train_epoch",
     "vae_step",
 ]
@@ -70,26 +63,7 @@ SIGMA_START = 0.1
 # Output scales are kept in this range so that the Gaussian likelihood of a
 # scalar neither explodes (sigma to 0) nor stops teaching anything.
 SIGMA_RANGE = (0.01, 1.0)
-GENERATE_BATCH = 16_384
 STATE_VERSION = 1
-# Devices whose training steps run under bfloat16 autocast. bfloat16 keeps
-# float32's range, so no loss scaling is needed; on a CPU it is slower.
-MIXED_PRECISION_DEVICES = ("cuda",)
-
-
-def mixed_precision(
-    device: torch.device, enabled: bool | None = None
-) -> contextlib.AbstractContextManager[object]:
-    """bfloat16 autocast for training steps on ``device``.
-
-    Args:
-        device: Where the networks live.
-        enabled: None to use mixed precision on :data:`MIXED_PRECISION_DEVICES`
-            only; True or False to decide.
-    """
-    if enabled is None:
-        enabled = device.type in MIXED_PRECISION_DEVICES
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
 
 
 # The keys and defaults are the core's, shared with the jax backend.
@@ -304,7 +278,7 @@ def generate_batch(
 # -- the generator --------------------------------------------------------------------
 
 
-class TVAEGenerator:
+class TVAEGenerator(TableModel):
     """TVAE on PyTorch, registered as method ``"tvae"``, backend ``"torch"``.
 
     Args:
@@ -321,7 +295,7 @@ class TVAEGenerator:
         loss_history_: One dict of mean losses per finished epoch.
         interrupted_: True when Ctrl-C stopped the fit early.
         mixed_precision_: True when training ran under bfloat16 autocast
-            (on CUDA; see :func:`mixed_precision`).
+            (on CUDA; see :func:`genesis_torch._fitting.mixed_precision`).
         batch_size_: The batch size used: batch_size, or about an eighth of
             the rows for a table smaller than eight batches.
         threads_: CPU threads the fit ran on: torch's setting, or without a
@@ -332,22 +306,12 @@ class TVAEGenerator:
     method: ClassVar[str] = "tvae"
     backend: ClassVar[str] = "torch"
     config_spec: ClassVar[ConfigSpec] = CONFIG_SPEC
-    supports_conditions: ClassVar[bool] = True
+    state_version: ClassVar[int] = STATE_VERSION
+    title: ClassVar[str] = "TVAE"
+    mixed_precision_: bool = False
 
-    def __init__(
-        self,
-        config: Mapping[str, Any] | None = None,
-        *,
-        seed: int | None = None,
-        device: str | None = None,
-    ) -> None:
-        self.config = resolve_config(self.method, self.config_spec, config)
-        self.seed = seed
-        self.device = resolve_device(device)
-        self.loss_history_: list[dict[str, float]] = []
-        self.interrupted_ = False
-        self.mixed_precision_ = False
-        self._model: TVAEModel | None = None
+    def _resolve_device(self, device: str | None) -> torch.device:
+        return resolve_device(device)
 
     def fit(
         self, prepared: PreparedTable, *, progress: ProgressCallback | None = None
@@ -357,93 +321,60 @@ class TVAEGenerator:
         self._model = None
         rng = np.random.default_rng(self.seed)
         torch_generator = seeded_generator(rng, self.device)
-        self.transformer_ = TableTransformer()
-        encoded = self.transformer_.fit_transform(prepared, rng)
-        self.columns_ = training.column_summary(prepared)
-        training.warn_dominant_span(encoded.spans)
+        encoded = self._fit_transformer(prepared, rng)
         self.batch_size_ = training.fit_batch_size(
             self.config["batch_size"], prepared.n_rows
         )
 
         layout = SpanLayout.from_spans(encoded.spans, self.device)
-        self._model = build_model(self.config, layout, self.device, torch_generator)
+        model = build_model(self.config, layout, self.device, torch_generator)
         data = torch.as_tensor(encoded.matrix, device=self.device)
         targets = torch.as_tensor(
             layout.one_hot_targets(encoded.matrix), device=self.device
         )
-        self._log_cost(encoded, data, targets)
-
-        self.mixed_precision_ = self.device.type in MIXED_PRECISION_DEVICES
-        with (
-            _fitting.thread_count(self.threads_),
-            mixed_precision(self.device, self.mixed_precision_),
-        ):
-            self.loss_history_, self.interrupted_ = training.run_epochs(
-                lambda: train_epoch(
-                    self._model, data, targets, self.batch_size_, torch_generator
-                ),
-                self.config["epochs"],
-                progress,
-                logger,
-            )
-        self._model.encoder.eval()
-        self._model.decoder.eval()
+        self._log_cost(model, encoded, data, targets)
+        self._model = model
+        _fitting.train(
+            self,
+            lambda: train_epoch(
+                model, data, targets, self.batch_size_, torch_generator
+            ),
+            progress,
+            logger,
+        )
+        model.encoder.eval()
+        model.decoder.eval()
 
     def _log_cost(
-        self, encoded: EncodedTable, data: torch.Tensor, targets: torch.Tensor
+        self,
+        model: TVAEModel,
+        encoded: EncodedTable,
+        data: torch.Tensor,
+        targets: torch.Tensor,
     ) -> None:
         """Time a trial step on a copy of the model and log what the fit costs."""
-        model = self._model
-        n_values = parameter_count(model.encoder, model.decoder)
         trial = copy.deepcopy(model)
         trial_generator = torch.Generator(device=self.device).manual_seed(0)
         head = slice(0, self.batch_size_)
-        step_seconds, self.threads_ = _fitting.time_trial_steps(
-            lambda: vae_step(trial, data[head], targets[head], trial_generator),
-            self.device,
-            adaptive=self.seed is None,
-        )
-        training.log_cost(
+        _fitting.log_fit_cost(
+            self,
             logger,
-            method=self.method,
             encoded=encoded,
-            modes=self.transformer_.modes_kept,
-            cond_width=0,
-            n_values=n_values,
-            memory_bytes=_fitting.memory_estimate(n_values, data, targets),
-            step_seconds=step_seconds,
+            modules=(model.encoder, model.decoder),
+            tensors=(data, targets),
+            trial_step=lambda: vae_step(
+                trial, data[head], targets[head], trial_generator
+            ),
             steps=-(-data.shape[0] // self.batch_size_),
-            epochs=self.config["epochs"],
-            device=self.device,
-            threads=self.threads_,
+            cond_width=0,
         )
 
-    def generate(
-        self,
-        n: int,
-        *,
-        rng: np.random.Generator,
-        conditions: Mapping[str, Any] | None = None,
-    ) -> dict[str, np.ndarray]:
-        """``n`` rows as one array per prepared column key.
-
-        Conditions are met by keeping only the rows that meet them.
-
-        Raises:
-            NotFittedError: Called before fit.
-            InvalidDataError: A condition names an unknown column or value.
-            ConditionNotMetError: The conditions are too rare for this model.
-        """
-        model = self._fitted_model()
-        parsed = training.parse(conditions, self.columns_)
+    def _matrix_source(
+        self, model: TVAEModel, conditions: list[Condition], rng: np.random.Generator
+    ) -> MatrixSource:
+        """Rows drawn unsteered; conditions are met by keeping only rows that do."""
         torch_generator = seeded_generator(rng, self.device)
-
-        def produce(count: int) -> dict[str, np.ndarray]:
-            matrix = generate_batch(model, count, torch_generator)
-            rows = self.transformer_.inverse_transform(matrix.cpu().numpy(), rng)
-            return pin_pooled_codes(rows, parsed, self.transformer_.code_to_slot)
-
-        return collect_rows(produce, n, parsed, GENERATE_BATCH)
+        return lambda count: generate_batch(model, count, torch_generator).cpu().numpy()
 
     def decode_noise(self, noise: np.ndarray) -> np.ndarray:
         """The decoder's raw output for given latent codes.
@@ -466,44 +397,18 @@ class TVAEGenerator:
             raw = model.decoder(code)
         return raw.float().cpu().numpy()
 
-    def _fitted_model(self) -> TVAEModel:
-        if self._model is None:
-            raise NotFittedError(
-                "This TVAE generator is not fitted yet; call fit before generate "
-                "or get_state."
-            )
-        return self._model
-
-    def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        """Weights under backend-neutral names, transformer state, and JSON."""
-        model = self._fitted_model()
-        arrays = {
+    def _network_arrays(self, model: TVAEModel) -> dict[str, np.ndarray]:
+        return {
             **module_arrays(model.encoder, "encoder"),
             **module_arrays(model.decoder, "decoder"),
         }
-        table_arrays, state = training.pack_table_state(self, STATE_VERSION)
-        arrays.update(table_arrays)
-        return arrays, state
 
-    @classmethod
-    def from_state(
-        cls,
-        config: Mapping[str, Any],
-        arrays: Mapping[str, np.ndarray],
-        state: Mapping[str, Any],
-        *,
-        device: str | None = None,
-    ) -> Self:
-        """Rebuild a fitted generator saved by :meth:`get_state`."""
-        training.check_state_version(state, STATE_VERSION, cls.method)
-        generator = cls(config, seed=state.get("seed"), device=device)
-        training.unpack_table_state(generator, arrays, state)
-        layout = SpanLayout.from_spans(generator.transformer_.spans, generator.device)
-        placeholder = torch.Generator(device=generator.device).manual_seed(0)
-        model = build_model(generator.config, layout, generator.device, placeholder)
+    def _restore_model(self, arrays: Mapping[str, np.ndarray]) -> TVAEModel:
+        layout = SpanLayout.from_spans(self.transformer_.spans, self.device)
+        placeholder = torch.Generator(device=self.device).manual_seed(0)
+        model = build_model(self.config, layout, self.device, placeholder)
         load_module_arrays(model.encoder, arrays, "encoder")
         load_module_arrays(model.decoder, arrays, "decoder")
         model.encoder.eval()
         model.decoder.eval()
-        generator._model = model
-        return generator
+        return model
