@@ -46,6 +46,7 @@ from genesis._univariate import (
     fit_part,
 )
 from genesis.data import PreparedColumn, PreparedTable
+from genesis.data._anchors import ANCHOR_THRESHOLD, Anchor, find_anchors
 from genesis.errors import InvalidConfigError, ModelFileError, NotFittedError
 from genesis.protocols import ProgressCallback, ProgressEvent
 
@@ -78,6 +79,10 @@ _Z_STEP = 0.05
 # amplify noise.
 _MIN_SIGNAL = 0.05
 _MAX_CORRELATION = 0.999
+# Anchors are judged on an evenly spaced sample of at most this many rows.
+_ANCHOR_SAMPLE_ROWS = 10_000
+# Widest discrete column tried as an anchor.
+_ANCHOR_MAX_CATEGORIES = 1_000
 _EIGENVALUE_FLOOR = 1e-6
 
 
@@ -402,6 +407,12 @@ class GaussianCopulaGenerator:
     rejects every family. With ``enforce_min_max_values`` off, marginals run
     past the observed range; the data plane still clips output to it.
     The copula cannot generate under conditions: the core filters rows.
+
+    A continuous column that one discrete column nearly determines (see
+    :mod:`genesis.data._anchors`) is modelled as its standardised distance
+    from its category's mean, and generated as the generated category's
+    mean plus that distance: years of schooling then always match the
+    degree, which a rank correlation only approximates.
     """
 
     method: ClassVar[str] = "gaussian_copula"
@@ -442,6 +453,7 @@ class GaussianCopulaGenerator:
         self._seed = seed
         self._device = device
         self.marginals_: list[_Marginal] | None = None
+        self.anchors_: dict[str, Anchor] = {}
         self.correlation_: np.ndarray | None = None
         self._cholesky: np.ndarray | None = None
 
@@ -461,11 +473,28 @@ class GaussianCopulaGenerator:
         bounded = bool(self.config["enforce_min_max_values"])
         total = len(prepared.columns) + 1
 
+        step = max(1, -(-prepared.n_rows // _ANCHOR_SAMPLE_ROWS))
+        anchors = find_anchors(
+            prepared,
+            np.arange(0, prepared.n_rows, step),
+            ANCHOR_THRESHOLD,
+            _ANCHOR_MAX_CATEGORIES,
+        )
         marginals: list[_Marginal] = []
         scores = np.empty((prepared.n_rows, len(prepared.columns)))
         for index, column in enumerate(prepared.columns):
             if column.kind == CONTINUOUS:
                 distribution = distributions[column.key]
+                anchor = anchors.get(column.key)
+                if anchor is not None:
+                    column = _residual_column(column, anchor, prepared)
+                    logger.info(
+                        "Column %r is modelled relative to %r, whose categories "
+                        "explain %.1f%% of its variance.",
+                        column.key,
+                        anchor.key,
+                        100.0 * anchor.explained,
+                    )
                 marginal, scores[:, index] = _fit_continuous(
                     column, distribution, bounded, rng
                 )
@@ -477,11 +506,12 @@ class GaussianCopulaGenerator:
             marginals.append(marginal)
             _report(progress, index + 1, total)
 
-        self._order_codes(prepared, marginals, scores)
+        self._order_codes(prepared, marginals, scores, anchors)
         shares = np.array([_signal_share(m) for m in marginals])
         self.correlation_ = _latent_correlation(scores, shares)
         self._cholesky = np.linalg.cholesky(self.correlation_)
         self.marginals_ = marginals
+        self.anchors_ = anchors
         _report(progress, total, total)
         logger.info(
             "Fitted the Gaussian copula on %d prepared columns and %d rows.",
@@ -509,14 +539,33 @@ class GaussianCopulaGenerator:
 
     @staticmethod
     def _order_codes(
-        prepared: PreparedTable, marginals: list[_Marginal], scores: np.ndarray
+        prepared: PreparedTable,
+        marginals: list[_Marginal],
+        scores: np.ndarray,
+        anchors: Mapping[str, Anchor],
     ) -> None:
-        """Re-order the codes of each discrete column by its link to the others."""
+        """Re-order the codes of each discrete column by its link to the others.
+
+        An anchor's codes are ordered by the means of the column it anchors
+        (degrees by years of schooling): that column's own score is then
+        only its distance from those means, so the anchor's score carries
+        the level, and with it the level's correlation with other columns.
+        """
+        leading: dict[str, Anchor] = {}
+        for anchor in anchors.values():
+            held = leading.get(anchor.key)
+            if held is None or anchor.explained > held.explained:
+                leading[anchor.key] = anchor
         for index, column in enumerate(prepared.columns):
             if column.kind != DISCRETE:
                 continue
             frequencies = _frequencies(column)
-            order = _association_order(column.values, frequencies, scores, index)
+            if column.key in leading:
+                present = np.flatnonzero(frequencies > 0)
+                means = leading[column.key].means[present]
+                order = present[np.argsort(means, kind="stable")]
+            else:
+                order = _association_order(column.values, frequencies, scores, index)
             marginal = _DiscreteMarginal.from_order(column.key, order, frequencies)
             scores[:, index] = marginal.scores(column.values, len(frequencies))
             marginals[index] = marginal
@@ -546,7 +595,10 @@ class GaussianCopulaGenerator:
         marginals, cholesky = self._fitted()
         # One row per column keeps each column's values contiguous for np.interp.
         normals = cholesky @ rng.standard_normal((len(marginals), n))
-        return {m.key: m.inverse(normals[index]) for index, m in enumerate(marginals)}
+        rows = {m.key: m.inverse(normals[index]) for index, m in enumerate(marginals)}
+        for key, anchor in self.anchors_.items():
+            rows[key] = anchor.restore(rows[key], rows[anchor.key])
+        return rows
 
     def _fitted(self) -> tuple[list[_Marginal], np.ndarray]:
         if self.marginals_ is None or self._cholesky is None:
@@ -572,9 +624,17 @@ class GaussianCopulaGenerator:
         """Arrays ``correlation`` and ``marginal.<i>.*``, and a JSON-able record."""
         marginals, _ = self._fitted()
         arrays = {"correlation": np.asarray(self.correlation_)}
+        records = []
         for index, marginal in enumerate(marginals):
-            arrays.update(marginal.arrays(f"marginal.{index}"))
-        return arrays, {"marginals": [m.record() for m in marginals]}
+            prefix = f"marginal.{index}"
+            arrays.update(marginal.arrays(prefix))
+            record = marginal.record()
+            anchor = self.anchors_.get(marginal.key)
+            if anchor is not None:
+                arrays.update(anchor.arrays(prefix))
+                record.update(anchor.record())
+            records.append(record)
+        return arrays, {"marginals": records}
 
     @classmethod
     def from_state(
@@ -604,6 +664,12 @@ class GaussianCopulaGenerator:
         marginals: list[_Marginal] = []
         for index, record in enumerate(state["marginals"]):
             prefix = f"marginal.{index}"
+            if record.get("anchor") is not None:
+                array(f"{prefix}.anchor_means", np.float64)
+                array(f"{prefix}.anchor_scales", np.float64)
+                anchor = Anchor.from_record(record, arrays, prefix)
+                assert anchor is not None
+                generator.anchors_[record["key"]] = anchor
             if record["kind"] == CONTINUOUS:
                 marginal: _Marginal = _ContinuousMarginal(
                     record["key"],
@@ -624,6 +690,21 @@ class GaussianCopulaGenerator:
         generator.correlation_ = array("correlation", np.float64)
         generator._cholesky = np.linalg.cholesky(generator.correlation_)
         return generator
+
+
+def _residual_column(
+    column: PreparedColumn, anchor: Anchor, prepared: PreparedTable
+) -> PreparedColumn:
+    """``column`` as distances from its anchor's category means."""
+    residuals = anchor.residuals(column.values, prepared[anchor.key].values)
+    return PreparedColumn(
+        key=column.key,
+        source=column.source,
+        kind=CONTINUOUS,
+        values=residuals,
+        lower=float(residuals.min()),
+        upper=float(residuals.max()),
+    )
 
 
 def _frequencies(column: PreparedColumn) -> np.ndarray:

@@ -34,6 +34,12 @@ from typing import Any, Self
 
 import numpy as np
 
+from genesis.data._anchors import (
+    ANCHOR_THRESHOLD,
+    Anchor,
+    check_threshold,
+    find_anchors,
+)
 from genesis.data._mixture import fit_mixtures, mode_probabilities, sample_modes
 from genesis.data._prepare import CONTINUOUS, DISCRETE, PreparedColumn, PreparedTable
 from genesis.errors import (
@@ -58,13 +64,6 @@ logger = logging.getLogger(__name__)
 _SCALAR_SPREAD = 4.0
 _SCALAR_LIMIT = 0.99
 _STATE_FORMAT = 1
-# Categories with fewer training rows than this take the spread shared by
-# all categories instead of their own, which a handful of rows estimates
-# badly (and a single row would pin at that row's value).
-_ANCHOR_MIN_GROUP = 10
-# A discrete column is only tried as an anchor when the sample has at least
-# this many rows per category, so that chance cannot explain the variance.
-_ANCHOR_ROWS_PER_CATEGORY = 10
 # Rows encoded at a time, which bounds the (rows, modes) probability array.
 _ENCODE_CHUNK_ROWS = 1 << 18
 
@@ -116,78 +115,18 @@ class EncodedTable:
 
 
 @dataclass(frozen=True)
-class _Anchor:
-    """A discrete column that nearly determines a continuous one.
-
-    Attributes:
-        key: The discrete column's prepared key.
-        means: The continuous column's training mean per category code.
-        scales: Its spread per code: the code's standard deviation, the
-            spread shared by all codes for a code with few rows, 0 where the
-            value is constant (the residual is then 0 and decoding gives the
-            mean exactly).
-        explained: Share of the continuous column's variance the codes
-            explain, adjusted for their number.
-    """
-
-    key: str
-    means: np.ndarray
-    scales: np.ndarray
-    explained: float
-
-    @classmethod
-    def fit(
-        cls, key: str, values: np.ndarray, codes: np.ndarray, n_codes: int
-    ) -> _Anchor:
-        counts = np.bincount(codes, minlength=n_codes).astype(np.float64)
-        seen = counts > 0
-        overall = float(values.mean()) if len(values) else 0.0
-        sums = np.bincount(codes, weights=values, minlength=n_codes)
-        means = np.full(n_codes, overall)
-        means[seen] = sums[seen] / counts[seen]
-        deviations = values - means[codes]
-        squares = np.bincount(codes, weights=deviations**2, minlength=n_codes)
-        scales = np.zeros(n_codes)
-        scales[seen] = np.sqrt(squares[seen] / counts[seen])
-        shared = float(np.sqrt(squares.sum() / max(len(values), 1)))
-        few = counts < _ANCHOR_MIN_GROUP
-        scales[few] = shared
-        total = float(((values - overall) ** 2).sum())
-        return cls(key, means, scales, _explained(total, squares.sum(), codes, n_codes))
-
-    def residuals(self, values: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        """Distance of each value from its code's mean, in its code's spread."""
-        scales = self.scales[codes]
-        centred = values - self.means[codes]
-        return np.divide(centred, scales, out=np.zeros_like(centred), where=scales > 0)
-
-    def restore(self, residuals: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        """Values from residuals and the codes generated for their rows."""
-        return self.means[codes] + self.scales[codes] * residuals
-
-
-def _explained(total: float, within: float, codes: np.ndarray, n_codes: int) -> float:
-    """Adjusted share of variance explained by the codes (eta squared)."""
-    n_rows = len(codes)
-    if total <= 0.0 or n_rows <= n_codes:
-        return 0.0
-    raw = 1.0 - within / total
-    return 1.0 - (1.0 - raw) * (n_rows - 1) / (n_rows - n_codes)
-
-
-@dataclass(frozen=True)
 class _ContinuousEncoding:
     """The kept modes of one continuous column, sorted by mean.
 
     With an anchor, the modes are those of the residuals
-    (:meth:`_Anchor.residuals`), not of the values.
+    (:meth:`Anchor.residuals`), not of the values.
     """
 
     key: str
     means: np.ndarray
     stds: np.ndarray
     weights: np.ndarray
-    anchor: _Anchor | None = None
+    anchor: Anchor | None = None
 
     @property
     def n_modes(self) -> int:
@@ -343,7 +282,7 @@ class TableTransformer:
         weight_threshold: float = 0.005,
         max_fit_rows: int = 10_000,
         max_categories: int = 200,
-        anchor_threshold: float | None = 0.9,
+        anchor_threshold: float | None = ANCHOR_THRESHOLD,
     ) -> None:
         _check_int("max_modes", max_modes, 1)
         _check_int("max_fit_rows", max_fit_rows, 1)
@@ -353,10 +292,11 @@ class TableTransformer:
                 f"weight_threshold must be in [0, 1), got {weight_threshold!r}; "
                 "the default is 0.005."
             )
-        if anchor_threshold is not None and not 0.0 < anchor_threshold <= 1.0:
+        problem = check_threshold(anchor_threshold)
+        if problem is not None:
             raise InvalidConfigError(
-                f"anchor_threshold must be in (0, 1] or None, got "
-                f"{anchor_threshold!r}; the default is 0.9."
+                f"anchor_threshold {problem}, got {anchor_threshold!r}; the "
+                "default is 0.9."
             )
         self.anchor_threshold = anchor_threshold
         self.max_modes = max_modes
@@ -390,7 +330,13 @@ class TableTransformer:
             rows = np.sort(
                 rng.choice(prepared.n_rows, size=self.max_fit_rows, replace=False)
             )
-        anchors = self._find_anchors(prepared, continuous, rows)
+        anchors = (
+            {}
+            if self.anchor_threshold is None
+            else find_anchors(
+                prepared, rows, self.anchor_threshold, self.max_categories
+            )
+        )
         fitted = self._fit_modes(continuous, anchors, prepared, rows, rng)
 
         encodings: list[_Encoding] = []
@@ -620,12 +566,8 @@ class TableTransformer:
                 arrays[f"{prefix}.stds"] = encoding.stds
                 arrays[f"{prefix}.weights"] = encoding.weights
                 if encoding.anchor is not None:
-                    arrays[f"{prefix}.anchor_means"] = encoding.anchor.means
-                    arrays[f"{prefix}.anchor_scales"] = encoding.anchor.scales
-                    entry = {
-                        "anchor": encoding.anchor.key,
-                        "anchor_explained": encoding.anchor.explained,
-                    }
+                    arrays.update(encoding.anchor.arrays(prefix))
+                    entry = encoding.anchor.record()
             else:
                 kind = DISCRETE
                 arrays[f"{prefix}.slot_of_code"] = encoding.slot_of_code
@@ -671,17 +613,13 @@ class TableTransformer:
                 means, stds, weights = _arrays(
                     arrays, prefix, ("means", "stds", "weights"), np.float64
                 )
-                anchor = None
-                if column.get("anchor") is not None:
-                    anchor_means, anchor_scales = _arrays(
-                        arrays, prefix, ("anchor_means", "anchor_scales"), np.float64
-                    )
-                    anchor = _Anchor(
-                        column["anchor"],
-                        anchor_means,
-                        anchor_scales,
-                        float(column.get("anchor_explained", 1.0)),
-                    )
+                try:
+                    anchor = Anchor.from_record(column, arrays, prefix)
+                except KeyError as exc:
+                    raise ModelFileError(
+                        f"The table transformer state lacks the array {exc}; the "
+                        "file is damaged or was not written by Genesis."
+                    ) from None
                 encodings.append(
                     _ContinuousEncoding(column["key"], means, stds, weights, anchor)
                 )
@@ -702,54 +640,10 @@ class TableTransformer:
 
     # -- internals ---------------------------------------------------------
 
-    def _find_anchors(
-        self,
-        prepared: PreparedTable,
-        continuous: Sequence[PreparedColumn],
-        rows: np.ndarray,
-    ) -> dict[str, _Anchor]:
-        """The anchor of each continuous column that has one.
-
-        Candidates are judged on the sample ``rows``; the chosen anchor's
-        means and spreads are then taken over every row, so that a category
-        too rare for the sample still gets its own mean.
-        """
-        if self.anchor_threshold is None or not continuous:
-            return {}
-        candidates = [
-            column
-            for column in prepared.columns
-            if column.kind == DISCRETE
-            and not column.is_missing_indicator
-            and 2 <= column.n_categories <= self.max_categories
-            and len(rows) >= _ANCHOR_ROWS_PER_CATEGORY * column.n_categories
-        ]
-        anchors: dict[str, _Anchor] = {}
-        for column in continuous:
-            values = column.values[rows]
-            total = float(((values - values.mean()) ** 2).sum())
-            best: tuple[float, PreparedColumn] | None = None
-            for candidate in candidates:
-                codes = candidate.values[rows]
-                n_codes = candidate.n_categories
-                counts = np.bincount(codes, minlength=n_codes)
-                sums = np.bincount(codes, weights=values, minlength=n_codes)
-                means = np.divide(sums, counts, out=np.zeros(n_codes), where=counts > 0)
-                within = float(((values - means[codes]) ** 2).sum())
-                share = _explained(total, within, codes, n_codes)
-                if share >= self.anchor_threshold and (best is None or share > best[0]):
-                    best = (share, candidate)
-            if best is not None:
-                anchor = best[1]
-                anchors[column.key] = _Anchor.fit(
-                    anchor.key, column.values, anchor.values, anchor.n_categories
-                )
-        return anchors
-
     def _fit_modes(
         self,
         columns: Sequence[PreparedColumn],
-        anchors: Mapping[str, _Anchor],
+        anchors: Mapping[str, Anchor],
         prepared: PreparedTable,
         rows: np.ndarray,
         rng: np.random.Generator,
