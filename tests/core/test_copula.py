@@ -430,3 +430,12 @@ def _ks(real: pd.Series, synthetic: pd.Series) -> float:
         synthetic
     )
     return float(np.abs(real_cdf - fake_cdf).max())
+
+
+def test_anchor_threshold_none_models_the_number_on_its_own() -> None:
+    _, copula = fit_copula(
+        graded_frame(), ["grade", "degree"], config={"anchor_threshold": None}
+    )
+    assert copula.anchors_ == {}
+    with pytest.raises(InvalidConfigError, match="anchor_threshold"):
+        fit_copula(graded_frame(), ["grade"], config={"anchor_threshold": 2})

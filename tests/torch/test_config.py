@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from genesis.errors import InvalidConfigError
 from genesis_torch import CTGANGenerator, TVAEGenerator
+from tests.torch.conftest import prepare
 
 GUIDE_CTGAN = {
     "epochs": 300,
@@ -20,6 +23,8 @@ GUIDE_CTGAN = {
     "pac": 10,
     "embedding_dim": 128,
     "log_frequency": True,
+    # Ours, beyond the guide: see genesis.data._anchors.
+    "anchor_threshold": 0.9,
 }
 GUIDE_TVAE = {
     "epochs": 300,
@@ -29,14 +34,15 @@ GUIDE_TVAE = {
     "decompress_dims": (128, 128),
     "l2scale": 1e-5,
     "loss_factor": 2,
+    "anchor_threshold": 0.9,
 }
 
 
-def test_ctgan_has_exactly_the_guide_keys_and_defaults() -> None:
+def test_ctgan_has_the_guide_keys_and_defaults() -> None:
     assert CTGANGenerator(seed=0, device="cpu").config == GUIDE_CTGAN
 
 
-def test_tvae_has_exactly_the_guide_keys_and_defaults() -> None:
+def test_tvae_has_the_guide_keys_and_defaults() -> None:
     assert TVAEGenerator(seed=0, device="cpu").config == GUIDE_TVAE
 
 
@@ -85,3 +91,28 @@ def test_cuda_without_a_gpu_is_a_clear_error() -> None:
         pytest.skip("this machine has a GPU")
     with pytest.raises(InvalidConfigError, match="no CUDA device"):
         CTGANGenerator(device="cuda")
+
+
+@pytest.mark.parametrize("implementation", [CTGANGenerator, TVAEGenerator])
+@pytest.mark.parametrize("threshold", [0.0, 1.5, "high", True])
+def test_anchor_threshold_out_of_range_names_the_key(
+    implementation: type, threshold: object
+) -> None:
+    with pytest.raises(InvalidConfigError, match="anchor_threshold"):
+        implementation({"anchor_threshold": threshold}, device="cpu")
+
+
+@pytest.mark.parametrize("implementation", [CTGANGenerator, TVAEGenerator])
+def test_anchor_threshold_none_turns_anchoring_off(implementation: type) -> None:
+    rng = np.random.default_rng(0)
+    grade = rng.integers(0, 5, 600)
+    frame = pd.DataFrame({"grade": grade.astype(str), "rate": grade + rng.random(600)})
+    _, prepared = prepare(frame, ["grade"])
+    config = {"epochs": 1, "batch_size": 100}
+    on = implementation(config, seed=0, device="cpu")
+    on.fit(prepared)
+    off = implementation({**config, "anchor_threshold": None}, seed=0, device="cpu")
+    off.fit(prepared)
+
+    assert on.transformer_.anchors == {"rate": "grade"}
+    assert off.transformer_.anchors == {}

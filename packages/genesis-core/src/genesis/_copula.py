@@ -46,7 +46,7 @@ from genesis._univariate import (
     fit_part,
 )
 from genesis.data import PreparedColumn, PreparedTable
-from genesis.data._anchors import ANCHOR_THRESHOLD, Anchor, find_anchors
+from genesis.data._anchors import ANCHOR_KEY, Anchor, find_anchors
 from genesis.errors import InvalidConfigError, ModelFileError, NotFittedError
 from genesis.protocols import ProgressCallback, ProgressEvent
 
@@ -441,6 +441,7 @@ class GaussianCopulaGenerator:
             _check_distributions,
             "Distribution per continuous column, overriding default_distribution.",
         ),
+        "anchor_threshold": ANCHOR_KEY,
     }
 
     def __init__(
@@ -474,11 +475,16 @@ class GaussianCopulaGenerator:
         total = len(prepared.columns) + 1
 
         step = max(1, -(-prepared.n_rows // _ANCHOR_SAMPLE_ROWS))
-        anchors = find_anchors(
-            prepared,
-            np.arange(0, prepared.n_rows, step),
-            ANCHOR_THRESHOLD,
-            _ANCHOR_MAX_CATEGORIES,
+        threshold = self.config["anchor_threshold"]
+        anchors = (
+            {}
+            if threshold is None
+            else find_anchors(
+                prepared,
+                np.arange(0, prepared.n_rows, step),
+                threshold,
+                _ANCHOR_MAX_CATEGORIES,
+            )
         )
         marginals: list[_Marginal] = []
         scores = np.empty((prepared.n_rows, len(prepared.columns)))

@@ -127,7 +127,9 @@ class TableModel:
         self, prepared: PreparedTable, rng: np.random.Generator
     ) -> EncodedTable:
         """Fit the table transformer and the column summary; encode the table."""
-        self.transformer_ = TableTransformer()
+        self.transformer_ = TableTransformer(
+            anchor_threshold=self.config["anchor_threshold"]
+        )
         encoded = self.transformer_.fit_transform(prepared, rng)
         self.columns_ = column_summary(prepared)
         warn_dominant_span(encoded.spans)

@@ -26,6 +26,7 @@ from genesis._config import (
     positive_int,
     positive_number,
 )
+from genesis.data._anchors import ANCHOR_KEY
 from genesis.data._conditions import (
     Condition,
     collect_rows,
@@ -44,6 +45,7 @@ from genesis.errors import InvalidConfigError, ModelFileError
 from genesis.protocols import ProgressCallback, ProgressEvent
 
 __all__ = [
+    "ANCHOR_KEY",
     "CTGAN_CONFIG_SPEC",
     "DOMINANT_MIN_WIDTH",
     "DOMINANT_SHARE",
@@ -408,6 +410,7 @@ CTGAN_CONFIG_SPEC: ConfigSpec = {
         None,
         "Sample training conditions by log-frequency (True) or frequency (False).",
     ),
+    "anchor_threshold": ANCHOR_KEY,
 }
 
 
@@ -427,4 +430,5 @@ TVAE_CONFIG_SPEC: ConfigSpec = {
     "loss_factor": ConfigKey(
         2, (float, int), positive_number, "Weight of the reconstruction loss."
     ),
+    "anchor_threshold": ANCHOR_KEY,
 }

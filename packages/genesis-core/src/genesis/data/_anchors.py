@@ -20,9 +20,16 @@ from typing import Any
 
 import numpy as np
 
+from genesis._config import ConfigKey
 from genesis.data._prepare import CONTINUOUS, DISCRETE, PreparedTable
 
-__all__ = ["ANCHOR_THRESHOLD", "Anchor", "check_threshold", "find_anchors"]
+__all__ = [
+    "ANCHOR_KEY",
+    "ANCHOR_THRESHOLD",
+    "Anchor",
+    "check_threshold",
+    "find_anchors",
+]
 
 # Default share of a continuous column's variance its anchor must explain.
 ANCHOR_THRESHOLD = 0.9
@@ -42,6 +49,16 @@ def check_threshold(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "must be a number in (0, 1] or None"
     return None if 0.0 < value <= 1.0 else "must be in (0, 1] or None"
+
+
+# The config key of every method that anchors (CTGAN, TVAE, the copula).
+ANCHOR_KEY = ConfigKey(
+    ANCHOR_THRESHOLD,
+    (float, int, type(None)),
+    check_threshold,
+    "Share of a number's variance one category must explain for the number to "
+    "be modelled relative to that category; None never does.",
+)
 
 
 @dataclass(frozen=True)
