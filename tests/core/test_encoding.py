@@ -101,7 +101,7 @@ def test_adult_round_trip_restores_codes_and_values(adult: PreparedTable) -> Non
         if s.kind == SpanKind.CONTINUOUS_SCALAR
     }
     for column in adult.columns:
-        if column.kind == "discrete":
+        if column.kind == "discrete" or column.key in transformer.derived:
             assert np.array_equal(decoded[column.key], column.values), column.key
             continue
         # A value over 3.96 standard deviations from the mode drawn for it is
@@ -116,9 +116,12 @@ def test_adult_round_trip_restores_codes_and_values(adult: PreparedTable) -> Non
 def test_adult_continuous_columns_keep_few_modes(adult: PreparedTable) -> None:
     transformer = TableTransformer().fit(adult, np.random.default_rng(0))
 
-    # Six continuous columns; most keep a handful of modes, and capital-loss
-    # (a spike at 0 and one cluster of losses) keeps two.
+    # Six continuous columns, of which education-num is a function of
+    # education (derived: encoded as it is, set from education on output);
+    # most keep a handful of modes, and capital-loss (a spike at 0 and one
+    # cluster of losses) keeps two.
     modes = transformer.modes_kept
+    assert transformer.derived == ["education-num"]
     assert set(modes) == {
         "age",
         "fnlwgt",
@@ -426,6 +429,8 @@ def test_anchors_are_found_only_where_a_category_determines_the_value(
     # branch explains all of branch_size, but with 4 rows per branch chance
     # could too, so it is not trusted as an anchor.
     assert transformer.anchors == {"rate": "grade", "level": "grade"}
+    # level is one value per grade: modelled as it is, set from the grade.
+    assert transformer.derived == ["level"]
     assert (
         TableTransformer(anchor_threshold=None)
         .fit(graded, np.random.default_rng(0))

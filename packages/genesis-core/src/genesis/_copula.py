@@ -411,8 +411,9 @@ class GaussianCopulaGenerator:
     A continuous column that one discrete column nearly determines (see
     :mod:`genesis.data._anchors`) is modelled as its standardised distance
     from its category's mean, and generated as the generated category's
-    mean plus that distance: years of schooling then always match the
-    degree, which a rank correlation only approximates.
+    mean plus that distance; one it fixes exactly is modelled as it is and
+    set to its generated category's value. Years of schooling then always
+    match the degree, which a rank correlation only approximates.
     """
 
     method: ClassVar[str] = "gaussian_copula"
@@ -492,8 +493,9 @@ class GaussianCopulaGenerator:
             if column.kind == CONTINUOUS:
                 distribution = distributions[column.key]
                 anchor = anchors.get(column.key)
-                if anchor is not None:
+                if anchor is not None and not anchor.exact:
                     column = _residual_column(column, anchor, prepared)
+                if anchor is not None:
                     logger.info(
                         "Column %r is modelled relative to %r, whose categories "
                         "explain %.1f%% of its variance.",
@@ -603,7 +605,11 @@ class GaussianCopulaGenerator:
         normals = cholesky @ rng.standard_normal((len(marginals), n))
         rows = {m.key: m.inverse(normals[index]) for index, m in enumerate(marginals)}
         for key, anchor in self.anchors_.items():
-            rows[key] = anchor.restore(rows[key], rows[anchor.key])
+            codes = rows[anchor.key]
+            if anchor.exact:
+                rows[key] = anchor.means[codes]
+            else:
+                rows[key] = anchor.restore(rows[key], codes)
         return rows
 
     def _fitted(self) -> tuple[list[_Marginal], np.ndarray]:

@@ -102,6 +102,19 @@ class Anchor:
         explained = explained_share(total, float(squares.sum()), len(codes), n_codes)
         return cls(key, means, scales, explained)
 
+    @property
+    def exact(self) -> bool:
+        """True when every category holds one value: the anchor fixes the column.
+
+        Such a column is best modelled as it is (its values still carry
+        their order and their links to other columns) and only set to its
+        category's value on output: as a constant residual it would teach a
+        model nothing, and TVAE's likelihood would weigh its tiny errors
+        thousands of times over the other columns' as its output scale
+        shrinks.
+        """
+        return not np.any(self.scales)
+
     def residuals(self, values: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """Distance of each value from its code's mean, in its code's spread."""
         scales = self.scales[codes]

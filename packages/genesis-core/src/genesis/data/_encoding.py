@@ -119,7 +119,10 @@ class _ContinuousEncoding:
     """The kept modes of one continuous column, sorted by mean.
 
     With an anchor, the modes are those of the residuals
-    (:meth:`Anchor.residuals`), not of the values.
+    (:meth:`Anchor.residuals`), not of the values. A column its anchor fixes
+    exactly (every category holds one value, :attr:`Anchor.exact`) is
+    *derived*: it is encoded as it is, and decoding gives its category's
+    value whatever the matrix holds.
     """
 
     key: str
@@ -131,6 +134,11 @@ class _ContinuousEncoding:
     @property
     def n_modes(self) -> int:
         return len(self.means)
+
+    @property
+    def derived(self) -> bool:
+        """True when the anchor alone gives the value (see :attr:`Anchor.exact`)."""
+        return self.anchor is not None and self.anchor.exact
 
     def encode(
         self, values: np.ndarray, rng: np.random.Generator
@@ -391,7 +399,7 @@ class TableTransformer:
                 rows = np.arange(first, stop)
                 values = column.values[first:stop]
                 if isinstance(encoding, _ContinuousEncoding):
-                    if encoding.anchor is not None:
+                    if encoding.anchor is not None and not encoding.derived:
                         codes = prepared[encoding.anchor.key].values[first:stop]
                         values = encoding.anchor.residuals(values, codes)
                     scalars, modes = encoding.encode(values, rng)
@@ -458,20 +466,22 @@ class TableTransformer:
                 decoded[encoding.key] = encoding.decode(slots, rng)
         n_continuous = 0
         for encoding, start in zip(encodings, self._starts, strict=True):
-            if isinstance(encoding, _ContinuousEncoding):
-                scalars = matrix[:, start].astype(np.float64)
-                if noise is not None:
-                    scalars += rng.normal(0.0, noise[n_continuous], len(scalars))
-                n_continuous += 1
-                np.clip(scalars, -1.0, 1.0, out=scalars)
-                stop = start + 1 + encoding.n_modes
-                modes = np.argmax(matrix[:, start + 1 : stop], axis=1)
-                values = encoding.decode(scalars, modes)
-                if encoding.anchor is not None:
-                    values = encoding.anchor.restore(
-                        values, decoded[encoding.anchor.key]
-                    )
-                decoded[encoding.key] = values
+            if not isinstance(encoding, _ContinuousEncoding):
+                continue
+            scalars = matrix[:, start].astype(np.float64)
+            if noise is not None:
+                scalars += rng.normal(0.0, noise[n_continuous], len(scalars))
+            n_continuous += 1
+            np.clip(scalars, -1.0, 1.0, out=scalars)
+            stop = start + 1 + encoding.n_modes
+            modes = np.argmax(matrix[:, start + 1 : stop], axis=1)
+            values = encoding.decode(scalars, modes)
+            if encoding.derived:
+                assert encoding.anchor is not None
+                values = encoding.anchor.means[decoded[encoding.anchor.key]]
+            elif encoding.anchor is not None:
+                values = encoding.anchor.restore(values, decoded[encoding.anchor.key])
+            decoded[encoding.key] = values
         return {encoding.key: decoded[encoding.key] for encoding in encodings}
 
     # -- what backends read ------------------------------------------------
@@ -497,6 +507,15 @@ class TableTransformer:
             for e in self._fitted()
             if isinstance(e, _ContinuousEncoding) and e.anchor is not None
         }
+
+    @property
+    def derived(self) -> list[str]:
+        """Continuous columns their anchor fixes exactly (set from it on output)."""
+        return [
+            e.key
+            for e in self._fitted()
+            if isinstance(e, _ContinuousEncoding) and e.derived
+        ]
 
     @property
     def modes_kept(self) -> dict[str, int]:
@@ -654,7 +673,7 @@ class TableTransformer:
         def sample(column: PreparedColumn) -> np.ndarray:
             values = column.values[rows]
             anchor = anchors.get(column.key)
-            if anchor is None:
+            if anchor is None or anchor.exact:
                 return values
             return anchor.residuals(values, prepared[anchor.key].values[rows])
 
