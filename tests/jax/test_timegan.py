@@ -215,6 +215,46 @@ def test_torch_weights_give_the_same_windows_on_jax(module: str) -> None:
     np.testing.assert_allclose(np.asarray(windows), expected, atol=1e-5)
 
 
+@pytest.mark.parametrize("module", ["gru", "lstm"])
+@pytest.mark.parametrize("trained", ["weights and inputs", "inputs only"])
+def test_a_layer_gives_the_gradient_of_its_plain_scan(
+    module: str, trained: str
+) -> None:
+    # The layer runs a faster form of its scan when nothing is
+    # differentiated; its gradient must be the plain scan's, including the
+    # case where its weights are held fixed (a network a gradient only
+    # passes through) and the backward pass leaves their gradient out.
+    jnp = jax.numpy
+    config = {"module": module, "hidden_dim": 8, "num_layers": 2}
+    params = timegan.init_networks(np.random.default_rng(0), config, N_FEATURES)
+    layer = params["discriminator"]["rnn"][1]
+    rng = np.random.default_rng(1)
+    inputs = jnp.asarray(rng.random((SEQ_LEN, 5, 8)), jnp.float32)
+    target = jnp.asarray(rng.random((SEQ_LEN, 5, 8)), jnp.float32)
+    fast = timegan._gru_layer if module == "gru" else timegan._lstm_layer
+    plain = timegan._gru_scan if module == "gru" else timegan._lstm_scan
+
+    argnums = (0, 1) if trained == "weights and inputs" else 1
+    got = jax.grad(
+        lambda weights, values: jnp.square(fast(weights, values) - target).sum(),
+        argnums=argnums,
+    )(layer, inputs)
+    expected = jax.grad(
+        lambda weights, values: jnp.square(
+            plain(weights, values, False) - target
+        ).sum(),
+        argnums=argnums,
+    )(layer, inputs)
+    for got_leaf, expected_leaf in zip(
+        jax.tree.leaves(got), jax.tree.leaves(expected), strict=True
+    ):
+        assert np.abs(np.asarray(expected_leaf)).max() > 0
+        np.testing.assert_allclose(got_leaf, expected_leaf, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(
+        fast(layer, inputs), plain(layer, inputs, False), rtol=0, atol=1e-6
+    )
+
+
 def test_a_torch_file_loads_on_jax(shop_windows: np.ndarray, tmp_path: Path) -> None:
     pytest.importorskip("genesis_torch")
     arguments = {"seed": 0, **TINY}

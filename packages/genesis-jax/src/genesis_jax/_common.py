@@ -196,10 +196,7 @@ class ConditionedDense(nnx.Module):
 
     def condition(self, positions: jax.Array) -> jax.Array:
         """``(n, out_features)`` sum of the kernel rows at ``(n, k)`` positions."""
-        # A product with the one-hot rows: its gradient is a product too,
-        # where gathering rows would give a scatter, slow on CPU.
-        cond = jax.nn.one_hot(positions, self.cond_features, dtype=jnp.float32)
-        return cond.sum(axis=1) @ self.cond_kernel[...]
+        return _summed_rows(self.cond_kernel[...], positions)
 
     def neutral_weight(self) -> jax.Array:
         return jnp.concatenate([self.dense_kernel[...], self.cond_kernel[...]]).T
@@ -208,6 +205,35 @@ class ConditionedDense(nnx.Module):
         kernel = jnp.asarray(weight.T, jnp.float32)
         self.dense_kernel.set_value(kernel[: self.dense_features])
         self.cond_kernel.set_value(kernel[self.dense_features :])
+
+
+@jax.custom_vjp
+def _summed_rows(kernel: jax.Array, positions: jax.Array) -> jax.Array:
+    """``kernel[positions].sum(axis=1)``: the product of one-hot rows and ``kernel``.
+
+    The rows are gathered, which costs a fraction of the product; the
+    gradient is the product of the one-hot rows with the incoming gradient,
+    where the gradient of a gather would be a scatter, slow on CPU.
+    """
+    return kernel[positions].sum(axis=1)
+
+
+def _summed_rows_forward(
+    kernel: jax.Array, positions: jax.Array
+) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
+    return _summed_rows(kernel, positions), (kernel, positions)
+
+
+def _summed_rows_backward(
+    saved: tuple[jax.Array, jax.Array], grad: jax.Array
+) -> tuple[jax.Array, np.ndarray]:
+    kernel, positions = saved
+    one_hot = jax.nn.one_hot(positions, kernel.shape[0], dtype=grad.dtype)
+    no_gradient = np.zeros(positions.shape, dtype=jax.dtypes.float0)
+    return one_hot.sum(axis=1).T @ grad, no_gradient
+
+
+_summed_rows.defvjp(_summed_rows_forward, _summed_rows_backward)
 
 
 class BatchNorm(nnx.Module):
@@ -258,11 +284,13 @@ def parameter_count(*modules: nnx.Module) -> int:
 
 @dataclass(frozen=True)
 class SpanLayout:
-    """Per-span maths on a whole batch, written with static slices.
+    """Per-span maths on a whole batch, without gathering by index.
 
-    Spans are contiguous and known when a function is traced, so a softmax
-    or log-sum-exp within each span is a slice and a reduction; nothing is
-    gathered by index, whose gradient XLA computes as a slow scatter on CPU.
+    Spans are contiguous and known when a function is traced. A softmax or
+    log-sum-exp within every span at once is a product with the spans'
+    membership rows (:func:`_span_exp`), so its gradient is a product too;
+    nothing differentiated is gathered by index, whose gradient XLA
+    computes as a slow scatter on CPU.
 
     Attributes:
         width: Width of the encoded matrix.
@@ -274,6 +302,9 @@ class SpanLayout:
             value per scalar column at its position.
         n_one_hot: Number of one-hot spans (modes and categories).
         categories: ``(start, stop)`` of each CATEGORY_ONE_HOT span.
+        one_hot_members: ``(n_one_hot, width)`` 1.0 where a column belongs
+            to a one-hot span, one row per span in matrix order.
+        category_members: The same for the CATEGORY_ONE_HOT spans.
     """
 
     width: int
@@ -284,6 +315,8 @@ class SpanLayout:
     scalar_spread: np.ndarray
     n_one_hot: int
     categories: tuple[tuple[int, int], ...]
+    one_hot_members: np.ndarray
+    category_members: np.ndarray
 
     @classmethod
     def from_spans(cls, spans: Sequence[ColumnSpan]) -> SpanLayout:
@@ -298,6 +331,10 @@ class SpanLayout:
                 one_hot_mask[span.start : span.stop] = 1.0
         spread = np.zeros((len(scalar), width), dtype=np.float32)
         spread[np.arange(len(scalar)), scalar] = 1.0
+        one_hot = [(s.start, s.stop) for s in ordered if s.kind in _ONE_HOT_KINDS]
+        categories = [
+            (s.start, s.stop) for s in ordered if s.kind == SpanKind.CATEGORY_ONE_HOT
+        ]
         return cls(
             width=width,
             pieces=tuple(
@@ -307,12 +344,10 @@ class SpanLayout:
             scalar_mask=mask,
             one_hot_mask=one_hot_mask,
             scalar_spread=spread,
-            n_one_hot=sum(s.kind in _ONE_HOT_KINDS for s in ordered),
-            categories=tuple(
-                (s.start, s.stop)
-                for s in ordered
-                if s.kind == SpanKind.CATEGORY_ONE_HOT
-            ),
+            n_one_hot=len(one_hot),
+            categories=tuple(categories),
+            one_hot_members=_members(one_hot, width),
+            category_members=_members(categories, width),
         )
 
     def gumbel_activate(
@@ -322,13 +357,12 @@ class SpanLayout:
         if self.n_one_hot == 0:
             return jnp.tanh(raw)
         logits = (raw + jax.random.gumbel(key, raw.shape, raw.dtype)) / tau
-        parts = [
-            jnp.tanh(raw[:, start:stop])
-            if is_scalar
-            else jax.nn.softmax(logits[:, start:stop], axis=1)
-            for start, stop, is_scalar in self.pieces
-        ]
-        return jnp.concatenate(parts, axis=1)
+        spans = self._one_hot_spans()
+        members = self.one_hot_members
+        exp, _ = _span_exp(logits, spans, members)
+        # 1 on the scalars keeps the division finite where ``exp`` is 0.
+        total = (exp @ members.T) @ members + self.scalar_mask
+        return jnp.where(self.scalar_mask, jnp.tanh(raw), exp / total)
 
     def sample_activate(self, raw: jax.Array, key: jax.Array) -> jax.Array:
         """tanh on scalars, Gumbel noise added on one-hot spans.
@@ -342,24 +376,52 @@ class SpanLayout:
 
     def one_hot_logsumexp(self, raw: jax.Array) -> jax.Array:
         """``(batch, n_one_hot)`` log-sum-exp of the logits of each one-hot span."""
-        return jnp.stack(
-            [
-                jax.nn.logsumexp(raw[:, start:stop], axis=1)
-                for start, stop, is_scalar in self.pieces
-                if not is_scalar
-            ],
-            axis=1,
-        )
+        return _span_logsumexp(raw, self._one_hot_spans(), self.one_hot_members)
 
     def category_logsumexp(self, raw: jax.Array) -> jax.Array:
         """``(batch, n_category)`` log-sum-exp of each CATEGORY_ONE_HOT span."""
-        return jnp.stack(
-            [
-                jax.nn.logsumexp(raw[:, start:stop], axis=1)
-                for start, stop in self.categories
-            ],
-            axis=1,
-        )
+        return _span_logsumexp(raw, self.categories, self.category_members)
+
+    def _one_hot_spans(self) -> list[tuple[int, int]]:
+        return [(start, stop) for start, stop, scalar in self.pieces if not scalar]
+
+
+def _members(spans: Sequence[tuple[int, int]], width: int) -> np.ndarray:
+    """``(len(spans), width)`` rows that are 1.0 on each span's columns."""
+    members = np.zeros((len(spans), width), dtype=np.float32)
+    for row, (start, stop) in enumerate(spans):
+        members[row, start:stop] = 1.0
+    return members
+
+
+def _span_exp(
+    logits: jax.Array, spans: Sequence[tuple[int, int]], members: np.ndarray
+) -> tuple[jax.Array, jax.Array]:
+    """``exp`` of each span's logits less the span's largest; 0 off the spans.
+
+    Every span is then summed, spread back or weighted by one product with
+    ``members``, instead of a slice, a reduction and a concatenation per
+    span (and their gradients). The largest logit only keeps ``exp`` in
+    range: any constant per span gives the same softmax and log-sum-exp,
+    so it takes no gradient.
+
+    Returns:
+        The exponentials, shaped like ``logits``, and the ``(batch,
+        len(spans))`` largest logit of each span.
+    """
+    fixed = jax.lax.stop_gradient(logits)
+    peaks = jnp.stack([fixed[:, start:stop].max(axis=1) for start, stop in spans], 1)
+    inside = members.any(axis=0)
+    shifted = jnp.where(inside, logits - peaks @ members, -jnp.inf)
+    return jnp.exp(shifted), peaks
+
+
+def _span_logsumexp(
+    logits: jax.Array, spans: Sequence[tuple[int, int]], members: np.ndarray
+) -> jax.Array:
+    """``(batch, len(spans))`` log-sum-exp of each span's logits."""
+    exp, peaks = _span_exp(logits, spans, members)
+    return jnp.log(exp @ members.T) + peaks
 
 
 # -- weights <-> backend-neutral arrays -----------------------------------------
