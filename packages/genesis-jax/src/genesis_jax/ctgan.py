@@ -22,7 +22,7 @@ import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple, Self
+from typing import Any, ClassVar, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -31,26 +31,11 @@ import optax
 from flax import nnx
 
 from genesis import training
-from genesis._config import (
-    ConfigSpec,
-    resolve_config,
-)
-from genesis.data import (
-    ConditionalSampler,
-    EncodedTable,
-    PreparedTable,
-    SpanKind,
-    TableTransformer,
-)
-from genesis.errors import NotFittedError
+from genesis._config import ConfigSpec
+from genesis.data import ConditionalSampler, EncodedTable, PreparedTable
 from genesis.protocols import ProgressCallback
-from genesis.training import (
-    Condition,
-    ConditionVectors,
-    FrequencySampler,
-    collect_rows,
-    pin_pooled_codes,
-)
+from genesis.table_model import ConditionalTableModel, MatrixSource
+from genesis.training import Condition, FrequencySampler
 from genesis_jax import _fitting
 from genesis_jax._common import (
     BatchNorm,
@@ -84,7 +69,6 @@ PENALTY_WEIGHT = 10.0
 ADAM_BETAS = (0.5, 0.9)
 LEAKY_SLOPE = 0.2
 DROPOUT = 0.5
-GENERATE_BATCH = 16_384
 # Generation compiles once per batch size; sizes are rounded up to a power of
 # two from this one, so that any request reuses a few compiled sizes.
 _SMALLEST_GENERATE_BATCH = 256
@@ -529,7 +513,7 @@ def generate_batch(
 # -- the generator --------------------------------------------------------------------
 
 
-class CTGANGenerator:
+class CTGANGenerator(ConditionalTableModel):
     """CTGAN on JAX, registered as method ``"ctgan"``, backend ``"jax"``.
 
     Args:
@@ -555,23 +539,12 @@ class CTGANGenerator:
     method: ClassVar[str] = "ctgan"
     backend: ClassVar[str] = "jax"
     config_spec: ClassVar[ConfigSpec] = CONFIG_SPEC
-    supports_conditions: ClassVar[bool] = True
+    state_version: ClassVar[int] = STATE_VERSION
+    title: ClassVar[str] = "CTGAN"
+    _generate_run: Callable[..., jax.Array] | None = None
 
-    def __init__(
-        self,
-        config: Mapping[str, Any] | None = None,
-        *,
-        seed: int | None = None,
-        device: str | None = None,
-    ) -> None:
-        self.config = resolve_config(self.method, self.config_spec, config)
-        training.check_pac(self.config)
-        self.seed = seed
-        self.device = resolve_device(device)
-        self.loss_history_: list[dict[str, float]] = []
-        self.interrupted_ = False
-        self._model: CTGANModel | None = None
-        self._generate_run: Callable[..., jax.Array] | None = None
+    def _resolve_device(self, device: str | None) -> jax.Device:
+        return resolve_device(device)
 
     # -- fit --------------------------------------------------------------------
 
@@ -680,72 +653,24 @@ class CTGANGenerator:
         nnx.update(model.generator, state.generator_params, state.generator_stats)
         nnx.update(model.discriminator, state.discriminator_params)
 
-    def _encode(
-        self, prepared: PreparedTable, rng: np.random.Generator
-    ) -> tuple[
-        EncodedTable, ConditionalSampler | FrequencySampler, list[tuple[int, int]]
-    ]:
-        """Encode the table; return it, its training sampler and span starts."""
-        self.transformer_ = TableTransformer()
-        encoded = self.transformer_.fit_transform(prepared, rng)
-        self.columns_ = training.column_summary(prepared)
-        self.conditions_ = ConditionVectors.from_matrix(encoded.matrix, encoded.spans)
-        sampler: ConditionalSampler | FrequencySampler
-        if self.config["log_frequency"]:
-            sampler = ConditionalSampler(encoded)
-        else:
-            sampler = FrequencySampler(encoded.matrix, encoded.spans)
-        matrix_starts = {
-            s.column: s.start
-            for s in encoded.spans
-            if s.kind == SpanKind.CATEGORY_ONE_HOT
-        }
-        cond_starts = [(s.start, matrix_starts[s.column]) for s in sampler.cond_spans]
-        training.warn_dominant_span(encoded.spans)
-        return encoded, sampler, cond_starts
-
     # -- generate ------------------------------------------------------------------
 
-    def generate(
-        self,
-        n: int,
-        *,
-        rng: np.random.Generator,
-        conditions: Mapping[str, Any] | None = None,
-    ) -> dict[str, np.ndarray]:
-        """``n`` rows as one array per prepared column key.
-
-        A condition on a discrete column sets the conditional vector to that
-        category; every condition is then checked on the decoded rows, so
-        the rows returned all meet it.
-
-        Raises:
-            NotFittedError: Called before fit.
-            InvalidDataError: A condition names an unknown column or value.
-            ConditionNotMetError: The conditions are too rare for this model.
-        """
-        model = self._fitted_model()
-        parsed = training.parse(conditions, self.columns_)
+    def _matrix_source(
+        self, model: CTGANModel, conditions: list[Condition], rng: np.random.Generator
+    ) -> MatrixSource:
         key = key_from_rng(rng)
-        steer = self._steering_condition(parsed)
+        slots_for = self._condition_slots(conditions, rng)
 
-        def produce(count: int) -> dict[str, np.ndarray]:
+        def source(count: int) -> np.ndarray:
             nonlocal key
             key, batch_key = jax.random.split(key)
-            slots = None
-            if self.conditions_.width and steer is None:
-                slots = self.conditions_.original(count, rng)
-            elif self.conditions_.width:
-                slot = self.transformer_.code_to_slot(steer.key, steer.code)
-                slots = self.conditions_.fixed(steer.key, slot, count)
+            slots = slots_for(count)
             with jax.default_device(self.device):
-                matrix = generate_batch(
+                return generate_batch(
                     model, self._generate_run, slots, count, batch_key
                 )
-            rows = self.transformer_.inverse_transform(matrix, rng)
-            return pin_pooled_codes(rows, parsed, self.transformer_.code_to_slot)
 
-        return collect_rows(produce, n, parsed, GENERATE_BATCH)
+        return source
 
     def decode_noise(
         self, noise: np.ndarray, slots: np.ndarray | None = None
@@ -773,59 +698,22 @@ class CTGANGenerator:
             raw = model.generator(dense, positions, training=False)
         return np.asarray(raw, dtype=np.float32)
 
-    def _steering_condition(self, parsed: list[Condition]) -> Condition | None:
-        """The discrete condition to put in the conditional vector: the rarest."""
-        discrete = [c for c in parsed if c.is_discrete]
-        if not discrete:
-            return None
-        return min(discrete, key=lambda c: self.columns_.frequency(c.key, c.code))
-
-    def _fitted_model(self) -> CTGANModel:
-        if self._model is None:
-            raise NotFittedError(
-                "This CTGAN generator is not fitted yet; call fit before generate "
-                "or get_state."
-            )
-        return self._model
-
     # -- state ------------------------------------------------------------------------
 
-    def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        """Weights under backend-neutral names, transformer state, and JSON."""
-        model = self._fitted_model()
-        arrays = {
+    def _network_arrays(self, model: CTGANModel) -> dict[str, np.ndarray]:
+        return {
             **module_arrays(model.generator, "generator"),
             **module_arrays(model.discriminator, "discriminator"),
         }
-        table_arrays, state = training.pack_table_state(self, STATE_VERSION)
-        arrays.update(table_arrays)
-        arrays["conditions.shares"] = self.conditions_.shares.copy()
-        state["conditions"] = self.conditions_.to_json()
-        return arrays, state
 
-    @classmethod
-    def from_state(
-        cls,
-        config: Mapping[str, Any],
-        arrays: Mapping[str, np.ndarray],
-        state: Mapping[str, Any],
-        *,
-        device: str | None = None,
-    ) -> Self:
-        """Rebuild a fitted generator saved by :meth:`get_state` on either backend."""
-        training.check_state_version(state, STATE_VERSION, cls.method)
-        generator = cls(config, seed=state.get("seed"), device=device)
-        training.unpack_table_state(generator, arrays, state)
-        generator.conditions_ = ConditionVectors.from_state(
-            state["conditions"], arrays["conditions.shares"]
-        )
-        layout = SpanLayout.from_spans(generator.transformer_.spans)
-        cond_width = generator.conditions_.width
-        with jax.default_device(generator.device):
+    def _restore_model(self, arrays: Mapping[str, np.ndarray]) -> CTGANModel:
+        layout = SpanLayout.from_spans(self.transformer_.spans)
+        with jax.default_device(self.device):
             placeholder = np.random.default_rng(0)
-            model = build_model(generator.config, layout, cond_width, placeholder)
+            model = build_model(
+                self.config, layout, self.conditions_.width, placeholder
+            )
             load_module_arrays(model.generator, arrays, "generator")
             load_module_arrays(model.discriminator, arrays, "discriminator")
-        generator._model = model
-        generator._generate_run = make_generate_batch(model)
-        return generator
+        self._generate_run = make_generate_batch(model)
+        return model

@@ -19,7 +19,7 @@ import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -28,14 +28,11 @@ import optax
 from flax import nnx
 
 from genesis import training
-from genesis._config import (
-    ConfigSpec,
-    resolve_config,
-)
-from genesis.data import PreparedTable, TableTransformer
-from genesis.errors import NotFittedError
+from genesis._config import ConfigSpec
+from genesis.data import PreparedTable
 from genesis.protocols import ProgressCallback
-from genesis.training import collect_rows, pin_pooled_codes
+from genesis.table_model import MatrixSource, TableModel
+from genesis.training import Condition
 from genesis_jax import _fitting
 from genesis_jax._common import (
     Dense,
@@ -68,7 +65,6 @@ SIGMA_START = 0.1
 # Output scales are kept in this range so that the Gaussian likelihood of a
 # scalar neither explodes (sigma to 0) nor stops teaching anything.
 SIGMA_RANGE = (0.01, 1.0)
-GENERATE_BATCH = 16_384
 # Generation compiles once per batch size; sizes are rounded up to a power of
 # two from this one, so that any request reuses a few compiled sizes.
 _SMALLEST_GENERATE_BATCH = 256
@@ -325,7 +321,7 @@ def generate_batch(
 # -- the generator --------------------------------------------------------------------
 
 
-class TVAEGenerator:
+class TVAEGenerator(TableModel):
     """TVAE on JAX, registered as method ``"tvae"``, backend ``"jax"``.
 
     Args:
@@ -351,22 +347,12 @@ class TVAEGenerator:
     method: ClassVar[str] = "tvae"
     backend: ClassVar[str] = "jax"
     config_spec: ClassVar[ConfigSpec] = CONFIG_SPEC
-    supports_conditions: ClassVar[bool] = True
+    state_version: ClassVar[int] = STATE_VERSION
+    title: ClassVar[str] = "TVAE"
+    _generate_run: Callable[..., jax.Array] | None = None
 
-    def __init__(
-        self,
-        config: Mapping[str, Any] | None = None,
-        *,
-        seed: int | None = None,
-        device: str | None = None,
-    ) -> None:
-        self.config = resolve_config(self.method, self.config_spec, config)
-        self.seed = seed
-        self.device = resolve_device(device)
-        self.loss_history_: list[dict[str, float]] = []
-        self.interrupted_ = False
-        self._model: TVAEModel | None = None
-        self._generate_run: Callable[..., jax.Array] | None = None
+    def _resolve_device(self, device: str | None) -> jax.Device:
+        return resolve_device(device)
 
     def fit(
         self, prepared: PreparedTable, *, progress: ProgressCallback | None = None
@@ -376,10 +362,7 @@ class TVAEGenerator:
         self._model = None
         rng = np.random.default_rng(self.seed)
         key = key_from_rng(rng)
-        self.transformer_ = TableTransformer()
-        encoded = self.transformer_.fit_transform(prepared, rng)
-        self.columns_ = training.column_summary(prepared)
-        training.warn_dominant_span(encoded.spans)
+        encoded = self._fit_transformer(prepared, rng)
         self.batch_size_ = training.fit_batch_size(
             self.config["batch_size"], prepared.n_rows
         )
@@ -439,35 +422,19 @@ class TVAEGenerator:
         self._model = model
         self._generate_run = make_generate_batch(model)
 
-    def generate(
-        self,
-        n: int,
-        *,
-        rng: np.random.Generator,
-        conditions: Mapping[str, Any] | None = None,
-    ) -> dict[str, np.ndarray]:
-        """``n`` rows as one array per prepared column key.
-
-        Conditions are met by keeping only the rows that meet them.
-
-        Raises:
-            NotFittedError: Called before fit.
-            InvalidDataError: A condition names an unknown column or value.
-            ConditionNotMetError: The conditions are too rare for this model.
-        """
-        model = self._fitted_model()
-        parsed = training.parse(conditions, self.columns_)
+    def _matrix_source(
+        self, model: TVAEModel, conditions: list[Condition], rng: np.random.Generator
+    ) -> MatrixSource:
+        """Rows drawn unsteered; conditions are met by keeping only rows that do."""
         key = key_from_rng(rng)
 
-        def produce(count: int) -> dict[str, np.ndarray]:
+        def source(count: int) -> np.ndarray:
             nonlocal key
             key, batch_key = jax.random.split(key)
             with jax.default_device(self.device):
-                matrix = generate_batch(model, self._generate_run, count, batch_key)
-            rows = self.transformer_.inverse_transform(matrix, rng)
-            return pin_pooled_codes(rows, parsed, self.transformer_.code_to_slot)
+                return generate_batch(model, self._generate_run, count, batch_key)
 
-        return collect_rows(produce, n, parsed, GENERATE_BATCH)
+        return source
 
     def decode_noise(self, noise: np.ndarray) -> np.ndarray:
         """The decoder's raw output for given latent codes.
@@ -489,43 +456,17 @@ class TVAEGenerator:
             raw = model.decoder(jnp.asarray(noise, jnp.float32))
         return np.asarray(raw, dtype=np.float32)
 
-    def _fitted_model(self) -> TVAEModel:
-        if self._model is None:
-            raise NotFittedError(
-                "This TVAE generator is not fitted yet; call fit before generate "
-                "or get_state."
-            )
-        return self._model
-
-    def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        """Weights under backend-neutral names, transformer state, and JSON."""
-        model = self._fitted_model()
-        arrays = {
+    def _network_arrays(self, model: TVAEModel) -> dict[str, np.ndarray]:
+        return {
             **module_arrays(model.encoder, "encoder"),
             **module_arrays(model.decoder, "decoder"),
         }
-        table_arrays, state = training.pack_table_state(self, STATE_VERSION)
-        arrays.update(table_arrays)
-        return arrays, state
 
-    @classmethod
-    def from_state(
-        cls,
-        config: Mapping[str, Any],
-        arrays: Mapping[str, np.ndarray],
-        state: Mapping[str, Any],
-        *,
-        device: str | None = None,
-    ) -> Self:
-        """Rebuild a fitted generator saved by :meth:`get_state` on either backend."""
-        training.check_state_version(state, STATE_VERSION, cls.method)
-        generator = cls(config, seed=state.get("seed"), device=device)
-        training.unpack_table_state(generator, arrays, state)
-        layout = SpanLayout.from_spans(generator.transformer_.spans)
-        with jax.default_device(generator.device):
-            model = build_model(generator.config, layout, np.random.default_rng(0))
+    def _restore_model(self, arrays: Mapping[str, np.ndarray]) -> TVAEModel:
+        layout = SpanLayout.from_spans(self.transformer_.spans)
+        with jax.default_device(self.device):
+            model = build_model(self.config, layout, np.random.default_rng(0))
             load_module_arrays(model.encoder, arrays, "encoder")
             load_module_arrays(model.decoder, arrays, "decoder")
-        generator._model = model
-        generator._generate_run = make_generate_batch(model)
-        return generator
+        self._generate_run = make_generate_batch(model)
+        return model
