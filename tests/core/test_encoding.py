@@ -510,3 +510,22 @@ def test_anchored_state_round_trip(graded: PreparedTable) -> None:
 def test_anchor_threshold_out_of_range_is_rejected(threshold: float) -> None:
     with pytest.raises(InvalidConfigError, match="anchor_threshold"):
         TableTransformer(anchor_threshold=threshold)
+
+
+def test_anchors_look_past_the_stand_ins_of_missing_values() -> None:
+    rng = np.random.default_rng(4)
+    n = 2_000
+    grade = rng.integers(0, 6, n)
+    rate = 5.0 + 3.0 * grade + rng.normal(0.0, 0.1, n)
+    years = (grade + 1).astype(np.float64)
+    rate[rng.random(n) < 0.15] = np.nan
+    years[rng.random(n) < 0.15] = np.nan
+    frame = pd.DataFrame({"grade": grade.astype(str), "rate": rate, "years": years})
+    preparer = TablePreparer(TableMetadata.infer(frame, ["grade"]))
+    prepared = preparer.fit_transform(frame, np.random.default_rng(0))
+    transformer = TableTransformer().fit(prepared, np.random.default_rng(0))
+
+    # Missing cells are filled with random draws before encoding; judged
+    # with them, neither number looked set by the grade.
+    assert transformer.anchors == {"rate": "grade", "years": "grade"}
+    assert transformer.derived == ["years"]

@@ -489,11 +489,17 @@ class GaussianCopulaGenerator:
         )
         marginals: list[_Marginal] = []
         scores = np.empty((prepared.n_rows, len(prepared.columns)))
+        # Codes are ordered against the columns' own values: an anchored
+        # column's residual no longer carries its level, which the order of
+        # its anchor's codes should still follow.
+        level_scores: dict[int, np.ndarray] = {}
         for index, column in enumerate(prepared.columns):
             if column.kind == CONTINUOUS:
                 distribution = distributions[column.key]
                 anchor = anchors.get(column.key)
                 if anchor is not None and not anchor.exact:
+                    ranks = stats.rankdata(column.values) / (prepared.n_rows + 1)
+                    level_scores[index] = _normal_scores(ranks, prepared.n_rows)
                     column = _residual_column(column, anchor, prepared)
                 if anchor is not None:
                     logger.info(
@@ -514,7 +520,7 @@ class GaussianCopulaGenerator:
             marginals.append(marginal)
             _report(progress, index + 1, total)
 
-        self._order_codes(prepared, marginals, scores, anchors)
+        self._order_codes(prepared, marginals, scores, level_scores)
         shares = np.array([_signal_share(m) for m in marginals])
         self.correlation_ = _latent_correlation(scores, shares)
         self._cholesky = np.linalg.cholesky(self.correlation_)
@@ -550,32 +556,24 @@ class GaussianCopulaGenerator:
         prepared: PreparedTable,
         marginals: list[_Marginal],
         scores: np.ndarray,
-        anchors: Mapping[str, Anchor],
+        level_scores: Mapping[int, np.ndarray],
     ) -> None:
         """Re-order the codes of each discrete column by its link to the others.
 
-        An anchor's codes are ordered by the means of the column it anchors
-        (degrees by years of schooling): that column's own score is then
-        only its distance from those means, so the anchor's score carries
-        the level, and with it the level's correlation with other columns.
+        ``level_scores`` replace the scores of anchored columns (their
+        residuals) while the order is chosen.
         """
-        leading: dict[str, Anchor] = {}
-        for anchor in anchors.values():
-            held = leading.get(anchor.key)
-            if held is None or anchor.explained > held.explained:
-                leading[anchor.key] = anchor
+        ordering = scores.copy()
+        for index, values in level_scores.items():
+            ordering[:, index] = values
         for index, column in enumerate(prepared.columns):
             if column.kind != DISCRETE:
                 continue
             frequencies = _frequencies(column)
-            if column.key in leading:
-                present = np.flatnonzero(frequencies > 0)
-                means = leading[column.key].means[present]
-                order = present[np.argsort(means, kind="stable")]
-            else:
-                order = _association_order(column.values, frequencies, scores, index)
+            order = _association_order(column.values, frequencies, ordering, index)
             marginal = _DiscreteMarginal.from_order(column.key, order, frequencies)
             scores[:, index] = marginal.scores(column.values, len(frequencies))
+            ordering[:, index] = scores[:, index]
             marginals[index] = marginal
 
     # -- generate ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from genesis._config import ConfigKey
-from genesis.data._prepare import CONTINUOUS, DISCRETE, PreparedTable
+from genesis.data._prepare import CONTINUOUS, DISCRETE, MISSING_SUFFIX, PreparedTable
 
 __all__ = [
     "ANCHOR_KEY",
@@ -187,7 +187,9 @@ def find_anchors(
     variance, if that share is ``threshold`` or more, becomes its anchor.
     Candidates are judged on the sample ``rows``; the chosen anchor's means
     and spreads are then taken over every row, so that a category too rare
-    for the sample still gets its own mean.
+    for the sample still gets its own mean. Rows where the continuous column
+    was missing (whose prepared values are stand-ins drawn at random) are
+    left out of both.
 
     Returns:
         ``{continuous key: Anchor}``.
@@ -203,14 +205,24 @@ def find_anchors(
     anchors: dict[str, Anchor] = {}
     if not candidates:
         return anchors
+    indicators = {c.key: c for c in prepared.columns if c.is_missing_indicator}
     for column in prepared.columns:
         if column.kind != CONTINUOUS:
             continue
-        values = column.values[rows]
+        present = np.ones(prepared.n_rows, dtype=bool)
+        indicator = indicators.get(column.key + MISSING_SUFFIX)
+        if indicator is not None:
+            present = indicator.values == 0
+        sample = rows[present[rows]]
+        if len(sample) < 2:
+            continue
+        values = column.values[sample]
         total = float(((values - values.mean()) ** 2).sum())
         best: tuple[float, Any] | None = None
         for candidate in candidates:
-            codes = candidate.values[rows]
+            if len(sample) < _ROWS_PER_CATEGORY * candidate.n_categories:
+                continue
+            codes = candidate.values[sample]
             n_codes = candidate.n_categories
             counts = np.bincount(codes, minlength=n_codes)
             sums = np.bincount(codes, weights=values, minlength=n_codes)
@@ -222,6 +234,9 @@ def find_anchors(
         if best is not None:
             anchor = best[1]
             anchors[column.key] = Anchor.fit(
-                anchor.key, column.values, anchor.values, anchor.n_categories
+                anchor.key,
+                column.values[present],
+                anchor.values[present],
+                anchor.n_categories,
             )
     return anchors
