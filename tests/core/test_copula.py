@@ -15,6 +15,7 @@ from genesis import InvalidConfigError, NotFittedError, ProgressEvent, TableMeta
 from genesis._config import resolve_config
 from genesis._copula import DISTRIBUTIONS, FAMILIES, GaussianCopulaGenerator
 from genesis.data import MISSING_SUFFIX, TablePreparer
+from genesis.errors import ModelFileError
 from genesis.protocols import GeneratorImpl
 
 METHOD = GaussianCopulaGenerator.method
@@ -472,3 +473,11 @@ def test_numbers_with_gaps_keep_their_grade_and_each_other() -> None:
     # Ordering the grades by years put the no-grade rows (rate 30, years 0)
     # first and flattened every grade's mean rate to 15-17.
     assert (fake - real).abs().max() < 1.5
+
+
+def test_a_saved_anchor_without_its_arrays_is_refused() -> None:
+    _, copula = fit_copula(graded_frame(), discrete_columns=["grade", "degree"])
+    arrays, state = copula.get_state()
+    damaged = {k: v for k, v in arrays.items() if not k.endswith(".anchor_scales")}
+    with pytest.raises(ModelFileError, match=r"anchor_scales.*anchor of column 'rate'"):
+        GaussianCopulaGenerator.from_state(copula.config, damaged, state, device=None)

@@ -603,11 +603,7 @@ class GaussianCopulaGenerator:
         normals = cholesky @ rng.standard_normal((len(marginals), n))
         rows = {m.key: m.inverse(normals[index]) for index, m in enumerate(marginals)}
         for key, anchor in self.anchors_.items():
-            codes = rows[anchor.key]
-            if anchor.exact:
-                rows[key] = anchor.means[codes]
-            else:
-                rows[key] = anchor.restore(rows[key], codes)
+            rows[key] = anchor.output(rows[key], rows[anchor.key])
         return rows
 
     def _fitted(self) -> tuple[list[_Marginal], np.ndarray]:
@@ -674,11 +670,8 @@ class GaussianCopulaGenerator:
         marginals: list[_Marginal] = []
         for index, record in enumerate(state["marginals"]):
             prefix = f"marginal.{index}"
-            if record.get("anchor") is not None:
-                array(f"{prefix}.anchor_means", np.float64)
-                array(f"{prefix}.anchor_scales", np.float64)
-                anchor = Anchor.from_record(record, arrays, prefix)
-                assert anchor is not None
+            anchor = Anchor.from_record(record, arrays, prefix)
+            if anchor is not None:
                 generator.anchors_[record["key"]] = anchor
             if record["kind"] == CONTINUOUS:
                 marginal: _Marginal = _ContinuousMarginal(
@@ -706,7 +699,7 @@ def _residual_column(
     column: PreparedColumn, anchor: Anchor, prepared: PreparedTable
 ) -> PreparedColumn:
     """``column`` as distances from its anchor's category means."""
-    residuals = anchor.residuals(column.values, prepared[anchor.key].values)
+    residuals = anchor.modelled(column.values, prepared[anchor.key].values)
     return PreparedColumn(
         key=column.key,
         source=column.source,

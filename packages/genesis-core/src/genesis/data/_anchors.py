@@ -22,6 +22,7 @@ import numpy as np
 
 from genesis._config import ConfigKey
 from genesis.data._prepare import CONTINUOUS, DISCRETE, MISSING_SUFFIX, PreparedTable
+from genesis.errors import ModelFileError
 
 __all__ = [
     "ANCHOR_KEY",
@@ -125,6 +126,16 @@ class Anchor:
         """Values from residuals and the codes generated for their rows."""
         return self.means[codes] + self.scales[codes] * residuals
 
+    def modelled(self, values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """What a model learns in place of ``values``: their residuals, or
+        the values themselves when the anchor is :attr:`exact`."""
+        return values if self.exact else self.residuals(values, codes)
+
+    def output(self, modelled: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Values from what a model generated (see :meth:`modelled`) and the
+        codes generated for their rows; an exact anchor gives its values."""
+        return self.means[codes] if self.exact else self.restore(modelled, codes)
+
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         """The anchor's arrays for a model file."""
         return {
@@ -146,14 +157,23 @@ class Anchor:
         """The anchor :meth:`record` and :meth:`arrays` saved, or None.
 
         Raises:
-            KeyError: The record names an anchor whose arrays are missing.
+            ModelFileError: The record names an anchor whose arrays are missing.
         """
         if record.get("anchor") is None:
             return None
+        found = []
+        for name in (f"{prefix}.anchor_means", f"{prefix}.anchor_scales"):
+            if name not in arrays:
+                raise ModelFileError(
+                    f"The saved model lacks the array {name!r} of the anchor of "
+                    f"column {record.get('key')!r}; the file is damaged or was not "
+                    "written by Genesis. Fit and save the model again."
+                )
+            found.append(np.asarray(arrays[name], dtype=np.float64))
         return cls(
             str(record["anchor"]),
-            np.asarray(arrays[f"{prefix}.anchor_means"], dtype=np.float64),
-            np.asarray(arrays[f"{prefix}.anchor_scales"], dtype=np.float64),
+            found[0],
+            found[1],
             float(record.get("anchor_explained", 1.0)),
         )
 
@@ -200,7 +220,6 @@ def find_anchors(
         if column.kind == DISCRETE
         and not column.is_missing_indicator
         and 2 <= column.n_categories <= max_categories
-        and len(rows) >= _ROWS_PER_CATEGORY * column.n_categories
     ]
     anchors: dict[str, Anchor] = {}
     if not candidates:

@@ -399,9 +399,9 @@ class TableTransformer:
                 rows = np.arange(first, stop)
                 values = column.values[first:stop]
                 if isinstance(encoding, _ContinuousEncoding):
-                    if encoding.anchor is not None and not encoding.derived:
+                    if encoding.anchor is not None:
                         codes = prepared[encoding.anchor.key].values[first:stop]
-                        values = encoding.anchor.residuals(values, codes)
+                        values = encoding.anchor.modelled(values, codes)
                     scalars, modes = encoding.encode(values, rng)
                     matrix[first:stop, start] = scalars
                     flat[rows * width + (start + 1) + modes] = 1.0
@@ -476,11 +476,8 @@ class TableTransformer:
             stop = start + 1 + encoding.n_modes
             modes = np.argmax(matrix[:, start + 1 : stop], axis=1)
             values = encoding.decode(scalars, modes)
-            if encoding.derived:
-                assert encoding.anchor is not None
-                values = encoding.anchor.means[decoded[encoding.anchor.key]]
-            elif encoding.anchor is not None:
-                values = encoding.anchor.restore(values, decoded[encoding.anchor.key])
+            if encoding.anchor is not None:
+                values = encoding.anchor.output(values, decoded[encoding.anchor.key])
             decoded[encoding.key] = values
         return {encoding.key: decoded[encoding.key] for encoding in encodings}
 
@@ -632,13 +629,7 @@ class TableTransformer:
                 means, stds, weights = _arrays(
                     arrays, prefix, ("means", "stds", "weights"), np.float64
                 )
-                try:
-                    anchor = Anchor.from_record(column, arrays, prefix)
-                except KeyError as exc:
-                    raise ModelFileError(
-                        f"The table transformer state lacks the array {exc}; the "
-                        "file is damaged or was not written by Genesis."
-                    ) from None
+                anchor = Anchor.from_record(column, arrays, prefix)
                 encodings.append(
                     _ContinuousEncoding(column["key"], means, stds, weights, anchor)
                 )
@@ -673,9 +664,9 @@ class TableTransformer:
         def sample(column: PreparedColumn) -> np.ndarray:
             values = column.values[rows]
             anchor = anchors.get(column.key)
-            if anchor is None or anchor.exact:
+            if anchor is None:
                 return values
-            return anchor.residuals(values, prepared[anchor.key].values[rows])
+            return anchor.modelled(values, prepared[anchor.key].values[rows])
 
         samples = np.stack([sample(column) for column in columns])
         mixtures = fit_mixtures(
