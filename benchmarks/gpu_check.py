@@ -38,7 +38,6 @@ import torch
 from genesis.datasets import ADULT_DISCRETE_COLUMNS, load_adult
 from genesis.gpu import BatchedGenerator
 from genesis.protocols import ProgressEvent
-from genesis_torch import _fitting
 
 
 def training_table(scale: int) -> pd.DataFrame:
@@ -61,7 +60,6 @@ def run(
     mixed_precision: bool = True,
 ) -> dict[str, Any]:
     """Fit and generate on ``device``; return the figures."""
-    _fitting.MIXED_PRECISION_DEVICES = ("cuda",) if mixed_precision else ()
     if device.startswith("cuda"):
         torch.cuda.reset_peak_memory_stats()
     epoch_ends: list[float] = []
@@ -75,7 +73,10 @@ def run(
         method="ctgan",
         device=device,
         batch_size=args.batch_size,
-        config={"epochs": epochs},
+        config={
+            "epochs": epochs,
+            "training_precision": "auto" if mixed_precision else "float32",
+        },
         seed=args.seed,
     )
     started = time.perf_counter()

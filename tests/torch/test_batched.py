@@ -11,6 +11,7 @@ import torch
 
 from genesis import InvalidConfigError
 from genesis.gpu import BatchedGenerator
+from genesis.training import bfloat16_matrix_units
 from genesis_torch import CTGANGenerator, TVAEGenerator, _fitting
 from tests.torch.conftest import prepare, shop_frame
 
@@ -43,8 +44,11 @@ def test_batch_size_sets_the_training_batch(batched: BatchedGenerator) -> None:
     assert impl.batch_size_ == 100
 
 
-def test_cpu_fit_does_not_use_mixed_precision(batched: BatchedGenerator) -> None:
-    assert batched.generator_._impl.mixed_precision_ is False
+def test_cpu_fit_uses_bfloat16_only_where_the_cpu_has_units_for_it(
+    batched: BatchedGenerator,
+) -> None:
+    assert batched.generator_.config_["training_precision"] == "auto"
+    assert batched.generator_._impl.mixed_precision_ is bfloat16_matrix_units()
 
 
 def test_generate_equals_the_batches_of_any_size(batched: BatchedGenerator) -> None:
@@ -100,33 +104,48 @@ def test_cuda_without_a_gpu_says_so() -> None:
     ("implementation", "config"),
     [(CTGANGenerator, SMALL_CTGAN), (TVAEGenerator, SMALL_TVAE)],
 )
-def test_training_under_bfloat16_autocast_stays_finite(
-    monkeypatch: pytest.MonkeyPatch, implementation: type, config: dict
+def test_training_with_bfloat16_products_stays_finite(
+    implementation: type, config: dict
 ) -> None:
+    if not torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        pytest.skip("this CPU has no bfloat16 arithmetic for oneDNN")
     _, prepared = prepare(shop_frame(600), ["channel"])
-    full = implementation({**config, "batch_size": 200}, seed=1, device="cpu")
-    full.fit(prepared)
-    # The CPU has bfloat16 autocast too, so the CUDA code path runs here.
-    monkeypatch.setattr(_fitting, "MIXED_PRECISION_DEVICES", ("cpu",))
-    mixed = implementation({**config, "batch_size": 200}, seed=1, device="cpu")
-    mixed.fit(prepared)
+    fits = {}
+    for precision in ("float32", "bfloat16"):
+        settings = {**config, "batch_size": 200, "training_precision": precision}
+        fits[precision] = implementation(settings, seed=1, device="cpu")
+        fits[precision].fit(prepared)
+    full, mixed = fits["float32"], fits["bfloat16"]
 
-    assert mixed.mixed_precision_ is True
+    assert (full.mixed_precision_, mixed.mixed_precision_) == (False, True)
     losses = np.array([list(epoch.values()) for epoch in mixed.loss_history_])
     assert np.isfinite(losses).all()
-    # Same seed, other arithmetic: the losses must differ, or autocast was off.
+    # Same seed, other arithmetic: the losses must differ, or bfloat16 was off.
     assert mixed.loss_history_ != full.loss_history_
     rows = mixed.generate(500, rng=np.random.default_rng(0))
     assert np.isfinite(rows["amount"]).all()
+    # The setting is the fit's own: afterwards float32 products are exact again.
+    product = torch.ones(3, 3) / 3 @ torch.ones(3, 3)
+    assert product[0, 0].item() == pytest.approx(1.0, abs=1e-7)
 
 
-def test_mixed_precision_is_off_on_cpu_unless_asked() -> None:
+def test_mixed_precision_context_on_each_device() -> None:
     cpu = torch.device("cpu")
-    with _fitting.mixed_precision(cpu):
+    with _fitting.mixed_precision(cpu, enabled=False):
         assert not torch.is_autocast_enabled("cpu")
     with _fitting.mixed_precision(cpu, enabled=True):
+        # On a CPU the tensors stay float32; only the products' inputs round.
+        assert not torch.is_autocast_enabled("cpu")
         product = torch.ones(4, 4) @ torch.ones(4, 4)
-    assert product.dtype == torch.bfloat16
+        assert torch.backends.mkldnn.matmul.fp32_precision == "bf16"
+    assert product.dtype == torch.float32
+    assert torch.backends.mkldnn.matmul.fp32_precision != "bf16"
+
+
+@pytest.mark.parametrize("precision", ["half", "FLOAT32", 16])
+def test_bad_training_precision_names_the_key(precision: object) -> None:
+    with pytest.raises(InvalidConfigError, match="training_precision"):
+        CTGANGenerator({**SMALL_CTGAN, "training_precision": precision})
 
 
 def test_dask_rows_with_ctgan_do_not_depend_on_workers(

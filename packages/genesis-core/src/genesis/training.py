@@ -10,6 +10,7 @@ The conditional-generation helpers (:class:`Condition`, :func:`collect_rows`,
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -50,11 +51,14 @@ __all__ = [
     "DOMINANT_MIN_WIDTH",
     "DOMINANT_SHARE",
     "MIN_STEPS_PER_EPOCH",
+    "TRAINING_PRECISIONS",
+    "TRAINING_PRECISION_KEY",
     "TVAE_CONFIG_SPEC",
     "ColumnSummary",
     "Condition",
     "ConditionVectors",
     "FrequencySampler",
+    "bfloat16_matrix_units",
     "check_pac",
     "check_state_version",
     "collect_rows",
@@ -68,6 +72,7 @@ __all__ = [
     "pin_pooled_codes",
     "run_epochs",
     "spans_to_json",
+    "trains_in_bfloat16",
     "unpack_table_state",
     "warn_dominant_span",
     "with_prefix",
@@ -372,6 +377,63 @@ def check_pac(config: Mapping[str, Any]) -> None:
     )
 
 
+# How a fit computes its matrix products: "auto" in bfloat16 (float32 sums)
+# where the device has matrix units for it, "float32" never, "bfloat16" always.
+TRAINING_PRECISIONS = ("auto", "float32", "bfloat16")
+# /proc/cpuinfo flags of x86 CPUs whose AMX tiles multiply bfloat16 matrices.
+_CPU_BFLOAT16_FLAGS = frozenset({"amx_bf16", "amx_tile"})
+
+
+def _check_training_precision(value: Any) -> str | None:
+    if value in TRAINING_PRECISIONS:
+        return None
+    return "must be one of " + ", ".join(repr(p) for p in TRAINING_PRECISIONS)
+
+
+TRAINING_PRECISION_KEY = ConfigKey(
+    "auto",
+    (str,),
+    _check_training_precision,
+    "Matrix products while training: 'bfloat16' inputs with float32 sums, "
+    "'float32', or 'auto' (bfloat16 on CUDA and on CPUs with AMX units). "
+    "Generation is always float32.",
+)
+
+
+@functools.cache
+def bfloat16_matrix_units(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    """True when this machine's CPU multiplies bfloat16 matrices in hardware.
+
+    Reads the Linux CPU flags (Intel AMX); elsewhere, or when the file cannot
+    be read, answers False, so that "auto" keeps float32.
+    """
+    try:
+        with open(cpuinfo, encoding="ascii", errors="replace") as lines:
+            for line in lines:
+                if line.startswith("flags"):
+                    return _CPU_BFLOAT16_FLAGS <= set(line.split(":", 1)[1].split())
+    except OSError:
+        return False
+    return False
+
+
+def trains_in_bfloat16(precision: str, device_kind: str) -> bool:
+    """Whether a fit with ``training_precision`` ``precision`` uses bfloat16.
+
+    Args:
+        precision: One of :data:`TRAINING_PRECISIONS`.
+        device_kind: ``"cpu"``, ``"cuda"`` (or ``"gpu"``), or another
+            accelerator's name.
+    """
+    if precision == "float32":
+        return False
+    if precision == "bfloat16":
+        return True
+    if device_kind == "cpu":
+        return bfloat16_matrix_units()
+    return device_kind in ("cuda", "gpu")
+
+
 CTGAN_CONFIG_SPEC: ConfigSpec = {
     "epochs": ConfigKey(300, (int,), positive_int, "Passes over the training data."),
     "batch_size": ConfigKey(
@@ -411,6 +473,7 @@ CTGAN_CONFIG_SPEC: ConfigSpec = {
         "Sample training conditions by log-frequency (True) or frequency (False).",
     ),
     "anchor_threshold": ANCHOR_KEY,
+    "training_precision": TRAINING_PRECISION_KEY,
 }
 
 
@@ -431,4 +494,5 @@ TVAE_CONFIG_SPEC: ConfigSpec = {
         2, (float, int), positive_number, "Weight of the reconstruction loss."
     ),
     "anchor_threshold": ANCHOR_KEY,
+    "training_precision": TRAINING_PRECISION_KEY,
 }

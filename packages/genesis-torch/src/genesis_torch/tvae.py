@@ -294,8 +294,10 @@ class TVAEGenerator(TableModel):
     Attributes:
         loss_history_: One dict of mean losses per finished epoch.
         interrupted_: True when Ctrl-C stopped the fit early.
-        mixed_precision_: True when training ran under bfloat16 autocast
-            (on CUDA; see :func:`genesis_torch._fitting.mixed_precision`).
+        mixed_precision_: True when training computed its matrix products
+            in bfloat16 (config key ``training_precision``; by default on
+            CUDA and on CPUs with AMX, see
+            :func:`genesis_torch._fitting.mixed_precision`).
         batch_size_: The batch size used: batch_size, or about an eighth of
             the rows for a table smaller than eight batches.
         threads_: CPU threads the fit ran on: torch's setting, or without a

@@ -1,0 +1,71 @@
+"""The training_precision config key and the CPU check behind its "auto"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from genesis import SyntheticGenerator
+from genesis.errors import InvalidConfigError
+from genesis.training import (
+    CTGAN_CONFIG_SPEC,
+    TVAE_CONFIG_SPEC,
+    bfloat16_matrix_units,
+    trains_in_bfloat16,
+)
+
+AMX_FLAGS = "fpu vme avx2 avx512f avx512_bf16 amx_bf16 amx_tile amx_int8"
+
+
+def cpuinfo(tmp_path: Path, flags: str) -> str:
+    path = tmp_path / "cpuinfo"
+    path.write_text(
+        f"processor\t: 0\nmodel name\t: a CPU\nflags\t\t: {flags}\n\n"
+        f"processor\t: 1\nflags\t\t: {flags}\n",
+        encoding="ascii",
+    )
+    return str(path)
+
+
+def test_amx_flags_mean_bfloat16_units(tmp_path: Path) -> None:
+    assert bfloat16_matrix_units(cpuinfo(tmp_path, AMX_FLAGS)) is True
+
+
+@pytest.mark.parametrize(
+    "flags",
+    ["fpu avx2 avx512f avx512_bf16", "fpu amx_tile amx_int8", "", "amx_bf16x"],
+)
+def test_other_cpus_have_none(tmp_path: Path, flags: str) -> None:
+    assert bfloat16_matrix_units(cpuinfo(tmp_path, flags)) is False
+
+
+def test_unreadable_cpuinfo_means_none(tmp_path: Path) -> None:
+    assert bfloat16_matrix_units(str(tmp_path / "missing")) is False
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda", "gpu", "mps"])
+def test_explicit_precisions_decide_on_every_device(device: str) -> None:
+    assert trains_in_bfloat16("float32", device) is False
+    assert trains_in_bfloat16("bfloat16", device) is True
+
+
+def test_auto_uses_bfloat16_on_gpus_and_amx_cpus_only() -> None:
+    assert trains_in_bfloat16("auto", "cuda") is True
+    assert trains_in_bfloat16("auto", "gpu") is True
+    assert trains_in_bfloat16("auto", "mps") is False
+    assert trains_in_bfloat16("auto", "cpu") is bfloat16_matrix_units()
+
+
+@pytest.mark.parametrize("spec", [CTGAN_CONFIG_SPEC, TVAE_CONFIG_SPEC])
+def test_both_networks_take_the_key_with_auto_by_default(spec: dict) -> None:
+    assert spec["training_precision"].default == "auto"
+
+
+@pytest.mark.parametrize("value", ["fp16", "Float32", None])
+def test_bad_precision_is_refused_with_the_key_named(value: object) -> None:
+    pytest.importorskip("genesis_torch")
+    with pytest.raises(InvalidConfigError, match="training_precision"):
+        SyntheticGenerator(
+            method="tvae", backend="torch", config={"training_precision": value}
+        )
