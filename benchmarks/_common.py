@@ -485,6 +485,7 @@ def run_both(
     epochs: int | None = None,
     repeat: int = 1,
     drop: Sequence[str] = (),
+    worker_args: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Run ours, then SDV's, one after the other, ``repeat`` times, and score both.
 
@@ -505,6 +506,7 @@ def run_both(
         "dropped": list(drop),
     }
     extra = ["--drop", ",".join(drop)] if drop else []
+    extra += worker_args
     for attempt in range(repeat):
         for library in ("ours", "sdv"):
             if "error" in figures.get(library, {}):

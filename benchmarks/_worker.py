@@ -106,6 +106,7 @@ def run_ours(
     backend = None
     if args.method in ("ctgan", "tvae"):
         config["epochs"] = args.epochs
+        config["training_precision"] = args.training_precision
         backend = "torch"
     generator = SyntheticGenerator(
         method=args.method, config=config, backend=backend, seed=args.seed
@@ -135,6 +136,7 @@ def run_ours(
         result["epoch_cpu_s"] = epoch_durations([cpu for _, cpu in ends])
         result["epochs_seen"] = len(ends)
         result["loss_history_len"] = len(generator.loss_history_)
+        result["bfloat16_products"] = generator._impl.mixed_precision_
         # The transformer alone, on the same prepared table the fit used.
         from genesis.data import TablePreparer, TableTransformer
 
@@ -238,6 +240,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", required=True)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--training-precision",
+        choices=["auto", "float32", "bfloat16"],
+        default="auto",
+        help="our config key training_precision (SDV trains in float32)",
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument(
         "--drop", type=lambda text: [c for c in text.split(",") if c], default=[]

@@ -2,8 +2,9 @@
 
 ``BatchedGenerator`` is the front door for data that does not fit the
 defaults: it trains with large batches on the device asked for (a backend
-uses bfloat16 mixed precision on CUDA and moves the encoded matrix to the
-device once), and it generates in batches of ``batch_size`` rows, so memory
+multiplies in bfloat16 on CUDA and on CPUs with AMX, as the config key
+``training_precision`` says, and moves the encoded matrix to the device
+once), and it generates in batches of ``batch_size`` rows, so memory
 stays flat however many rows are asked for::
 
     from genesis.gpu import BatchedGenerator
