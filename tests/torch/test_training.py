@@ -11,7 +11,7 @@ import pytest
 
 from genesis.data import PreparedTable, TablePreparer
 from genesis.protocols import ProgressEvent
-from genesis_torch import CTGANGenerator, TVAEGenerator
+from genesis_torch import CTGANGenerator, TVAEGenerator, _fitting
 from tests.torch.conftest import prepare, shop_frame
 
 SMALL_CTGAN = {
@@ -176,10 +176,12 @@ def test_fit_logs_the_cost_before_training(
 ) -> None:
     _, prepared = shop
     with caplog.at_level(logging.INFO, logger="genesis_torch"):
-        fitted(implementation, prepared, epochs=1)
+        fitted_impl = fitted(implementation, prepared, epochs=1)
     assert "encoded width" in caplog.text
     assert "Modes kept per continuous column: 'amount'" in caplog.text
     assert "s per epoch" in caplog.text
+    products = "bfloat16" if _fitting.uses_bfloat16(fitted_impl) else "float32"
+    assert f"({products} matrix products)" in caplog.text
 
 
 def test_a_dominant_discrete_column_is_warned_about() -> None:

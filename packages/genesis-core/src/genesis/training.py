@@ -147,12 +147,14 @@ def log_cost(
     epochs: int,
     device: object,
     threads: int,
+    bfloat16: bool = False,
 ) -> None:
     """Log, before training, what the fit will cost.
 
     ``device`` is printed as it is (a torch device, a jax device or a
     string); one whose text starts with ``cpu`` is reported with its thread
-    count.
+    count. ``bfloat16`` says the step multiplies in bfloat16 (see
+    :func:`trains_in_bfloat16`).
     """
     n_rows, width = encoded.matrix.shape
     epoch_seconds = step_seconds * steps
@@ -172,11 +174,13 @@ def log_cost(
         log.info("Modes kept per continuous column: %s.", listed)
     label = str(device)
     on = f"{threads} CPU thread(s)" if label.lower().startswith("cpu") else label
+    products = "bfloat16" if bfloat16 else "float32"
     log.info(
-        "One training step takes %.3f s on %s; %d steps per epoch make about "
-        "%.2f s per epoch, %.0f s for %d epochs.",
+        "One training step takes %.3f s on %s (%s matrix products); %d steps per "
+        "epoch make about %.2f s per epoch, %.0f s for %d epochs.",
         step_seconds,
         on,
+        products,
         steps,
         epoch_seconds,
         epoch_seconds * epochs,

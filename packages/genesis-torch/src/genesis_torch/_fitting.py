@@ -139,7 +139,8 @@ def log_fit_cost(
         cond_width: Width of the conditional vector (0 for none).
     """
     n_values = parameter_count(*modules)
-    with mixed_precision(impl.device, uses_bfloat16(impl)):
+    bfloat16 = uses_bfloat16(impl)
+    with mixed_precision(impl.device, bfloat16):
         step_seconds, impl.threads_ = time_trial_steps(
             trial_step, impl.device, adaptive=impl.seed is None
         )
@@ -156,6 +157,7 @@ def log_fit_cost(
         epochs=impl.config["epochs"],
         device=impl.device,
         threads=impl.threads_,
+        bfloat16=bfloat16,
     )
 
 
