@@ -20,8 +20,9 @@ GUIDE_CTGAN = {
     "pac": 10,
     "embedding_dim": 128,
     "log_frequency": True,
-    # Ours, beyond the guide: see genesis.data._anchors.
+    # Ours, beyond the guide: see genesis.data._anchors and genesis.training.
     "anchor_threshold": 0.9,
+    "training_precision": "auto",
 }
 GUIDE_TVAE = {
     "epochs": 300,
@@ -32,6 +33,7 @@ GUIDE_TVAE = {
     "l2scale": 1e-5,
     "loss_factor": 2,
     "anchor_threshold": 0.9,
+    "training_precision": "auto",
 }
 
 

@@ -21,6 +21,10 @@ loads on the other:
 
 ``<path>`` is the attribute path inside the network, list positions
 included: ``layers.0``, ``layers.0.linear``, ``output``...
+
+Dense layers multiply in float32, or, in a graph made by
+:func:`training_graph`, with bfloat16 inputs and float32 sums
+(:func:`product`); weights, gradients and optimizer state stay float32.
 """
 
 from __future__ import annotations
@@ -50,7 +54,9 @@ __all__ = [
     "load_module_arrays",
     "module_arrays",
     "parameter_count",
+    "product",
     "resolve_device",
+    "training_graph",
 ]
 
 logger = logging.getLogger(__name__)
@@ -130,6 +136,9 @@ def _uniform(rng: np.random.Generator, shape: Sequence[int], fan_in: int) -> jax
 class Dense(nnx.Module):
     """``x @ kernel + bias``, initialised as torch initialises ``nn.Linear``.
 
+    ``bfloat16`` (False) makes the product round its inputs to bfloat16;
+    :func:`training_graph` sets it in the graphs of training steps.
+
     Args:
         in_features: Inputs.
         out_features: Outputs.
@@ -141,11 +150,12 @@ class Dense(nnx.Module):
     ) -> None:
         self.in_features = in_features
         self.out_features = out_features
+        self.bfloat16 = False
         self.kernel = nnx.Param(_uniform(rng, (in_features, out_features), in_features))
         self.bias = nnx.Param(_uniform(rng, (out_features,), in_features))
 
     def __call__(self, inputs: jax.Array) -> jax.Array:
-        return inputs @ self.kernel[...] + self.bias[...]
+        return product(inputs, self.kernel[...], self.bfloat16) + self.bias[...]
 
     def neutral_weight(self) -> jax.Array:
         return self.kernel[...].T
@@ -160,7 +170,8 @@ class ConditionedDense(nnx.Module):
     The conditional part of the input is given as the positions of its
     ones, so callers need not build the one-hot vectors. The layer is saved
     as one dense ``weight`` of shape ``(out_features, dense_features +
-    cond_features)``, like torch's ``ConditionedLinear``.
+    cond_features)``, like torch's ``ConditionedLinear``. ``bfloat16`` is
+    :class:`Dense`'s, for the dense part of the input.
 
     Args:
         dense_features: Inputs given as a dense matrix.
@@ -181,6 +192,7 @@ class ConditionedDense(nnx.Module):
         self.dense_features = dense_features
         self.cond_features = cond_features
         self.out_features = out_features
+        self.bfloat16 = False
         fan_in = dense_features + cond_features
         full = _uniform(rng, (fan_in, out_features), fan_in)
         self.dense_kernel = nnx.Param(full[:dense_features])
@@ -189,7 +201,7 @@ class ConditionedDense(nnx.Module):
 
     def __call__(self, dense: jax.Array, slots: jax.Array | None = None) -> jax.Array:
         """``dense`` with a one-hot vector at ``slots`` appended, times the kernel."""
-        out = dense @ self.dense_kernel[...] + self.bias[...]
+        out = product(dense, self.dense_kernel[...], self.bfloat16) + self.bias[...]
         if slots is None:
             return out
         return out + self.condition(slots[:, None])
@@ -205,6 +217,81 @@ class ConditionedDense(nnx.Module):
         kernel = jnp.asarray(weight.T, jnp.float32)
         self.dense_kernel.set_value(kernel[: self.dense_features])
         self.cond_kernel.set_value(kernel[self.dense_features :])
+
+
+def product(inputs: jax.Array, kernel: jax.Array, bfloat16: bool) -> jax.Array:
+    """``inputs @ kernel``; with ``bfloat16``, inputs rounded to bfloat16.
+
+    The bfloat16 product sums in float32 and returns float32, and so do its
+    gradients (see :func:`_bfloat16_product`). On CPUs with AMX units, and
+    on GPUs, it runs in a fraction of the time of the float32 product.
+    """
+    if bfloat16:
+        return _bfloat16_product(inputs, kernel)
+    return inputs @ kernel
+
+
+@jax.custom_vjp
+def _bfloat16_product(inputs: jax.Array, kernel: jax.Array) -> jax.Array:
+    """``inputs @ kernel`` from bfloat16 inputs, with float32 gradients.
+
+    JAX's own gradient would round both gradients to bfloat16 and, on CPU,
+    compute them with float32 products. Here the kernel gradient is a
+    bfloat16 product summed in float32 and the input gradient is the
+    float32 one: on AMX (Sapphire Rapids, one thread, Adult) a bfloat16
+    input gradient made the epochs of CTGAN and TVAE 5-7 % slower.
+    """
+    return _rounded_product(inputs, kernel)
+
+
+def _rounded_product(inputs: jax.Array, kernel: jax.Array) -> jax.Array:
+    return jnp.dot(
+        inputs.astype(jnp.bfloat16),
+        kernel.astype(jnp.bfloat16),
+        preferred_element_type=jnp.float32,
+    )
+
+
+def _bfloat16_product_forward(
+    inputs: jax.Array, kernel: jax.Array
+) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
+    return _rounded_product(inputs, kernel), (inputs, kernel)
+
+
+def _bfloat16_product_backward(
+    saved: tuple[jax.Array, jax.Array], grad: jax.Array
+) -> tuple[jax.Array, jax.Array]:
+    inputs, kernel = saved
+    return grad @ kernel.T, _rounded_product(_transposed(inputs), grad)
+
+
+def _transposed(matrix: jax.Array) -> jax.Array:
+    """``matrix.T``, as an array of its own.
+
+    XLA on CPU folds a plain transpose into the product that reads it, and
+    runs a bfloat16 product that sums over its first axes in float32: the
+    kernel gradient took 2.5 times as long. Swapping the outer axes of a
+    three-axis view is not folded, so the product gets the layout the
+    matrix units take.
+    """
+    rows, columns = matrix.shape
+    return jnp.swapaxes(matrix.reshape(rows, columns, 1), 0, 2).reshape(columns, rows)
+
+
+_bfloat16_product.defvjp(_bfloat16_product_forward, _bfloat16_product_backward)
+
+
+def training_graph(module: nnx.Module, bfloat16: bool) -> nnx.GraphDef:
+    """The graph of ``module`` for training steps, its products in bfloat16 or not.
+
+    ``module`` itself is left as it is, so generation, which merges its
+    own graph, keeps multiplying in float32.
+    """
+    copy = nnx.clone(module)
+    for _, node in nnx.iter_graph(copy):
+        if isinstance(node, (Dense, ConditionedDense)):
+            node.bfloat16 = bfloat16
+    return nnx.graphdef(copy)
 
 
 @jax.custom_vjp

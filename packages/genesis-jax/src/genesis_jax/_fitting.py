@@ -16,6 +16,7 @@ from typing import Any
 import jax
 import optax
 
+from genesis import training
 from genesis.data import ColumnSpan, EncodedTable
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "logging_first_epoch",
     "memory_estimate",
     "static_key",
+    "uses_bfloat16",
 ]
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,15 @@ def adam(
         optax.scale_by_adam(b1=betas[0], b2=betas[1], eps=1e-8),
         optax.scale(-lr),
     )
+
+
+def uses_bfloat16(config: Mapping[str, Any], device: jax.Device) -> bool:
+    """Whether a fit with ``config`` on ``device`` multiplies in bfloat16.
+
+    See :func:`genesis.training.trains_in_bfloat16`; JAX names a CUDA
+    device's platform ``"gpu"``.
+    """
+    return training.trains_in_bfloat16(config["training_precision"], device.platform)
 
 
 # Compiled epochs kept for reuse: a fit with the same networks, spans and
@@ -117,8 +128,12 @@ def log_cost(
     memory_bytes: int,
     compile_seconds: float,
     device: jax.Device,
+    bfloat16: bool = False,
 ) -> None:
-    """Log, before training, what the fit will hold and how long compiling took."""
+    """Log, before training, what the fit will hold and how long compiling took.
+
+    ``bfloat16`` says the training step multiplies in bfloat16.
+    """
     n_rows, width = encoded.matrix.shape
     log.info(
         "Fitting %s on %s: %d rows, encoded width %d (conditional vector %d), "
@@ -134,10 +149,19 @@ def log_cost(
     if modes:
         listed = ", ".join(f"{key!r}: {count}" for key, count in modes.items())
         log.info("Modes kept per continuous column: %s.", listed)
+    products = "bfloat16" if bfloat16 else "float32"
     if compile_seconds:
-        log.info("Compiled the training epoch in %.2f s.", compile_seconds)
+        log.info(
+            "Compiled the training epoch (%s matrix products) in %.2f s.",
+            products,
+            compile_seconds,
+        )
     else:
-        log.info("Reused the training epoch compiled for an earlier fit.")
+        log.info(
+            "Reused the training epoch (%s matrix products) compiled for an "
+            "earlier fit.",
+            products,
+        )
 
 
 def log_first_epoch(log: logging.Logger, seconds: float, epochs: int) -> None:

@@ -47,6 +47,7 @@ from genesis_jax._common import (
     module_arrays,
     parameter_count,
     resolve_device,
+    training_graph,
 )
 
 __all__ = [
@@ -323,16 +324,19 @@ def make_train_epoch(
     model: CTGANModel,
     generator_optimizer: optax.GradientTransformation,
     discriminator_optimizer: optax.GradientTransformation,
+    bfloat16: bool = False,
 ) -> Callable[[TrainState, jax.Array, EpochBatches, jax.Array], Any]:
     """The jitted epoch: ``(state, data, batches, key) -> (state, mean losses)``.
 
     Each step makes ``discriminator_steps`` discriminator updates, then one
     generator-network update on the fake rows of the last of them (the
     generator network has not changed since it made them, so its backward
-    pass reuses that forward pass).
+    pass reuses that forward pass). With ``bfloat16``, the dense layers'
+    products round their inputs to bfloat16 (see
+    :func:`genesis_jax._common.product`).
     """
-    generator_graph = nnx.graphdef(model.generator)
-    discriminator_graph = nnx.graphdef(model.discriminator)
+    generator_graph = training_graph(model.generator, bfloat16)
+    discriminator_graph = training_graph(model.discriminator, bfloat16)
     layout, has_conditions = model.layout, model.has_conditions
     embedding_dim = model.embedding_dim
 
@@ -530,6 +534,9 @@ class CTGANGenerator(ConditionalTableModel):
     Attributes:
         loss_history_: One dict of mean losses per finished epoch.
         interrupted_: True when Ctrl-C stopped the fit early.
+        mixed_precision_: True when training computed its dense layers'
+            products in bfloat16 (config key ``training_precision``; by
+            default on GPUs and on CPUs with AMX). Generation is float32.
         batch_size_: The batch size used: batch_size, or about an eighth of
             the rows for a table smaller than eight batches.
         compile_seconds_: Seconds spent tracing and compiling the training
@@ -542,6 +549,7 @@ class CTGANGenerator(ConditionalTableModel):
     state_version: ClassVar[int] = STATE_VERSION
     title: ClassVar[str] = "CTGAN"
     _generate_run: Callable[..., jax.Array] | None = None
+    mixed_precision_: bool = False
 
     def _resolve_device(self, device: str | None) -> jax.Device:
         return resolve_device(device)
@@ -560,6 +568,7 @@ class CTGANGenerator(ConditionalTableModel):
         self.batch_size_ = training.fit_batch_size(
             self.config["batch_size"], prepared.n_rows, self.config["pac"]
         )
+        self.mixed_precision_ = _fitting.uses_bfloat16(self.config, self.device)
         layout = SpanLayout.from_spans(encoded.spans)
         with jax.default_device(self.device):
             model = build_model(self.config, layout, self.conditions_.width, rng)
@@ -616,7 +625,10 @@ class CTGANGenerator(ConditionalTableModel):
                 self.method, config, encoded.spans, self.conditions_.width, self.device
             ),
             lambda: make_train_epoch(
-                model, generator_optimizer, discriminator_optimizer
+                model,
+                generator_optimizer,
+                discriminator_optimizer,
+                self.mixed_precision_,
             ),
             state,
             data,
@@ -634,6 +646,7 @@ class CTGANGenerator(ConditionalTableModel):
             memory_bytes=_fitting.memory_estimate(n_values, data, *batches),
             compile_seconds=self.compile_seconds_,
             device=self.device,
+            bfloat16=self.mixed_precision_,
         )
 
         def run_epoch() -> dict[str, float]:

@@ -42,6 +42,7 @@ from genesis_jax._common import (
     module_arrays,
     parameter_count,
     resolve_device,
+    training_graph,
 )
 
 __all__ = [
@@ -206,7 +207,10 @@ def reconstruction_loss(
 
 
 def make_train_epoch(
-    model: TVAEModel, optimizer: optax.GradientTransformation, batch_size: int
+    model: TVAEModel,
+    optimizer: optax.GradientTransformation,
+    batch_size: int,
+    bfloat16: bool = False,
 ) -> Callable[..., Any]:
     """The jitted epoch: ``(params, opt, data, order, key) -> (params, opt, losses)``.
 
@@ -214,8 +218,10 @@ def make_train_epoch(
     the rows, drawn on the host, where it costs a fraction of a shuffle in
     compiled code); the last batch holds the rows left over when the batch
     size does not divide the row count. The losses are the epoch's means.
+    With ``bfloat16``, the dense layers' products round their inputs to
+    bfloat16 (see :func:`genesis_jax._common.product`).
     """
-    graph = nnx.graphdef(model.networks)
+    graph = training_graph(model.networks, bfloat16)
     layout, loss_factor = model.layout, model.loss_factor
 
     def loss(params, rows, key):
@@ -337,6 +343,9 @@ class TVAEGenerator(TableModel):
     Attributes:
         loss_history_: One dict of mean losses per finished epoch.
         interrupted_: True when Ctrl-C stopped the fit early.
+        mixed_precision_: True when training computed its dense layers'
+            products in bfloat16 (config key ``training_precision``; by
+            default on GPUs and on CPUs with AMX). Generation is float32.
         batch_size_: The batch size used: batch_size, or about an eighth of
             the rows for a table smaller than eight batches.
         compile_seconds_: Seconds spent tracing and compiling the training
@@ -350,6 +359,7 @@ class TVAEGenerator(TableModel):
     state_version: ClassVar[int] = STATE_VERSION
     title: ClassVar[str] = "TVAE"
     _generate_run: Callable[..., jax.Array] | None = None
+    mixed_precision_: bool = False
 
     def _resolve_device(self, device: str | None) -> jax.Device:
         return resolve_device(device)
@@ -366,6 +376,7 @@ class TVAEGenerator(TableModel):
         self.batch_size_ = training.fit_batch_size(
             self.config["batch_size"], prepared.n_rows
         )
+        self.mixed_precision_ = _fitting.uses_bfloat16(self.config, self.device)
 
         layout = SpanLayout.from_spans(encoded.spans)
         with jax.default_device(self.device):
@@ -382,7 +393,9 @@ class TVAEGenerator(TableModel):
         order = next_order()
         compiled, self.compile_seconds_ = _fitting.compile_timed(
             _fitting.static_key(self.method, self.config, encoded.spans, self.device),
-            lambda: make_train_epoch(model, optimizer, self.batch_size_),
+            lambda: make_train_epoch(
+                model, optimizer, self.batch_size_, self.mixed_precision_
+            ),
             params,
             opt_state,
             data,
@@ -400,6 +413,7 @@ class TVAEGenerator(TableModel):
             memory_bytes=_fitting.memory_estimate(n_values, data),
             compile_seconds=self.compile_seconds_,
             device=self.device,
+            bfloat16=self.mixed_precision_,
         )
 
         def run_epoch() -> dict[str, float]:
