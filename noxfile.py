@@ -61,6 +61,7 @@ def tests_jax(session: nox.Session) -> None:
         *PYTEST_ARGS,
         *session.posargs,
         "tests/jax",
+        "tests/backends",
         "tests/core",
         "tests/integration",
     )

@@ -142,12 +142,6 @@ def test_mixed_precision_context_on_each_device() -> None:
     assert torch.backends.mkldnn.matmul.fp32_precision != "bf16"
 
 
-@pytest.mark.parametrize("precision", ["half", "FLOAT32", 16])
-def test_bad_training_precision_names_the_key(precision: object) -> None:
-    with pytest.raises(InvalidConfigError, match="training_precision"):
-        CTGANGenerator({**SMALL_CTGAN, "training_precision": precision})
-
-
 def test_dask_rows_with_ctgan_do_not_depend_on_workers(
     batched: BatchedGenerator,
 ) -> None:
