@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from genesis.data import PreparedTable, TablePreparer
-from genesis.metadata import TableMetadata
+from tests.tables import prepare, shop_frame
+
+__all__ = ["prepare", "shop_frame"]
 
 torch = pytest.importorskip("torch")
 
 ADULT = Path(__file__).parents[2].parent / "shared" / "data" / "adult.csv"
-
-
-def prepare(
-    frame: pd.DataFrame, discrete_columns: Sequence[str] = ()
-) -> tuple[TablePreparer, PreparedTable]:
-    """Fit a preparer on ``frame`` and return it with the prepared table."""
-    preparer = TablePreparer(TableMetadata.infer(frame, discrete_columns))
-    return preparer, preparer.fit_transform(frame, np.random.default_rng(0))
-
-
-def shop_frame(n_rows: int = 400, seed: int = 3) -> pd.DataFrame:
-    """A made-up table where the channel decides the amount's range."""
-    rng = np.random.default_rng(seed)
-    channel = rng.choice(["web", "store", "phone"], size=n_rows, p=[0.5, 0.3, 0.2])
-    base = np.select([channel == "web", channel == "store"], [20.0, 200.0], 1000.0)
-    return pd.DataFrame(
-        {
-            "channel": channel,
-            "amount": np.round(base * rng.lognormal(0.0, 0.2, n_rows), 2),
-            "items": rng.integers(1, 6, n_rows),
-            "member": rng.random(n_rows) < 0.4,
-        }
-    )
 
 
 @pytest.fixture(autouse=True)
