@@ -1,4 +1,4 @@
-"""Generation: conditions, saved state and errors."""
+"""Generation on every backend: columns, conditions, saved state and errors."""
 
 from __future__ import annotations
 
@@ -7,48 +7,54 @@ import json
 import numpy as np
 import pytest
 
-from genesis.data import PreparedTable, TablePreparer
 from genesis.errors import ConditionNotMetError, InvalidDataError, NotFittedError
-from genesis_torch import CTGANGenerator, TVAEGenerator
-from tests.torch.conftest import prepare, shop_frame
-from tests.torch.test_training import BOTH, fitted
+from tests.backends.conftest import Backend, fitted
+from tests.tables import Shop, prepare, shop_frame
 
-Shop = tuple[TablePreparer, PreparedTable]
+METHODS = pytest.mark.parametrize("method", ["ctgan", "tvae"])
 
 
-@BOTH
-def test_generate_before_fit_is_an_error(implementation: type) -> None:
+@METHODS
+def test_generate_before_fit_is_an_error(backend: Backend, method: str) -> None:
+    generator = backend.implementation(method)(device="cpu")
     with pytest.raises(NotFittedError, match="call fit"):
-        implementation(device="cpu").generate(5, rng=np.random.default_rng(0))
+        generator.generate(5, rng=np.random.default_rng(0))
 
 
-@BOTH
-def test_generate_returns_every_prepared_column(
-    implementation: type, shop: Shop
+@METHODS
+def test_generate_returns_every_prepared_column_with_its_dtype(
+    backend: Backend, method: str, shop: Shop
 ) -> None:
     preparer, prepared = shop
-    rows = fitted(implementation, prepared).generate(123, rng=np.random.default_rng(0))
+    generator = fitted(backend, method, prepared)
+    rows = generator.generate(123, rng=np.random.default_rng(0))
     assert list(rows) == prepared.keys
+    assert rows["channel"].dtype == np.int64
+    assert rows["amount"].dtype == np.float64
     frame = preparer.inverse_transform(rows, 123, np.random.default_rng(1))
+    assert len(frame) == 123
     assert set(frame["channel"]) <= {"web", "store", "phone"}
     assert frame["items"].dtype == np.int64
+    assert frame["member"].dtype == bool
 
 
-@BOTH
-def test_zero_rows_is_an_empty_result(implementation: type, shop: Shop) -> None:
+@METHODS
+def test_zero_rows_is_an_empty_result(
+    backend: Backend, method: str, shop: Shop
+) -> None:
     _, prepared = shop
-    rows = fitted(implementation, prepared).generate(0, rng=np.random.default_rng(0))
+    rows = fitted(backend, method, prepared).generate(0, rng=np.random.default_rng(0))
     assert all(len(values) == 0 for values in rows.values())
 
 
-@BOTH
+@METHODS
 def test_condition_on_a_discrete_column_gives_only_that_value(
-    implementation: type, shop: Shop
+    backend: Backend, method: str, shop: Shop
 ) -> None:
     preparer, prepared = shop
     phone = preparer.plans[0].categories.index("phone")
     assert prepared["channel"].frequencies[phone] == pytest.approx(0.2, abs=0.05)
-    generator = fitted(implementation, prepared, epochs=5)
+    generator = fitted(backend, method, prepared, epochs=5)
     rows = generator.generate(
         300, rng=np.random.default_rng(0), conditions={"channel": phone}
     )
@@ -56,12 +62,12 @@ def test_condition_on_a_discrete_column_gives_only_that_value(
     assert set(rows["channel"].tolist()) == {phone}
 
 
-@BOTH
+@METHODS
 def test_condition_on_a_range_keeps_rows_inside_it(
-    implementation: type, shop: Shop
+    backend: Backend, method: str, shop: Shop
 ) -> None:
     _, prepared = shop
-    generator = fitted(implementation, prepared, epochs=5)
+    generator = fitted(backend, method, prepared, epochs=5)
     low, high = np.quantile(prepared["amount"].values, [0.2, 0.8])
     rows = generator.generate(
         200, rng=np.random.default_rng(0), conditions={"amount": (low, high)}
@@ -70,9 +76,11 @@ def test_condition_on_a_range_keeps_rows_inside_it(
     assert rows["amount"].max() <= high
 
 
-def test_a_condition_the_model_cannot_meet_says_so(shop: Shop) -> None:
+def test_a_condition_the_model_cannot_meet_says_so(
+    backend: Backend, shop: Shop
+) -> None:
     _, prepared = shop
-    generator = fitted(TVAEGenerator, prepared, epochs=1)
+    generator = fitted(backend, "tvae", prepared, epochs=1)
     above = prepared["amount"].upper + 1.0
     with pytest.raises(ConditionNotMetError, match="too rare"):
         generator.generate(
@@ -90,20 +98,20 @@ def test_a_condition_the_model_cannot_meet_says_so(shop: Shop) -> None:
     ],
 )
 def test_bad_conditions_name_the_column(
-    shop: Shop, conditions: dict, message: str
+    backend: Backend, shop: Shop, conditions: dict, message: str
 ) -> None:
     _, prepared = shop
-    generator = fitted(CTGANGenerator, prepared, epochs=1)
+    generator = fitted(backend, "ctgan", prepared, epochs=1)
     with pytest.raises(InvalidDataError, match=message):
         generator.generate(5, rng=np.random.default_rng(0), conditions=conditions)
 
 
-def test_condition_on_a_pooled_rare_code_is_exact() -> None:
+def test_condition_on_a_pooled_rare_code_is_exact(backend: Backend) -> None:
     frame = shop_frame(600)
     frame["ticket"] = [f"t{i}" for i in range(len(frame))]
     _, prepared = prepare(frame, ["channel", "ticket"])
     with pytest.warns(UserWarning, match="'ticket' takes 200"):
-        generator = fitted(CTGANGenerator, prepared, epochs=1)
+        generator = fitted(backend, "ctgan", prepared, epochs=1)
     code = int(prepared["ticket"].values[-1])
     rows = generator.generate(
         20, rng=np.random.default_rng(0), conditions={"ticket": code}
@@ -111,14 +119,14 @@ def test_condition_on_a_pooled_rare_code_is_exact() -> None:
     assert set(rows["ticket"].tolist()) == {code}
 
 
-@BOTH
+@METHODS
 def test_state_round_trip_generates_identically(
-    implementation: type, shop: Shop
+    backend: Backend, method: str, shop: Shop
 ) -> None:
     _, prepared = shop
-    original = fitted(implementation, prepared)
+    original = fitted(backend, method, prepared)
     arrays, state = original.get_state()
-    restored = implementation.from_state(
+    restored = backend.implementation(method).from_state(
         original.config, arrays, json.loads(json.dumps(state)), device="cpu"
     )
     for conditions in (None, {"channel": 1}):
@@ -133,30 +141,59 @@ def test_state_round_trip_generates_identically(
     assert restored.loss_history_ == original.loss_history_
 
 
-def test_ctgan_state_uses_backend_neutral_names(shop: Shop) -> None:
+def test_ctgan_state_uses_backend_neutral_names_and_layout(
+    backend: Backend, shop: Shop
+) -> None:
     _, prepared = shop
-    arrays, _ = fitted(CTGANGenerator, prepared).get_state()
-    # Input: 16 noise values, then the conditional vector: channel (3 slots)
-    # and member (2 slots).
+    arrays, _ = fitted(backend, "ctgan", prepared).get_state()
+    # (out, in), as torch's nn.Linear: 32 outputs; inputs are 16 noise values
+    # then the conditional vector, channel (3 slots) and member (2 slots).
     assert arrays["generator.layers.0.linear.weight"].shape == (32, 16 + 3 + 2)
+    assert arrays["discriminator.output.weight"].shape == (1, 32)
     assert {
         "generator.layers.0.norm.scale",
         "generator.layers.0.norm.mean",
+        "generator.layers.0.norm.var",
         "generator.output.bias",
         "discriminator.layers.1.weight",
-        "discriminator.output.weight",
         "conditions.shares",
     } <= set(arrays)
     assert any(name.startswith("transformer.") for name in arrays)
     assert all(isinstance(a, np.ndarray) and a.dtype != object for a in arrays.values())
 
 
-def test_tvae_state_keeps_one_output_scale_per_continuous_column(shop: Shop) -> None:
+def test_ctgan_batch_norm_statistics_move_during_training(
+    backend: Backend, shop: Shop
+) -> None:
     _, prepared = shop
-    arrays, _ = fitted(TVAEGenerator, prepared).get_state()
+    arrays, _ = fitted(backend, "ctgan", prepared).get_state()
+    # Running statistics start at mean 0 and variance 1; training moves them.
+    assert np.abs(arrays["generator.layers.0.norm.mean"]).max() > 1e-3
+    assert np.abs(arrays["generator.layers.0.norm.var"] - 1.0).max() > 1e-3
+
+
+def test_tvae_state_keeps_one_output_scale_per_continuous_column(
+    backend: Backend, shop: Shop
+) -> None:
+    _, prepared = shop
+    arrays, _ = fitted(backend, "tvae", prepared).get_state()
     assert arrays["decoder.sigma"].shape == (2,)  # amount and items
+    # Scales start at 0.1 and stay inside [0.01, 1].
+    assert 0.01 <= arrays["decoder.sigma"].min() <= arrays["decoder.sigma"].max() <= 1
     assert {
         "encoder.mean.weight",
         "encoder.logvar.bias",
         "decoder.output.weight",
     } <= set(arrays)
+
+
+def test_ctgan_decode_noise_is_deterministic_and_shaped(
+    backend: Backend, shop: Shop
+) -> None:
+    _, prepared = shop
+    generator = fitted(backend, "ctgan", prepared)
+    noise = np.random.default_rng(0).normal(size=(7, 16)).astype(np.float32)
+    slots = np.arange(7) % 5
+    first = generator.decode_noise(noise, slots)
+    assert first.shape == (7, generator.transformer_.output_width)
+    np.testing.assert_array_equal(first, generator.decode_noise(noise, slots))
