@@ -60,3 +60,12 @@ def shop_frame(n_rows: int = SHOP_ROWS, seed: int = 3) -> pd.DataFrame:
             "member": rng.random(n_rows) < 0.4,
         }
     )
+
+
+def sines(n: int, seq_len: int = 24, n_features: int = 5, seed: int = 0) -> np.ndarray:
+    """The TimeGAN paper's sines: ``sin(f t + p)``, f and p uniform on (0, 0.1)."""
+    rng = np.random.default_rng(seed)
+    frequency = rng.uniform(0, 0.1, size=(n, 1, n_features))
+    phase = rng.uniform(0, 0.1, size=(n, 1, n_features))
+    steps = np.arange(seq_len)[None, :, None]
+    return np.sin(frequency * steps + phase)
