@@ -34,6 +34,13 @@ from genesis import training
 from genesis._config import ConfigSpec
 from genesis.data import ConditionalSampler, EncodedTable, PreparedTable
 from genesis.protocols import ProgressCallback
+from genesis.recipes.ctgan import (
+    ADAM_BETAS,
+    DROPOUT,
+    LEAKY_SLOPE,
+    LOSS_NAMES,
+    PENALTY_WEIGHT,
+)
 from genesis.table_model import ConditionalTableModel, MatrixSource
 from genesis.training import Condition, FrequencySampler
 from genesis_jax import _fitting
@@ -60,16 +67,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-GENERATOR_LOSS = "generator"
-DISCRIMINATOR_LOSS = "discriminator"
-CONDITIONAL_LOSS = "conditional"
-PENALTY_LOSS = "gradient_penalty"
-LOSS_NAMES = (GENERATOR_LOSS, DISCRIMINATOR_LOSS, CONDITIONAL_LOSS, PENALTY_LOSS)
-
-PENALTY_WEIGHT = 10.0
-ADAM_BETAS = (0.5, 0.9)
-LEAKY_SLOPE = 0.2
-DROPOUT = 0.5
 # Generation compiles once per batch size; sizes are rounded up to a power of
 # two from this one, so that any request reuses a few compiled sizes.
 _SMALLEST_GENERATE_BATCH = 256

@@ -55,6 +55,20 @@ from genesis._config import ConfigSpec, resolve_config
 from genesis.errors import InvalidDataError, ModelFileError, NotFittedError
 from genesis.generators.timeseries import STAGES, TIMEGAN_CONFIG_SPEC
 from genesis.protocols import ProgressCallback, ProgressEvent
+from genesis.recipes.timegan import (
+    ADAM_BETAS,
+    DISCRIMINATOR_THRESHOLD,
+    EMBEDDER_SUPERVISED_WEIGHT,
+    GAMMA,
+    GENERATOR_STEPS_PER_ITERATION,
+    GENERATOR_SUPERVISED_WEIGHT,
+    JOINT_LOSSES,
+    LEARNING_RATE,
+    MOMENT_WEIGHT,
+    NETWORK_NAMES,
+    RECONSTRUCTION_WEIGHT,
+    VARIANCE_EPSILON,
+)
 from genesis_jax._common import key_from_rng, resolve_device
 
 __all__ = [
@@ -75,25 +89,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 AUTOENCODER, SUPERVISED, JOINT = STAGES
-NETWORK_NAMES = ("embedder", "recovery", "generator", "supervisor", "discriminator")
 
-LEARNING_RATE = 1e-3
-ADAM_BETAS = (0.9, 0.999)
-# Weights of the paper's losses, as in the torch backend: the adversarial
-# loss on the generator's raw latent (gamma), the supervised and moment
-# losses in the generator's objective, the reconstruction in the embedder's,
-# and the supervised loss added to the embedder's.
-GAMMA = 1.0
-GENERATOR_SUPERVISED_WEIGHT = 100.0
-MOMENT_WEIGHT = 100.0
-RECONSTRUCTION_WEIGHT = 10.0
-EMBEDDER_SUPERVISED_WEIGHT = 0.1
-# The discriminator's update is kept only while its loss is above this, so
-# that it does not overpower the generator (the reference design's rule).
-DISCRIMINATOR_THRESHOLD = 0.15
-# Keeps the square root of a variance differentiable at zero.
-VARIANCE_EPSILON = 1e-6
-GENERATOR_STEPS_PER_ITERATION = 2
 # One compiled call runs at most this many iterations. Batch plans are
 # padded to it and the windows to a power of two, so that one compilation
 # serves every data size, iteration count and report interval.
@@ -106,14 +102,6 @@ STATE_VERSION = 1
 GATES = {"gru": 3, "lstm": 4}
 RNN_ENTRIES = ("input_weight", "recurrent_weight", "input_bias", "recurrent_bias")
 
-JOINT_LOSSES = (
-    "generator",
-    "adversarial",
-    "supervised",
-    "moments",
-    "reconstruction",
-    "discriminator",
-)
 
 Params = dict[str, Any]
 

@@ -31,6 +31,13 @@ from genesis import training
 from genesis._config import ConfigSpec
 from genesis.data import PreparedTable
 from genesis.protocols import ProgressCallback
+from genesis.recipes.tvae import (
+    ADAM_BETAS,
+    LEARNING_RATE,
+    LOSS_NAMES,
+    SIGMA_RANGE,
+    SIGMA_START,
+)
 from genesis.table_model import MatrixSource, TableModel
 from genesis.training import Condition
 from genesis_jax import _fitting
@@ -55,17 +62,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-TOTAL_LOSS = "loss"
-RECONSTRUCTION_LOSS = "reconstruction"
-KL_LOSS = "kl"
-LOSS_NAMES = (TOTAL_LOSS, RECONSTRUCTION_LOSS, KL_LOSS)
-
-LEARNING_RATE = 1e-3
-ADAM_BETAS = (0.9, 0.999)
-SIGMA_START = 0.1
-# Output scales are kept in this range so that the Gaussian likelihood of a
-# scalar neither explodes (sigma to 0) nor stops teaching anything.
-SIGMA_RANGE = (0.01, 1.0)
 # Generation compiles once per batch size; sizes are rounded up to a power of
 # two from this one, so that any request reuses a few compiled sizes.
 _SMALLEST_GENERATE_BATCH = 256

@@ -31,6 +31,13 @@ from genesis import training
 from genesis._config import ConfigSpec
 from genesis.data import ConditionalSampler, EncodedTable, PreparedTable
 from genesis.protocols import ProgressCallback
+from genesis.recipes.ctgan import (
+    ADAM_BETAS,
+    DROPOUT,
+    LEAKY_SLOPE,
+    LOSS_NAMES,
+    PENALTY_WEIGHT,
+)
 from genesis.table_model import ConditionalTableModel, MatrixSource
 from genesis.training import Condition, FrequencySampler
 from genesis_torch import _fitting
@@ -56,16 +63,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-GENERATOR_LOSS = "generator"
-DISCRIMINATOR_LOSS = "discriminator"
-CONDITIONAL_LOSS = "conditional"
-PENALTY_LOSS = "gradient_penalty"
-LOSS_NAMES = (GENERATOR_LOSS, DISCRIMINATOR_LOSS, CONDITIONAL_LOSS, PENALTY_LOSS)
-
-PENALTY_WEIGHT = 10.0
-ADAM_BETAS = (0.5, 0.9)
-LEAKY_SLOPE = 0.2
-DROPOUT = 0.5
 STATE_VERSION = 1
 
 

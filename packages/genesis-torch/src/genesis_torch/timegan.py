@@ -48,6 +48,20 @@ from genesis._config import ConfigSpec, resolve_config
 from genesis.errors import InvalidDataError, ModelFileError, NotFittedError
 from genesis.generators.timeseries import STAGES, TIMEGAN_CONFIG_SPEC
 from genesis.protocols import ProgressCallback, ProgressEvent
+from genesis.recipes.timegan import (
+    ADAM_BETAS,
+    DISCRIMINATOR_THRESHOLD,
+    EMBEDDER_SUPERVISED_WEIGHT,
+    GAMMA,
+    GENERATOR_STEPS_PER_ITERATION,
+    GENERATOR_SUPERVISED_WEIGHT,
+    JOINT_LOSSES,
+    LEARNING_RATE,
+    MOMENT_WEIGHT,
+    NETWORK_NAMES,
+    RECONSTRUCTION_WEIGHT,
+    VARIANCE_EPSILON,
+)
 from genesis_torch import _fitting
 from genesis_torch._common import (
     initialize,
@@ -72,36 +86,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 AUTOENCODER, SUPERVISED, JOINT = STAGES
-NETWORK_NAMES = ("embedder", "recovery", "generator", "supervisor", "discriminator")
 
-LEARNING_RATE = 1e-3
-ADAM_BETAS = (0.9, 0.999)
-# Weights of the paper's losses: the unsupervised adversarial loss on the
-# generator's raw latent (gamma), the supervised and moment losses in the
-# generator's objective, the reconstruction in the embedder's, and the
-# supervised loss added to the embedder's.
-GAMMA = 1.0
-GENERATOR_SUPERVISED_WEIGHT = 100.0
-MOMENT_WEIGHT = 100.0
-RECONSTRUCTION_WEIGHT = 10.0
-EMBEDDER_SUPERVISED_WEIGHT = 0.1
-# The discriminator is updated only while its loss is above this, so that
-# it does not overpower the generator (the reference design's rule).
-DISCRIMINATOR_THRESHOLD = 0.15
-# Keeps the square root of a variance differentiable at zero.
-VARIANCE_EPSILON = 1e-6
-GENERATOR_STEPS_PER_ITERATION = 2
 GENERATE_BATCH = 8192
 STATE_VERSION = 1
-
-JOINT_LOSSES = (
-    "generator",
-    "adversarial",
-    "supervised",
-    "moments",
-    "reconstruction",
-    "discriminator",
-)
 
 
 # -- networks ----------------------------------------------------------------

@@ -29,6 +29,13 @@ from genesis import training
 from genesis._config import ConfigSpec
 from genesis.data import EncodedTable, PreparedTable
 from genesis.protocols import ProgressCallback
+from genesis.recipes.tvae import (
+    ADAM_BETAS,
+    LEARNING_RATE,
+    LOSS_NAMES,
+    SIGMA_RANGE,
+    SIGMA_START,
+)
 from genesis.table_model import MatrixSource, TableModel
 from genesis.training import Condition
 from genesis_torch import _fitting
@@ -52,17 +59,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-TOTAL_LOSS = "loss"
-RECONSTRUCTION_LOSS = "reconstruction"
-KL_LOSS = "kl"
-LOSS_NAMES = (TOTAL_LOSS, RECONSTRUCTION_LOSS, KL_LOSS)
-
-LEARNING_RATE = 1e-3
-ADAM_BETAS = (0.9, 0.999)
-SIGMA_START = 0.1
-# Output scales are kept in this range so that the Gaussian likelihood of a
-# scalar neither explodes (sigma to 0) nor stops teaching anything.
-SIGMA_RANGE = (0.01, 1.0)
 STATE_VERSION = 1
 
 
