@@ -45,8 +45,8 @@ def one_cpu_thread(request: pytest.FixtureRequest) -> Iterator[None]:
     ):
         yield
         return
-    import torch
-
+    # Runs before the backend fixture: skip here too when torch is absent.
+    torch = pytest.importorskip("torch")
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     yield

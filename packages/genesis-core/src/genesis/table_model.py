@@ -42,8 +42,12 @@ from genesis.training import (
 
 __all__ = ["GENERATE_BATCH", "ConditionalTableModel", "MatrixSource", "TableModel"]
 
-# Rows drawn from the networks per call while generating.
-GENERATE_BATCH = 16_384
+# Rows drawn from the networks per call while generating. Measured on Adult
+# (one thread, both backends): 4,096 rows keep each batch's buffers in cache
+# and sample as fast as 16,384 or faster (torch CTGAN 149k against 99k rows/s,
+# jax TVAE 185k against 130k), with a fifth of the memory (CTGAN: 25 MB above
+# the fitted model instead of 128 MB).
+GENERATE_BATCH = 4_096
 
 # Draws ``count`` encoded rows, as the networks give them, as a numpy matrix.
 MatrixSource = Callable[[int], np.ndarray]
