@@ -10,6 +10,7 @@ most 128 windows), so that jax compiles its steps once per module.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -49,7 +50,7 @@ def timegan(backend: str) -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def tiny(backend: str):
+def tiny(backend: str) -> Callable[..., TimeGANGenerator]:
     """Makes a tiny TimeGAN on ``backend`` for windows of 12 steps, 3 features."""
 
     def make(**changes: object) -> TimeGANGenerator:

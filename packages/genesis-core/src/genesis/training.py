@@ -66,6 +66,7 @@ __all__ = [
     "fit_batch_size",
     "json_config",
     "log_cost",
+    "log_fit_size",
     "pack_table_state",
     "parse",
     "parse_conditions",
@@ -133,6 +134,40 @@ def warn_dominant_span(spans: Sequence[ColumnSpan]) -> None:
             )
 
 
+def log_fit_size(
+    log: logging.Logger,
+    *,
+    method: str,
+    encoded: EncodedTable,
+    modes: Mapping[str, int],
+    cond_width: int,
+    n_values: int,
+    memory_bytes: int,
+    device: object,
+) -> None:
+    """Log what a fit will hold: rows, encoded width, parameters, memory, modes.
+
+    The first lines of every backend's cost log; :func:`log_cost` adds the
+    time a step takes, a backend that compiles its epoch says how long that
+    took instead.
+    """
+    n_rows, width = encoded.matrix.shape
+    log.info(
+        "Fitting %s on %s: %d rows, encoded width %d (conditional vector %d), "
+        "%d network parameters, about %.0f MB for weights, optimizer and data.",
+        method,
+        device,
+        n_rows,
+        width,
+        cond_width,
+        n_values,
+        memory_bytes / 2**20,
+    )
+    if modes:
+        listed = ", ".join(f"{key!r}: {count}" for key, count in modes.items())
+        log.info("Modes kept per continuous column: %s.", listed)
+
+
 def log_cost(
     log: logging.Logger,
     *,
@@ -156,22 +191,17 @@ def log_cost(
     count. ``bfloat16`` says the step multiplies in bfloat16 (see
     :func:`trains_in_bfloat16`).
     """
-    n_rows, width = encoded.matrix.shape
-    epoch_seconds = step_seconds * steps
-    log.info(
-        "Fitting %s on %s: %d rows, encoded width %d (conditional vector %d), "
-        "%d network parameters, about %.0f MB for weights, optimizer and data.",
-        method,
-        device,
-        n_rows,
-        width,
-        cond_width,
-        n_values,
-        memory_bytes / 2**20,
+    log_fit_size(
+        log,
+        method=method,
+        encoded=encoded,
+        modes=modes,
+        cond_width=cond_width,
+        n_values=n_values,
+        memory_bytes=memory_bytes,
+        device=device,
     )
-    if modes:
-        listed = ", ".join(f"{key!r}: {count}" for key, count in modes.items())
-        log.info("Modes kept per continuous column: %s.", listed)
+    epoch_seconds = step_seconds * steps
     label = str(device)
     on = f"{threads} CPU thread(s)" if label.lower().startswith("cpu") else label
     products = "bfloat16" if bfloat16 else "float32"

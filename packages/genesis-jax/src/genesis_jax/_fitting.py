@@ -134,21 +134,16 @@ def log_cost(
 
     ``bfloat16`` says the training step multiplies in bfloat16.
     """
-    n_rows, width = encoded.matrix.shape
-    log.info(
-        "Fitting %s on %s: %d rows, encoded width %d (conditional vector %d), "
-        "%d network parameters, about %.0f MB for weights, optimizer and data.",
-        method,
-        device,
-        n_rows,
-        width,
-        cond_width,
-        n_values,
-        memory_bytes / 2**20,
+    training.log_fit_size(
+        log,
+        method=method,
+        encoded=encoded,
+        modes=modes,
+        cond_width=cond_width,
+        n_values=n_values,
+        memory_bytes=memory_bytes,
+        device=device,
     )
-    if modes:
-        listed = ", ".join(f"{key!r}: {count}" for key, count in modes.items())
-        log.info("Modes kept per continuous column: %s.", listed)
     products = "bfloat16" if bfloat16 else "float32"
     if compile_seconds:
         log.info(
