@@ -529,3 +529,14 @@ def test_anchors_look_past_the_stand_ins_of_missing_values() -> None:
     # with them, neither number looked set by the grade.
     assert transformer.anchors == {"rate": "grade", "years": "grade"}
     assert transformer.derived == ["years"]
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", "string[pyarrow]", object])
+def test_text_columns_restore_with_their_dtype_and_missing_cells(dtype: str) -> None:
+    values = ["north", "south", None, "east", "south", None, "north", "west"] * 25
+    frame = pd.DataFrame({"region": pd.Series(values, dtype=dtype)})
+    preparer = TablePreparer(TableMetadata.infer(frame, ["region"]))
+    prepared = preparer.fit_transform(frame, np.random.default_rng(0))
+    codes = {column.key: column.values for column in prepared.columns}
+    restored = preparer.inverse_transform(codes, len(frame), np.random.default_rng(1))
+    pd.testing.assert_series_equal(restored["region"], frame["region"])
