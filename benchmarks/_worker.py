@@ -107,6 +107,7 @@ def run_ours(
     if args.method in ("ctgan", "tvae"):
         config["epochs"] = args.epochs
         config["training_precision"] = args.training_precision
+        config["sampling_precision"] = args.sampling_precision
         backend = "torch"
     generator = SyntheticGenerator(
         method=args.method, config=config, backend=backend, seed=args.seed
@@ -245,6 +246,12 @@ def main(argv: list[str] | None = None) -> None:
         choices=["auto", "float32", "bfloat16"],
         default="auto",
         help="our config key training_precision (SDV trains in float32)",
+    )
+    parser.add_argument(
+        "--sampling-precision",
+        choices=["auto", "float32", "bfloat16"],
+        default="auto",
+        help="our config key sampling_precision (SDV samples in float32)",
     )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument(

@@ -52,7 +52,7 @@ from _common import (
     write_json,
 )
 
-from genesis.training import bfloat16_matrix_units
+from genesis.training import bfloat16_arithmetic, bfloat16_matrix_units
 
 # The goals for each ratio (SDV ÷ ours for seconds, ours ÷ SDV for rows/s).
 EPOCH_GOAL = {"ctgan": 1.8, "tvae": 2.0}
@@ -142,7 +142,11 @@ def run_jax_worker(args: argparse.Namespace, out: Path) -> None:
     memory.loaded()
     generator = SyntheticGenerator(
         method=args.model,
-        config={"epochs": args.epochs, "training_precision": args.training_precision},
+        config={
+            "epochs": args.epochs,
+            "training_precision": args.training_precision,
+            "sampling_precision": args.sampling_precision,
+        },
         backend="jax",
         seed=args.seed,
     )
@@ -198,6 +202,8 @@ def run_jax(
             str(args.seed),
             "--training-precision",
             args.training_precision,
+            "--sampling-precision",
+            args.sampling_precision,
             "--drop",
             ",".join(drop),
             "--out",
@@ -293,6 +299,12 @@ def main(argv: list[str] | None = None) -> None:
         help="our config key training_precision, both backends (SDV: float32)",
     )
     parser.add_argument(
+        "--sampling-precision",
+        choices=["auto", "float32", "bfloat16"],
+        default="auto",
+        help="our config key sampling_precision, both backends (SDV: float32)",
+    )
+    parser.add_argument(
         "--drop",
         default="",
         help="comma-separated columns to remove from the data for both sides, "
@@ -330,11 +342,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# CTGAN / TVAE: Genesis ({backends}) vs SDV\n\n{environment_line()}\n")
     print(
         f"Our training_precision: {args.training_precision} (bfloat16 products on "
-        f"this CPU under auto: {bfloat16_matrix_units()}); SDV trains in float32.\n"
+        f"this CPU under auto: {bfloat16_matrix_units()}); sampling_precision: "
+        f"{args.sampling_precision} (bfloat16 under auto: {bfloat16_arithmetic()}). "
+        "SDV trains and samples in float32.\n"
     )
     everything: dict[str, Any] = {
         "epochs": args.epochs,
         "training_precision": args.training_precision,
+        "sampling_precision": args.sampling_precision,
     }
     with temporary_workdir() as workdir:
         for model in models:
@@ -347,7 +362,12 @@ def main(argv: list[str] | None = None) -> None:
                     epochs=args.epochs,
                     repeat=args.repeat,
                     drop=drops[name],
-                    worker_args=["--training-precision", args.training_precision],
+                    worker_args=[
+                        "--training-precision",
+                        args.training_precision,
+                        "--sampling-precision",
+                        args.sampling_precision,
+                    ],
                 )
                 everything[f"{model}/{name}"] = figures
                 write_json(args.json, everything)

@@ -4,8 +4,9 @@ One prepared script for a machine with a GPU. It trains
 ``genesis.gpu.BatchedGenerator(method="ctgan", batch_size=10000)`` on UCI
 Adult (the bundled copy, repeated ``--scale`` times so that a batch of 10,000
 rows is not shrunk to fit a small table: a table smaller than eight batches
-trains on smaller ones), on ``--device`` with bfloat16 mixed precision and,
-on CUDA, again in float32; then on the CPU for comparison. Each fitted model
+trains on smaller ones), on ``--device`` with reduced-precision products
+(torch on CUDA: TF32) and, on CUDA, again in float32; then on the CPU for
+comparison. Each fitted model
 generates ``--rows`` rows (the CPU ``--cpu-rows``) through ``iter_batches``.
 The last line printed is the JSON of every figure.
 

@@ -28,6 +28,7 @@ GUIDE = {
         # Ours, beyond the guide: see genesis.data._anchors and genesis.training.
         "anchor_threshold": 0.9,
         "training_precision": "auto",
+        "sampling_precision": "auto",
     },
     "tvae": {
         "epochs": 300,
@@ -39,6 +40,7 @@ GUIDE = {
         "loss_factor": 2,
         "anchor_threshold": 0.9,
         "training_precision": "auto",
+        "sampling_precision": "auto",
     },
 }
 METHODS = pytest.mark.parametrize("method", ["ctgan", "tvae"])

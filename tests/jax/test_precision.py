@@ -16,7 +16,7 @@ from flax import nnx
 
 from genesis.training import trains_in_bfloat16
 from genesis_jax import TVAEGenerator
-from genesis_jax._common import Dense, product, training_graph
+from genesis_jax._common import Dense, precision_graph, product
 from tests.jax.conftest import BOTH, SMALL_TVAE, Shop, fitted
 
 PRECISIONS = pytest.mark.parametrize(
@@ -63,9 +63,9 @@ def test_bfloat16_product_gradients_are_float32_products() -> None:
     assert np.abs(kernel_grad - inputs.T @ weights).max() > 1e-4
 
 
-def test_training_graph_leaves_the_module_in_float32() -> None:
+def test_precision_graph_leaves_the_module_in_float32() -> None:
     layer = Dense(4, 3, rng=np.random.default_rng(0))
-    graph = training_graph(layer, bfloat16=True)
+    graph = precision_graph(layer, bfloat16=True)
 
     assert layer.bfloat16 is False
     assert nnx.merge(graph, nnx.state(layer)).bfloat16 is True

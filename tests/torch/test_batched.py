@@ -107,8 +107,8 @@ def test_cuda_without_a_gpu_says_so() -> None:
 def test_training_with_bfloat16_products_stays_finite(
     implementation: type, config: dict
 ) -> None:
-    if not torch.ops.mkldnn._is_mkldnn_bf16_supported():
-        pytest.skip("this CPU has no bfloat16 arithmetic for oneDNN")
+    if not _fitting._cpu_rounds_products():
+        pytest.skip("torch multiplies float32 in bfloat16 only on CPUs with AMX")
     _, prepared = prepare(shop_frame(600), ["channel"])
     fits = {}
     for precision in ("float32", "bfloat16"):
@@ -140,6 +140,28 @@ def test_mixed_precision_context_on_each_device() -> None:
         assert torch.backends.mkldnn.matmul.fp32_precision == "bf16"
     assert product.dtype == torch.float32
     assert torch.backends.mkldnn.matmul.fp32_precision != "bf16"
+    # On CUDA, TF32 products with float32 results; not autocast, whose
+    # bfloat16 layer outputs cost TVAE its fidelity.
+    before = torch.backends.cuda.matmul.fp32_precision
+    with _fitting.mixed_precision(torch.device("cuda"), enabled=True):
+        assert torch.backends.cuda.matmul.fp32_precision == "tf32"
+        assert not torch.is_autocast_enabled("cuda")
+    assert torch.backends.cuda.matmul.fp32_precision == before
+
+
+def test_bfloat16_asked_of_a_cpu_that_cannot_trains_in_float32_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if _fitting._cpu_rounds_products():
+        pytest.skip("this CPU multiplies float32 in bfloat16")
+    _, prepared = prepare(shop_frame(300), ["channel"])
+    settings = {**SMALL_TVAE, "batch_size": 100, "training_precision": "bfloat16"}
+    generator = TVAEGenerator(settings, seed=1, device="cpu")
+    with caplog.at_level("WARNING", logger="genesis_torch"):
+        generator.fit(prepared)
+    assert generator.mixed_precision_ is False
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert sum("has no effect on this CPU" in w for w in warnings) == 1
 
 
 def test_dask_rows_with_ctgan_do_not_depend_on_workers(

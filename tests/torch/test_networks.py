@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from genesis_torch._common import build_module, module_arrays
+from genesis_torch._common import bfloat16_product, build_module, module_arrays
 from genesis_torch.ctgan import DiscriminatorNet, GeneratorNet
+from genesis_torch.tvae import Decoder
 
 NOISE, COND, WIDTH, PAC = 6, 5, 7, 3
 
@@ -99,3 +100,65 @@ def test_generation_path_matches_the_eval_mode_network() -> None:
         with torch.no_grad():
             expected = net(noise, slots)
         torch.testing.assert_close(net.sample(noise, slots), expected)
+
+
+def on_bfloat16_grid(values: torch.Tensor) -> torch.Tensor:
+    """True where a float32 value is exactly a bfloat16 number."""
+    return values == values.to(torch.bfloat16).float()
+
+
+def test_bfloat16_product_keeps_the_named_columns_in_float32() -> None:
+    generator = torch.Generator().manual_seed(1)
+    inputs = torch.randn(300, 40, generator=generator)
+    weight = torch.randn(12, 40, generator=generator)
+    bias = torch.randn(12, generator=generator)
+    exact_columns = torch.tensor([2, 7])
+    rounded = inputs.to(torch.bfloat16)
+    result = bfloat16_product(rounded, weight, bias, exact_columns)
+    assert result.dtype == torch.float32
+    # The named columns: float32 products of the (already bfloat16) inputs.
+    expected = torch.addmm(bias, rounded.float(), weight.t())
+    torch.testing.assert_close(result[:, exact_columns], expected[:, exact_columns])
+    assert on_bfloat16_grid(result[:, exact_columns]).float().mean() < 0.2
+    # The others carry bfloat16's rounding, and nothing worse.
+    others = [c for c in range(12) if c not in (2, 7)]
+    assert on_bfloat16_grid(result[:, others]).all()
+    torch.testing.assert_close(
+        result[:, others], expected[:, others], atol=0.1, rtol=0.02
+    )
+    hidden = bfloat16_product(rounded, weight, bias)
+    assert hidden.dtype == torch.bfloat16
+
+
+def test_bfloat16_generation_path_stays_close_to_float32() -> None:
+    net = build_module(
+        lambda: GeneratorNet(NOISE, COND, (8, 4), WIDTH),
+        torch.device("cpu"),
+        torch.Generator().manual_seed(0),
+    )
+    net(torch.randn(64, NOISE), torch.randint(0, COND, (64,)))  # move running stats
+    net.eval()
+    noise, slots = torch.randn(500, NOISE), torch.randint(0, COND, (500,))
+    scalars = torch.tensor([0, WIDTH - 1])
+    exact = net.sample(noise, slots)
+    rounded = net.sample(noise, slots, scalars)
+    assert rounded.dtype == torch.float32
+    torch.testing.assert_close(rounded, exact, atol=0.05, rtol=0.05)
+    # Continuous outputs are not put on bfloat16's 8-bit grid.
+    assert on_bfloat16_grid(rounded[:, scalars]).float().mean() < 0.2
+
+
+def test_bfloat16_decoder_path_stays_close_to_float32() -> None:
+    decoder = build_module(
+        lambda: Decoder(NOISE, (16, 16), WIDTH, 2),
+        torch.device("cpu"),
+        torch.Generator().manual_seed(0),
+    )
+    code = torch.randn(500, NOISE)
+    scalars = torch.tensor([1, 3])
+    exact = decoder.sample(code)
+    with torch.no_grad():
+        torch.testing.assert_close(exact, decoder(code))
+    rounded = decoder.sample(code, scalars)
+    torch.testing.assert_close(rounded, exact, atol=0.05, rtol=0.05)
+    assert on_bfloat16_grid(rounded[:, scalars]).float().mean() < 0.2

@@ -2,10 +2,11 @@
 
 ``BatchedGenerator`` is the front door for data that does not fit the
 defaults: it trains with large batches on the device asked for (a backend
-multiplies in bfloat16 on CUDA and on CPUs with AMX, as the config key
-``training_precision`` says, and moves the encoded matrix to the device
-once), and it generates in batches of ``batch_size`` rows, so memory
-stays flat however many rows are asked for::
+multiplies reduced-precision inputs with float32 sums on CUDA and on CPUs
+with AMX, as the config key ``training_precision`` says, and moves the
+encoded matrix to the device once), and it generates in batches of
+``batch_size`` rows, so memory stays flat however many rows are asked for
+(in bfloat16 products where ``sampling_precision`` says)::
 
     from genesis.gpu import BatchedGenerator
 

@@ -23,8 +23,9 @@ loads on the other:
 included: ``layers.0``, ``layers.0.linear``, ``output``...
 
 Dense layers multiply in float32, or, in a graph made by
-:func:`training_graph`, with bfloat16 inputs and float32 sums
-(:func:`product`); weights, gradients and optimizer state stay float32.
+:func:`precision_graph` (for training or generation), with bfloat16 inputs
+and float32 sums (:func:`product`); weights, gradients and optimizer state
+stay float32.
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ __all__ = [
     "load_module_arrays",
     "module_arrays",
     "parameter_count",
+    "precision_graph",
     "product",
     "resolve_device",
-    "training_graph",
 ]
 
 logger = logging.getLogger(__name__)
@@ -137,7 +138,8 @@ class Dense(nnx.Module):
     """``x @ kernel + bias``, initialised as torch initialises ``nn.Linear``.
 
     ``bfloat16`` (False) makes the product round its inputs to bfloat16;
-    :func:`training_graph` sets it in the graphs of training steps.
+    :func:`precision_graph` sets it in the graphs of training steps and of
+    generation.
 
     Args:
         in_features: Inputs.
@@ -281,11 +283,11 @@ def _transposed(matrix: jax.Array) -> jax.Array:
 _bfloat16_product.defvjp(_bfloat16_product_forward, _bfloat16_product_backward)
 
 
-def training_graph(module: nnx.Module, bfloat16: bool) -> nnx.GraphDef:
-    """The graph of ``module`` for training steps, its products in bfloat16 or not.
+def precision_graph(module: nnx.Module, bfloat16: bool) -> nnx.GraphDef:
+    """The graph of ``module`` with its products in bfloat16 or not.
 
-    ``module`` itself is left as it is, so generation, which merges its
-    own graph, keeps multiplying in float32.
+    For training steps and generation. ``module`` itself is left as it is,
+    so what merges its own graph (``decode_noise``) multiplies in float32.
     """
     copy = nnx.clone(module)
     for _, node in nnx.iter_graph(copy):

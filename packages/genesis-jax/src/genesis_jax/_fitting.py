@@ -26,6 +26,7 @@ __all__ = [
     "log_first_epoch",
     "logging_first_epoch",
     "memory_estimate",
+    "samples_in_bfloat16",
     "static_key",
     "uses_bfloat16",
 ]
@@ -54,6 +55,15 @@ def uses_bfloat16(config: Mapping[str, Any], device: jax.Device) -> bool:
     device's platform ``"gpu"``.
     """
     return training.trains_in_bfloat16(config["training_precision"], device.platform)
+
+
+def samples_in_bfloat16(config: Mapping[str, Any], device: jax.Device) -> bool:
+    """Whether generation with ``config`` on ``device`` multiplies in bfloat16.
+
+    See :func:`genesis.training.samples_in_bfloat16`. The products return
+    float32, so continuous values are not rounded to bfloat16.
+    """
+    return training.samples_in_bfloat16(config["sampling_precision"], device.platform)
 
 
 # Compiled epochs kept for reuse: a fit with the same networks, spans and

@@ -53,8 +53,8 @@ from genesis_jax._common import (
     load_module_arrays,
     module_arrays,
     parameter_count,
+    precision_graph,
     resolve_device,
-    training_graph,
 )
 
 __all__ = [
@@ -332,8 +332,8 @@ def make_train_epoch(
     products round their inputs to bfloat16 (see
     :func:`genesis_jax._common.product`).
     """
-    generator_graph = training_graph(model.generator, bfloat16)
-    discriminator_graph = training_graph(model.discriminator, bfloat16)
+    generator_graph = precision_graph(model.generator, bfloat16)
+    discriminator_graph = precision_graph(model.discriminator, bfloat16)
     layout, has_conditions = model.layout, model.has_conditions
     embedding_dim = model.embedding_dim
 
@@ -469,9 +469,14 @@ def _loss_dict(losses: jax.Array) -> dict[str, float]:
     return dict(zip(LOSS_NAMES, np.asarray(losses).tolist(), strict=True))
 
 
-def make_generate_batch(model: CTGANModel) -> Callable[..., jax.Array]:
-    """The jitted generation path: ``(params, stats, slots, key) -> rows``."""
-    graph = nnx.graphdef(model.generator)
+def make_generate_batch(
+    model: CTGANModel, bfloat16: bool = False
+) -> Callable[..., jax.Array]:
+    """The jitted generation path: ``(params, stats, slots, key) -> rows``.
+
+    ``bfloat16`` multiplies in bfloat16 with float32 sums and results.
+    """
+    graph = precision_graph(model.generator, bfloat16)
     layout, has_conditions = model.layout, model.has_conditions
     embedding_dim = model.embedding_dim
 
@@ -571,7 +576,9 @@ class CTGANGenerator(ConditionalTableModel):
             model = build_model(self.config, layout, self.conditions_.width, rng)
             self._train(model, encoded, sampler, cond_starts, rng, train_key, progress)
         self._model = model
-        self._generate_run = make_generate_batch(model)
+        self._generate_run = make_generate_batch(
+            model, _fitting.samples_in_bfloat16(self.config, self.device)
+        )
 
     def _train(
         self,
@@ -725,5 +732,7 @@ class CTGANGenerator(ConditionalTableModel):
             )
             load_module_arrays(model.generator, arrays, "generator")
             load_module_arrays(model.discriminator, arrays, "discriminator")
-        self._generate_run = make_generate_batch(model)
+        self._generate_run = make_generate_batch(
+            model, _fitting.samples_in_bfloat16(self.config, self.device)
+        )
         return model

@@ -48,8 +48,8 @@ from genesis_jax._common import (
     load_module_arrays,
     module_arrays,
     parameter_count,
+    precision_graph,
     resolve_device,
-    training_graph,
 )
 
 __all__ = [
@@ -217,7 +217,7 @@ def make_train_epoch(
     With ``bfloat16``, the dense layers' products round their inputs to
     bfloat16 (see :func:`genesis_jax._common.product`).
     """
-    graph = training_graph(model.networks, bfloat16)
+    graph = precision_graph(model.networks, bfloat16)
     layout, loss_factor = model.layout, model.loss_factor
 
     def loss(params, rows, key):
@@ -288,15 +288,18 @@ def _loss_dict(losses: jax.Array) -> dict[str, float]:
     return dict(zip(LOSS_NAMES, np.asarray(losses).tolist(), strict=True))
 
 
-def make_generate_batch(model: TVAEModel) -> Callable[..., jax.Array]:
+def make_generate_batch(
+    model: TVAEModel, bfloat16: bool = False
+) -> Callable[..., jax.Array]:
     """The jitted generation path: ``(params, key, n) -> rows``, ``n`` static.
 
     Scalars get Gaussian noise of their learned scale around ``tanh`` of the
     output; one-hot spans get Gumbel noise, so that decoding (the arg-max of
     each span) draws a category from the span's softmax instead of always
-    taking the likeliest one.
+    taking the likeliest one. ``bfloat16`` multiplies in bfloat16 with
+    float32 sums and results.
     """
-    graph = nnx.graphdef(model.decoder)
+    graph = precision_graph(model.decoder, bfloat16)
     layout, embedding_dim = model.layout, model.embedding_dim
     columns = layout.scalar_columns
 
@@ -430,7 +433,9 @@ class TVAEGenerator(TableModel):
         )
         nnx.update(model.networks, params)
         self._model = model
-        self._generate_run = make_generate_batch(model)
+        self._generate_run = make_generate_batch(
+            model, _fitting.samples_in_bfloat16(self.config, self.device)
+        )
 
     def _matrix_source(
         self, model: TVAEModel, conditions: list[Condition], rng: np.random.Generator
@@ -478,5 +483,7 @@ class TVAEGenerator(TableModel):
             model = build_model(self.config, layout, np.random.default_rng(0))
             load_module_arrays(model.encoder, arrays, "encoder")
             load_module_arrays(model.decoder, arrays, "decoder")
-        self._generate_run = make_generate_batch(model)
+        self._generate_run = make_generate_batch(
+            model, _fitting.samples_in_bfloat16(self.config, self.device)
+        )
         return model

@@ -38,6 +38,7 @@ __all__ = [
     "GUMBEL_TAU",
     "ConditionedLinear",
     "SpanLayout",
+    "bfloat16_product",
     "build_module",
     "initialize",
     "load_module_arrays",
@@ -179,6 +180,38 @@ class ConditionedLinear(nn.Module):
         with torch.no_grad():
             self.dense_weight.copy_(weight[:, : self.dense_features])
             self.cond_weight.copy_(weight[:, self.dense_features :].t())
+
+
+def bfloat16_product(
+    inputs: torch.Tensor,
+    weight: torch.Tensor,
+    shift: torch.Tensor,
+    float32_columns: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """``shift + inputs @ weight.T`` from bfloat16 operands, for generation.
+
+    The product sums in float32 and rounds its result to bfloat16. For the
+    last layer, ``float32_columns`` names the outputs that must not be
+    rounded (continuous values, whose 8-bit rounding would put them on a
+    visible grid): those are recomputed from float32 operands, and the whole
+    result is returned as float32.
+
+    Args:
+        inputs: ``(n, k)`` bfloat16.
+        weight: ``(out, k)`` float32, as ``nn.Linear`` holds it.
+        shift: float32 bias ``(out,)``, or one shift per row ``(n, out)``.
+        float32_columns: Output columns to compute in float32, or None for a
+            hidden layer (bfloat16 result).
+    """
+    low = torch.addmm(shift.to(torch.bfloat16), inputs, weight.t().to(torch.bfloat16))
+    if float32_columns is None:
+        return low
+    result = low.float()
+    if float32_columns.numel():
+        result[:, float32_columns] = torch.addmm(
+            shift[..., float32_columns], inputs.float(), weight[float32_columns].t()
+        )
+    return result
 
 
 def build_module(

@@ -44,6 +44,7 @@ from genesis_torch import _fitting
 from genesis_torch._common import (
     ConditionedLinear,
     SpanLayout,
+    bfloat16_product,
     build_module,
     load_module_arrays,
     module_arrays,
@@ -119,7 +120,12 @@ class GeneratorNet(nn.Module):
         return self.output(dense, slots)
 
     @torch.inference_mode()
-    def sample(self, noise: torch.Tensor, slots: torch.Tensor | None) -> torch.Tensor:
+    def sample(
+        self,
+        noise: torch.Tensor,
+        slots: torch.Tensor | None,
+        float32_columns: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """:meth:`forward` in eval mode for generation, with fewer passes.
 
         Batch normalisation with running statistics is an affine map, so it
@@ -127,25 +133,40 @@ class GeneratorNet(nn.Module):
         layers' outputs are written side by side into one buffer laid out as
         ``[h_k, ..., h_1, noise]``, so each layer reads its input as a view
         instead of concatenating a new copy.
+
+        Args:
+            noise: ``(n, noise_dim)`` float32.
+            slots: Conditional-vector positions, as in :meth:`forward`.
+            float32_columns: None for float32 products throughout; otherwise
+                the products take bfloat16 operands (see
+                :func:`~genesis_torch._common.bfloat16_product`) except for
+                these output columns.
         """
+        dtype = torch.float32 if float32_columns is None else torch.bfloat16
         widths = [layer.linear.out_features for layer in self.layers]
         total = noise.shape[1] + sum(widths)
-        buffer = noise.new_empty(noise.shape[0], total)
+        buffer = noise.new_empty(noise.shape[0], total, dtype=dtype)
         start = total - noise.shape[1]
         buffer[:, start:] = noise
         for layer, width in zip(self.layers, widths, strict=True):
             dense_weight, cond_weight, bias = _fold_batch_norm(layer)
             dense = buffer[:, start:]
-            if slots is None:
-                hidden = torch.addmm(bias, dense, dense_weight.t())
-            else:
-                # Plain indexing gathers rows faster than embedding when no
-                # gradient is needed.
-                shift = (cond_weight + bias)[slots]
+            # Plain indexing gathers rows faster than embedding when no
+            # gradient is needed.
+            shift = bias if slots is None else (cond_weight + bias)[slots]
+            if float32_columns is None:
                 hidden = torch.addmm(shift, dense, dense_weight.t())
+            else:
+                hidden = bfloat16_product(dense, dense_weight, shift)
             torch.clamp_min(hidden, 0.0, out=buffer[:, start - width : start])
             start -= width
-        return self.output(buffer, slots)
+        if float32_columns is None:
+            return self.output(buffer, slots)
+        output = self.output
+        shift = output.bias
+        if slots is not None:
+            shift = (output.cond_weight + output.bias)[slots]
+        return bfloat16_product(buffer, output.dense_weight, shift, float32_columns)
 
 
 def _fold_batch_norm(
@@ -509,7 +530,11 @@ def train_epoch(
 
 @torch.inference_mode()
 def generate_batch(
-    model: CTGANModel, n: int, slots: torch.Tensor | None, generator: torch.Generator
+    model: CTGANModel,
+    n: int,
+    slots: torch.Tensor | None,
+    generator: torch.Generator,
+    bfloat16: bool = False,
 ) -> torch.Tensor:
     """``n`` rows ready for decoding.
 
@@ -521,11 +546,15 @@ def generate_batch(
         slots: ``(n,)`` position of each row's condition in the conditional
             vector, or None when the table has no discrete column.
         generator: Source of the noise.
+        bfloat16: Multiply in bfloat16, except for the continuous values
+            (see :func:`genesis.training.samples_in_bfloat16`).
     """
-    device = model.layout.scalar_mask.device
+    layout = model.layout
+    device = layout.scalar_mask.device
     noise = torch.randn(n, model.embedding_dim, generator=generator, device=device)
-    raw = model.generator.sample(noise, slots)
-    return model.layout.sample_activate(raw, generator)
+    exact = layout.scalar_columns if bfloat16 else None
+    raw = model.generator.sample(noise, slots, exact)
+    return layout.sample_activate(raw, generator)
 
 
 # -- the generator --------------------------------------------------------------------
@@ -636,12 +665,13 @@ class CTGANGenerator(ConditionalTableModel):
     ) -> MatrixSource:
         torch_generator = seeded_generator(rng, self.device)
         slots_for = self._condition_slots(conditions, rng)
+        bfloat16 = _fitting.samples_in_bfloat16(self)
 
         def source(count: int) -> np.ndarray:
             slots = slots_for(count)
             if slots is not None:
                 slots = torch.as_tensor(slots, device=self.device)
-            matrix = generate_batch(model, count, slots, torch_generator)
+            matrix = generate_batch(model, count, slots, torch_generator, bfloat16)
             return matrix.cpu().numpy()
 
         return source

@@ -41,6 +41,7 @@ from genesis.training import Condition
 from genesis_torch import _fitting
 from genesis_torch._common import (
     SpanLayout,
+    bfloat16_product,
     build_module,
     load_module_arrays,
     module_arrays,
@@ -113,6 +114,27 @@ class Decoder(nn.Module):
         for layer in self.layers:
             hidden = torch.relu(layer(hidden))
         return self.output(hidden)
+
+    @torch.inference_mode()
+    def sample(
+        self, code: torch.Tensor, float32_columns: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """:meth:`forward` for generation.
+
+        Args:
+            code: ``(n, embedding_dim)`` float32 latent codes.
+            float32_columns: None for float32 products throughout; otherwise
+                the products take bfloat16 operands (see
+                :func:`~genesis_torch._common.bfloat16_product`) except for
+                these output columns.
+        """
+        if float32_columns is None:
+            return self(code)
+        hidden = code.to(torch.bfloat16)
+        for layer in self.layers:
+            hidden = torch.relu_(bfloat16_product(hidden, layer.weight, layer.bias))
+        output = self.output
+        return bfloat16_product(hidden, output.weight, output.bias, float32_columns)
 
 
 @dataclass
@@ -252,19 +274,21 @@ def train_epoch(
 
 @torch.inference_mode()
 def generate_batch(
-    model: TVAEModel, n: int, generator: torch.Generator
+    model: TVAEModel, n: int, generator: torch.Generator, bfloat16: bool = False
 ) -> torch.Tensor:
     """``n`` rows ready for decoding, drawn from the decoder's distribution.
 
     Scalars get Gaussian noise of their learned scale around ``tanh`` of the
     output; one-hot spans get Gumbel noise, so that decoding (the arg-max of
     each span) draws a category from the span's softmax instead of always
-    taking the likeliest one.
+    taking the likeliest one. ``bfloat16`` multiplies in bfloat16, except for
+    the scalars (see :func:`genesis.training.samples_in_bfloat16`).
     """
     layout = model.layout
     device = layout.scalar_mask.device
     code = torch.randn(n, model.embedding_dim, generator=generator, device=device)
-    rows = layout.sample_activate(model.decoder(code), generator)
+    exact = layout.scalar_columns if bfloat16 else None
+    rows = layout.sample_activate(model.decoder.sample(code, exact), generator)
     columns = layout.scalar_columns
     noise = torch.randn(n, len(columns), generator=generator, device=device)
     rows[:, columns] += noise * model.decoder.sigma
@@ -372,7 +396,12 @@ class TVAEGenerator(TableModel):
     ) -> MatrixSource:
         """Rows drawn unsteered; conditions are met by keeping only rows that do."""
         torch_generator = seeded_generator(rng, self.device)
-        return lambda count: generate_batch(model, count, torch_generator).cpu().numpy()
+        bfloat16 = _fitting.samples_in_bfloat16(self)
+
+        def source(count: int) -> np.ndarray:
+            return generate_batch(model, count, torch_generator, bfloat16).cpu().numpy()
+
+        return source
 
     def decode_noise(self, noise: np.ndarray) -> np.ndarray:
         """The decoder's raw output for given latent codes.
