@@ -439,7 +439,8 @@ TRAINING_PRECISION_KEY = ConfigKey(
     _check_precision,
     "Matrix products while training: 'bfloat16' inputs with float32 sums and "
     "results (torch on CUDA: TF32 inputs), 'float32', or 'auto' (reduced on "
-    "CUDA and on CPUs with AMX units). Generation follows sampling_precision.",
+    "CUDA and on CPUs with AMX units; jax also on CPUs with AVX512-BF16). "
+    "Generation follows sampling_precision.",
 )
 
 SAMPLING_PRECISION_KEY = ConfigKey(

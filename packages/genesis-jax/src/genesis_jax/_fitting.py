@@ -52,9 +52,18 @@ def uses_bfloat16(config: Mapping[str, Any], device: jax.Device) -> bool:
     """Whether a fit with ``config`` on ``device`` multiplies in bfloat16.
 
     See :func:`genesis.training.trains_in_bfloat16`; JAX names a CUDA
-    device's platform ``"gpu"``.
+    device's platform ``"gpu"``. Under "auto" a CPU with bfloat16
+    instructions but no AMX units qualifies too (torch's does not): XLA
+    multiplies bfloat16 operands into float32 results there, so no layer
+    output is rounded. On a Zen 4 core TVAE's epochs on Adult took 0.209 s
+    against 0.260 s, at the same quality (sdmetrics, seeds 0-2: 0.8822,
+    0.8843, 0.8797 against 0.8822, 0.8846, 0.8809); CTGAN's were as fast
+    either way (0.975 s against 0.946 s).
     """
-    return training.trains_in_bfloat16(config["training_precision"], device.platform)
+    precision = config["training_precision"]
+    if precision == "auto" and device.platform == "cpu":
+        return training.bfloat16_arithmetic()
+    return training.trains_in_bfloat16(precision, device.platform)
 
 
 def samples_in_bfloat16(config: Mapping[str, Any], device: jax.Device) -> bool:

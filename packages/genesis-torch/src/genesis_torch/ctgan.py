@@ -152,8 +152,10 @@ class GeneratorNet(nn.Module):
             dense_weight, cond_weight, bias = _fold_batch_norm(layer)
             dense = buffer[:, start:]
             # Plain indexing gathers rows faster than embedding when no
-            # gradient is needed.
-            shift = bias if slots is None else (cond_weight + bias)[slots]
+            # gradient is needed; in bfloat16 it gathers half the bytes.
+            shift = bias.to(dtype)
+            if slots is not None:
+                shift = (cond_weight + bias).to(dtype)[slots]
             if float32_columns is None:
                 hidden = torch.addmm(shift, dense, dense_weight.t())
             else:
