@@ -149,6 +149,17 @@ def test_mixed_precision_context_on_each_device() -> None:
     assert torch.backends.cuda.matmul.fp32_precision == before
 
 
+def test_cuda_products_use_the_older_tf32_switch_where_torch_has_no_other() -> None:
+    # torch 2.2-2.8 (genesis-torch allows them) have allow_tf32 only.
+    class OlderSwitch:
+        allow_tf32 = False
+
+    setting = OlderSwitch()
+    with _fitting._cuda_tf32_products(setting):
+        assert setting.allow_tf32 is True
+    assert setting.allow_tf32 is False
+
+
 def test_bfloat16_asked_of_a_cpu_that_cannot_trains_in_float32_and_says_so(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

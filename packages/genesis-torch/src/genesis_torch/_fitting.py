@@ -66,6 +66,24 @@ def _reduced_float32_products(setting: Any, precision: str) -> Iterator[None]:
         setting.fp32_precision = previous
 
 
+@contextlib.contextmanager
+def _tf32_allowed(setting: Any) -> Iterator[None]:
+    # torch releases before 2.9 name the CUDA switch allow_tf32.
+    previous = setting.allow_tf32
+    setting.allow_tf32 = True
+    try:
+        yield
+    finally:
+        setting.allow_tf32 = previous
+
+
+def _cuda_tf32_products(setting: Any) -> contextlib.AbstractContextManager[None]:
+    """TF32 products with float32 results, under either of torch's CUDA switches."""
+    if hasattr(setting, "fp32_precision"):
+        return _reduced_float32_products(setting, "tf32")
+    return _tf32_allowed(setting)
+
+
 def mixed_precision(
     device: torch.device, enabled: bool
 ) -> contextlib.AbstractContextManager[object]:
@@ -84,7 +102,7 @@ def mixed_precision(
         return contextlib.nullcontext()
     if device.type == "cpu":
         return _reduced_float32_products(_cpu_matmul_setting(), "bf16")
-    return _reduced_float32_products(torch.backends.cuda.matmul, "tf32")
+    return _cuda_tf32_products(torch.backends.cuda.matmul)
 
 
 @functools.cache
