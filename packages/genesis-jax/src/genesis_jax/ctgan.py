@@ -538,7 +538,8 @@ class CTGANGenerator(ConditionalTableModel):
         interrupted_: True when Ctrl-C stopped the fit early.
         mixed_precision_: True when training computed its dense layers'
             products in bfloat16 (config key ``training_precision``; by
-            default on GPUs and on CPUs with AMX). Generation is float32.
+            default on GPUs and on CPUs with AVX512-BF16 or AMX). Generation
+            follows ``sampling_precision``.
         batch_size_: The batch size used: batch_size, or about an eighth of
             the rows for a table smaller than eight batches.
         compile_seconds_: Seconds spent tracing and compiling the training

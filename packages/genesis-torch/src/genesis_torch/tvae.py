@@ -315,9 +315,11 @@ class TVAEGenerator(TableModel):
         loss_history_: One dict of mean losses per finished epoch.
         interrupted_: True when Ctrl-C stopped the fit early.
         mixed_precision_: True when training computed its matrix products
-            in bfloat16 (config key ``training_precision``; by default on
-            CUDA and on CPUs with AMX, see
-            :func:`genesis_torch._fitting.mixed_precision`).
+            from reduced-precision inputs, bfloat16 on a CPU and TF32 on
+            CUDA (config key ``training_precision``; by default on CUDA and
+            on CPUs with AMX, see
+            :func:`genesis_torch._fitting.mixed_precision`). Generation
+            follows ``sampling_precision``.
         batch_size_: The batch size used: batch_size, or about an eighth of
             the rows for a table smaller than eight batches.
         threads_: CPU threads the fit ran on: torch's setting, or without a
