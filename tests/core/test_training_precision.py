@@ -3,6 +3,8 @@ checks behind their "auto"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -50,17 +52,34 @@ def test_unreadable_cpuinfo_means_none(tmp_path: Path) -> None:
     assert bfloat16_matrix_units(str(tmp_path / "missing")) is False
 
 
+# Each rule with what its "auto" asks of a CPU.
+RULES = pytest.mark.parametrize(
+    ("uses_bfloat16", "cpu_qualifies"),
+    [
+        (trains_in_bfloat16, bfloat16_matrix_units),
+        (partial(trains_in_bfloat16, float32_results=True), bfloat16_arithmetic),
+        (samples_in_bfloat16, bfloat16_arithmetic),
+    ],
+)
+
+
+@RULES
 @pytest.mark.parametrize("device", ["cpu", "cuda", "gpu", "mps"])
-def test_explicit_precisions_decide_on_every_device(device: str) -> None:
-    assert trains_in_bfloat16("float32", device) is False
-    assert trains_in_bfloat16("bfloat16", device) is True
+def test_explicit_precisions_decide_on_every_device(
+    uses_bfloat16: Callable[..., bool], cpu_qualifies: object, device: str
+) -> None:
+    assert uses_bfloat16("float32", device) is False
+    assert uses_bfloat16("bfloat16", device) is True
 
 
-def test_auto_uses_bfloat16_on_gpus_and_amx_cpus_only() -> None:
-    assert trains_in_bfloat16("auto", "cuda") is True
-    assert trains_in_bfloat16("auto", "gpu") is True
-    assert trains_in_bfloat16("auto", "mps") is False
-    assert trains_in_bfloat16("auto", "cpu") is bfloat16_matrix_units()
+@RULES
+def test_auto_uses_bfloat16_on_gpus_and_qualifying_cpus_only(
+    uses_bfloat16: Callable[..., bool], cpu_qualifies: Callable[[], bool]
+) -> None:
+    assert uses_bfloat16("auto", "cuda") is True
+    assert uses_bfloat16("auto", "gpu") is True
+    assert uses_bfloat16("auto", "mps") is False
+    assert uses_bfloat16("auto", "cpu") is cpu_qualifies()
 
 
 @pytest.mark.parametrize("spec", [CTGAN_CONFIG_SPEC, TVAE_CONFIG_SPEC])
@@ -97,19 +116,6 @@ def test_zen4_generates_in_bfloat16_but_trains_in_float32(tmp_path: Path) -> Non
     # genesis.training.samples_in_bfloat16).
     flags = cpuinfo(tmp_path, ZEN4_FLAGS)
     assert (bfloat16_arithmetic(flags), bfloat16_matrix_units(flags)) == (True, False)
-
-
-@pytest.mark.parametrize("device", ["cpu", "cuda", "gpu", "mps"])
-def test_explicit_sampling_precisions_decide_on_every_device(device: str) -> None:
-    assert samples_in_bfloat16("float32", device) is False
-    assert samples_in_bfloat16("bfloat16", device) is True
-
-
-def test_auto_samples_in_bfloat16_on_gpus_and_cpus_with_bfloat16_arithmetic() -> None:
-    assert samples_in_bfloat16("auto", "cuda") is True
-    assert samples_in_bfloat16("auto", "gpu") is True
-    assert samples_in_bfloat16("auto", "mps") is False
-    assert samples_in_bfloat16("auto", "cpu") is bfloat16_arithmetic()
 
 
 @pytest.mark.parametrize("spec", [CTGAN_CONFIG_SPEC, TVAE_CONFIG_SPEC])

@@ -81,14 +81,19 @@ def test_discriminator_input_is_packed_rows_then_their_conditions() -> None:
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
 
 
-def test_generation_path_matches_the_eval_mode_network() -> None:
+def eval_generator_net() -> GeneratorNet:
+    """A small generator network whose batch-norm statistics have moved."""
     net = build_module(
         lambda: GeneratorNet(NOISE, COND, (8, 4), WIDTH),
         torch.device("cpu"),
         torch.Generator().manual_seed(0),
     )
-    net(torch.randn(64, NOISE), torch.randint(0, COND, (64,)))  # move running stats
-    net.eval()
+    net(torch.randn(64, NOISE), torch.randint(0, COND, (64,)))
+    return net.eval()
+
+
+def test_generation_path_matches_the_eval_mode_network() -> None:
+    net = eval_generator_net()
     noise = torch.randn(20, NOISE)
     for slots in (torch.randint(0, COND, (20,)), None):
         if slots is None:
@@ -131,13 +136,7 @@ def test_bfloat16_product_keeps_the_named_columns_in_float32() -> None:
 
 
 def test_bfloat16_generation_path_stays_close_to_float32() -> None:
-    net = build_module(
-        lambda: GeneratorNet(NOISE, COND, (8, 4), WIDTH),
-        torch.device("cpu"),
-        torch.Generator().manual_seed(0),
-    )
-    net(torch.randn(64, NOISE), torch.randint(0, COND, (64,)))  # move running stats
-    net.eval()
+    net = eval_generator_net()
     noise, slots = torch.randn(500, NOISE), torch.randint(0, COND, (500,))
     scalars = torch.tensor([0, WIDTH - 1])
     exact = net.sample(noise, slots)

@@ -488,45 +488,54 @@ def bfloat16_arithmetic(cpuinfo: str = "/proc/cpuinfo") -> bool:
     return bool(_CPU_BFLOAT16_ARITHMETIC_FLAGS & _cpu_flags(cpuinfo))
 
 
-def trains_in_bfloat16(precision: str, device_kind: str) -> bool:
-    """Whether a fit with ``training_precision`` ``precision`` uses bfloat16.
-
-    Args:
-        precision: One of :data:`PRECISIONS`.
-        device_kind: ``"cpu"``, ``"cuda"`` (or ``"gpu"``), or another
-            accelerator's name.
-    """
+def _uses_bfloat16(
+    precision: str, device_kind: str, cpu_qualifies: Callable[[], bool]
+) -> bool:
     if precision == "float32":
         return False
     if precision == "bfloat16":
         return True
     if device_kind == "cpu":
-        return bfloat16_matrix_units()
+        return cpu_qualifies()
     return device_kind in ("cuda", "gpu")
+
+
+def trains_in_bfloat16(
+    precision: str, device_kind: str, *, float32_results: bool = False
+) -> bool:
+    """Whether a fit with ``training_precision`` ``precision`` uses bfloat16.
+
+    Under "auto" a CPU qualifies with AMX units; with ``float32_results``
+    (a backend whose bfloat16 products return float32 on any CPU with
+    bfloat16 instructions, as XLA's do) also with AVX512-BF16. torch's
+    products there round their results, and autocast's rounded layer outputs
+    cost TVAE its fidelity, so torch keeps AMX only.
+
+    Args:
+        precision: One of :data:`PRECISIONS`.
+        device_kind: ``"cpu"``, ``"cuda"`` (or ``"gpu"``), or another
+            accelerator's name.
+        float32_results: See above.
+    """
+    cpu = bfloat16_arithmetic if float32_results else bfloat16_matrix_units
+    return _uses_bfloat16(precision, device_kind, cpu)
 
 
 def samples_in_bfloat16(precision: str, device_kind: str) -> bool:
     """Whether generation with ``sampling_precision`` ``precision`` uses bfloat16.
 
-    "auto" asks less of a CPU than training does: bfloat16 instructions
-    without matrix units (see :func:`bfloat16_arithmetic`) already pay, since
-    generation casts its weights once per batch and its activations once per
-    layer. Training on such CPUs stays float32: torch offers no bfloat16
-    product with float32 results there, and autocast's rounded layer outputs
-    cost TVAE its fidelity.
+    "auto" asks less of a CPU than torch's training does: bfloat16
+    instructions without matrix units (see :func:`bfloat16_arithmetic`)
+    already pay, since generation casts its weights once per batch and its
+    activations once per layer, and recomputes the continuous values in
+    float32.
 
     Args:
         precision: One of :data:`PRECISIONS`.
         device_kind: ``"cpu"``, ``"cuda"`` (or ``"gpu"``), or another
             accelerator's name.
     """
-    if precision == "float32":
-        return False
-    if precision == "bfloat16":
-        return True
-    if device_kind == "cpu":
-        return bfloat16_arithmetic()
-    return device_kind in ("cuda", "gpu")
+    return _uses_bfloat16(precision, device_kind, bfloat16_arithmetic)
 
 
 CTGAN_CONFIG_SPEC: ConfigSpec = {

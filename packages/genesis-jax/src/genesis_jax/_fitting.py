@@ -60,10 +60,9 @@ def uses_bfloat16(config: Mapping[str, Any], device: jax.Device) -> bool:
     0.8843, 0.8797 against 0.8822, 0.8846, 0.8809); CTGAN's were as fast
     either way (0.975 s against 0.946 s).
     """
-    precision = config["training_precision"]
-    if precision == "auto" and device.platform == "cpu":
-        return training.bfloat16_arithmetic()
-    return training.trains_in_bfloat16(precision, device.platform)
+    return training.trains_in_bfloat16(
+        config["training_precision"], device.platform, float32_results=True
+    )
 
 
 def samples_in_bfloat16(config: Mapping[str, Any], device: jax.Device) -> bool:

@@ -50,7 +50,19 @@ def _cpu_matmul_setting() -> Any:
 
 
 @contextlib.contextmanager
-def _reduced_float32_products(setting: Any, precision: str) -> Iterator[None]:
+def _set(setting: Any, name: str, value: object) -> Iterator[None]:
+    """``setting.name = value`` for the block, then the previous value again."""
+    previous = getattr(setting, name)
+    setattr(setting, name, value)
+    try:
+        yield
+    finally:
+        setattr(setting, name, previous)
+
+
+def _reduced_float32_products(
+    setting: Any, precision: str
+) -> contextlib.AbstractContextManager[None]:
     # float32 tensors stay float32, and so do the products' results: only the
     # inputs of each product are rounded (oneDNN: to bfloat16, which AMX
     # tiles multiply in hardware; CUDA: to TF32 for the tensor cores). Unlike
@@ -58,30 +70,15 @@ def _reduced_float32_products(setting: Any, precision: str) -> Iterator[None]:
     # costs about what the faster products save, and rounds no layer's
     # output: under bfloat16 autocast a TVAE fit on Adult scored 0.39-0.41
     # (sdmetrics quality, 3 seeds, CPU) against 0.87-0.88 in float32.
-    previous = setting.fp32_precision
-    setting.fp32_precision = precision
-    try:
-        yield
-    finally:
-        setting.fp32_precision = previous
-
-
-@contextlib.contextmanager
-def _tf32_allowed(setting: Any) -> Iterator[None]:
-    # torch releases before 2.9 name the CUDA switch allow_tf32.
-    previous = setting.allow_tf32
-    setting.allow_tf32 = True
-    try:
-        yield
-    finally:
-        setting.allow_tf32 = previous
+    return _set(setting, "fp32_precision", precision)
 
 
 def _cuda_tf32_products(setting: Any) -> contextlib.AbstractContextManager[None]:
     """TF32 products with float32 results, under either of torch's CUDA switches."""
     if hasattr(setting, "fp32_precision"):
         return _reduced_float32_products(setting, "tf32")
-    return _tf32_allowed(setting)
+    # torch releases before 2.9 name the switch allow_tf32.
+    return _set(setting, "allow_tf32", True)
 
 
 def mixed_precision(
