@@ -277,6 +277,24 @@ def test_discriminative_score_tells_noise_from_sines(
     assert discriminative_score(real, noise, **quick) > 0.3
 
 
+def test_paper_scores_take_unscaled_windows_as_given(
+    backend: str, real_and_other: Pair
+) -> None:
+    real, other = real_and_other
+    low, high = real.min(axis=(0, 1)), real.max(axis=(0, 1))
+    unit_real, unit_other = (real - low) / (high - low), (other - low) / (high - low)
+    quick = {"iterations": 50, "backend": backend}
+    for score in (discriminative_score, predictive_score):
+        # Min-max scaling with the real range leaves windows spanning
+        # exactly [0, 1] as they are, so both ways score the same ...
+        assert score(unit_real, unit_other, scale=False, **quick) == score(
+            unit_real, unit_other, **quick
+        )
+        # ... and the default ignores the units: a power of two scales
+        # every value exactly.
+        assert score(4.0 * real, 4.0 * other, **quick) == score(real, other, **quick)
+
+
 def test_scores_repeat_with_their_seed(backend: str, real_and_other: Pair) -> None:
     real, other = real_and_other
     score = {"iterations": 20, "seed": 3, "backend": backend}

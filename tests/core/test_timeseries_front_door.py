@@ -117,6 +117,20 @@ def test_predictive_score_needs_two_features_for_the_papers_task() -> None:
         predictive_score(windows(), windows(), target="first")
 
 
+def test_the_papers_scores_take_scale_as_a_bool_only() -> None:
+    for score in (discriminative_score, predictive_score):
+        with pytest.raises(InvalidConfigError, match="scale must be True or False"):
+            score(windows(), windows(), scale="no")
+
+
+def test_unscaled_predictive_score_needs_targets_its_sigmoid_can_reach() -> None:
+    # windows() holds values near 10; the predictor ends in a sigmoid.
+    with pytest.raises(InvalidDataError) as caught:
+        predictive_score(windows(), windows(), scale=False)
+    assert "must lie in [0, 1]" in str(caught.value)
+    assert "leave scale=True" in str(caught.value)
+
+
 # -- the data's checks -------------------------------------------------------
 
 

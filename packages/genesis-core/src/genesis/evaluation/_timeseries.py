@@ -3,7 +3,8 @@
 All three train a small recurrent network after the fact ("post-hoc") on
 windows ``(sequences, time steps, features)`` that are first min-max scaled
 per feature with the real data's range, so that every feature weighs alike
-and the numbers compare with the paper's:
+and the numbers compare with the paper's (the paper's two take
+``scale=False`` to score windows as given, as the paper did its sines):
 
 * :func:`discriminative_score`: a GRU classifier learns to tell real windows
   from synthetic ones on 80% of each and is tested on the other 20%; the
@@ -480,8 +481,15 @@ def _check_windows(name: str, windows: Any) -> np.ndarray:
     return windows.astype(np.float64)
 
 
-def _scaled_pair(real: Any, synthetic: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Both checked and min-max scaled per feature with the real data's range."""
+def _scaled_pair(
+    real: Any, synthetic: Any, scale: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both checked, and min-max scaled per feature with the real data's range.
+
+    With ``scale=False`` they are only checked and made float32.
+    """
+    if not isinstance(scale, bool):
+        raise InvalidConfigError(f"scale must be True or False, got {scale!r}.")
     real = _check_windows("real", real)
     synthetic = _check_windows("synthetic", synthetic)
     if real.shape[1:] != synthetic.shape[1:]:
@@ -490,6 +498,8 @@ def _scaled_pair(real: Any, synthetic: Any) -> tuple[np.ndarray, np.ndarray]:
             f"synthetic ones {synthetic.shape[1:]}; generate windows of the real "
             "data's length and features."
         )
+    if not scale:
+        return real.astype(np.float32), synthetic.astype(np.float32)
     return _min_max(real, real), _min_max(synthetic, real)
 
 
@@ -546,8 +556,18 @@ def discriminative_score(
     batch_size: int = BATCH_SIZE,
     seed: int = 0,
     backend: str | None = None,
+    scale: bool = True,
 ) -> float:
     """The TimeGAN paper's discriminative score: ``|accuracy - 0.5|``, lower is better.
+
+    The classifier is small (``features // 2`` units), so how far apart the
+    values lie changes how much it learns in its iterations: the same
+    windows score higher on a wider scale. By default both sets are
+    min-max scaled with the real data's range, so every feature spans
+    [0, 1]; this is what the paper's code did for stocks and energy. Its
+    sines it scored as ``(x + 1) / 2``, which spans about [0.5, 1]: to
+    compare with that figure, pass windows in those units with
+    ``scale=False``.
 
     Args:
         real: Real windows ``(sequences, time steps, features)``.
@@ -556,12 +576,16 @@ def discriminative_score(
         batch_size: Real (and synthetic) windows per batch.
         seed: Fixes the split, the initial weights and the batches.
         backend: ``"torch"``, ``"jax"`` or None (see :func:`sequence_models`).
+        scale: Min-max scale both sets with the real range first (True), or
+            score the windows as given (False).
 
     Raises:
         InvalidDataError: The windows are not 3-D, finite and alike in shape.
+        InvalidConfigError: ``scale`` is not a bool, or a count is not a
+            positive integer.
         BackendNotAvailableError: No backend can run the classifier.
     """
-    real, synthetic = _scaled_pair(real, synthetic)
+    real, synthetic = _scaled_pair(real, synthetic, scale)
     return _classifier_score(real, synthetic, iterations, batch_size, seed, backend)
 
 
@@ -574,6 +598,7 @@ def predictive_score(
     batch_size: int = BATCH_SIZE,
     seed: int = 0,
     backend: str | None = None,
+    scale: bool = True,
 ) -> float:
     """The TimeGAN paper's predictive score: train on synthetic, test on real.
 
@@ -581,9 +606,10 @@ def predictive_score(
     step of the last feature from the other features (``target="last"``,
     the paper's task), or of every feature from all features
     (``target="all"``). The score is its mean absolute error on all real
-    windows, on the real data's min-max scale; lower is better. Compare it
-    with the same score of the real windows themselves
-    (``predictive_score(real, real)``): that is the best to expect.
+    windows, on the real data's min-max scale (on the windows' own scale
+    with ``scale=False``); lower is better. Compare it with the same score
+    of the real windows themselves (``predictive_score(real, real)``): that
+    is the best to expect.
 
     Args:
         real: Real windows ``(sequences, time steps, features)``.
@@ -593,16 +619,22 @@ def predictive_score(
         batch_size: Synthetic windows per batch.
         seed: Fixes the initial weights and the batches.
         backend: ``"torch"``, ``"jax"`` or None (see :func:`sequence_models`).
+        scale: Min-max scale both sets with the real range first (True), or
+            score the windows as given (False; see
+            :func:`discriminative_score`). The predictor's output is a
+            sigmoid, so unscaled targets must lie in [0, 1].
 
     Raises:
         InvalidDataError: The windows are not 3-D, finite and alike in shape,
-            or ``target="last"`` with a single feature.
-        InvalidConfigError: ``target`` is neither ``"last"`` nor ``"all"``.
+            ``target="last"`` with a single feature, or ``scale=False`` with
+            real targets outside [0, 1].
+        InvalidConfigError: ``target`` is neither ``"last"`` nor ``"all"``,
+            or ``scale`` is not a bool.
         BackendNotAvailableError: No backend can run the predictor.
     """
     if target not in ("last", "all"):
         raise InvalidConfigError(f"target must be 'last' or 'all', got {target!r}.")
-    real, synthetic = _scaled_pair(real, synthetic)
+    real, synthetic = _scaled_pair(real, synthetic, scale)
     if target == "last" and real.shape[-1] < 2:
         raise InvalidDataError(
             "target='last' predicts the last feature from the others, but the data "
@@ -610,6 +642,13 @@ def predictive_score(
         )
     inputs = slice(None, -1) if target == "last" else slice(None)
     outputs = slice(-1, None) if target == "last" else slice(None)
+    targets = real[:, :, outputs]
+    if not scale and (targets.min() < 0 or targets.max() > 1):
+        raise InvalidDataError(
+            f"With scale=False the real targets must lie in [0, 1], the range of "
+            f"the predictor's sigmoid; they span [{targets.min():.4g}, "
+            f"{targets.max():.4g}]. Scale them, or leave scale=True."
+        )
 
     def task(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return windows[:, :-1, inputs], windows[:, 1:, outputs]
