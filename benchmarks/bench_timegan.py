@@ -51,7 +51,7 @@ import os
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -195,36 +195,31 @@ class PhaseClock:
 
 
 def score(real: np.ndarray, synthetic: np.ndarray, args: argparse.Namespace) -> Scores:
-    """Each score's mean over ``--score-repeats`` seeds of its post-hoc network.
+    """Each score's mean over ``--score-repeats`` runs of its post-hoc network.
 
     The paper's two run on the windows as given (``scale=False``, see
     :func:`load`); the temporal score scales the differences itself.
     """
     if args.timing_only:
         return Scores(*[float("nan")] * 4)
-    runs = []
-    for seed in range(args.seed, args.seed + args.score_repeats):
-        common = {"seed": seed, "backend": args.score_backend}
-        classifier = {"iterations": args.classifier_iterations, **common}
-        temporal = temporal_score(real, synthetic, **classifier)
-        runs.append(
-            Scores(
-                discriminative=discriminative_score(
-                    real, synthetic, scale=False, **classifier
-                ),
-                predictive=predictive_score(
-                    real,
-                    synthetic,
-                    iterations=args.predictor_iterations,
-                    scale=False,
-                    **common,
-                ),
-                temporal=temporal.discriminative,
-                step_ratio=temporal.step_ratio,
-            )
-        )
+    common = {
+        "seed": args.seed,
+        "backend": args.score_backend,
+        "repeats": args.score_repeats,
+    }
+    classifier = {"iterations": args.classifier_iterations, **common}
+    temporal = temporal_score(real, synthetic, **classifier)
     return Scores(
-        *(float(np.mean([getattr(r, f.name) for r in runs])) for f in fields(Scores))
+        discriminative=discriminative_score(real, synthetic, scale=False, **classifier),
+        predictive=predictive_score(
+            real,
+            synthetic,
+            iterations=args.predictor_iterations,
+            scale=False,
+            **common,
+        ),
+        temporal=temporal.discriminative,
+        step_ratio=temporal.step_ratio,
     )
 
 

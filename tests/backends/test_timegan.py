@@ -295,6 +295,28 @@ def test_paper_scores_take_unscaled_windows_as_given(
         assert score(4.0 * real, 4.0 * other, **quick) == score(real, other, **quick)
 
 
+def test_repeated_scores_are_the_mean_of_single_runs_seeded_in_turn(
+    backend: str, real_and_other: Pair
+) -> None:
+    real, _ = real_and_other
+    # Noisy windows: a short run tells them apart, more or less well by seed.
+    other = real + np.random.default_rng(4).normal(0, 0.1, real.shape)
+    quick = {"iterations": 200, "backend": backend}
+    for score in (discriminative_score, predictive_score):
+        singles = [score(real, other, seed=seed, **quick) for seed in (5, 6, 7)]
+        assert len(set(singles)) > 1  # the seeds give different runs
+        assert score(real, other, seed=5, repeats=3, **quick) == pytest.approx(
+            np.mean(singles), rel=1e-12
+        )
+    singles = [
+        temporal_score(real, other, seed=seed, **quick).discriminative
+        for seed in (5, 6)
+    ]
+    assert len(set(singles)) > 1
+    repeated = temporal_score(real, other, seed=5, repeats=2, **quick)
+    assert repeated.discriminative == pytest.approx(np.mean(singles), rel=1e-12)
+
+
 def test_scores_repeat_with_their_seed(backend: str, real_and_other: Pair) -> None:
     real, other = real_and_other
     score = {"iterations": 20, "seed": 3, "backend": backend}

@@ -123,6 +123,17 @@ def test_the_papers_scores_take_scale_as_a_bool_only() -> None:
             score(windows(), windows(), scale="no")
 
 
+@pytest.mark.parametrize(
+    ("count", "value"), [("repeats", 0), ("iterations", -1), ("batch_size", 2.5)]
+)
+def test_scores_refuse_counts_that_are_not_positive_integers(
+    count: str, value: object
+) -> None:
+    for score in (discriminative_score, predictive_score, temporal_score):
+        with pytest.raises(InvalidConfigError, match=f"{count} must be a positive"):
+            score(windows(), windows(), **{count: value})
+
+
 def test_unscaled_predictive_score_needs_targets_its_sigmoid_can_reach() -> None:
     # windows() holds values near 10; the predictor ends in a sigmoid.
     with pytest.raises(InvalidDataError) as caught:
