@@ -14,11 +14,15 @@ blocks and partitions.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import hashlib
 import itertools
 import logging
 import os
+import platform
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping
@@ -407,6 +411,77 @@ def _worker_generator(
     return loaded
 
 
+# glibc's mallopt parameters (malloc.h), and its default for both (bytes).
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_GLIBC_DEFAULT_THRESHOLD = 128 * 1024
+# While a partition is generated: keep up to this much freed memory, and
+# take blocks up to glibc's largest mmap threshold from the heap.
+_KEPT_BYTES = 256 * 2**20
+_HEAP_BLOCK_BYTES = 32 * 2**20
+
+_heap_lock = threading.Lock()
+_heap_users = 0
+
+
+def _glibc() -> Any:
+    """The process's C library if it is glibc, else None."""
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+@contextlib.contextmanager
+def heap_kept_between_batches() -> Iterator[None]:
+    """Keep freed memory for the next batch, where the process was told to trim.
+
+    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, so
+    that they hand freed memory back to the system. glibc then also takes
+    every block over 128 KiB straight from the system and returns it on
+    free, so each batch's arrays come back as fresh pages that the kernel
+    must fault in and zero: generating a partition in a Dask worker took
+    1.7x as long as in a plain process (1.2-1.3 s against 0.72-0.76 s for
+    125,000 Adult rows from CTGAN). Inside this block glibc keeps up to
+    256 MiB of freed memory and serves blocks up to 32 MiB from its heap;
+    afterwards the process's own settings come back and what was kept is
+    returned (``malloc_trim``). Elsewhere (no such variable, or not glibc)
+    it does nothing.
+    """
+    global _heap_users
+    trim = os.environ.get("MALLOC_TRIM_THRESHOLD_")
+    libc = _glibc() if trim is not None else None
+    if libc is None:
+        yield
+        return
+    with _heap_lock:
+        if _heap_users == 0:
+            libc.mallopt(_M_TRIM_THRESHOLD, _KEPT_BYTES)
+            libc.mallopt(_M_MMAP_THRESHOLD, _HEAP_BLOCK_BYTES)
+        _heap_users += 1
+    try:
+        yield
+    finally:
+        with _heap_lock:
+            _heap_users -= 1
+            if _heap_users == 0:
+                mmap = os.environ.get("MALLOC_MMAP_THRESHOLD_")
+                libc.mallopt(_M_TRIM_THRESHOLD, _int_or(trim, _GLIBC_DEFAULT_THRESHOLD))
+                libc.mallopt(_M_MMAP_THRESHOLD, _int_or(mmap, _GLIBC_DEFAULT_THRESHOLD))
+                libc.malloc_trim(0)
+
+
+def _int_or(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
+
+
 def _partition(
     blob: bytes,
     digest: str,
@@ -421,5 +496,8 @@ def _partition(
         frame = generator.generate(0, seed=0)
         frame.index = pd.RangeIndex(start, start)
         return frame
-    batches = list(iter_rows(generator, start, stop, stop - start, entropy, conditions))
+    with heap_kept_between_batches():
+        batches = list(
+            iter_rows(generator, start, stop, stop - start, entropy, conditions)
+        )
     return batches[0]
