@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import platform
 import subprocess
 import sys
 import tracemalloc
@@ -22,7 +21,7 @@ from genesis import (
     NotFittedError,
     SyntheticGenerator,
 )
-from genesis._streaming import SEED_BLOCK_ROWS
+from genesis._streaming import SEED_BLOCK_ROWS, _glibc
 from genesis.cli import main
 from genesis.datasets import ADULT_DISCRETE_COLUMNS, load_adult
 from genesis.gpu import BatchedGenerator
@@ -417,10 +416,7 @@ print(json.dumps(counts))
 """
 
 
-@pytest.mark.skipif(
-    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
-    reason="the allocator setting is glibc's",
-)
+@pytest.mark.skipif(_glibc() is None, reason="the allocator setting is glibc's")
 @pytest.mark.parametrize("told_to_trim", [True, False])
 def test_partitions_keep_freed_memory_only_where_the_process_trims(
     told_to_trim: bool,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
+import functools
 import hashlib
 import itertools
 import logging
@@ -424,8 +425,9 @@ _heap_lock = threading.Lock()
 _heap_users = 0
 
 
+@functools.cache
 def _glibc() -> Any:
-    """The process's C library if it is glibc, else None."""
+    """The process's C library if it is glibc, else None (looked up once)."""
     if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
         return None
     try:

@@ -678,14 +678,15 @@ def predictive_score(
     def task(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return windows[:, :-1, inputs], windows[:, 1:, outputs]
 
+    train, test = task(synthetic), task(real)
     seeds = _seeds(seed, repeats)
     iterations = _check_count("iterations", iterations)
     batch_size = _check_count("batch_size", batch_size)
     models = sequence_models(backend)
     errors = [
         models.predictor_error(
-            task(synthetic),
-            task(real),
+            train,
+            test,
             iterations=iterations,
             batch_size=batch_size,
             seed=run_seed,
