@@ -19,6 +19,7 @@ from genesis.errors import (
 )
 from genesis.evaluation import discriminative_score
 from genesis.generators.timeseries import TimeGANGenerator
+from genesis.recipes.timegan import initial_weights
 from tests.tables import sines
 
 jax = pytest.importorskip("jax")
@@ -53,8 +54,15 @@ def test_torch_weights_give_the_same_windows_on_jax(module: str) -> None:
     from genesis_torch import timegan as torch_timegan
 
     config = {"module": module, "hidden_dim": 8, "num_layers": 2}
+    # Random values everywhere, biases included, so that every entry's
+    # place in the layout is checked, not only the kernels'.
+    rng = np.random.default_rng(0)
+    weights = {
+        key: rng.uniform(-0.5, 0.5, value.shape).astype(np.float32)
+        for key, value in initial_weights(rng, config, N_FEATURES).items()
+    }
     networks = torch_timegan.TimeGANNetworks.build(
-        config, N_FEATURES, torch.device("cpu"), torch.Generator().manual_seed(0)
+        config, N_FEATURES, torch.device("cpu"), weights
     )
     noise = np.random.default_rng(0).random((5, SEQ_LEN, N_FEATURES), np.float32)
     with torch.no_grad():
@@ -70,6 +78,26 @@ def test_torch_weights_give_the_same_windows_on_jax(module: str) -> None:
     windows = steps.apply("recovery", params, latent)
     # Same weights, same cells: only float32 rounding differs.
     np.testing.assert_allclose(np.asarray(windows), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("module", ["gru", "lstm"])
+def test_both_backends_start_from_the_same_weights(module: str) -> None:
+    torch = pytest.importorskip("torch")
+    from genesis_torch import timegan as torch_timegan
+
+    config = {"module": module, "hidden_dim": 8, "num_layers": 3}
+    expected = initial_weights(np.random.default_rng(7), config, N_FEATURES)
+    jax_arrays = timegan.network_arrays(
+        timegan.init_networks(np.random.default_rng(7), config, N_FEATURES)
+    )
+    networks = torch_timegan.TimeGANNetworks.build(
+        config, N_FEATURES, torch.device("cpu"), expected
+    )
+    torch_arrays = torch_timegan.network_arrays(networks)
+    assert jax_arrays.keys() == torch_arrays.keys() == expected.keys()
+    for key, value in expected.items():
+        np.testing.assert_array_equal(jax_arrays[key], value, err_msg=key)
+        np.testing.assert_array_equal(torch_arrays[key], value, err_msg=key)
 
 
 @pytest.mark.parametrize("module", ["gru", "lstm"])

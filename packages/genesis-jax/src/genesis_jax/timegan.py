@@ -68,6 +68,8 @@ from genesis.recipes.timegan import (
     NETWORK_NAMES,
     RECONSTRUCTION_WEIGHT,
     VARIANCE_EPSILON,
+    initial_weights,
+    network_shapes,
 )
 from genesis_jax._common import key_from_rng, resolve_device
 
@@ -99,7 +101,6 @@ GENERATE_BATCH = 8192
 # of two (at least this) keeps the number of shapes small.
 SMALLEST_GENERATE_BATCH = 16
 STATE_VERSION = 1
-GATES = {"gru": 3, "lstm": 4}
 RNN_ENTRIES = ("input_weight", "recurrent_weight", "input_bias", "recurrent_bias")
 
 
@@ -109,65 +110,39 @@ Params = dict[str, Any]
 # -- networks ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NetworkShape:
-    """What one network reads and writes, and how many recurrent layers it has."""
-
-    inputs: int
-    layers: int
-    outputs: int
-
-
-def network_shapes(
-    config: Mapping[str, Any], n_features: int
-) -> dict[str, NetworkShape]:
-    """The five networks' shapes for ``config`` and ``n_features``."""
-    hidden, layers = config["hidden_dim"], config["num_layers"]
-    return {
-        "embedder": NetworkShape(n_features, layers, hidden),
-        "recovery": NetworkShape(hidden, layers, n_features),
-        "generator": NetworkShape(n_features, layers, hidden),
-        "supervisor": NetworkShape(hidden, max(1, layers - 1), hidden),
-        "discriminator": NetworkShape(hidden, layers, 1),
-    }
-
-
-def _init_network(
-    rng: np.random.Generator, module: str, shape: NetworkShape, hidden: int
+def _params_from_arrays(
+    arrays: Mapping[str, np.ndarray], config: Mapping[str, Any], n_features: int
 ) -> Params:
-    """Torch's default initial values: uniform on +-1/sqrt(hidden) everywhere.
-
-    Drawn in numpy: it costs nothing to compile and is as reproducible.
-    """
-    width = GATES[module] * hidden
-    bound = hidden**-0.5
-
-    def uniform(*size: int) -> jax.Array:
-        return jnp.asarray(rng.uniform(-bound, bound, size), jnp.float32)
-
-    layers = []
-    for layer in range(shape.layers):
-        inputs = shape.inputs if layer == 0 else hidden
-        sizes = ((width, inputs), (width, hidden), (width,), (width,))
-        layers.append(
-            {
-                entry: uniform(*size)
-                for entry, size in zip(RNN_ENTRIES, sizes, strict=True)
-            }
-        )
-    output = {"weight": uniform(shape.outputs, hidden), "bias": uniform(shape.outputs)}
-    return {"rnn": layers, "output": output}
+    """The pytree of weights held under backend-neutral names in ``arrays``."""
+    return {
+        name: {
+            "rnn": [
+                {
+                    entry: jnp.asarray(arrays[f"{name}.rnn.layers.{i}.{entry}"])
+                    for entry in RNN_ENTRIES
+                }
+                for i in range(shape.layers)
+            ],
+            "output": {
+                entry: jnp.asarray(arrays[f"{name}.output.{entry}"])
+                for entry in ("weight", "bias")
+            },
+        }
+        for name, shape in network_shapes(config, n_features).items()
+    }
 
 
 def init_networks(
     rng: np.random.Generator, config: Mapping[str, Any], n_features: int
 ) -> Params:
-    """Initial weights of the five networks, drawn from ``rng``."""
-    shapes = network_shapes(config, n_features)
-    return {
-        name: _init_network(rng, config["module"], shapes[name], config["hidden_dim"])
-        for name in NETWORK_NAMES
-    }
+    """Initial weights of the five networks, drawn from ``rng``.
+
+    The core's :func:`~genesis.recipes.timegan.initial_weights`, the same
+    values the torch backend starts from with the same ``rng``.
+    """
+    return _params_from_arrays(
+        initial_weights(rng, config, n_features), config, n_features
+    )
 
 
 def _step_inputs(

@@ -61,10 +61,11 @@ from genesis.recipes.timegan import (
     NETWORK_NAMES,
     RECONSTRUCTION_WEIGHT,
     VARIANCE_EPSILON,
+    initial_weights,
+    network_shapes,
 )
 from genesis_torch import _fitting
 from genesis_torch._common import (
-    initialize,
     parameter_count,
     resolve_device,
     seeded_generator,
@@ -127,28 +128,6 @@ class RecurrentNet(nn.Module):
         return torch.sigmoid(out) if self.squash else out
 
 
-def _build_network(
-    factory: Callable[[], RecurrentNet],
-    device: torch.device,
-    generator: torch.Generator,
-) -> RecurrentNet:
-    """A network on ``device`` with torch's default initial values from ``generator``.
-
-    Built on the ``meta`` device first, so its constructor draws nothing
-    from torch's global generator.
-    """
-    with torch.device("meta"):
-        network = factory()
-    network = network.to_empty(device=device)
-    initialize(network, generator)
-    bound = network.rnn.hidden_size**-0.5
-    with torch.no_grad():
-        for parameter in network.rnn.parameters():
-            nn.init.uniform_(parameter, -bound, bound, generator=generator)
-    network.rnn.flatten_parameters()
-    return network
-
-
 @dataclass
 class TimeGANNetworks:
     """The five networks of one TimeGAN fit."""
@@ -165,28 +144,34 @@ class TimeGANNetworks:
         config: Mapping[str, Any],
         n_features: int,
         device: torch.device,
-        generator: torch.Generator,
+        weights: Mapping[str, np.ndarray],
     ) -> TimeGANNetworks:
+        """The networks for ``config`` on ``device``, holding ``weights``.
+
+        ``weights`` are backend-neutral arrays: the core's
+        :func:`~genesis.recipes.timegan.initial_weights` for a new fit, a
+        model file's for a loaded one. The networks are made on the
+        ``meta`` device first, so nothing is drawn and discarded.
+
+        Raises:
+            ModelFileError: An array is missing or has the wrong shape.
+        """
         module, hidden = config["module"], config["hidden_dim"]
-        layers = config["num_layers"]
-        shapes = {
-            "embedder": (n_features, layers, hidden, True),
-            "recovery": (hidden, layers, n_features, True),
-            "generator": (n_features, layers, hidden, True),
-            "supervisor": (hidden, max(1, layers - 1), hidden, True),
-            "discriminator": (hidden, layers, 1, False),
-        }
-        networks = {
-            name: _build_network(
-                lambda i=inputs, n=count, o=outputs, s=squash: RecurrentNet(
-                    module, i, hidden, n, o, s
-                ),
-                device,
-                generator,
-            )
-            for name, (inputs, count, outputs, squash) in shapes.items()
-        }
-        return cls(**networks)
+        networks = {}
+        for name, shape in network_shapes(config, n_features).items():
+            with torch.device("meta"):
+                network = RecurrentNet(
+                    module,
+                    shape.inputs,
+                    hidden,
+                    shape.layers,
+                    shape.outputs,
+                    squash=name != "discriminator",
+                )
+            networks[name] = network.to_empty(device=device)
+        built = cls(**networks)
+        load_network_arrays(built, weights)
+        return built
 
     def named(self) -> dict[str, RecurrentNet]:
         return {name: getattr(self, name) for name in NETWORK_NAMES}
@@ -614,14 +599,17 @@ class TimeGANGenerator:
             )
         n_windows, self.seq_len_, self.n_features_ = windows.shape
         rng = np.random.default_rng(self.seed)
+        self._networks = TimeGANNetworks.build(
+            self.config,
+            self.n_features_,
+            self.device,
+            initial_weights(rng, self.config, self.n_features_),
+        )
         torch_generator = seeded_generator(rng, self.device)
         batch_size = min(self.config["batch_size"], n_windows)
         steps_per_epoch = -(-n_windows // batch_size)
         self.iterations_ = self.config["iterations"] or (
             self.config["epochs"] * steps_per_epoch
-        )
-        self._networks = TimeGANNetworks.build(
-            self.config, self.n_features_, self.device, torch_generator
         )
         data = torch.as_tensor(windows, dtype=torch.float32, device=self.device)
         training = _Training(
@@ -731,10 +719,7 @@ class TimeGANGenerator:
         generator.iterations_ = int(state["iterations"])
         generator.loss_history_ = list(state["loss_history"])
         generator.interrupted_ = bool(state["interrupted"])
-        placeholder = torch.Generator(device=generator.device).manual_seed(0)
-        networks = TimeGANNetworks.build(
-            generator.config, generator.n_features_, generator.device, placeholder
+        generator._networks = TimeGANNetworks.build(
+            generator.config, generator.n_features_, generator.device, arrays
         )
-        load_network_arrays(networks, arrays)
-        generator._networks = networks
         return generator
