@@ -469,3 +469,39 @@ def test_scores_agree_with_sdmetrics_where_definitions_match(
     assert abs(shapes_gap) < 0.02
     # The comparison covers imperfect scores, not only agreement at 1.
     assert min(shapes["score"].min(), merged["score"].min()) < 0.9
+
+
+@pytest.mark.parametrize(
+    ("properties", "sentence"),
+    [
+        (None, "Detection and privacy are scored beside it."),
+        (["privacy"], "Privacy is scored beside it."),
+        ([], None),
+    ],
+)
+def test_html_header_names_only_the_scores_the_report_holds(
+    mixed: pd.DataFrame, properties: list[str] | None, sentence: str | None
+) -> None:
+    # The demo's report has no target, so no ML efficacy: the header once
+    # said "ML efficacy, detection and privacy are scored beside it" anyway.
+    pytest.importorskip("matplotlib")
+    report = evaluate(mixed, shuffled_columns(mixed, seed=4), properties=properties)
+
+    header = report.to_html().split("</header>")[0]
+
+    assert "ML efficacy" not in header
+    if sentence is None:
+        assert "scored beside" not in header
+    else:
+        assert sentence in header
+
+
+def test_html_names_column_types_alike_in_both_tables(mixed: pd.DataFrame) -> None:
+    pytest.importorskip("matplotlib")
+    page = evaluate(mixed, mixed).to_html()
+
+    # The scores table and the column-types table once said "category" and
+    # "categorical" for the same columns.
+    assert "<td>categorical</td>" not in page
+    types_table = page.split("Column types used")[1]
+    assert "<td>category</td>" in types_table

@@ -73,6 +73,21 @@ def render_html(report: QualityReport) -> str:
     )
 
 
+def _and_list(titles: list[str]) -> str:
+    """Titles joined as ``A``, ``A and b``, ``A, b and c``.
+
+    Titles after the first lose their capital unless it starts an acronym
+    (``ML efficacy``).
+    """
+    if not titles:
+        return ""
+    words = [
+        title if i == 0 or title[1:2].isupper() else title[:1].lower() + title[1:]
+        for i, title in enumerate(titles)
+    ]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _header(report: QualityReport, verdicts: dict[str, str]) -> str:
     from genesis.evaluation._report import PROPERTY_TITLES
 
@@ -90,10 +105,17 @@ def _header(report: QualityReport, verdicts: dict[str, str]) -> str:
         f"{len(report.column_shapes)} columns scored"
     )
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in info.get("notes", []))
-    extra_links = "".join(
-        f'<a href="#{key}">{_e(PROPERTY_TITLES[key])}</a>'
+    extras = [
+        key
         for key in ("ml_efficacy", "detection", "privacy")
         if report.section(key) is not None
+    ]
+    extra_links = "".join(
+        f'<a href="#{key}">{_e(PROPERTY_TITLES[key])}</a>' for key in extras
+    )
+    beside = _and_list([PROPERTY_TITLES[key] for key in extras])
+    beside_text = (
+        f" {_e(beside)} {'is' if len(extras) == 1 else 'are'} scored beside it."
     )
     return f"""<header class="top">
 <div class="wrap header-grid">
@@ -107,8 +129,7 @@ def _header(report: QualityReport, verdicts: dict[str, str]) -> str:
     <h1>Synthetic data quality</h1>
     <p class="sub">{_e(rows_text)}. The overall score is the mean of the column
     shapes and column pair trends scores; 100% means the synthetic data matches
-    the real data on both. ML efficacy, detection and privacy are scored beside
-    it.</p>
+    the real data on both.{beside_text if extras else ""}</p>
     {notes}
   </div>
 </div>
@@ -270,7 +291,8 @@ def _about(report: QualityReport) -> str:
         or "none"
     )
     column_rows = "".join(
-        f"<tr><td>{_e(decode_value(c['name']))}</td><td>{_e(c['column_type'])}</td>"
+        f"<tr><td>{_e(decode_value(c['name']))}</td>"
+        f"<td>{_e(_TYPE_NAMES.get(c['column_type'], c['column_type']))}</td>"
         f"<td>{_e(c['dtype'])}</td></tr>"
         for c in info.get("metadata", {}).get("columns", [])
     )
