@@ -320,7 +320,8 @@ def summary(values: list[float]) -> str:
 
 
 def report(results: list[Result]) -> str:
-    n_fits = len(by_backend(results[0].fits)[results[0].fits[0].backend])
+    first = by_backend(results[0].fits)
+    n_fits = len(next(iter(first.values())))
     fits_text = (
         "" if n_fits == 1 else f", mean ± std over {n_fits} fits (seeds) per backend"
     )
@@ -329,10 +330,11 @@ def report(results: list[Result]) -> str:
         f"mean of {results[0].score_repeats} post-hoc run(s){fits_text}. "
         "Paper: TimeGAN, mean ± std, 50,000 iterations.",
         f"{'data':<7} {'score':<15} "
-        + " ".join(f"{backend:>14}" for backend in by_backend(results[0].fits))
+        + " ".join(f"{backend:>14}" for backend in first)
         + f" {'paper':>14} {'real':>7} {'shuffled':>9}",
     ]
     for r in results:
+        grouped = by_backend(r.fits)
         paper = PAPER[r.data]
         rows = [
             ("discriminative", "discriminative", paper["discriminative"]),
@@ -346,7 +348,7 @@ def report(results: list[Result]) -> str:
             )
             ours = " ".join(
                 f"{summary([getattr(f.scores, key) for f in fits]):>14}"
-                for fits in by_backend(r.fits).values()
+                for fits in grouped.values()
             )
             lines.append(
                 f"{r.data:<7} {title:<15} {ours} {paper_text:>14} "

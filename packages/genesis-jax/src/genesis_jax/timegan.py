@@ -111,9 +111,12 @@ Params = dict[str, Any]
 
 
 def _params_from_arrays(
-    arrays: Mapping[str, np.ndarray], config: Mapping[str, Any], n_features: int
+    arrays: Mapping[str, np.ndarray], layers: Mapping[str, int]
 ) -> Params:
-    """The pytree of weights held under backend-neutral names in ``arrays``."""
+    """The pytree of weights held under backend-neutral names in ``arrays``.
+
+    ``layers`` gives each network's number of recurrent layers.
+    """
     return {
         name: {
             "rnn": [
@@ -121,14 +124,14 @@ def _params_from_arrays(
                     entry: jnp.asarray(arrays[f"{name}.rnn.layers.{i}.{entry}"])
                     for entry in RNN_ENTRIES
                 }
-                for i in range(shape.layers)
+                for i in range(count)
             ],
             "output": {
                 entry: jnp.asarray(arrays[f"{name}.output.{entry}"])
                 for entry in ("weight", "bias")
             },
         }
-        for name, shape in network_shapes(config, n_features).items()
+        for name, count in layers.items()
     }
 
 
@@ -140,8 +143,10 @@ def init_networks(
     The core's :func:`~genesis.recipes.timegan.initial_weights`, the same
     values the torch backend starts from with the same ``rng``.
     """
+    shapes = network_shapes(config, n_features)
     return _params_from_arrays(
-        initial_weights(rng, config, n_features), config, n_features
+        initial_weights(rng, config, n_features),
+        {name: shape.layers for name, shape in shapes.items()},
     )
 
 
@@ -894,22 +899,9 @@ def load_network_arrays(template: Params, arrays: Mapping[str, np.ndarray]) -> P
                 "own config."
             )
         loaded[key] = value
-    return {
-        name: {
-            "rnn": [
-                {
-                    entry: jnp.asarray(loaded[f"{name}.rnn.layers.{i}.{entry}"])
-                    for entry in RNN_ENTRIES
-                }
-                for i in range(len(template[name]["rnn"]))
-            ],
-            "output": {
-                entry: jnp.asarray(loaded[f"{name}.output.{entry}"])
-                for entry in ("weight", "bias")
-            },
-        }
-        for name in NETWORK_NAMES
-    }
+    return _params_from_arrays(
+        loaded, {name: len(template[name]["rnn"]) for name in NETWORK_NAMES}
+    )
 
 
 def parameter_count(params: Params) -> int:

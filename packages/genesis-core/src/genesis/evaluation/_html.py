@@ -74,13 +74,11 @@ def render_html(report: QualityReport) -> str:
 
 
 def _and_list(titles: list[str]) -> str:
-    """Titles joined as ``A``, ``A and b``, ``A, b and c``.
+    """One or more titles joined as ``A``, ``A and b``, ``A, b and c``.
 
     Titles after the first lose their capital unless it starts an acronym
     (``ML efficacy``).
     """
-    if not titles:
-        return ""
     words = [
         title if i == 0 or title[1:2].isupper() else title[:1].lower() + title[1:]
         for i, title in enumerate(titles)
@@ -113,10 +111,11 @@ def _header(report: QualityReport, verdicts: dict[str, str]) -> str:
     extra_links = "".join(
         f'<a href="#{key}">{_e(PROPERTY_TITLES[key])}</a>' for key in extras
     )
-    beside = _and_list([PROPERTY_TITLES[key] for key in extras])
-    beside_text = (
-        f" {_e(beside)} {'is' if len(extras) == 1 else 'are'} scored beside it."
-    )
+    beside_text = ""
+    if extras:
+        beside = _and_list([PROPERTY_TITLES[key] for key in extras])
+        verb = "is" if len(extras) == 1 else "are"
+        beside_text = f" {_e(beside)} {verb} scored beside it."
     return f"""<header class="top">
 <div class="wrap header-grid">
   <div class="overall">
@@ -129,7 +128,7 @@ def _header(report: QualityReport, verdicts: dict[str, str]) -> str:
     <h1>Synthetic data quality</h1>
     <p class="sub">{_e(rows_text)}. The overall score is the mean of the column
     shapes and column pair trends scores; 100% means the synthetic data matches
-    the real data on both.{beside_text if extras else ""}</p>
+    the real data on both.{beside_text}</p>
     {notes}
   </div>
 </div>
