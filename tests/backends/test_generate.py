@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from genesis.errors import ConditionNotMetError, InvalidDataError, NotFittedError
+from genesis.table_model import GENERATE_BATCH
 from tests.backends.conftest import Backend, fitted
 from tests.tables import Shop, prepare, shop_frame
 
@@ -219,3 +220,21 @@ def test_ctgan_decode_noise_is_deterministic_and_shaped(
     first = generator.decode_noise(noise, slots)
     assert first.shape == (7, generator.transformer_.output_width)
     np.testing.assert_array_equal(first, generator.decode_noise(noise, slots))
+
+
+@METHODS
+def test_rows_of_a_batch_do_not_depend_on_the_other_batches(
+    backend: Backend, method: str, shop: Shop
+) -> None:
+    # Batches are made side by side on a CPU, each from its own seed: the
+    # first batch of a three-batch call is the whole of a one-batch call.
+    _, prepared = shop
+    generator = fitted(backend, method, prepared)
+    one = generator.generate(GENERATE_BATCH, rng=np.random.default_rng(4))
+    three = generator.generate(2 * GENERATE_BATCH + 7, rng=np.random.default_rng(4))
+    for key in one:
+        assert len(three[key]) == 2 * GENERATE_BATCH + 7
+        np.testing.assert_array_equal(three[key][:GENERATE_BATCH], one[key])
+        assert not np.array_equal(
+            three[key][GENERATE_BATCH : 2 * GENERATE_BATCH], one[key]
+        )

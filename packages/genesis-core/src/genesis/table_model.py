@@ -11,6 +11,7 @@ behave alike and a model saved on one loads on the other.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Self
 
@@ -26,6 +27,7 @@ from genesis.data import (
 )
 from genesis.errors import NotFittedError
 from genesis.training import (
+    BatchThreads,
     Condition,
     ConditionVectors,
     FrequencySampler,
@@ -118,6 +120,15 @@ class TableModel:
         """The networks' weights under backend-neutral names."""
         raise NotImplementedError
 
+    def _batch_threads(self) -> contextlib.AbstractContextManager[BatchThreads | None]:
+        """Threads to make generation batches on side by side, or None.
+
+        None (the default) makes them one after another. A backend whose
+        framework can run several batches at once on its device, each on
+        fewer threads, returns :class:`~genesis.training.BatchThreads`.
+        """
+        return contextlib.nullcontext(None)
+
     def _restore_model(self, arrays: Mapping[str, np.ndarray]) -> Any:
         """The networks rebuilt from :meth:`_network_arrays`' output."""
         raise NotImplementedError
@@ -167,13 +178,19 @@ class TableModel:
         """
         model = self._fitted_model()
         parsed = parse(conditions, self.columns_)
-        source = self._matrix_source(model, parsed, rng)
+        # One draw from the caller's stream; each batch then has its own seed,
+        # so batches made side by side give the rows they would in turn.
+        entropy = int(rng.integers(0, 2**63 - 1))
 
-        def produce(count: int) -> dict[str, np.ndarray]:
-            rows = self.transformer_.inverse_transform(source(count), rng)
+        def produce(count: int, index: int) -> dict[str, np.ndarray]:
+            seed = np.random.SeedSequence(entropy, spawn_key=(index,))
+            batch_rng = np.random.default_rng(seed)
+            source = self._matrix_source(model, parsed, batch_rng)
+            rows = self.transformer_.inverse_transform(source(count), batch_rng)
             return pin_pooled_codes(rows, parsed, self.transformer_.code_to_slot)
 
-        return collect_rows(produce, n, parsed, GENERATE_BATCH)
+        with self._batch_threads() as threads:
+            return collect_rows(produce, n, parsed, GENERATE_BATCH, threads)
 
     def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """Weights under backend-neutral names, transformer state, and JSON."""

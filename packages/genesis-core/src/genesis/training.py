@@ -29,6 +29,7 @@ from genesis._config import (
 )
 from genesis.data._anchors import ANCHOR_KEY
 from genesis.data._conditions import (
+    BatchThreads,
     Condition,
     collect_rows,
     parse_conditions,
@@ -55,6 +56,7 @@ __all__ = [
     "SAMPLING_PRECISION_KEY",
     "TRAINING_PRECISION_KEY",
     "TVAE_CONFIG_SPEC",
+    "BatchThreads",
     "ColumnSummary",
     "Condition",
     "ConditionVectors",

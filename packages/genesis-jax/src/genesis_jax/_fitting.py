@@ -7,10 +7,12 @@ backends behave and save alike.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 import jax
@@ -21,6 +23,7 @@ from genesis.data import ColumnSpan, EncodedTable
 
 __all__ = [
     "adam",
+    "batch_threads",
     "compile_timed",
     "log_cost",
     "log_first_epoch",
@@ -46,6 +49,32 @@ def adam(
         optax.scale_by_adam(b1=betas[0], b2=betas[1], eps=1e-8),
         optax.scale(-lr),
     )
+
+
+@contextlib.contextmanager
+def batch_threads(device: jax.Device) -> Iterator[training.BatchThreads | None]:
+    """One generation thread per CPU core on a CPU device, else None.
+
+    Between its compiled calls a batch draws slots and decodes in numpy on
+    one thread, so batches side by side keep the cores busier. A GPU runs
+    batches in turn.
+    """
+    workers = _cpu_count()
+    if device.platform != "cpu" or workers < 2:
+        yield None
+        return
+    threads = training.BatchThreads(workers)
+    try:
+        yield threads
+    finally:
+        threads.close()
+
+
+def _cpu_count() -> int:
+    """CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def uses_bfloat16(config: Mapping[str, Any], device: jax.Device) -> bool:

@@ -18,6 +18,7 @@ Weight names (see :mod:`genesis_jax._common` for the scheme):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -42,7 +43,7 @@ from genesis.recipes.ctgan import (
     PENALTY_WEIGHT,
 )
 from genesis.table_model import ConditionalTableModel, MatrixSource
-from genesis.training import Condition, FrequencySampler
+from genesis.training import BatchThreads, Condition, FrequencySampler
 from genesis_jax import _fitting
 from genesis_jax._common import (
     BatchNorm,
@@ -689,6 +690,11 @@ class CTGANGenerator(ConditionalTableModel):
                 )
 
         return source
+
+    def _batch_threads(
+        self,
+    ) -> contextlib.AbstractContextManager[BatchThreads | None]:
+        return _fitting.batch_threads(self.device)
 
     def decode_noise(
         self, noise: np.ndarray, slots: np.ndarray | None = None

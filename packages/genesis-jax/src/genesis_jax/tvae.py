@@ -15,6 +15,7 @@ per CONTINUOUS_SCALAR span, in the order of the encoded matrix).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -39,7 +40,7 @@ from genesis.recipes.tvae import (
     SIGMA_START,
 )
 from genesis.table_model import MatrixSource, TableModel
-from genesis.training import Condition
+from genesis.training import BatchThreads, Condition
 from genesis_jax import _fitting
 from genesis_jax._common import (
     Dense,
@@ -451,6 +452,11 @@ class TVAEGenerator(TableModel):
                 return generate_batch(model, self._generate_run, count, batch_key)
 
         return source
+
+    def _batch_threads(
+        self,
+    ) -> contextlib.AbstractContextManager[BatchThreads | None]:
+        return _fitting.batch_threads(self.device)
 
     def decode_noise(self, noise: np.ndarray) -> np.ndarray:
         """The decoder's raw output for given latent codes.

@@ -25,6 +25,7 @@ from genesis_torch._common import parameter_count
 
 __all__ = [
     "adam",
+    "batch_threads",
     "log_fit_cost",
     "memory_estimate",
     "mixed_precision",
@@ -236,6 +237,31 @@ def adam(
         fused=fused or None,
         foreach=None if fused else True,
     )
+
+
+@contextlib.contextmanager
+def batch_threads(device: torch.device) -> Iterator[training.BatchThreads | None]:
+    """One generation thread per torch CPU thread, each running torch on one.
+
+    Generation is a chain of small operations, several of them (the random
+    draws, the decoding in numpy) on one thread whatever torch's setting, so
+    whole batches side by side keep the cores busier than one batch split
+    across them. Every batch multiplies on one thread however many there
+    are, so the rows do not depend on the thread count. A GPU runs batches
+    in turn, and so does one torch thread.
+    """
+    workers = torch.get_num_threads()
+    if device.type != "cpu" or workers < 2:
+        yield None
+        return
+    threads = training.BatchThreads(workers, setup=lambda: torch.set_num_threads(1))
+    try:
+        yield threads
+    finally:
+        threads.close()
+        # torch.set_num_threads on a worker also changed the count that
+        # threads started later begin with; put back the caller's.
+        torch.set_num_threads(workers)
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ other, then their ``pac`` conditional vectors.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import logging
@@ -39,7 +40,7 @@ from genesis.recipes.ctgan import (
     PENALTY_WEIGHT,
 )
 from genesis.table_model import ConditionalTableModel, MatrixSource
-from genesis.training import Condition, FrequencySampler
+from genesis.training import BatchThreads, Condition, FrequencySampler
 from genesis_torch import _fitting
 from genesis_torch._common import (
     ConditionedLinear,
@@ -679,6 +680,11 @@ class CTGANGenerator(ConditionalTableModel):
             return matrix.cpu().numpy()
 
         return source
+
+    def _batch_threads(
+        self,
+    ) -> contextlib.AbstractContextManager[BatchThreads | None]:
+        return _fitting.batch_threads(self.device)
 
     def decode_noise(
         self, noise: np.ndarray, slots: np.ndarray | None = None

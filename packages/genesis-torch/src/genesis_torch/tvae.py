@@ -14,6 +14,7 @@ per CONTINUOUS_SCALAR span, in the order of the encoded matrix).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import logging
@@ -37,7 +38,7 @@ from genesis.recipes.tvae import (
     SIGMA_START,
 )
 from genesis.table_model import MatrixSource, TableModel
-from genesis.training import Condition
+from genesis.training import BatchThreads, Condition
 from genesis_torch import _fitting
 from genesis_torch._common import (
     SpanLayout,
@@ -404,6 +405,11 @@ class TVAEGenerator(TableModel):
             return generate_batch(model, count, torch_generator, bfloat16).cpu().numpy()
 
         return source
+
+    def _batch_threads(
+        self,
+    ) -> contextlib.AbstractContextManager[BatchThreads | None]:
+        return _fitting.batch_threads(self.device)
 
     def decode_noise(self, noise: np.ndarray) -> np.ndarray:
         """The decoder's raw output for given latent codes.

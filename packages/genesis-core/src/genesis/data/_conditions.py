@@ -9,15 +9,24 @@ that meet every condition, so the result is exact.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from genesis.errors import ConditionNotMetError, InvalidDataError
 
-__all__ = ["Condition", "collect_rows", "parse_conditions", "pin_pooled_codes"]
+__all__ = [
+    "BatchThreads",
+    "Condition",
+    "collect_rows",
+    "parse_conditions",
+    "pin_pooled_codes",
+]
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -112,32 +121,75 @@ def _range_condition(key: str, value: Any) -> Condition:
     return Condition(key, low=low, high=high)
 
 
+class BatchThreads:
+    """Threads that make generation batches side by side.
+
+    Each batch is drawn from its own seed, so the rows do not depend on how
+    many threads made them or in which order they finished.
+
+    Args:
+        workers: Number of threads.
+        setup: Run once on each thread before its first batch; a backend
+            sets its framework's per-thread state there.
+    """
+
+    def __init__(self, workers: int, setup: Callable[[], None] | None = None) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.workers = workers
+        self._pool = ThreadPoolExecutor(
+            workers, thread_name_prefix="genesis-generate", initializer=setup
+        )
+
+    def map(self, function: Callable[[int], T], indices: Iterable[int]) -> list[T]:
+        """``function`` of each index, in the order of ``indices``."""
+        return list(self._pool.map(function, indices))
+
+    def close(self) -> None:
+        """Wait for the threads to finish and let them go."""
+        self._pool.shutdown(wait=True)
+
+
 def collect_rows(
-    produce: Callable[[int], dict[str, np.ndarray]],
+    produce: Callable[[int, int], dict[str, np.ndarray]],
     n: int,
     conditions: list[Condition],
     batch_size: int,
+    threads: BatchThreads | None = None,
 ) -> dict[str, np.ndarray]:
-    """Call ``produce`` until ``n`` rows meet every condition.
+    """Make batches until ``n`` rows meet every condition.
 
     Args:
-        produce: Makes the given number of decoded rows.
+        produce: ``produce(count, index)`` makes ``count`` decoded rows of
+            batch ``index``; a batch's rows must depend only on its index.
         n: Rows wanted.
         conditions: Every kept row meets all of them.
         batch_size: Rows asked of ``produce`` per call, at most.
+        threads: Make this many batches at a time on these threads, or None
+            to make them one after another. The rows returned are the same
+            either way.
 
     Raises:
         ConditionNotMetError: The conditions are met by fewer than one row in
             a hundred, so ``n`` rows were not found in reasonable time.
     """
-    if n == 0 or not conditions:
-        chunks = [
-            produce(min(batch_size, n - done)) for done in range(0, n, batch_size)
-        ]
-        return _concatenate(chunks) if chunks else produce(0)
 
+    def run(make: Callable[[int], dict[str, np.ndarray]], indices: range):
+        if threads is None:
+            return [make(index) for index in indices]
+        return threads.map(make, indices)
+
+    if n == 0 or not conditions:
+        counts = [min(batch_size, n - done) for done in range(0, n, batch_size)]
+        if not counts:
+            return produce(0, 0)
+        return _concatenate(
+            run(lambda index: produce(counts[index], index), range(len(counts)))
+        )
+
+    wave = threads.workers if threads is not None else 1
     kept: list[dict[str, np.ndarray]] = []
-    found = made = 0
+    found = made = index = 0
     limit = _REJECTION_FACTOR * n + 4 * batch_size
     while found < n:
         if made >= limit:
@@ -148,12 +200,14 @@ def collect_rows(
                 "for this model; widen the range, ask for fewer rows, or fit with "
                 "more epochs."
             )
-        rows = produce(batch_size)
-        made += batch_size
-        met = np.logical_and.reduce([c.met(rows[c.key]) for c in conditions])
-        if met.any():
-            kept.append({key: values[met] for key, values in rows.items()})
-            found += int(met.sum())
+        batches = run(lambda i: produce(batch_size, i), range(index, index + wave))
+        index += wave
+        for rows in batches:
+            made += batch_size
+            met = np.logical_and.reduce([c.met(rows[c.key]) for c in conditions])
+            if met.any():
+                kept.append({key: values[met] for key, values in rows.items()})
+                found += int(met.sum())
     result = _concatenate(kept)
     logger.debug("Generated %d rows to keep %d meeting the conditions", made, n)
     return {key: values[:n] for key, values in result.items()}

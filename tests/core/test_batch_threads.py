@@ -1,0 +1,81 @@
+"""collect_rows on BatchThreads: the rows of a run do not depend on the threads."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from genesis.errors import ConditionNotMetError
+from genesis.training import BatchThreads, Condition, collect_rows
+
+
+def produce(count: int, index: int) -> dict[str, np.ndarray]:
+    """Rows of batch ``index``: a function of the index alone, as a backend's are."""
+    rng = np.random.default_rng(index)
+    return {
+        "value": rng.random(count),
+        "code": rng.integers(0, 10, count),
+        "thread": np.full(count, threading.get_ident()),
+    }
+
+
+def run(threads: BatchThreads | None, n: int, conditions: list[Condition]):
+    return collect_rows(produce, n, conditions, 64, threads)
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [[], [Condition("code", code=3)], [Condition("value", low=0.2, high=0.3)]],
+    ids=["none", "discrete", "range"],
+)
+def test_threads_give_the_rows_made_in_turn(conditions: list[Condition]) -> None:
+    in_turn = run(None, 1000, conditions)
+    threads = BatchThreads(3)
+    try:
+        side_by_side = run(threads, 1000, conditions)
+    finally:
+        threads.close()
+    for key in ("value", "code"):
+        assert len(side_by_side[key]) == 1000
+        np.testing.assert_array_equal(in_turn[key], side_by_side[key])
+    for condition in conditions:
+        assert condition.met(side_by_side[condition.key]).all()
+    # The batches did run on the pool's threads.
+    assert threading.get_ident() not in set(side_by_side["thread"].tolist())
+
+
+def test_zero_rows_and_one_short_batch() -> None:
+    threads = BatchThreads(2)
+    try:
+        assert len(run(threads, 0, [])["value"]) == 0
+        np.testing.assert_array_equal(
+            run(threads, 10, [])["value"], produce(10, 0)["value"]
+        )
+    finally:
+        threads.close()
+
+
+def test_an_unmet_condition_stops_on_threads_too() -> None:
+    threads = BatchThreads(2)
+    try:
+        with pytest.raises(ConditionNotMetError, match="too rare"):
+            run(threads, 50, [Condition("code", code=99)])
+    finally:
+        threads.close()
+
+
+def test_setup_runs_on_every_thread_before_its_first_batch() -> None:
+    ready: set[int] = set()
+    threads = BatchThreads(2, setup=lambda: ready.add(threading.get_ident()))
+    try:
+        seen = threads.map(lambda _: threading.get_ident() in ready, range(8))
+    finally:
+        threads.close()
+    assert all(seen)
+
+
+def test_no_threads_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        BatchThreads(0)
