@@ -227,14 +227,12 @@ def test_rows_of_a_batch_do_not_depend_on_the_other_batches(
     backend: Backend, method: str, shop: Shop
 ) -> None:
     # Batches are made side by side on a CPU, each from its own seed: the
-    # first batch of a three-batch call is the whole of a one-batch call.
+    # first batch of a two-batch call is the whole of a one-batch call.
     _, prepared = shop
     generator = fitted(backend, method, prepared)
     one = generator.generate(GENERATE_BATCH, rng=np.random.default_rng(4))
-    three = generator.generate(2 * GENERATE_BATCH + 7, rng=np.random.default_rng(4))
+    two = generator.generate(2 * GENERATE_BATCH, rng=np.random.default_rng(4))
     for key in one:
-        assert len(three[key]) == 2 * GENERATE_BATCH + 7
-        np.testing.assert_array_equal(three[key][:GENERATE_BATCH], one[key])
-        assert not np.array_equal(
-            three[key][GENERATE_BATCH : 2 * GENERATE_BATCH], one[key]
-        )
+        assert len(two[key]) == 2 * GENERATE_BATCH
+        np.testing.assert_array_equal(two[key][:GENERATE_BATCH], one[key])
+        assert not np.array_equal(two[key][GENERATE_BATCH:], one[key])

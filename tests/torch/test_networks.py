@@ -8,9 +8,15 @@ instead of multiplying them, must compute exactly the dense formulas.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
-from genesis_torch._common import bfloat16_product, build_module, module_arrays
+from genesis_torch._common import (
+    bfloat16_product,
+    build_module,
+    module_arrays,
+    sampling_gumbel,
+)
 from genesis_torch.ctgan import DiscriminatorNet, GeneratorNet
 from genesis_torch.tvae import Decoder
 
@@ -161,3 +167,30 @@ def test_bfloat16_decoder_path_stays_close_to_float32() -> None:
     rounded = decoder.sample(code, scalars)
     torch.testing.assert_close(rounded, exact, atol=0.05, rtol=0.05)
     assert on_bfloat16_grid(rounded[:, scalars]).float().mean() < 0.2
+
+
+def test_sampling_gumbel_noise_is_standard_gumbel_and_repeats() -> None:
+    generator = torch.Generator().manual_seed(0)
+    noise = sampling_gumbel((400_000,), generator, np.random.default_rng(1)).double()
+    assert torch.isfinite(noise).all()
+    # Standard Gumbel: mean is Euler's constant, variance pi**2 / 6.
+    assert noise.mean().item() == pytest.approx(0.5772, abs=0.01)
+    assert noise.var().item() == pytest.approx(np.pi**2 / 6, abs=0.02)
+    # P(G <= 0) = exp(-1).
+    assert (noise <= 0).double().mean().item() == pytest.approx(np.exp(-1), abs=0.005)
+    again = sampling_gumbel((400_000,), generator, np.random.default_rng(1)).double()
+    assert torch.equal(noise, again)
+
+
+def test_sampling_gumbel_arg_max_draws_from_the_softmax() -> None:
+    logits = torch.tensor([2.0, 0.0, -1.0, -4.0])
+    rows = 200_000
+    noise = sampling_gumbel((rows, 4), torch.Generator(), np.random.default_rng(2))
+    picks = torch.argmax(logits + noise, dim=1)
+    shares = torch.bincount(picks, minlength=4).double() / rows
+    expected = torch.softmax(logits.double(), dim=0)
+    assert torch.allclose(shares, expected, atol=0.004)
+    # An odd number of values takes half of a last 64-bit word.
+    assert sampling_gumbel(
+        (3, 5), torch.Generator(), np.random.default_rng(0)
+    ).shape == (3, 5)

@@ -537,6 +537,7 @@ def generate_batch(
     n: int,
     slots: torch.Tensor | None,
     generator: torch.Generator,
+    rng: np.random.Generator,
     bfloat16: bool = False,
 ) -> torch.Tensor:
     """``n`` rows ready for decoding.
@@ -548,7 +549,9 @@ def generate_batch(
         n: Rows.
         slots: ``(n,)`` position of each row's condition in the conditional
             vector, or None when the table has no discrete column.
-        generator: Source of the noise.
+        generator: Source of the generator network's input noise.
+        rng: Source of the Gumbel noise (see
+            :func:`~genesis_torch._common.sampling_gumbel`).
         bfloat16: Multiply in bfloat16, except for the continuous values
             (see :func:`genesis.training.samples_in_bfloat16`).
     """
@@ -557,7 +560,7 @@ def generate_batch(
     noise = torch.randn(n, model.embedding_dim, generator=generator, device=device)
     exact = layout.scalar_columns if bfloat16 else None
     raw = model.generator.sample(noise, slots, exact)
-    return layout.sample_activate(raw, generator)
+    return layout.sample_activate(raw, generator, rng)
 
 
 # -- the generator --------------------------------------------------------------------
@@ -676,7 +679,7 @@ class CTGANGenerator(ConditionalTableModel):
             slots = slots_for(count)
             if slots is not None:
                 slots = torch.as_tensor(slots, device=self.device)
-            matrix = generate_batch(model, count, slots, torch_generator, bfloat16)
+            matrix = generate_batch(model, count, slots, torch_generator, rng, bfloat16)
             return matrix.cpu().numpy()
 
         return source

@@ -275,21 +275,27 @@ def train_epoch(
 
 @torch.inference_mode()
 def generate_batch(
-    model: TVAEModel, n: int, generator: torch.Generator, bfloat16: bool = False
+    model: TVAEModel,
+    n: int,
+    generator: torch.Generator,
+    rng: np.random.Generator,
+    bfloat16: bool = False,
 ) -> torch.Tensor:
     """``n`` rows ready for decoding, drawn from the decoder's distribution.
 
     Scalars get Gaussian noise of their learned scale around ``tanh`` of the
     output; one-hot spans get Gumbel noise, so that decoding (the arg-max of
     each span) draws a category from the span's softmax instead of always
-    taking the likeliest one. ``bfloat16`` multiplies in bfloat16, except for
-    the scalars (see :func:`genesis.training.samples_in_bfloat16`).
+    taking the likeliest one. ``generator`` draws the normals and ``rng`` the
+    Gumbel noise (see :func:`~genesis_torch._common.sampling_gumbel`).
+    ``bfloat16`` multiplies in bfloat16, except for the scalars (see
+    :func:`genesis.training.samples_in_bfloat16`).
     """
     layout = model.layout
     device = layout.scalar_mask.device
     code = torch.randn(n, model.embedding_dim, generator=generator, device=device)
     exact = layout.scalar_columns if bfloat16 else None
-    rows = layout.sample_activate(model.decoder.sample(code, exact), generator)
+    rows = layout.sample_activate(model.decoder.sample(code, exact), generator, rng)
     columns = layout.scalar_columns
     noise = torch.randn(n, len(columns), generator=generator, device=device)
     rows[:, columns] += noise * model.decoder.sigma
@@ -402,7 +408,8 @@ class TVAEGenerator(TableModel):
         bfloat16 = _fitting.samples_in_bfloat16(self)
 
         def source(count: int) -> np.ndarray:
-            return generate_batch(model, count, torch_generator, bfloat16).cpu().numpy()
+            rows = generate_batch(model, count, torch_generator, rng, bfloat16)
+            return rows.cpu().numpy()
 
         return source
 
