@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 
 import numpy as np
@@ -102,3 +103,38 @@ def test_runs_split_into_an_even_number_of_near_equal_batches(
 def test_no_threads_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         BatchThreads(0)
+
+
+def test_shared_threads_are_kept_per_arguments() -> None:
+    def setup() -> None:
+        pass
+
+    first = BatchThreads.shared(2, setup)
+    assert BatchThreads.shared(2, setup) is first
+    assert BatchThreads.shared(3, setup) is not first
+    assert BatchThreads.shared(2) is not first
+    assert BatchThreads.shared(2, setup, name="other") is not first
+    assert first.map(lambda index: index * 2, range(5)) == [0, 2, 4, 6, 8]
+
+
+def _map_in_child(queue) -> None:  # type: ignore[no-untyped-def]
+    threads = BatchThreads.shared(2)
+    queue.put(threads.map(lambda index: index + 1, range(4)))
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="no fork here"
+)
+def test_a_forked_child_starts_its_own_shared_threads() -> None:
+    # The parent's threads do not exist in a forked child; using the copied
+    # pool there would wait forever.
+    BatchThreads.shared(2).map(lambda index: index, range(4))
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_map_in_child, args=(queue,))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) == [1, 2, 3, 4]

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import tracemalloc
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from genesis.data import (
     TableTransformer,
 )
 from genesis.errors import InvalidConfigError, InvalidDataError, NotFittedError
-from genesis.metadata import TableMetadata
+from genesis.metadata import ColumnType, TableMetadata
 
 # The repository sits beside a copy of shared/ (locally and in CI).
 SHARED_DATA = Path(
@@ -540,3 +541,36 @@ def test_text_columns_restore_with_their_dtype_and_missing_cells(dtype: str) -> 
     codes = {column.key: column.values for column in prepared.columns}
     restored = preparer.inverse_transform(codes, len(frame), np.random.default_rng(1))
     pd.testing.assert_series_equal(restored["region"], frame["region"])
+
+
+def test_threaded_restore_gives_the_frame_restored_in_turn(monkeypatch) -> None:
+    # Large frames restore their columns on several threads; identifiers
+    # still draw from the stream in column order, so nothing changes.
+    import genesis.data._prepare as prepare_module
+
+    rng = np.random.default_rng(7)
+    rows = 12_000
+    frame = pd.DataFrame(
+        {
+            "order_id": [
+                str(uuid.UUID(int=int(v))) for v in rng.integers(0, 2**63, rows)
+            ],
+            "city": pd.array(
+                rng.choice(["Oslo", "Lima", "Pune"], rows), dtype="string"
+            ),
+            "size": pd.Categorical(rng.choice(["S", "M", "L"], rows)),
+            "price": np.round(rng.gamma(2.0, 10.0, rows), 2),
+            "count": rng.integers(0, 9, rows),
+        }
+    )
+    preparer = TablePreparer(TableMetadata.infer(frame, ["city", "size"]))
+    prepared = preparer.fit_transform(frame, np.random.default_rng(0))
+    assert preparer.metadata["order_id"].column_type == ColumnType.IDENTIFIER
+    arrays = {column.key: column.values for column in prepared.columns}
+    assert rows >= prepare_module._THREADED_RESTORE_ROWS
+    threaded = preparer.inverse_transform(arrays, rows, np.random.default_rng(3))
+    monkeypatch.setattr(prepare_module, "_THREADED_RESTORE_ROWS", rows + 1)
+    in_turn = preparer.inverse_transform(arrays, rows, np.random.default_rng(3))
+    pd.testing.assert_frame_equal(threaded, in_turn)
+    assert list(threaded.columns) == list(frame.columns)
+    assert threaded["order_id"].is_unique

@@ -34,6 +34,7 @@ from genesis.data._conditions import (
     collect_rows,
     parse_conditions,
     pin_pooled_codes,
+    usable_cpus,
 )
 from genesis.data._encoding import (
     ColumnSpan,
@@ -80,6 +81,7 @@ __all__ = [
     "spans_to_json",
     "trains_in_bfloat16",
     "unpack_table_state",
+    "usable_cpus",
     "warn_dominant_span",
     "with_prefix",
 ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
@@ -57,24 +56,13 @@ def batch_threads(device: jax.Device) -> Iterator[training.BatchThreads | None]:
 
     Between its compiled calls a batch draws slots and decodes in numpy on
     one thread, so batches side by side keep the cores busier. A GPU runs
-    batches in turn.
+    batches in turn. The threads are kept for later calls.
     """
-    workers = _cpu_count()
+    workers = training.usable_cpus()
     if device.platform != "cpu" or workers < 2:
         yield None
         return
-    threads = training.BatchThreads(workers)
-    try:
-        yield threads
-    finally:
-        threads.close()
-
-
-def _cpu_count() -> int:
-    """CPUs this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    yield training.BatchThreads.shared(workers)
 
 
 def uses_bfloat16(config: Mapping[str, Any], device: jax.Device) -> bool:

@@ -248,20 +248,23 @@ def batch_threads(device: torch.device) -> Iterator[training.BatchThreads | None
     whole batches side by side keep the cores busier than one batch split
     across them. Every batch multiplies on one thread however many there
     are, so the rows do not depend on the thread count. A GPU runs batches
-    in turn, and so does one torch thread.
+    in turn, and so does one torch thread. The threads are kept for later
+    calls (:meth:`~genesis.training.BatchThreads.shared`).
     """
     workers = torch.get_num_threads()
     if device.type != "cpu" or workers < 2:
         yield None
         return
-    threads = training.BatchThreads(workers, setup=lambda: torch.set_num_threads(1))
     try:
-        yield threads
+        yield training.BatchThreads.shared(workers, _one_torch_thread)
     finally:
-        threads.close()
-        # torch.set_num_threads on a worker also changed the count that
-        # threads started later begin with; put back the caller's.
+        # torch.set_num_threads on a new batch thread also changed the count
+        # that threads started later begin with; put back the caller's.
         torch.set_num_threads(workers)
+
+
+def _one_torch_thread() -> None:
+    torch.set_num_threads(1)
 
 
 @contextlib.contextmanager

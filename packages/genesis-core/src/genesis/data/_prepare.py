@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from genesis._values import decode_value, encode_value
+from genesis.data._conditions import BatchThreads, usable_cpus
 from genesis.errors import InvalidDataError
 from genesis.metadata import ColumnMetadata, ColumnType, TableMetadata
 
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 MISSING_SUFFIX = ".missing"
 CONTINUOUS = "continuous"
 DISCRETE = "discrete"
+# Rows from which inverse_transform restores columns on several threads.
+_THREADED_RESTORE_ROWS = 10_000
+
 _NS_STEPS = (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1)
 
 
@@ -178,10 +182,34 @@ class TablePreparer:
     def inverse_transform(
         self, arrays: Mapping[str, np.ndarray], n_rows: int, rng: np.random.Generator
     ) -> pd.DataFrame:
-        """Build the user's frame from one array per prepared column key."""
-        out = {}
+        """Build the user's frame from one array per prepared column key.
+
+        Identifier columns draw from ``rng``, in column order. The other
+        columns draw nothing, and from :data:`_THREADED_RESTORE_ROWS` rows on
+        they are restored side by side, one thread per CPU: most of the time
+        goes to copying text values (Adult, 1,000,000 rows: 0.36 of 0.5 s),
+        which pyarrow and numpy do without holding the interpreter.
+        """
+        out: dict[Hashable, pd.Series] = {}
         for plan in self._plans:
-            out[plan.meta.name] = _restore_column(plan, arrays, n_rows, rng)
+            if plan.mode == "identifier":
+                out[plan.meta.name] = fresh_identifiers(plan, n_rows, rng)
+        others = [plan for plan in self._plans if plan.mode != "identifier"]
+
+        def restore(index: int) -> pd.Series:
+            return _restore_column(others[index], arrays, n_rows, rng)
+
+        workers = usable_cpus()
+        if n_rows >= _THREADED_RESTORE_ROWS and len(others) > 1 and workers > 1:
+            threads = BatchThreads.shared(workers, name="genesis-restore")
+            restored = threads.map(restore, range(len(others)))
+        else:
+            restored = [restore(index) for index in range(len(others))]
+        out.update(
+            (plan.meta.name, series)
+            for plan, series in zip(others, restored, strict=True)
+        )
+        out = {plan.meta.name: out[plan.meta.name] for plan in self._plans}
         frame = pd.DataFrame(out, index=pd.RangeIndex(n_rows))
         frame.columns = pd.Index(self.metadata.columns, dtype=object)
         if all(isinstance(c, str) for c in frame.columns) or all(
