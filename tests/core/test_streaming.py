@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import tracemalloc
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from genesis._streaming import SEED_BLOCK_ROWS, _glibc
 from genesis.cli import main
 from genesis.datasets import ADULT_DISCRETE_COLUMNS, load_adult
 from genesis.gpu import BatchedGenerator
+from genesis.protocols import ProgressEvent
 
 # Spans three seed blocks and ends inside the third, so chunkings cut blocks.
 N_ROWS = 2 * SEED_BLOCK_ROWS + 5_000
@@ -444,3 +446,23 @@ def test_partitions_keep_freed_memory_only_where_the_process_trims(
         assert counts["inside"] == counts["before"] - 1
     else:
         assert counts["inside"] == counts["before"]
+
+
+def test_a_failing_writer_stops_the_generation_thread(
+    copula: SyntheticGenerator, tmp_path: Path
+) -> None:
+    # The next batch is made on another thread while one is written; when
+    # writing fails, that thread stops and nothing is left behind.
+    seen: list[int] = []
+
+    def stop_after_two(event: ProgressEvent) -> None:
+        seen.append(event.step)
+        if len(seen) == 2:
+            raise RuntimeError("disk full")
+
+    path = tmp_path / "out.csv"
+    with pytest.raises(RuntimeError, match="disk full"):
+        copula.generate_to(path, 100_000, 10_000, seed=1, progress=stop_after_two)
+    assert seen == [10_000, 20_000]
+    assert not path.exists()
+    assert not [t for t in threading.enumerate() if t.name == "genesis-generate-ahead"]

@@ -23,6 +23,7 @@ import itertools
 import logging
 import os
 import platform
+import queue
 import sys
 import tempfile
 import threading
@@ -216,7 +217,8 @@ def write_rows(
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
     try:
-        written = write(_or_empty(batches, empty), Path(temporary), on_batch)
+        with _made_ahead(_or_empty(batches, empty)) as ahead:
+            written = write(ahead, Path(temporary), on_batch)
         os.chmod(temporary, 0o666 & ~_current_umask())
         os.replace(temporary, target)
     finally:
@@ -235,6 +237,55 @@ def _or_empty(
         yield batch
     if not produced:
         yield empty
+
+
+@contextlib.contextmanager
+def _made_ahead(batches: Iterator[pd.DataFrame]) -> Iterator[Iterator[pd.DataFrame]]:
+    """``batches``, the next one made on another thread while this one is used.
+
+    Writing a batch (Parquet encoding, CSV formatting) is one core's work
+    that generation would otherwise wait for: 0.35 s of a 2.6 s run of
+    1,000,000 Adult rows. One batch more is held. The thread stops at the
+    next batch when the caller leaves, by error or Ctrl-C too.
+    """
+    handoff: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make() -> None:
+        try:
+            for batch in batches:
+                if not put(("batch", batch)):
+                    return
+            put(("done", None))
+        except Exception as error:  # noqa: BLE001 - raised on the caller's thread
+            put(("error", error))
+
+    maker = threading.Thread(target=make, name="genesis-generate-ahead", daemon=True)
+    maker.start()
+
+    def received() -> Iterator[pd.DataFrame]:
+        while True:
+            kind, item = handoff.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise item
+            yield item
+
+    try:
+        yield received()
+    finally:
+        stop.set()
+        maker.join()
 
 
 def _current_umask() -> int:
