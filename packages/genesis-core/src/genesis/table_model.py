@@ -113,11 +113,19 @@ class TableModel:
     def _matrix_source(
         self, model: Any, conditions: list[Condition], rng: np.random.Generator
     ) -> MatrixSource:
-        """A function drawing encoded rows from ``model``, ready for decoding."""
+        """A function drawing encoded rows from ``model``, ready for decoding.
+
+        :meth:`generate` asks for one per batch, with the batch's own
+        ``rng``, and may call it on another thread.
+        """
         raise NotImplementedError
 
     def _network_arrays(self, model: Any) -> dict[str, np.ndarray]:
         """The networks' weights under backend-neutral names."""
+        raise NotImplementedError
+
+    def _restore_model(self, arrays: Mapping[str, np.ndarray]) -> Any:
+        """The networks rebuilt from :meth:`_network_arrays`' output."""
         raise NotImplementedError
 
     def _batch_threads(self) -> contextlib.AbstractContextManager[BatchThreads | None]:
@@ -128,10 +136,6 @@ class TableModel:
         fewer threads, returns :class:`~genesis.training.BatchThreads`.
         """
         return contextlib.nullcontext(None)
-
-    def _restore_model(self, arrays: Mapping[str, np.ndarray]) -> Any:
-        """The networks rebuilt from :meth:`_network_arrays`' output."""
-        raise NotImplementedError
 
     # -- shared -----------------------------------------------------------------
 
