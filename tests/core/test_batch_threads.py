@@ -77,27 +77,16 @@ def test_setup_runs_on_every_thread_before_its_first_batch() -> None:
     assert all(seen)
 
 
-@pytest.mark.parametrize(
-    ("n", "sizes"),
-    [
-        (64, [64]),
-        (65, [33, 32]),
-        (130, [33, 33, 33, 31]),
-        (256, [64, 64, 64, 64]),
-    ],
-)
-def test_runs_split_into_an_even_number_of_near_equal_batches(
-    n: int, sizes: list[int]
-) -> None:
+def test_runs_are_cut_into_full_batches_and_one_rest() -> None:
     made: list[tuple[int, int]] = []
 
     def record(count: int, index: int) -> dict[str, np.ndarray]:
         made.append((index, count))
         return produce(count, index)
 
-    rows = collect_rows(record, n, [], 64)
-    assert sorted(made) == list(enumerate(sizes))
-    assert len(rows["value"]) == n
+    rows = collect_rows(record, 150, [], 64)
+    assert sorted(made) == [(0, 64), (1, 64), (2, 22)]
+    assert len(rows["value"]) == 150
 
 
 def test_no_threads_is_refused() -> None:

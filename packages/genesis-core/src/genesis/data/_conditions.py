@@ -225,7 +225,7 @@ def collect_rows(
         return threads.map(make, indices)
 
     if n == 0 or not conditions:
-        counts = _even_split(n, batch_size)
+        counts = [min(batch_size, n - done) for done in range(0, n, batch_size)]
         if not counts:
             return produce(0, 0)
         return _concatenate(
@@ -256,22 +256,6 @@ def collect_rows(
     result = _concatenate(kept)
     logger.debug("Generated %d rows to keep %d meeting the conditions", made, n)
     return {key: values[:n] for key, values in result.items()}
-
-
-def _even_split(n: int, batch_size: int) -> list[int]:
-    """Sizes of the batches of an ``n``-row run: at most ``batch_size`` each.
-
-    More than one batch are made an even number of nearly equal ones, so that
-    two or four threads finish together. The sizes depend on ``n`` alone,
-    never on the threads, so neither do the rows.
-    """
-    batches = -(-n // batch_size)
-    if batches > 1 and batches % 2:
-        batches += 1
-    if batches == 0:
-        return []
-    size = -(-n // batches)
-    return [min(size, n - done) for done in range(0, n, size)]
 
 
 def pin_pooled_codes(
