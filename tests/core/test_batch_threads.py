@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from genesis.errors import ConditionNotMetError
-from genesis.training import BatchThreads, Condition, collect_rows
+from genesis.training import BatchThreads, Condition, collect_rows, usable_cpus
 
 
 def produce(count: int, index: int) -> dict[str, np.ndarray]:
@@ -127,3 +127,16 @@ def test_a_forked_child_starts_its_own_shared_threads() -> None:
         child.kill()
     assert child.exitcode == 0
     assert queue.get(timeout=5) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [("1", 1), ("64", None), ("", None), ("many", None), ("0", 1)],
+)
+def test_usable_cpus_honours_omp_num_threads(
+    monkeypatch: pytest.MonkeyPatch, setting: str, expected: int | None
+) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    all_cpus = usable_cpus()
+    monkeypatch.setenv("OMP_NUM_THREADS", setting)
+    assert usable_cpus() == (all_cpus if expected is None else expected)

@@ -548,6 +548,8 @@ def test_threaded_restore_gives_the_frame_restored_in_turn(monkeypatch) -> None:
     # still draw from the stream in column order, so nothing changes.
     import genesis.data._prepare as prepare_module
 
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+
     rng = np.random.default_rng(7)
     rows = 12_000
     frame = pd.DataFrame(

@@ -189,10 +189,21 @@ _SHARED_LOCK = threading.Lock()
 
 
 def usable_cpus() -> int:
-    """CPUs this process may run on."""
+    """CPUs this process may run on, at most ``OMP_NUM_THREADS`` when set.
+
+    ``OMP_NUM_THREADS`` is the usual way to cap a process's threads (Dask's
+    worker processes set it to 1), so our own threads honour it as the
+    numerical libraries' do.
+    """
     if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+        cpus = len(os.sched_getaffinity(0))
+    else:
+        cpus = os.cpu_count() or 1
+    try:
+        limit = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        return cpus
+    return max(1, min(cpus, limit))
 
 
 def collect_rows(
