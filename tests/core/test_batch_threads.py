@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -140,3 +142,94 @@ def test_usable_cpus_honours_omp_num_threads(
     all_cpus = usable_cpus()
     monkeypatch.setenv("OMP_NUM_THREADS", setting)
     assert usable_cpus() == (all_cpus if expected is None else expected)
+
+
+def produce_rare(count: int, index: int) -> dict[str, np.ndarray]:
+    """Batches whose only row with code 3 is in batch 6."""
+    codes = np.full(count, 9)
+    if index == 6:
+        codes[0] = 3
+    return {"code": codes}
+
+
+@pytest.mark.parametrize("workers", [None, 2, 8])
+def test_giving_up_does_not_depend_on_the_threads(workers: int | None) -> None:
+    # One row wanted, 64-row batches: the limit (356 rows) is passed after
+    # batch 5, one batch before the only match, however the batches are run.
+    threads = BatchThreads(workers) if workers else None
+    try:
+        with pytest.raises(ConditionNotMetError, match="after generating 384 rows"):
+            collect_rows(produce_rare, 1, [Condition("code", code=3)], 64, threads)
+    finally:
+        if threads is not None:
+            threads.close()
+
+
+def test_a_condition_most_rows_meet_costs_one_batch_on_many_threads() -> None:
+    made: list[int] = []
+
+    def record(count: int, index: int) -> dict[str, np.ndarray]:
+        made.append(index)
+        return produce(count, index)
+
+    threads = BatchThreads(8)
+    try:
+        rows = collect_rows(
+            record, 5, [Condition("value", low=0.0, high=0.9)], 64, threads
+        )
+    finally:
+        threads.close()
+    assert made == [0]
+    assert len(rows["value"]) == 5
+
+
+def test_a_batch_that_maps_on_its_own_threads_runs_its_work_in_turn() -> None:
+    threads = BatchThreads(2)
+    try:
+        nested = threads.map(lambda _: threads.map(lambda j: j * j, range(3)), range(4))
+    finally:
+        threads.close()
+    assert nested == [[0, 1, 4]] * 4
+
+
+def test_a_failing_setup_is_raised_by_the_constructor() -> None:
+    def broken() -> None:
+        raise RuntimeError("no such device")
+
+    with pytest.raises(RuntimeError, match="no such device"):
+        BatchThreads(2, setup=broken)
+
+
+def test_an_error_in_a_batch_reaches_the_caller_and_the_threads_go_on() -> None:
+    threads = BatchThreads(2)
+
+    def fail_on_three(index: int) -> int:
+        if index == 3:
+            raise ValueError("batch 3")
+        return index
+
+    try:
+        with pytest.raises(ValueError, match="batch 3"):
+            threads.map(fail_on_three, range(6))
+        assert threads.map(lambda index: index, range(4)) == [0, 1, 2, 3]
+    finally:
+        threads.close()
+
+
+def test_threads_serve_a_thread_that_outlives_the_main_one() -> None:
+    # A non-daemon thread that generates after the main thread has returned
+    # (at interpreter shutdown) still gets its batches made.
+    script = (
+        "import threading, time\n"
+        "from genesis.training import BatchThreads\n"
+        "def late():\n"
+        "    time.sleep(0.3)\n"
+        "    threads = BatchThreads(2)\n"
+        "    print(sum(threads.map(lambda i: i, range(10))))\n"
+        "threading.Thread(target=late).start()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "45"

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from genesis import (
     NotFittedError,
     SyntheticGenerator,
 )
-from genesis._streaming import SEED_BLOCK_ROWS, _glibc
+from genesis._streaming import SEED_BLOCK_ROWS, _glibc, _made_ahead
 from genesis.cli import main
 from genesis.datasets import ADULT_DISCRETE_COLUMNS, load_adult
 from genesis.gpu import BatchedGenerator
@@ -466,3 +467,31 @@ def test_a_failing_writer_stops_the_generation_thread(
     assert seen == [10_000, 20_000]
     assert not path.exists()
     assert not [t for t in threading.enumerate() if t.name == "genesis-generate-ahead"]
+
+
+def test_batches_are_made_at_most_one_ahead_of_the_writer() -> None:
+    made = 0
+
+    def batches():
+        nonlocal made
+        for number in range(6):
+            made += 1
+            yield pd.DataFrame({"number": [number]})
+
+    seen = []
+    with _made_ahead(batches()) as ahead:
+        for batch in ahead:
+            time.sleep(0.05)  # time for the maker to run ahead, if it could
+            seen.append(int(batch["number"].iloc[0]))
+            assert made <= len(seen) + 1
+    assert seen == list(range(6))
+
+
+def test_whatever_the_maker_raises_reaches_the_writer() -> None:
+    def batches():
+        yield pd.DataFrame({"number": [0]})
+        raise SystemExit("stopped")
+
+    with pytest.raises(SystemExit, match="stopped"), _made_ahead(batches()) as ahead:
+        for _ in ahead:
+            pass

@@ -84,3 +84,15 @@ def test_generation_leaves_torchs_thread_count_as_it_was(
     # Threads started later begin with the caller's count too, not the
     # single thread the generation threads run on.
     assert count_on_a_new_thread() == threads
+
+
+def test_threads_started_while_generating_keep_the_callers_count() -> None:
+    # The batch threads set torch's count to one for themselves as they
+    # start; the process-wide count that new threads begin with is put back
+    # before the first batch runs.
+    torch.set_num_threads(7)
+    with batch_threads(torch.device("cpu")) as threads:
+        assert threads is not None
+        assert count_on_a_new_thread() == 7
+        assert threads.map(lambda _: torch.get_num_threads(), range(7)) == [1] * 7
+    assert torch.get_num_threads() == 7

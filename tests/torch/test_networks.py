@@ -14,6 +14,7 @@ import torch
 from genesis_torch._common import (
     bfloat16_product,
     build_module,
+    gumbel_from_bits,
     module_arrays,
     sampling_gumbel,
 )
@@ -169,6 +170,22 @@ def test_bfloat16_decoder_path_stays_close_to_float32() -> None:
     assert on_bfloat16_grid(rounded[:, scalars]).float().mean() < 0.2
 
 
+def test_gumbel_from_bits_is_finite_and_ordered_for_every_bit_pattern() -> None:
+    # Every 23-bit prefix, as the top bits of an int32 (the low 9 bits are
+    # dropped): no infinite value anywhere, and larger bits never give less.
+    prefixes = torch.arange(2**23, dtype=torch.int64)
+    bits = ((prefixes << 9) - 2**31).to(torch.int32)
+    noise = gumbel_from_bits(bits).double()
+    assert torch.isfinite(noise).all()
+    assert (noise[1:] >= noise[:-1]).all()
+    # U runs from 2**-24 to 1 - 2**-24: G = -log(-log(U)) at both ends.
+    low, high = 2.0**-24, 1 - 2.0**-24
+    assert noise[0].item() == pytest.approx(-np.log(-np.log(low)), abs=1e-4)
+    assert noise[-1].item() == pytest.approx(-np.log(-np.log(high)), rel=1e-3)
+    # Halfway through the bits, U = 1/2.
+    assert noise[2**22].item() == pytest.approx(-np.log(np.log(2.0)), abs=1e-5)
+
+
 def test_sampling_gumbel_noise_is_standard_gumbel_and_repeats() -> None:
     generator = torch.Generator().manual_seed(0)
     noise = sampling_gumbel((400_000,), generator, np.random.default_rng(1)).double()
@@ -191,6 +208,5 @@ def test_sampling_gumbel_arg_max_draws_from_the_softmax() -> None:
     expected = torch.softmax(logits.double(), dim=0)
     assert torch.allclose(shares, expected, atol=0.004)
     # An odd number of values takes half of a last 64-bit word.
-    assert sampling_gumbel(
-        (3, 5), torch.Generator(), np.random.default_rng(0)
-    ).shape == (3, 5)
+    odd = sampling_gumbel((3, 5), torch.Generator(), np.random.default_rng(0))
+    assert odd.shape == (3, 5)

@@ -256,14 +256,20 @@ def batch_threads(device: torch.device) -> Iterator[training.BatchThreads | None
         yield None
         return
     try:
-        yield training.BatchThreads.shared(workers, _one_torch_thread)
+        threads = training.BatchThreads.shared(workers, _one_torch_thread)
     finally:
-        # torch.set_num_threads on a new batch thread also changed the count
-        # that threads started later begin with; put back the caller's.
+        # torch.set_num_threads on a batch thread, as it starts, also changed
+        # the count that threads started later begin with; put back the
+        # caller's before anything else runs.
         torch.set_num_threads(workers)
+    yield threads
 
 
 def _one_torch_thread() -> None:
+    # torch sets a thread's count from the process-wide one the first time
+    # the thread asks for it; ask first, or that later first use would undo
+    # the setting once the caller's count is put back.
+    torch.get_num_threads()
     torch.set_num_threads(1)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -128,13 +129,20 @@ class BatchThreads:
     """Threads that make generation batches side by side.
 
     Each batch is drawn from its own seed, so the rows do not depend on how
-    many threads made them or in which order they finished.
+    many threads made them or in which order they finished. The threads
+    start at once and run ``setup`` before the constructor returns, so a
+    framework setting that ``setup`` changes for the whole process can be
+    put back right after. They are daemon threads, so they neither keep the
+    interpreter alive nor refuse work while it shuts down.
 
     Args:
         workers: Number of threads.
         setup: Run once on each thread before its first batch; a backend
             sets its framework's per-thread state there.
         name: Start of the threads' names.
+
+    Raises:
+        ValueError: ``workers`` is below 1.
     """
 
     def __init__(
@@ -146,9 +154,24 @@ class BatchThreads:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
-        self._pool = ThreadPoolExecutor(
-            workers, thread_name_prefix=name, initializer=setup
-        )
+        self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
+        ready = threading.Barrier(workers + 1)
+        failures: list[BaseException] = []
+        self._threads = [
+            threading.Thread(
+                target=self._serve,
+                args=(setup, ready, failures),
+                name=f"{name}-{number}",
+                daemon=True,
+            )
+            for number in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+        ready.wait()
+        if failures:
+            self._stop()
+            raise failures[0]
 
     @classmethod
     def shared(
@@ -162,8 +185,7 @@ class BatchThreads:
         Starting threads (and a framework's per-thread state) for every call
         costs more than a small batch: a stream of 16,384-row blocks ran
         about a tenth slower. A forked child starts its own threads, since
-        a fork copies none. Work that itself runs on a set must use another
-        ``name``, or it would wait for threads that are waiting for it.
+        a fork copies none.
         """
         key = (workers, setup, name, os.getpid())
         with _SHARED_LOCK:
@@ -175,14 +197,64 @@ class BatchThreads:
             return threads
 
     def map(self, function: Callable[[int], T], indices: Iterable[int]) -> list[T]:
-        """``function`` of each index, in the order of ``indices``."""
-        return list(self._pool.map(function, indices))
+        """``function`` of each index, in the order of ``indices``.
+
+        Called from one of these threads (a batch that itself generates), it
+        runs the indices in turn there instead of waiting for its own
+        threads. If the caller is interrupted, batches not yet started are
+        dropped.
+        """
+        if threading.current_thread() in self._threads:
+            return [function(index) for index in indices]
+        futures: list[Future[T]] = []
+        for index in indices:
+            future: Future[T] = Future()
+            self._tasks.put((future, function, index))
+            futures.append(future)
+        try:
+            return [future.result() for future in futures]
+        finally:
+            for future in futures:
+                future.cancel()
 
     def close(self) -> None:
-        """Wait for the threads to finish and let them go."""
-        self._pool.shutdown(wait=True)
+        """Let the threads finish their batches and stop.
+
+        Shared threads (:meth:`shared`) stay: other calls may be using them.
+        """
+        if any(threads is self for threads in _SHARED.values()):
+            return
+        self._stop()
+
+    def _stop(self) -> None:
+        for _ in self._threads:
+            self._tasks.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    def _serve(
+        self,
+        setup: Callable[[], None] | None,
+        ready: threading.Barrier,
+        failures: list[BaseException],
+    ) -> None:
+        try:
+            if setup is not None:
+                setup()
+        except BaseException as error:  # noqa: BLE001 - raised by the constructor
+            failures.append(error)
+        ready.wait()
+        while (task := self._tasks.get()) is not None:
+            future, function, index = task
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(function(index))
+            except BaseException as error:  # noqa: BLE001 - raised by map's caller
+                future.set_exception(error)
 
 
+_Task = tuple[Future[Any], Callable[[int], Any], int]
 _SharedKey = tuple[int, Callable[[], None] | None, str, int]
 _SHARED: dict[_SharedKey, BatchThreads] = {}
 _SHARED_LOCK = threading.Lock()
@@ -243,22 +315,29 @@ def collect_rows(
             run(lambda index: produce(counts[index], index), range(len(counts)))
         )
 
-    wave = threads.workers if threads is not None else 1
+    # Batches are judged in index order, exactly as if made one at a time,
+    # so the rows and the point of giving up do not depend on the threads.
+    # Waves start at one batch and double, so a condition most rows meet
+    # costs one batch, not one per thread.
     kept: list[dict[str, np.ndarray]] = []
     found = made = index = 0
+    wave = 1
     limit = _REJECTION_FACTOR * n + 4 * batch_size
     while found < n:
-        if made >= limit:
-            described = " and ".join(c.describe() for c in conditions)
-            raise ConditionNotMetError(
-                f"Only {found} of {n} rows met {described} after generating {made} "
-                f"rows (a share of {found / made:.4%}). The condition is too rare "
-                "for this model; widen the range, ask for fewer rows, or fit with "
-                "more epochs."
-            )
         batches = run(lambda i: produce(batch_size, i), range(index, index + wave))
         index += wave
+        wave = min(2 * wave, threads.workers if threads is not None else 1)
         for rows in batches:
+            if found >= n:
+                break
+            if made >= limit:
+                described = " and ".join(c.describe() for c in conditions)
+                raise ConditionNotMetError(
+                    f"Only {found} of {n} rows met {described} after generating "
+                    f"{made} rows (a share of {found / made:.4%}). The condition is "
+                    "too rare for this model; widen the range, ask for fewer rows, "
+                    "or fit with more epochs."
+                )
             made += batch_size
             met = np.logical_and.reduce([c.met(rows[c.key]) for c in conditions])
             if met.any():
