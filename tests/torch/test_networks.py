@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from genesis_torch._common import (
+    _FLOAT32_ROWS,
     bfloat16_product,
     build_module,
     gumbel_from_bits,
@@ -140,6 +141,20 @@ def test_bfloat16_product_keeps_the_named_columns_in_float32() -> None:
     )
     hidden = bfloat16_product(rounded, weight, bias)
     assert hidden.dtype == torch.bfloat16
+
+
+def test_bfloat16_product_takes_one_shift_per_row_across_row_slices() -> None:
+    # More rows than one float32 slice, a shift per row (CTGAN's conditional
+    # columns): the named columns match the float32 product on every row.
+    generator = torch.Generator().manual_seed(2)
+    rows = 3 * _FLOAT32_ROWS + 17
+    rounded = torch.randn(rows, 40, generator=generator).to(torch.bfloat16)
+    weight = torch.randn(12, 40, generator=generator)
+    shift = torch.randn(rows, 12, generator=generator)
+    exact_columns = torch.tensor([0, 5, 11])
+    result = bfloat16_product(rounded, weight, shift, exact_columns)
+    expected = shift + rounded.float() @ weight.t()
+    torch.testing.assert_close(result[:, exact_columns], expected[:, exact_columns])
 
 
 def test_bfloat16_generation_path_stays_close_to_float32() -> None:

@@ -217,6 +217,10 @@ class ConditionedLinear(nn.Module):
             self.cond_weight.copy_(weight[:, self.dense_features :].t())
 
 
+# Rows of inputs copied to float32 at a time by bfloat16_product.
+_FLOAT32_ROWS = 512
+
+
 def bfloat16_product(
     inputs: torch.Tensor,
     weight: torch.Tensor,
@@ -242,9 +246,17 @@ def bfloat16_product(
     if float32_columns is None:
         return low
     result = low.float()
-    if float32_columns.numel():
-        result[:, float32_columns] = torch.addmm(
-            shift[..., float32_columns], inputs.float(), weight[float32_columns].t()
+    if not float32_columns.numel():
+        return result
+    # A float32 copy of the inputs in slices of rows, not all at once: for
+    # CTGAN's last layer the whole copy is four times the output's size.
+    columns_weight = weight[float32_columns].t()
+    columns_shift = shift[..., float32_columns]
+    for start in range(0, inputs.shape[0], _FLOAT32_ROWS):
+        rows = slice(start, start + _FLOAT32_ROWS)
+        row_shift = columns_shift if columns_shift.dim() == 1 else columns_shift[rows]
+        result[rows, float32_columns] = torch.addmm(
+            row_shift, inputs[rows].float(), columns_weight
         )
     return result
 
