@@ -71,6 +71,20 @@ def test_demo_writes_its_files_and_times_fit_and_generate_apart(
     assert timing, out
     fit, generate, total = map(float, timing.groups())
     assert fit + generate <= total
+    # A copula generates Adult in a few hundredths of a second; one decimal
+    # printed that as 0.0 s.
+    assert generate > 0
+    # The overall score says what it averages; detection and privacy, which
+    # it leaves out, are listed apart.
+    overall = re.search(
+        r"Overall quality score: ([\d.]+) \(the mean of column shapes and "
+        r"column pair trends\)\n  Column shapes: ([\d.]+)\n  Column pair trends: "
+        r"([\d.]+)\nScored beside it:\n  Detection: [\d.]+\n  Privacy: [\d.]+\n",
+        out,
+    )
+    assert overall, out
+    score, shapes, trends = map(float, overall.groups())
+    assert score == pytest.approx((shapes + trends) / 2, abs=0.001)
     synthetic = pd.read_csv(tmp_path / "adult_synthetic.csv")
     assert synthetic.shape == (32561, 15)
     for name in ("adult.genesis", "quality_report.html", "quality_report.json"):

@@ -141,9 +141,22 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="fit the copula on the bundled UCI Adult data and write a report"
     )
-    demo.add_argument("-o", "--output-dir", type=Path, default=Path(DEMO_DIR))
-    demo.add_argument("--method", default="gaussian_copula")
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument(
+        "-o",
+        "--output-dir",
+        type=Path,
+        default=Path(DEMO_DIR),
+        help=f"folder for the synthetic rows, model and report (default {DEMO_DIR})",
+    )
+    demo.add_argument(
+        "--method",
+        default="gaussian_copula",
+        help="generator method (default gaussian_copula; ctgan and tvae need a "
+        "backend)",
+    )
+    demo.add_argument(
+        "--seed", type=int, default=0, help="seed of the fit and the rows (default 0)"
+    )
     demo.set_defaults(run=_run_demo)
     return parser
 
@@ -218,8 +231,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         ml_model=args.ml_model,
         seed=args.seed,
     )
-    print(f"Overall quality score: {report.score:.3f}")
-    _print_properties(report)
+    _print_scores(report)
     if report.privacy is not None and report.privacy["flagged"]:
         for flag in report.privacy["flags"]:
             print(f"  Privacy warning: {flag}")
@@ -232,11 +244,20 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_properties(report) -> None:
-    from genesis.evaluation import PROPERTY_TITLES
+def _print_scores(report) -> None:
+    """The overall score with the two it averages, then the extra scores apart."""
+    from genesis.evaluation import EXTRA_PROPERTIES, PROPERTY_TITLES
 
-    for name, value in report.properties.items():
+    averaged = {k: v for k, v in report.properties.items() if k not in EXTRA_PROPERTIES}
+    extras = {k: v for k, v in report.properties.items() if k in EXTRA_PROPERTIES}
+    titles = " and ".join(PROPERTY_TITLES.get(k, k).lower() for k in averaged)
+    print(f"Overall quality score: {report.score:.3f} (the mean of {titles})")
+    for name, value in averaged.items():
         print(f"  {PROPERTY_TITLES.get(name, name)}: {value:.3f}")
+    if extras:
+        print("Scored beside it:")
+        for name, value in extras.items():
+            print(f"  {PROPERTY_TITLES.get(name, name)}: {value:.3f}")
 
 
 def _run_plugins(args: argparse.Namespace) -> int:
@@ -295,12 +316,11 @@ def _run_demo(args: argparse.Namespace) -> int:
     took = time.perf_counter() - started
     print(
         f"Fitted {generator.method_} on UCI Adult ({len(real)} rows x "
-        f"{real.shape[1]} columns) in {fit_took:.1f} s and generated "
-        f"{len(synthetic)} rows in {generate_took:.1f} s ({took:.1f} s in all, "
+        f"{real.shape[1]} columns) in {fit_took:.2f} s and generated "
+        f"{len(synthetic)} rows in {generate_took:.2f} s ({took:.1f} s in all, "
         "with the evaluation and the report)."
     )
-    print(f"Overall quality score: {report.score:.3f}")
-    _print_properties(report)
+    _print_scores(report)
     print(f"Synthetic data: {synthetic_path}")
     print(
         f"Quality report: {output / 'quality_report.html'} "
