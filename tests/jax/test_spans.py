@@ -21,6 +21,8 @@ from genesis_jax._common import (  # noqa: E402
     ConditionedDense,
     SpanLayout,
     _summed_rows,
+    gumbel_from_bits,
+    sampling_bits,
 )
 
 SPANS = [
@@ -119,3 +121,30 @@ def test_condition_rows_and_their_gradient_match_a_one_hot_product() -> None:
         jax.grad(lambda k: (product(k) * weights).sum())(kernel),
         rtol=1e-6,
     )
+
+
+def test_gumbel_from_bits_is_finite_and_ordered_for_every_bit_pattern() -> None:
+    prefixes = np.arange(2**23, dtype=np.int64)
+    bits = ((prefixes << 9) - 2**31).astype(np.int32)
+    noise = np.asarray(jax.jit(gumbel_from_bits)(bits), dtype=np.float64)
+    assert np.isfinite(noise).all()
+    assert (np.diff(noise) >= 0).all()
+    low, high = 2.0**-24, 1 - 2.0**-24
+    assert noise[0] == pytest.approx(-np.log(-np.log(low)), abs=1e-4)
+    assert noise[-1] == pytest.approx(-np.log(-np.log(high)), rel=1e-3)
+    assert noise[2**22] == pytest.approx(-np.log(np.log(2.0)), abs=1e-5)
+
+
+def test_sampling_with_bits_draws_from_the_softmax_of_each_span() -> None:
+    rows = 100_000
+    raw = jnp.tile(jnp.linspace(-2.0, 2.0, LAYOUT.width), (rows, 1))
+    bits = sampling_bits(np.random.default_rng(3), (rows, LAYOUT.width))
+    noisy = np.asarray(LAYOUT.sample_activate(raw, jax.random.key(0), bits))
+    again = LAYOUT.sample_activate(raw, jax.random.key(1), bits)
+    # The bits alone set the noise: another key gives the same rows.
+    np.testing.assert_array_equal(noisy, np.asarray(again))
+    start, stop = 4, 9  # the city span
+    picks = np.argmax(noisy[:, start:stop], axis=1)
+    shares = np.bincount(picks, minlength=stop - start) / rows
+    expected = np.asarray(jax.nn.softmax(raw[0, start:stop]))
+    np.testing.assert_allclose(shares, expected, atol=0.006)

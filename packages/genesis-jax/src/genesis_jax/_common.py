@@ -51,6 +51,7 @@ __all__ = [
     "ConditionedDense",
     "Dense",
     "SpanLayout",
+    "gumbel_from_bits",
     "key_from_rng",
     "load_module_arrays",
     "module_arrays",
@@ -58,6 +59,7 @@ __all__ = [
     "precision_graph",
     "product",
     "resolve_device",
+    "sampling_bits",
 ]
 
 logger = logging.getLogger(__name__)
@@ -371,6 +373,31 @@ def parameter_count(*modules: nnx.Module) -> int:
 # -- spans --------------------------------------------------------------------
 
 
+def sampling_bits(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Uniformly random int32 values from ``rng``'s bit generator, two per word.
+
+    On a CPU, jax's threefry draws take 2.4 ms for the Gumbel noise of a
+    4,096 x 163 batch; these bits, turned into noise inside the compiled
+    call (:func:`gumbel_from_bits`), take 1.4 ms in all.
+    """
+    count = int(np.prod(shape))
+    words = rng.bit_generator.random_raw((count + 1) // 2)
+    return words.view(np.int32)[:count].reshape(shape)
+
+
+def gumbel_from_bits(bits: jax.Array) -> jax.Array:
+    """Standard Gumbel noise from uniformly random int32 ``bits``.
+
+    As torch's backend does: the top 23 bits give ``j``, and
+    ``U = (j + 1/2) / 2**23`` is exact in float32 and strictly inside (0, 1),
+    so ``-log(-log(U))`` is finite for every input.
+    """
+    # An arithmetic shift leaves j - 2**22, a signed number of 23 bits.
+    shifted = jnp.right_shift(bits, 9).astype(jnp.float32)
+    uniform = (shifted + (2.0**22 + 0.5)) * 2.0**-23
+    return -jnp.log(-jnp.log(uniform))
+
+
 @dataclass(frozen=True)
 class SpanLayout:
     """Per-span maths on a whole batch, without gathering by index.
@@ -453,15 +480,21 @@ class SpanLayout:
         total = (exp @ members.T) @ members + self.scalar_mask
         return jnp.where(self.scalar_mask, jnp.tanh(raw), exp / total)
 
-    def sample_activate(self, raw: jax.Array, key: jax.Array) -> jax.Array:
+    def sample_activate(
+        self, raw: jax.Array, key: jax.Array, bits: jax.Array | None = None
+    ) -> jax.Array:
         """tanh on scalars, Gumbel noise added on one-hot spans.
 
         The arg-max of ``logits + Gumbel noise`` is a draw from the softmax of
         the logits, so decoding (the arg-max of each one-hot span) samples
-        each span without computing the softmax.
+        each span without computing the softmax. The noise comes from
+        ``bits`` (:func:`gumbel_from_bits`) when given, else from ``key``.
         """
-        noisy = raw + jax.random.gumbel(key, raw.shape, raw.dtype)
-        return jnp.where(self.scalar_mask, jnp.tanh(raw), noisy)
+        if bits is None:
+            noise = jax.random.gumbel(key, raw.shape, raw.dtype)
+        else:
+            noise = gumbel_from_bits(bits)
+        return jnp.where(self.scalar_mask, jnp.tanh(raw), raw + noise)
 
     def one_hot_logsumexp(self, raw: jax.Array) -> jax.Array:
         """``(batch, n_one_hot)`` log-sum-exp of the logits of each one-hot span."""

@@ -56,6 +56,7 @@ from genesis_jax._common import (
     parameter_count,
     precision_graph,
     resolve_device,
+    sampling_bits,
 )
 
 __all__ = [
@@ -482,12 +483,12 @@ def make_generate_batch(
     embedding_dim = model.embedding_dim
 
     @jax.jit
-    def run(params, stats, slots, key):
+    def run(params, stats, slots, key, bits):
         noise_key, gumbel_key = jax.random.split(key)
         noise = jax.random.normal(noise_key, (slots.shape[0], embedding_dim))
         net = nnx.merge(graph, params, stats)
         raw = net(noise, slots if has_conditions else None, training=False)
-        return layout.sample_activate(raw, gumbel_key)
+        return layout.sample_activate(raw, gumbel_key, bits)
 
     return run
 
@@ -498,6 +499,7 @@ def generate_batch(
     slots: np.ndarray | None,
     n: int,
     key: jax.Array,
+    rng: np.random.Generator | None = None,
 ) -> np.ndarray:
     """``n`` rows ready for decoding, from the eval-mode generator network.
 
@@ -508,13 +510,17 @@ def generate_batch(
             vector, or None when the table has no discrete column.
         n: Rows.
         key: Source of the noise.
+        rng: On a CPU, source of the Gumbel noise's bits (see
+            :func:`~genesis_jax._common.sampling_bits`); None draws it from
+            ``key``.
     """
     size = max(_SMALLEST_GENERATE_BATCH, 1 << max(n - 1, 0).bit_length())
     padded = np.zeros(size, dtype=np.int32)
     if slots is not None:
         padded[:n] = slots
     params, stats = nnx.state(model.generator, nnx.Param, nnx.BatchStat)
-    return np.asarray(run(params, stats, padded, key))[:n]
+    bits = None if rng is None else sampling_bits(rng, (size, model.layout.width))
+    return np.asarray(run(params, stats, padded, key, bits))[:n]
 
 
 # -- the generator --------------------------------------------------------------------
@@ -679,6 +685,7 @@ class CTGANGenerator(ConditionalTableModel):
     ) -> MatrixSource:
         key = key_from_rng(rng)
         slots_for = self._condition_slots(conditions, rng)
+        bits_rng = rng if self.device.platform == "cpu" else None
 
         def source(count: int) -> np.ndarray:
             nonlocal key
@@ -686,7 +693,7 @@ class CTGANGenerator(ConditionalTableModel):
             slots = slots_for(count)
             with jax.default_device(self.device):
                 return generate_batch(
-                    model, self._generate_run, slots, count, batch_key
+                    model, self._generate_run, slots, count, batch_key, bits_rng
                 )
 
         return source

@@ -51,6 +51,7 @@ from genesis_jax._common import (
     parameter_count,
     precision_graph,
     resolve_device,
+    sampling_bits,
 )
 
 __all__ = [
@@ -304,24 +305,33 @@ def make_generate_batch(
     layout, embedding_dim = model.layout, model.embedding_dim
     columns = layout.scalar_columns
 
-    def run(params, key, n):
+    def run(params, key, bits, n):
         code_key, gumbel_key, scalar_key = jax.random.split(key, 3)
         decoder = nnx.merge(graph, params)
         code = jax.random.normal(code_key, (n, embedding_dim))
-        rows = layout.sample_activate(decoder(code), gumbel_key)
+        rows = layout.sample_activate(decoder(code), gumbel_key, bits)
         noise = jax.random.normal(scalar_key, (n, len(columns)))
         return rows.at[:, columns].add(noise * decoder.sigma[...])
 
-    return jax.jit(run, static_argnums=2)
+    return jax.jit(run, static_argnums=3)
 
 
 def generate_batch(
-    model: TVAEModel, run: Callable[..., jax.Array], n: int, key: jax.Array
+    model: TVAEModel,
+    run: Callable[..., jax.Array],
+    n: int,
+    key: jax.Array,
+    rng: np.random.Generator | None = None,
 ) -> np.ndarray:
-    """``n`` rows ready for decoding, drawn from the decoder's distribution."""
+    """``n`` rows ready for decoding, drawn from the decoder's distribution.
+
+    With ``rng`` (on a CPU) the Gumbel noise comes from its bits (see
+    :func:`~genesis_jax._common.sampling_bits`), else from ``key``.
+    """
     size = max(_SMALLEST_GENERATE_BATCH, 1 << max(n - 1, 0).bit_length())
     params = nnx.state(model.decoder, nnx.Param)
-    return np.asarray(run(params, key, size))[:n]
+    bits = None if rng is None else sampling_bits(rng, (size, model.layout.width))
+    return np.asarray(run(params, key, bits, size))[:n]
 
 
 # -- the generator --------------------------------------------------------------------
@@ -444,12 +454,15 @@ class TVAEGenerator(TableModel):
     ) -> MatrixSource:
         """Rows drawn unsteered; conditions are met by keeping only rows that do."""
         key = key_from_rng(rng)
+        bits_rng = rng if self.device.platform == "cpu" else None
 
         def source(count: int) -> np.ndarray:
             nonlocal key
             key, batch_key = jax.random.split(key)
             with jax.default_device(self.device):
-                return generate_batch(model, self._generate_run, count, batch_key)
+                return generate_batch(
+                    model, self._generate_run, count, batch_key, bits_rng
+                )
 
         return source
 
