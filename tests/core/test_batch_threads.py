@@ -108,27 +108,35 @@ def test_shared_threads_are_kept_per_arguments() -> None:
     assert first.map(lambda index: index * 2, range(5)) == [0, 2, 4, 6, 8]
 
 
-def _map_in_child(queue) -> None:  # type: ignore[no-untyped-def]
-    threads = BatchThreads.shared(2)
-    queue.put(threads.map(lambda index: index + 1, range(4)))
-
-
 @pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="no fork here"
 )
 def test_a_forked_child_starts_its_own_shared_threads() -> None:
     # The parent's threads do not exist in a forked child; using the copied
-    # pool there would wait forever.
-    BatchThreads.shared(2).map(lambda index: index, range(4))
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    child = context.Process(target=_map_in_child, args=(queue,))
-    child.start()
-    child.join(timeout=60)
-    if child.is_alive():
-        child.kill()
-    assert child.exitcode == 0
-    assert queue.get(timeout=5) == [1, 2, 3, 4]
+    # pool there would wait forever. Run in a fresh interpreter, so that no
+    # other library's threads (jax's) are around the fork.
+    script = (
+        "import multiprocessing\n"
+        "from genesis.training import BatchThreads\n"
+        "def child(queue):\n"
+        "    queue.put(BatchThreads.shared(2).map(lambda i: i + 1, range(4)))\n"
+        "if __name__ == '__main__':\n"
+        "    BatchThreads.shared(2).map(lambda i: i, range(4))\n"
+        "    context = multiprocessing.get_context('fork')\n"
+        "    queue = context.Queue()\n"
+        "    process = context.Process(target=child, args=(queue,))\n"
+        "    process.start()\n"
+        "    process.join(timeout=30)\n"
+        "    if process.is_alive():\n"
+        "        process.kill()\n"
+        "        raise SystemExit('the child hung')\n"
+        "    print(queue.get(timeout=5))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[1, 2, 3, 4]"
 
 
 @pytest.mark.parametrize(
