@@ -24,6 +24,15 @@ def produce(count: int, index: int) -> dict[str, np.ndarray]:
     }
 
 
+def printed_by(script: str) -> str:
+    """What ``script`` prints in a fresh interpreter, which must exit cleanly."""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def run(threads: BatchThreads | None, n: int, conditions: list[Condition]):
     return collect_rows(produce, n, conditions, 64, threads)
 
@@ -132,11 +141,7 @@ def test_a_forked_child_starts_its_own_shared_threads() -> None:
         "        raise SystemExit('the child hung')\n"
         "    print(queue.get(timeout=5))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[1, 2, 3, 4]"
+    assert printed_by(script) == "[1, 2, 3, 4]"
 
 
 @pytest.mark.parametrize(
@@ -236,8 +241,4 @@ def test_threads_serve_a_thread_that_outlives_the_main_one() -> None:
         "    print(sum(threads.map(lambda i: i, range(10))))\n"
         "threading.Thread(target=late).start()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "45"
+    assert printed_by(script) == "45"

@@ -16,13 +16,13 @@ jax = pytest.importorskip("jax")
 import jax.numpy as jnp  # noqa: E402
 
 from genesis.data import ColumnSpan, SpanKind  # noqa: E402
+from genesis.training import random_int32  # noqa: E402
 from genesis_jax._common import (  # noqa: E402
     GUMBEL_TAU,
     ConditionedDense,
     SpanLayout,
     _summed_rows,
     gumbel_from_bits,
-    sampling_bits,
 )
 
 SPANS = [
@@ -138,7 +138,7 @@ def test_gumbel_from_bits_is_finite_and_ordered_for_every_bit_pattern() -> None:
 def test_sampling_with_bits_draws_from_the_softmax_of_each_span() -> None:
     rows = 100_000
     raw = jnp.tile(jnp.linspace(-2.0, 2.0, LAYOUT.width), (rows, 1))
-    bits = sampling_bits(np.random.default_rng(3), (rows, LAYOUT.width))
+    bits = random_int32(np.random.default_rng(3), (rows, LAYOUT.width))
     noisy = np.asarray(LAYOUT.sample_activate(raw, jax.random.key(0), bits))
     again = LAYOUT.sample_activate(raw, jax.random.key(1), bits)
     # The bits alone set the noise: another key gives the same rows.

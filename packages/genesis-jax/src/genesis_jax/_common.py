@@ -59,7 +59,6 @@ __all__ = [
     "precision_graph",
     "product",
     "resolve_device",
-    "sampling_bits",
 ]
 
 logger = logging.getLogger(__name__)
@@ -373,22 +372,13 @@ def parameter_count(*modules: nnx.Module) -> int:
 # -- spans --------------------------------------------------------------------
 
 
-def sampling_bits(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Uniformly random int32 values from ``rng``'s bit generator, two per word.
-
-    On a CPU, jax's threefry draws take 2.4 ms for the Gumbel noise of a
-    4,096 x 163 batch; these bits, turned into noise inside the compiled
-    call (:func:`gumbel_from_bits`), take 1.4 ms in all.
-    """
-    count = int(np.prod(shape))
-    words = rng.bit_generator.random_raw((count + 1) // 2)
-    return words.view(np.int32)[:count].reshape(shape)
-
-
 def gumbel_from_bits(bits: jax.Array) -> jax.Array:
     """Standard Gumbel noise from uniformly random int32 ``bits``.
 
-    As torch's backend does: the top 23 bits give ``j``, and
+    As torch's backend does with the same bits
+    (:func:`genesis.training.random_int32`; jax's threefry took 2.4 ms for
+    a 4,096 x 163 batch's noise on one core, these 1.4 ms): the top 23 bits
+    give ``j``, and
     ``U = (j + 1/2) / 2**23`` is exact in float32 and strictly inside (0, 1),
     so ``-log(-log(U))`` is finite for every input.
     """

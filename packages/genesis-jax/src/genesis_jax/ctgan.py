@@ -56,7 +56,6 @@ from genesis_jax._common import (
     parameter_count,
     precision_graph,
     resolve_device,
-    sampling_bits,
 )
 
 __all__ = [
@@ -511,7 +510,7 @@ def generate_batch(
         n: Rows.
         key: Source of the noise.
         rng: On a CPU, source of the Gumbel noise's bits (see
-            :func:`~genesis_jax._common.sampling_bits`); None draws it from
+            :func:`genesis.training.random_int32`); None draws it from
             ``key``.
     """
     size = max(_SMALLEST_GENERATE_BATCH, 1 << max(n - 1, 0).bit_length())
@@ -519,7 +518,9 @@ def generate_batch(
     if slots is not None:
         padded[:n] = slots
     params, stats = nnx.state(model.generator, nnx.Param, nnx.BatchStat)
-    bits = None if rng is None else sampling_bits(rng, (size, model.layout.width))
+    bits = (
+        None if rng is None else training.random_int32(rng, (size, model.layout.width))
+    )
     return np.asarray(run(params, stats, padded, key, bits))[:n]
 
 

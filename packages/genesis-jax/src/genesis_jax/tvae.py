@@ -51,7 +51,6 @@ from genesis_jax._common import (
     parameter_count,
     precision_graph,
     resolve_device,
-    sampling_bits,
 )
 
 __all__ = [
@@ -326,11 +325,13 @@ def generate_batch(
     """``n`` rows ready for decoding, drawn from the decoder's distribution.
 
     With ``rng`` (on a CPU) the Gumbel noise comes from its bits (see
-    :func:`~genesis_jax._common.sampling_bits`), else from ``key``.
+    :func:`genesis.training.random_int32`), else from ``key``.
     """
     size = max(_SMALLEST_GENERATE_BATCH, 1 << max(n - 1, 0).bit_length())
     params = nnx.state(model.decoder, nnx.Param)
-    bits = None if rng is None else sampling_bits(rng, (size, model.layout.width))
+    bits = (
+        None if rng is None else training.random_int32(rng, (size, model.layout.width))
+    )
     return np.asarray(run(params, key, bits, size))[:n]
 
 
