@@ -374,6 +374,49 @@ def test_sigmas_add_noise_to_continuous_columns_only(mixed: PreparedTable) -> No
         transformer.inverse_transform(encoded.matrix, np.random.default_rng(1), [0.1])
 
 
+def test_drawn_slots_decode_as_the_arg_max_of_their_spans(adult: PreparedTable) -> None:
+    transformer = TableTransformer()
+    encoded = transformer.fit_transform(adult, np.random.default_rng(0))
+    one_hot = [s for s in encoded.spans if s.kind != SpanKind.CONTINUOUS_SCALAR]
+    slots = np.stack(
+        [np.argmax(encoded.matrix[:, s.start : s.stop], axis=1) for s in one_hot],
+        axis=1,
+    )
+    # The one-hot columns are not read when slots are given.
+    blanked = encoded.matrix.copy()
+    for span in one_hot:
+        blanked[:, span.start : span.stop] = np.nan
+    by_slots = transformer.inverse_transform(
+        blanked, np.random.default_rng(1), slots=slots
+    )
+    by_arg_max = transformer.inverse_transform(encoded.matrix, np.random.default_rng(1))
+    for key in by_arg_max:
+        np.testing.assert_array_equal(by_slots[key], by_arg_max[key], err_msg=key)
+
+
+def test_bad_slots_fail_with_a_named_error(mixed: PreparedTable) -> None:
+    transformer = TableTransformer()
+    encoded = transformer.fit_transform(mixed, np.random.default_rng(0))
+    n_one_hot = sum(s.kind != SpanKind.CONTINUOUS_SCALAR for s in encoded.spans)
+    rng = np.random.default_rng(0)
+    matrix = encoded.matrix[:5]
+    with pytest.raises(InvalidDataError, match="shape"):
+        transformer.inverse_transform(matrix, rng, slots=np.zeros((5, 1), int))
+    with pytest.raises(InvalidDataError, match="integers"):
+        transformer.inverse_transform(matrix, rng, slots=np.zeros((5, n_one_hot)))
+    slots = np.zeros((5, n_one_hot), dtype=np.int64)
+    colour = next(
+        number
+        for number, span in enumerate(
+            s for s in encoded.spans if s.kind != SpanKind.CONTINUOUS_SCALAR
+        )
+        if span.column == "colour"
+    )
+    slots[3, colour] = 99
+    with pytest.raises(InvalidDataError, match=r"slots\[3, .*'colour'"):
+        transformer.inverse_transform(matrix, rng, slots=slots)
+
+
 def test_misuse_fails_with_a_named_error(mixed: PreparedTable) -> None:
     transformer = TableTransformer()
     with pytest.raises(NotFittedError):

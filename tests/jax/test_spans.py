@@ -16,13 +16,11 @@ jax = pytest.importorskip("jax")
 import jax.numpy as jnp  # noqa: E402
 
 from genesis.data import ColumnSpan, SpanKind  # noqa: E402
-from genesis.training import random_int32  # noqa: E402
 from genesis_jax._common import (  # noqa: E402
     GUMBEL_TAU,
     ConditionedDense,
     SpanLayout,
     _summed_rows,
-    gumbel_from_bits,
 )
 
 SPANS = [
@@ -123,28 +121,40 @@ def test_condition_rows_and_their_gradient_match_a_one_hot_product() -> None:
     )
 
 
-def test_gumbel_from_bits_is_finite_and_ordered_for_every_bit_pattern() -> None:
-    prefixes = np.arange(2**23, dtype=np.int64)
-    bits = ((prefixes << 9) - 2**31).astype(np.int32)
-    noise = np.asarray(jax.jit(gumbel_from_bits)(bits), dtype=np.float64)
-    assert np.isfinite(noise).all()
-    assert (np.diff(noise) >= 0).all()
-    low, high = 2.0**-24, 1 - 2.0**-24
-    assert noise[0] == pytest.approx(-np.log(-np.log(low)), abs=1e-4)
-    assert noise[-1] == pytest.approx(-np.log(-np.log(high)), rel=1e-3)
-    assert noise[2**22] == pytest.approx(-np.log(np.log(2.0)), abs=1e-5)
-
-
-def test_sampling_with_bits_draws_from_the_softmax_of_each_span() -> None:
+def test_sample_activate_draws_every_span_from_its_softmax() -> None:
     rows = 100_000
     raw = jnp.tile(jnp.linspace(-2.0, 2.0, LAYOUT.width), (rows, 1))
-    bits = random_int32(np.random.default_rng(3), (rows, LAYOUT.width))
-    noisy = np.asarray(LAYOUT.sample_activate(raw, jax.random.key(0), bits))
-    again = LAYOUT.sample_activate(raw, jax.random.key(1), bits)
-    # The bits alone set the noise: another key gives the same rows.
-    np.testing.assert_array_equal(noisy, np.asarray(again))
-    start, stop = 4, 9  # the city span
-    picks = np.argmax(noisy[:, start:stop], axis=1)
-    shares = np.bincount(picks, minlength=stop - start) / rows
-    expected = np.asarray(jax.nn.softmax(raw[0, start:stop]))
-    np.testing.assert_allclose(shares, expected, atol=0.006)
+    uniforms = np.random.default_rng(3).random((rows, 4), dtype=np.float32)
+    activated, slots = LAYOUT.sample_activate(raw, jax.random.key(0), uniforms)
+    _, again = LAYOUT.sample_activate(raw, jax.random.key(1), uniforms)
+    # The uniforms alone set the slots: another key gives the same ones.
+    np.testing.assert_array_equal(np.asarray(slots), np.asarray(again))
+    slots = np.asarray(slots)
+    assert slots.shape == (rows, 4)
+    for number, (start, stop) in enumerate([(1, 4), (4, 9), (10, 12), (12, 14)]):
+        shares = np.bincount(slots[:, number], minlength=stop - start) / rows
+        expected = np.asarray(jax.nn.softmax(raw[0, start:stop]))
+        np.testing.assert_allclose(shares, expected, atol=0.006)
+    # tanh on the scalars, logits kept on the one-hot columns.
+    scalars = LAYOUT.scalar_columns
+    np.testing.assert_allclose(activated[0, scalars], np.tanh(raw[0, scalars]))
+    np.testing.assert_array_equal(activated[0, 1:4], raw[0, 1:4])
+
+
+def test_sample_activate_draws_from_the_key_without_uniforms() -> None:
+    raw = jnp.tile(jnp.linspace(-2.0, 2.0, LAYOUT.width), (50_000, 1))
+    _, slots = LAYOUT.sample_activate(raw, jax.random.key(0))
+    shares = np.bincount(np.asarray(slots)[:, 1], minlength=5) / 50_000
+    expected = np.asarray(jax.nn.softmax(raw[0, 4:9]))
+    np.testing.assert_allclose(shares, expected, atol=0.008)
+
+
+def test_sample_activate_handles_extreme_logits() -> None:
+    raw = np.zeros((1_000, LAYOUT.width), dtype=np.float32)
+    raw[:, 1:4] = [1e4, -1e4, 0.0]  # far beyond exp's range: no overflow
+    raw[:, 4:9] = [-200.0, 300.0, 300.0, -1e30, 5.0]  # two equal top logits
+    uniforms = np.random.default_rng(0).random((1_000, 4), dtype=np.float32)
+    _, slots = LAYOUT.sample_activate(jnp.asarray(raw), jax.random.key(0), uniforms)
+    slots = np.asarray(slots)
+    assert (slots[:, 0] == 0).all()
+    assert set(slots[:, 1].tolist()) == {1, 2}

@@ -8,16 +8,15 @@ instead of multiplying them, must compute exactly the dense formulas.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 
+from genesis.data import ColumnSpan, SpanKind
 from genesis_torch._common import (
     _FLOAT32_ROWS,
+    SpanLayout,
     bfloat16_product,
     build_module,
-    gumbel_from_bits,
     module_arrays,
-    sampling_gumbel,
 )
 from genesis_torch.ctgan import DiscriminatorNet, GeneratorNet
 from genesis_torch.tvae import Decoder
@@ -185,43 +184,51 @@ def test_bfloat16_decoder_path_stays_close_to_float32() -> None:
     assert on_bfloat16_grid(rounded[:, scalars]).float().mean() < 0.2
 
 
-def test_gumbel_from_bits_is_finite_and_ordered_for_every_bit_pattern() -> None:
-    # Every 23-bit prefix, as the top bits of an int32 (the low 9 bits are
-    # dropped): no infinite value anywhere, and larger bits never give less.
-    prefixes = torch.arange(2**23, dtype=torch.int64)
-    bits = ((prefixes << 9) - 2**31).to(torch.int32)
-    noise = gumbel_from_bits(bits).double()
-    assert torch.isfinite(noise).all()
-    assert (noise[1:] >= noise[:-1]).all()
-    # U runs from 2**-24 to 1 - 2**-24: G = -log(-log(U)) at both ends.
-    low, high = 2.0**-24, 1 - 2.0**-24
-    assert noise[0].item() == pytest.approx(-np.log(-np.log(low)), abs=1e-4)
-    assert noise[-1].item() == pytest.approx(-np.log(-np.log(high)), rel=1e-3)
-    # Halfway through the bits, U = 1/2.
-    assert noise[2**22].item() == pytest.approx(-np.log(np.log(2.0)), abs=1e-5)
+# A scalar, a mode span of 3, a category span of 4 and one of a single slot.
+SPANS = [
+    ColumnSpan("x", SpanKind.CONTINUOUS_SCALAR, 0, 1),
+    ColumnSpan("x", SpanKind.MODE_ONE_HOT, 1, 4),
+    ColumnSpan("c", SpanKind.CATEGORY_ONE_HOT, 4, 8),
+    ColumnSpan("d", SpanKind.CATEGORY_ONE_HOT, 8, 9),
+]
+LOGITS = [0.7, 1.0, -2.0, 0.5, 2.0, 0.0, -1.0, -4.0, 3.0]
 
 
-def test_sampling_gumbel_noise_is_standard_gumbel_and_repeats() -> None:
-    generator = torch.Generator().manual_seed(0)
-    noise = sampling_gumbel((400_000,), generator, np.random.default_rng(1)).double()
-    assert torch.isfinite(noise).all()
-    # Standard Gumbel: mean is Euler's constant, variance pi**2 / 6.
-    assert noise.mean().item() == pytest.approx(0.5772, abs=0.01)
-    assert noise.var().item() == pytest.approx(np.pi**2 / 6, abs=0.02)
-    # P(G <= 0) = exp(-1).
-    assert (noise <= 0).double().mean().item() == pytest.approx(np.exp(-1), abs=0.005)
-    again = sampling_gumbel((400_000,), generator, np.random.default_rng(1)).double()
-    assert torch.equal(noise, again)
+def draw(raw: torch.Tensor, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    layout = SpanLayout.from_spans(SPANS, torch.device("cpu"))
+    return layout.sample_activate(
+        raw.clone(), torch.Generator(), np.random.default_rng(seed)
+    )
 
 
-def test_sampling_gumbel_arg_max_draws_from_the_softmax() -> None:
-    logits = torch.tensor([2.0, 0.0, -1.0, -4.0])
+def test_sample_activate_draws_each_span_from_its_softmax() -> None:
     rows = 200_000
-    noise = sampling_gumbel((rows, 4), torch.Generator(), np.random.default_rng(2))
-    picks = torch.argmax(logits + noise, dim=1)
-    shares = torch.bincount(picks, minlength=4).double() / rows
-    expected = torch.softmax(logits.double(), dim=0)
-    assert torch.allclose(shares, expected, atol=0.004)
-    # An odd number of values takes half of a last 64-bit word.
-    odd = sampling_gumbel((3, 5), torch.Generator(), np.random.default_rng(0))
-    assert odd.shape == (3, 5)
+    raw = torch.tensor(LOGITS).repeat(rows, 1)
+    activated, slots = draw(raw, seed=2)
+    assert slots.shape == (rows, 3) and slots.dtype == torch.int64
+    for number, (start, stop) in enumerate([(1, 4), (4, 8), (8, 9)]):
+        shares = torch.bincount(slots[:, number], minlength=stop - start) / rows
+        expected = torch.softmax(torch.tensor(LOGITS[start:stop]).double(), dim=0)
+        assert torch.allclose(shares.double(), expected, atol=0.004), number
+    # tanh on the scalar; the one-hot columns keep their logits.
+    assert torch.allclose(activated[:, 0], torch.tanh(torch.tensor(0.7)))
+    assert torch.equal(activated[:, 1:], raw[:, 1:])
+
+
+def test_sample_activate_repeats_for_one_seed_and_differs_for_another() -> None:
+    raw = torch.tensor(LOGITS).repeat(1_000, 1)
+    _, first = draw(raw, seed=5)
+    _, again = draw(raw, seed=5)
+    _, other = draw(raw, seed=6)
+    assert torch.equal(first, again)
+    assert not torch.equal(first, other)
+
+
+def test_sample_activate_handles_extreme_logits() -> None:
+    # Logits far beyond exp's float32 range: no overflow, the huge one wins;
+    # a slot whose weight underflows to zero is never drawn.
+    raw = torch.tensor([[0.0, 1e4, -1e4, 0.0, -200.0, 300.0, 300.0, -1e30, 5.0]])
+    _, slots = draw(raw.repeat(10_000, 1), seed=0)
+    assert (slots[:, 0] == 0).all()
+    assert set(slots[:, 1].tolist()) == {1, 2}  # the two equal top logits
+    assert (slots[:, 2] == 0).all()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, NamedTuple, Self
 
 import numpy as np
 
@@ -42,7 +42,13 @@ from genesis.training import (
     warn_dominant_span,
 )
 
-__all__ = ["GENERATE_BATCH", "ConditionalTableModel", "MatrixSource", "TableModel"]
+__all__ = [
+    "GENERATE_BATCH",
+    "ConditionalTableModel",
+    "DrawnRows",
+    "MatrixSource",
+    "TableModel",
+]
 
 # Rows drawn from the networks per call while generating. Measured on Adult
 # (one thread, both backends): 4,096 rows keep each batch's buffers in cache
@@ -51,8 +57,25 @@ __all__ = ["GENERATE_BATCH", "ConditionalTableModel", "MatrixSource", "TableMode
 # the fitted model instead of 128 MB).
 GENERATE_BATCH = 4_096
 
-# Draws ``count`` encoded rows, as the networks give them, as a numpy matrix.
-MatrixSource = Callable[[int], np.ndarray]
+
+class DrawnRows(NamedTuple):
+    """A batch of encoded rows whose one-hot spans are already drawn.
+
+    Attributes:
+        matrix: ``(n, width)``; its scalar columns are read, its one-hot
+            columns are not.
+        slots: ``(n, n_one_hot)`` integers, the slot drawn in each one-hot
+            span, spans in matrix order (see
+            :meth:`~genesis.data.TableTransformer.inverse_transform`).
+    """
+
+    matrix: np.ndarray
+    slots: np.ndarray
+
+
+# Draws ``count`` encoded rows: a numpy matrix as the networks give it (each
+# one-hot span decodes to its arg-max), or rows with their slots drawn.
+MatrixSource = Callable[[int], np.ndarray | DrawnRows]
 
 
 class TableModel:
@@ -189,8 +212,13 @@ class TableModel:
         def produce(count: int, index: int) -> dict[str, np.ndarray]:
             seed = np.random.SeedSequence(entropy, spawn_key=(index,))
             batch_rng = np.random.default_rng(seed)
-            source = self._matrix_source(model, parsed, batch_rng)
-            rows = self.transformer_.inverse_transform(source(count), batch_rng)
+            drawn = self._matrix_source(model, parsed, batch_rng)(count)
+            if isinstance(drawn, DrawnRows):
+                rows = self.transformer_.inverse_transform(
+                    drawn.matrix, batch_rng, slots=drawn.slots
+                )
+            else:
+                rows = self.transformer_.inverse_transform(drawn, batch_rng)
             return pin_pooled_codes(rows, parsed, self.transformer_.code_to_slot)
 
         with self._batch_threads() as threads:

@@ -76,7 +76,6 @@ __all__ = [
     "parse",
     "parse_conditions",
     "pin_pooled_codes",
-    "random_int32",
     "run_epochs",
     "samples_in_bfloat16",
     "spans_to_json",
@@ -524,18 +523,6 @@ def trains_in_bfloat16(
     """
     cpu = bfloat16_arithmetic if float32_results else bfloat16_matrix_units
     return _uses_bfloat16(precision, device_kind, cpu)
-
-
-def random_int32(rng: np.random.Generator, shape: Sequence[int]) -> np.ndarray:
-    """Uniformly random int32 values from ``rng``'s bit generator, two per word.
-
-    Both backends turn these into generation's Gumbel noise on a CPU: raw
-    PCG64 words cost about 0.7 ns per value on one core, against 1.8 ns for
-    torch.rand (MT19937) and more for jax's threefry.
-    """
-    count = int(np.prod(shape))
-    words = rng.bit_generator.random_raw((count + 1) // 2)
-    return words.view(np.int32)[:count].reshape(tuple(shape))
 
 
 def samples_in_bfloat16(precision: str, device_kind: str) -> bool:

@@ -42,7 +42,7 @@ from genesis.recipes.ctgan import (
     LOSS_NAMES,
     PENALTY_WEIGHT,
 )
-from genesis.table_model import ConditionalTableModel, MatrixSource
+from genesis.table_model import ConditionalTableModel, DrawnRows, MatrixSource
 from genesis.training import BatchThreads, Condition, FrequencySampler
 from genesis_jax import _fitting
 from genesis_jax._common import (
@@ -50,6 +50,7 @@ from genesis_jax._common import (
     ConditionedDense,
     Dense,
     SpanLayout,
+    host_draws,
     key_from_rng,
     load_module_arrays,
     module_arrays,
@@ -472,9 +473,12 @@ def _loss_dict(losses: jax.Array) -> dict[str, float]:
 
 def make_generate_batch(
     model: CTGANModel, bfloat16: bool = False
-) -> Callable[..., jax.Array]:
-    """The jitted generation path: ``(params, stats, slots, key) -> rows``.
+) -> Callable[..., tuple[jax.Array, jax.Array]]:
+    """The jitted generation path: ``(params, stats, slots, key, draws) ->
+    (rows, drawn slots)``.
 
+    ``draws`` is None (the noise and the slots are drawn from ``key``) or
+    the :class:`~genesis_jax._common.HostDraws` made on the host.
     ``bfloat16`` multiplies in bfloat16 with float32 sums and results.
     """
     graph = precision_graph(model.generator, bfloat16)
@@ -482,24 +486,28 @@ def make_generate_batch(
     embedding_dim = model.embedding_dim
 
     @jax.jit
-    def run(params, stats, slots, key, bits):
-        noise_key, gumbel_key = jax.random.split(key)
-        noise = jax.random.normal(noise_key, (slots.shape[0], embedding_dim))
+    def run(params, stats, slots, key, draws):
+        noise_key, slot_key = jax.random.split(key)
+        if draws is None:
+            noise = jax.random.normal(noise_key, (slots.shape[0], embedding_dim))
+            uniforms = None
+        else:
+            noise, uniforms = draws.normals, draws.uniforms
         net = nnx.merge(graph, params, stats)
         raw = net(noise, slots if has_conditions else None, training=False)
-        return layout.sample_activate(raw, gumbel_key, bits)
+        return layout.sample_activate(raw, slot_key, uniforms)
 
     return run
 
 
 def generate_batch(
     model: CTGANModel,
-    run: Callable[..., jax.Array],
+    run: Callable[..., tuple[jax.Array, jax.Array]],
     slots: np.ndarray | None,
     n: int,
     key: jax.Array,
     rng: np.random.Generator | None = None,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """``n`` rows ready for decoding, from the eval-mode generator network.
 
     Args:
@@ -509,19 +517,26 @@ def generate_batch(
             vector, or None when the table has no discrete column.
         n: Rows.
         key: Source of the noise.
-        rng: On a CPU, source of the Gumbel noise's bits (see
-            :func:`genesis.training.random_int32`); None draws it from
+        rng: On a CPU, source of the input noise and of the uniforms that
+            draw each one-hot span's slot
+            (:func:`~genesis_jax._common.host_draws`); None draws them from
             ``key``.
+
+    Returns:
+        The ``(n, width)`` matrix and the ``(n, n_one_hot)`` drawn slots.
     """
     size = max(_SMALLEST_GENERATE_BATCH, 1 << max(n - 1, 0).bit_length())
     padded = np.zeros(size, dtype=np.int32)
     if slots is not None:
         padded[:n] = slots
     params, stats = nnx.state(model.generator, nnx.Param, nnx.BatchStat)
-    bits = (
-        None if rng is None else training.random_int32(rng, (size, model.layout.width))
+    draws = (
+        None
+        if rng is None
+        else host_draws(rng, size, model.embedding_dim, model.layout)
     )
-    return np.asarray(run(params, stats, padded, key, bits))[:n]
+    rows, drawn = run(params, stats, padded, key, draws)
+    return np.asarray(rows)[:n], np.asarray(drawn)[:n]
 
 
 # -- the generator --------------------------------------------------------------------
@@ -686,15 +701,17 @@ class CTGANGenerator(ConditionalTableModel):
     ) -> MatrixSource:
         key = key_from_rng(rng)
         slots_for = self._condition_slots(conditions, rng)
-        bits_rng = rng if self.device.platform == "cpu" else None
+        uniforms_rng = rng if self.device.platform == "cpu" else None
 
-        def source(count: int) -> np.ndarray:
+        def source(count: int) -> DrawnRows:
             nonlocal key
             key, batch_key = jax.random.split(key)
             slots = slots_for(count)
             with jax.default_device(self.device):
-                return generate_batch(
-                    model, self._generate_run, slots, count, batch_key, bits_rng
+                return DrawnRows(
+                    *generate_batch(
+                        model, self._generate_run, slots, count, batch_key, uniforms_rng
+                    )
                 )
 
         return source

@@ -39,12 +39,13 @@ from genesis.recipes.tvae import (
     SIGMA_RANGE,
     SIGMA_START,
 )
-from genesis.table_model import MatrixSource, TableModel
+from genesis.table_model import DrawnRows, MatrixSource, TableModel
 from genesis.training import BatchThreads, Condition
 from genesis_jax import _fitting
 from genesis_jax._common import (
     Dense,
     SpanLayout,
+    host_draws,
     key_from_rng,
     load_module_arrays,
     module_arrays,
@@ -291,48 +292,59 @@ def _loss_dict(losses: jax.Array) -> dict[str, float]:
 
 def make_generate_batch(
     model: TVAEModel, bfloat16: bool = False
-) -> Callable[..., jax.Array]:
-    """The jitted generation path: ``(params, key, n) -> rows``, ``n`` static.
+) -> Callable[..., tuple[jax.Array, jax.Array]]:
+    """The jitted generation path: ``(params, key, draws, n) -> (rows, slots)``.
 
-    Scalars get Gaussian noise of their learned scale around ``tanh`` of the
-    output; one-hot spans get Gumbel noise, so that decoding (the arg-max of
-    each span) draws a category from the span's softmax instead of always
-    taking the likeliest one. ``bfloat16`` multiplies in bfloat16 with
-    float32 sums and results.
+    ``n`` is static. Scalars get Gaussian noise of their learned scale
+    around ``tanh`` of the output; each one-hot span gets a slot drawn from
+    its softmax (see :meth:`SpanLayout.sample_activate`), not always the
+    likeliest one. ``draws`` is None (everything is drawn from ``key``) or
+    the :class:`~genesis_jax._common.HostDraws` made on the host.
+    ``bfloat16`` multiplies in bfloat16 with float32 sums and results.
     """
     graph = precision_graph(model.decoder, bfloat16)
     layout, embedding_dim = model.layout, model.embedding_dim
     columns = layout.scalar_columns
 
-    def run(params, key, bits, n):
-        code_key, gumbel_key, scalar_key = jax.random.split(key, 3)
+    def run(params, key, draws, n):
+        code_key, slot_key, scalar_key = jax.random.split(key, 3)
         decoder = nnx.merge(graph, params)
-        code = jax.random.normal(code_key, (n, embedding_dim))
-        rows = layout.sample_activate(decoder(code), gumbel_key, bits)
-        noise = jax.random.normal(scalar_key, (n, len(columns)))
-        return rows.at[:, columns].add(noise * decoder.sigma[...])
+        if draws is None:
+            code = jax.random.normal(code_key, (n, embedding_dim))
+            noise = jax.random.normal(scalar_key, (n, len(columns)))
+            uniforms = None
+        else:
+            code = draws.normals[:, :embedding_dim]
+            noise = draws.normals[:, embedding_dim:]
+            uniforms = draws.uniforms
+        rows, slots = layout.sample_activate(decoder(code), slot_key, uniforms)
+        return rows.at[:, columns].add(noise * decoder.sigma[...]), slots
 
     return jax.jit(run, static_argnums=3)
 
 
 def generate_batch(
     model: TVAEModel,
-    run: Callable[..., jax.Array],
+    run: Callable[..., tuple[jax.Array, jax.Array]],
     n: int,
     key: jax.Array,
     rng: np.random.Generator | None = None,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """``n`` rows ready for decoding, drawn from the decoder's distribution.
 
-    With ``rng`` (on a CPU) the Gumbel noise comes from its bits (see
-    :func:`genesis.training.random_int32`), else from ``key``.
+    With ``rng`` (on a CPU) the normals and the uniforms that draw the
+    one-hot slots come from it (:func:`~genesis_jax._common.host_draws`),
+    else from ``key``.
+
+    Returns:
+        The ``(n, width)`` matrix and the ``(n, n_one_hot)`` drawn slots.
     """
     size = max(_SMALLEST_GENERATE_BATCH, 1 << max(n - 1, 0).bit_length())
     params = nnx.state(model.decoder, nnx.Param)
-    bits = (
-        None if rng is None else training.random_int32(rng, (size, model.layout.width))
-    )
-    return np.asarray(run(params, key, bits, size))[:n]
+    normals = model.embedding_dim + len(model.layout.scalar_columns)
+    draws = None if rng is None else host_draws(rng, size, normals, model.layout)
+    rows, slots = run(params, key, draws, size)
+    return np.asarray(rows)[:n], np.asarray(slots)[:n]
 
 
 # -- the generator --------------------------------------------------------------------
@@ -455,14 +467,16 @@ class TVAEGenerator(TableModel):
     ) -> MatrixSource:
         """Rows drawn unsteered; conditions are met by keeping only rows that do."""
         key = key_from_rng(rng)
-        bits_rng = rng if self.device.platform == "cpu" else None
+        uniforms_rng = rng if self.device.platform == "cpu" else None
 
-        def source(count: int) -> np.ndarray:
+        def source(count: int) -> DrawnRows:
             nonlocal key
             key, batch_key = jax.random.split(key)
             with jax.default_device(self.device):
-                return generate_batch(
-                    model, self._generate_run, count, batch_key, bits_rng
+                return DrawnRows(
+                    *generate_batch(
+                        model, self._generate_run, count, batch_key, uniforms_rng
+                    )
                 )
 
         return source

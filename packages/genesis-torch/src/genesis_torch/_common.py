@@ -33,7 +33,6 @@ from torch import nn
 
 from genesis.data import ColumnSpan, SpanKind
 from genesis.errors import InvalidConfigError, ModelFileError
-from genesis.training import random_int32
 
 __all__ = [
     "GUMBEL_TAU",
@@ -41,13 +40,12 @@ __all__ = [
     "SpanLayout",
     "bfloat16_product",
     "build_module",
-    "gumbel_from_bits",
     "initialize",
     "load_module_arrays",
     "module_arrays",
     "parameter_count",
     "resolve_device",
-    "sampling_gumbel",
+    "sampling_uniforms",
     "seeded_generator",
 ]
 
@@ -114,33 +112,18 @@ def gumbel_noise(
     return noise.clamp_min_(1e-30).log_().neg_().log_().neg_()
 
 
-def sampling_gumbel(
+def sampling_uniforms(
     shape: Sequence[int], generator: torch.Generator, rng: np.random.Generator
 ) -> torch.Tensor:
-    """Standard Gumbel noise for generation, on ``generator``'s device.
+    """Uniform float32 values in [0, 1) for generation, on ``generator``'s device.
 
-    On a CPU the uniforms come from ``rng``'s bit generator
-    (:func:`genesis.training.random_int32`, then :func:`gumbel_from_bits`),
-    which is cheaper than torch.rand, and the noise is a third of the work
-    of a generated batch. On other devices ``generator`` draws them there.
+    On a CPU they come from ``rng`` (numpy's PCG64 is cheaper than torch's
+    MT19937 there); on other devices ``generator`` draws them where they are
+    used.
     """
     if generator.device.type != "cpu":
-        return gumbel_noise(shape, generator, generator.device)
-    return gumbel_from_bits(torch.from_numpy(random_int32(rng, shape)))
-
-
-def gumbel_from_bits(bits: torch.Tensor) -> torch.Tensor:
-    """Standard Gumbel noise from uniformly random int32 ``bits``.
-
-    The top 23 bits give ``j``, and ``U = (j + 1/2) / 2**23`` lies strictly
-    inside (0, 1) and is exact in float32, so ``-log(-log(U))`` is finite
-    for every input: from -2.81 to 16.6. Taking the log of ``U`` itself,
-    not a difference of logs, keeps ``-log(U)`` away from 0 near ``U = 1``.
-    """
-    # An arithmetic shift leaves j - 2**22, a signed number of 23 bits.
-    shifted = bits.bitwise_right_shift(9).float()
-    uniform = shifted.add_(2.0**22 + 0.5).mul_(2.0**-23)
-    return uniform.log_().neg_().log_().neg_()
+        return torch.rand(tuple(shape), generator=generator, device=generator.device)
+    return torch.from_numpy(rng.random(tuple(shape), dtype=np.float32))
 
 
 # -- building networks --------------------------------------------------------
@@ -320,6 +303,7 @@ class SpanLayout:
         n_segments: One-hot spans plus scalar columns.
         n_one_hot: One-hot spans; they are segments ``0..n_one_hot - 1``.
         one_hot_starts: ``(n_one_hot,)`` first column of each one-hot span.
+        one_hot_bounds: ``(start, stop)`` of each one-hot span.
         category_index: ``(n_category, max_category_width)`` columns of each
             CATEGORY_ONE_HOT span, in matrix order, padded with ``width``
             (the position of an appended ``-inf`` column).
@@ -332,6 +316,7 @@ class SpanLayout:
     n_segments: int
     n_one_hot: int
     one_hot_starts: torch.Tensor
+    one_hot_bounds: tuple[tuple[int, int], ...]
     category_index: torch.Tensor
 
     @classmethod
@@ -360,6 +345,7 @@ class SpanLayout:
             n_segments=len(one_hot) + len(scalar),
             n_one_hot=len(one_hot),
             one_hot_starts=tensor([s.start for s in one_hot]),
+            one_hot_bounds=tuple((s.start, s.stop) for s in one_hot),
             category_index=tensor(_padded_index(categories, width)),
         )
 
@@ -392,18 +378,34 @@ class SpanLayout:
 
     def sample_activate(
         self, raw: torch.Tensor, generator: torch.Generator, rng: np.random.Generator
-    ) -> torch.Tensor:
-        """tanh on scalars, Gumbel noise added on one-hot spans.
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """tanh on the scalars of ``raw`` (in place), and a slot drawn per span.
 
-        The arg-max of ``logits + Gumbel noise`` is a draw from the softmax of
-        the logits, so decoding (which takes the arg-max of each one-hot span)
-        samples each span without computing the softmax. The noise comes from
-        :func:`sampling_gumbel`.
+        Each one-hot span's slot is drawn from the softmax of its logits by
+        inverting the cumulative distribution with one uniform per span and
+        row (:func:`sampling_uniforms`): the same distribution as the arg-max
+        of the logits plus Gumbel noise, for a fraction of the random values
+        and no logarithms.
+
+        Returns:
+            ``raw`` with activated scalars (its one-hot columns unchanged),
+            and ``(batch, n_one_hot)`` int64 slots, spans in matrix order.
         """
-        scalars = torch.tanh(raw.index_select(1, self.scalar_columns))
-        rows = raw.add_(sampling_gumbel(raw.shape, generator, rng))
-        rows[:, self.scalar_columns] = scalars
-        return rows
+        raw[:, self.scalar_columns] = torch.tanh(raw[:, self.scalar_columns])
+        uniforms = sampling_uniforms((raw.shape[0], self.n_one_hot), generator, rng)
+        slots = []
+        for number, (start, stop) in enumerate(self.one_hot_bounds):
+            logits = raw[:, start:stop]
+            weights = torch.exp(logits - logits.amax(dim=1, keepdim=True))
+            cumulative = torch.cumsum(weights, dim=1)
+            # Slot j when the first j running sums lie at or below u * total.
+            threshold = uniforms[:, number : number + 1] * cumulative[:, -1:]
+            slots.append((cumulative[:, :-1] <= threshold).sum(dim=1))
+        if not slots:
+            return raw, torch.zeros(
+                (raw.shape[0], 0), dtype=torch.int64, device=raw.device
+            )
+        return raw, torch.stack(slots, dim=1)
 
     def one_hot_logsumexp(self, raw: torch.Tensor) -> torch.Tensor:
         """``(batch, n_one_hot)`` log-sum-exp of the logits of each one-hot span."""

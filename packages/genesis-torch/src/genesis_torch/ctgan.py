@@ -39,7 +39,7 @@ from genesis.recipes.ctgan import (
     LOSS_NAMES,
     PENALTY_WEIGHT,
 )
-from genesis.table_model import ConditionalTableModel, MatrixSource
+from genesis.table_model import ConditionalTableModel, DrawnRows, MatrixSource
 from genesis.training import BatchThreads, Condition, FrequencySampler
 from genesis_torch import _fitting
 from genesis_torch._common import (
@@ -539,8 +539,8 @@ def generate_batch(
     generator: torch.Generator,
     rng: np.random.Generator,
     bfloat16: bool = False,
-) -> torch.Tensor:
-    """``n`` rows ready for decoding.
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``n`` rows ready for decoding: activated scalars and drawn span slots.
 
     Args:
         model: The networks; the generator network must be in eval mode, so
@@ -550,10 +550,14 @@ def generate_batch(
         slots: ``(n,)`` position of each row's condition in the conditional
             vector, or None when the table has no discrete column.
         generator: Source of the generator network's input noise.
-        rng: Source of the Gumbel noise (see
-            :func:`~genesis_torch._common.sampling_gumbel`).
+        rng: Source of the uniforms that draw each one-hot span's slot (see
+            :meth:`~genesis_torch._common.SpanLayout.sample_activate`).
         bfloat16: Multiply in bfloat16, except for the continuous values
             (see :func:`genesis.training.samples_in_bfloat16`).
+
+    Returns:
+        The ``(n, width)`` matrix, whose one-hot columns hold raw logits,
+        and the ``(n, n_one_hot)`` slot drawn in each one-hot span.
     """
     layout = model.layout
     device = layout.scalar_mask.device
@@ -675,12 +679,14 @@ class CTGANGenerator(ConditionalTableModel):
         slots_for = self._condition_slots(conditions, rng)
         bfloat16 = _fitting.samples_in_bfloat16(self)
 
-        def source(count: int) -> np.ndarray:
+        def source(count: int) -> DrawnRows:
             slots = slots_for(count)
             if slots is not None:
                 slots = torch.as_tensor(slots, device=self.device)
-            matrix = generate_batch(model, count, slots, torch_generator, rng, bfloat16)
-            return matrix.cpu().numpy()
+            matrix, picked = generate_batch(
+                model, count, slots, torch_generator, rng, bfloat16
+            )
+            return DrawnRows(matrix.cpu().numpy(), picked.cpu().numpy())
 
         return source
 

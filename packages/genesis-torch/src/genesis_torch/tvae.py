@@ -37,7 +37,7 @@ from genesis.recipes.tvae import (
     SIGMA_RANGE,
     SIGMA_START,
 )
-from genesis.table_model import MatrixSource, TableModel
+from genesis.table_model import DrawnRows, MatrixSource, TableModel
 from genesis.training import BatchThreads, Condition
 from genesis_torch import _fitting
 from genesis_torch._common import (
@@ -280,26 +280,31 @@ def generate_batch(
     generator: torch.Generator,
     rng: np.random.Generator,
     bfloat16: bool = False,
-) -> torch.Tensor:
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``n`` rows ready for decoding, drawn from the decoder's distribution.
 
     Scalars get Gaussian noise of their learned scale around ``tanh`` of the
-    output; one-hot spans get Gumbel noise, so that decoding (the arg-max of
-    each span) draws a category from the span's softmax instead of always
-    taking the likeliest one. ``generator`` draws the normals and ``rng`` the
-    Gumbel noise (see :func:`~genesis_torch._common.sampling_gumbel`).
-    ``bfloat16`` multiplies in bfloat16, except for the scalars (see
+    output; each one-hot span gets a slot drawn from its softmax, not
+    always the likeliest one. ``generator`` draws the normals and ``rng``
+    the uniforms of the slots (see
+    :meth:`~genesis_torch._common.SpanLayout.sample_activate`). ``bfloat16``
+    multiplies in bfloat16, except for the scalars (see
     :func:`genesis.training.samples_in_bfloat16`).
+
+    Returns:
+        The ``(n, width)`` matrix, whose one-hot columns hold raw logits,
+        and the ``(n, n_one_hot)`` slot drawn in each one-hot span.
     """
     layout = model.layout
     device = layout.scalar_mask.device
     code = torch.randn(n, model.embedding_dim, generator=generator, device=device)
     exact = layout.scalar_columns if bfloat16 else None
-    rows = layout.sample_activate(model.decoder.sample(code, exact), generator, rng)
+    raw = model.decoder.sample(code, exact)
+    rows, picked = layout.sample_activate(raw, generator, rng)
     columns = layout.scalar_columns
     noise = torch.randn(n, len(columns), generator=generator, device=device)
     rows[:, columns] += noise * model.decoder.sigma
-    return rows
+    return rows, picked
 
 
 # -- the generator --------------------------------------------------------------------
@@ -407,9 +412,9 @@ class TVAEGenerator(TableModel):
         torch_generator = seeded_generator(rng, self.device)
         bfloat16 = _fitting.samples_in_bfloat16(self)
 
-        def source(count: int) -> np.ndarray:
-            rows = generate_batch(model, count, torch_generator, rng, bfloat16)
-            return rows.cpu().numpy()
+        def source(count: int) -> DrawnRows:
+            rows, picked = generate_batch(model, count, torch_generator, rng, bfloat16)
+            return DrawnRows(rows.cpu().numpy(), picked.cpu().numpy())
 
         return source
 

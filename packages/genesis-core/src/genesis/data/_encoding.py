@@ -421,14 +421,16 @@ class TableTransformer:
         matrix: np.ndarray,
         rng: np.random.Generator,
         sigmas: np.ndarray | None = None,
+        slots: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Decode a matrix as a generator network outputs it.
 
         Scalars are expected activated (tanh) and are clipped to ``[-1, 1]``;
         one-hot spans may hold probabilities, Gumbel-softmax samples or raw
-        logits, since only their argmax is read. A pooled category slot
-        becomes one of its rare codes, drawn by training frequency, so only
-        codes seen in training come back.
+        logits, since only their argmax is read, or the slots may come
+        already chosen in ``slots``. A pooled category slot becomes one of
+        its rare codes, drawn by training frequency, so only codes seen in
+        training come back.
 
         Args:
             matrix: Shape ``(n, output_width)``, float32 or float64.
@@ -438,6 +440,9 @@ class TableTransformer:
                 noise): either one per matrix column, of which only the
                 entries at continuous-scalar spans are read, or one per
                 continuous column, in span order.
+            slots: ``(n, n_one_hot)`` integers, the slot chosen in each
+                one-hot span (mode spans included), spans in matrix order.
+                When given, the one-hot columns of ``matrix`` are not read.
 
         Returns:
             One array per prepared column key, in fitted order: float64
@@ -445,7 +450,8 @@ class TableTransformer:
 
         Raises:
             NotFittedError: Before :meth:`fit`.
-            InvalidDataError: ``matrix`` or ``sigmas`` has the wrong shape.
+            InvalidDataError: ``matrix``, ``sigmas`` or ``slots`` has the
+                wrong shape, or a slot lies outside its span.
         """
         encodings = self._fitted()
         matrix = np.asarray(matrix)
@@ -456,16 +462,26 @@ class TableTransformer:
                 "network's output for this transformer's spans."
             )
         noise = self._scalar_sigmas(sigmas)
+        chosen = self._chosen_slots(slots, matrix.shape[0])
+
+        def span_slots(number: int, start: int, stop: int) -> np.ndarray:
+            if chosen is not None:
+                return chosen[:, number]
+            return np.argmax(matrix[:, start:stop], axis=1)
+
         decoded: dict[str, np.ndarray] = {}
         # Discrete columns first: an anchored continuous column needs the
-        # codes generated for its anchor.
-        for encoding, start in zip(encodings, self._starts, strict=True):
+        # codes generated for its anchor. Each encoding has one one-hot span.
+        for number, (encoding, start) in enumerate(
+            zip(encodings, self._starts, strict=True)
+        ):
             if isinstance(encoding, _DiscreteEncoding):
-                stop = start + encoding.width
-                slots = np.argmax(matrix[:, start:stop], axis=1)
-                decoded[encoding.key] = encoding.decode(slots, rng)
+                picked = span_slots(number, start, start + encoding.width)
+                decoded[encoding.key] = encoding.decode(picked, rng)
         n_continuous = 0
-        for encoding, start in zip(encodings, self._starts, strict=True):
+        for number, (encoding, start) in enumerate(
+            zip(encodings, self._starts, strict=True)
+        ):
             if not isinstance(encoding, _ContinuousEncoding):
                 continue
             scalars = matrix[:, start].astype(np.float64)
@@ -473,8 +489,7 @@ class TableTransformer:
                 scalars += rng.normal(0.0, noise[n_continuous], len(scalars))
             n_continuous += 1
             np.clip(scalars, -1.0, 1.0, out=scalars)
-            stop = start + 1 + encoding.n_modes
-            modes = np.argmax(matrix[:, start + 1 : stop], axis=1)
+            modes = span_slots(number, start + 1, start + 1 + encoding.n_modes)
             values = encoding.decode(scalars, modes)
             if encoding.anchor is not None:
                 values = encoding.anchor.output(values, decoded[encoding.anchor.key])
@@ -761,6 +776,31 @@ class TableTransformer:
                     "same TablePreparer."
                 )
         return column
+
+    def _chosen_slots(self, slots: np.ndarray | None, n: int) -> np.ndarray | None:
+        if slots is None:
+            return None
+        slots = np.asarray(slots)
+        one_hot = [s for s in self._spans if s.kind != SpanKind.CONTINUOUS_SCALAR]
+        if slots.shape != (n, len(one_hot)) or not np.issubdtype(
+            slots.dtype, np.integer
+        ):
+            raise InvalidDataError(
+                f"slots must be integers of shape ({n}, {len(one_hot)}): one "
+                f"column per one-hot span; got {slots.dtype} {slots.shape}."
+            )
+        if n:
+            widths = np.array([s.width for s in one_hot])
+            outside = (slots < 0) | (slots >= widths)
+            if outside.any():
+                row, number = np.argwhere(outside)[0]
+                span = one_hot[number]
+                raise InvalidDataError(
+                    f"slots[{row}, {number}] is {slots[row, number]}, outside the "
+                    f"{span.width} slots of column {span.column!r}'s "
+                    f"{span.kind.value} span."
+                )
+        return slots
 
     def _scalar_sigmas(self, sigmas: np.ndarray | None) -> np.ndarray | None:
         if sigmas is None:
