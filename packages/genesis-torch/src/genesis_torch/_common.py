@@ -117,9 +117,9 @@ def sampling_uniforms(
 ) -> torch.Tensor:
     """Uniform float32 values in [0, 1) for generation, on ``generator``'s device.
 
-    On a CPU they come from ``rng`` (numpy's PCG64 is cheaper than torch's
-    MT19937 there); on other devices ``generator`` draws them where they are
-    used.
+    On a CPU they come from ``rng``, the batch's own numpy generator; on
+    other devices ``generator`` draws them where they are used, so nothing
+    is copied to the device.
     """
     if generator.device.type != "cpu":
         return torch.rand(tuple(shape), generator=generator, device=generator.device)
