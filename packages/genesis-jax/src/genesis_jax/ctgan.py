@@ -701,7 +701,7 @@ class CTGANGenerator(ConditionalTableModel):
     ) -> MatrixSource:
         key = key_from_rng(rng)
         slots_for = self._condition_slots(conditions, rng)
-        uniforms_rng = rng if self.device.platform == "cpu" else None
+        host_rng = rng if self.device.platform == "cpu" else None
 
         def source(count: int) -> DrawnRows:
             nonlocal key
@@ -710,7 +710,7 @@ class CTGANGenerator(ConditionalTableModel):
             with jax.default_device(self.device):
                 return DrawnRows(
                     *generate_batch(
-                        model, self._generate_run, slots, count, batch_key, uniforms_rng
+                        model, self._generate_run, slots, count, batch_key, host_rng
                     )
                 )
 

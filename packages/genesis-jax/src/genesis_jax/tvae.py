@@ -467,7 +467,7 @@ class TVAEGenerator(TableModel):
     ) -> MatrixSource:
         """Rows drawn unsteered; conditions are met by keeping only rows that do."""
         key = key_from_rng(rng)
-        uniforms_rng = rng if self.device.platform == "cpu" else None
+        host_rng = rng if self.device.platform == "cpu" else None
 
         def source(count: int) -> DrawnRows:
             nonlocal key
@@ -475,7 +475,7 @@ class TVAEGenerator(TableModel):
             with jax.default_device(self.device):
                 return DrawnRows(
                     *generate_batch(
-                        model, self._generate_run, count, batch_key, uniforms_rng
+                        model, self._generate_run, count, batch_key, host_rng
                     )
                 )
 
