@@ -7,7 +7,13 @@ import json
 import numpy as np
 import pytest
 
-from genesis.errors import ConditionNotMetError, InvalidDataError, NotFittedError
+from genesis.data import SpanKind
+from genesis.errors import (
+    ConditionNotMetError,
+    InvalidDataError,
+    NotFittedError,
+    TrainingDivergedError,
+)
 from genesis.table_model import GENERATE_BATCH
 from tests.backends.conftest import Backend, fitted
 from tests.tables import Shop, prepare, shop_frame
@@ -140,6 +146,43 @@ def test_state_round_trip_generates_identically(
         for key in first:
             np.testing.assert_array_equal(first[key], second[key])
     assert restored.loss_history_ == original.loss_history_
+
+
+OUTPUT_BIAS = {"ctgan": "generator.output.bias", "tvae": "decoder.output.bias"}
+
+
+@METHODS
+@pytest.mark.parametrize(
+    ("column", "kind", "value"),
+    [
+        ("amount", SpanKind.CONTINUOUS_SCALAR, np.nan),
+        ("channel", SpanKind.CATEGORY_ONE_HOT, np.inf),
+        ("member", SpanKind.CATEGORY_ONE_HOT, np.nan),
+    ],
+)
+def test_weights_that_are_not_finite_stop_generation_naming_the_column(
+    backend: Backend,
+    method: str,
+    shop: Shop,
+    column: str,
+    kind: SpanKind,
+    value: float,
+) -> None:
+    # A NaN scalar once reached pandas as "cannot convert NA to integer";
+    # NaN or +inf logits drew slot 0 of their span without a word.
+    _, prepared = shop
+    original = fitted(backend, method, prepared)
+    arrays, state = original.get_state()
+    (span,) = [
+        s for s in original.transformer_.spans if s.column == column and s.kind == kind
+    ]
+    bias = arrays[OUTPUT_BIAS[method]].copy()
+    bias[span.start] = value
+    restored = backend.implementation(method).from_state(
+        original.config, {**arrays, OUTPUT_BIAS[method]: bias}, state, device="cpu"
+    )
+    with pytest.raises(TrainingDivergedError, match=rf"1 column\(s\) \('{column}'\)"):
+        restored.generate(50, rng=np.random.default_rng(0))
 
 
 @METHODS

@@ -18,9 +18,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genesis._io import read_model_file
+from genesis._io import read_model_file, write_model_file
 from genesis._registry import get_registry
-from genesis.errors import InvalidConfigError, InvalidDataError, NotFittedError
+from genesis.errors import (
+    InvalidConfigError,
+    InvalidDataError,
+    NotFittedError,
+    TrainingDivergedError,
+)
 from genesis.evaluation import discriminative_score, predictive_score, temporal_score
 from genesis.generators.timeseries import STAGES, TimeGANGenerator
 from genesis.protocols import ProgressEvent
@@ -225,6 +230,20 @@ def test_saved_generator_loads_and_generates_the_same(
     names = {name.split(".")[1] for name in arrays if name.startswith("impl.")}
     assert names == set(timegan.NETWORK_NAMES)
     assert arrays["impl.supervisor.rnn.layers.0.recurrent_bias"].shape == (24,)
+
+
+def test_a_model_file_with_nan_weights_refuses_to_generate(
+    fitted: TimeGANGenerator, tmp_path: Path
+) -> None:
+    path = tmp_path / "timegan.genesis"
+    fitted.save(path)
+    arrays, document = read_model_file(path)
+    bias = arrays["impl.recovery.output.bias"].copy()
+    bias[1] = np.nan
+    write_model_file(path, {**arrays, "impl.recovery.output.bias": bias}, document)
+    loaded = TimeGANGenerator.load(path)
+    with pytest.raises(TrainingDivergedError, match=r"feature\(s\) 1: its weights"):
+        loaded.generate(4, seed=0)
 
 
 @pytest.mark.parametrize(

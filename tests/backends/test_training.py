@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from genesis.errors import NotFittedError, TrainingDivergedError
 from genesis.protocols import ProgressEvent
 from tests.backends.conftest import Backend, fitted
 from tests.tables import SMALL_CONFIG, Shop, prepare, shop_frame
@@ -110,6 +111,26 @@ def test_ctrl_c_stops_training_and_keeps_a_usable_model(
     assert "interrupted after 2 of 10 epochs" in caplog.text
     rows = generator.generate(30, rng=np.random.default_rng(0))
     assert len(rows["amount"]) == 30
+
+
+def test_a_diverging_fit_stops_with_advice_and_leaves_no_model(
+    backend: Backend, shop: Shop
+) -> None:
+    _, prepared = shop
+    generator = backend.implementation("ctgan")(
+        {
+            **SMALL_CONFIG["ctgan"],
+            "epochs": 5,
+            "generator_lr": 1e8,
+            "discriminator_lr": 1e8,
+        },
+        seed=0,
+        device="cpu",
+    )
+    with pytest.raises(TrainingDivergedError, match=r"epoch \d of 5.*generator_lr"):
+        generator.fit(prepared)
+    with pytest.raises(NotFittedError):
+        generator.generate(5, rng=np.random.default_rng(0))
 
 
 @METHODS

@@ -20,6 +20,7 @@ from genesis.errors import (
     ModelFileError,
     NotFittedError,
     PluginConflictError,
+    TrainingDivergedError,
 )
 from genesis.metadata import ColumnType, TableMetadata
 from genesis.protocols import ProgressEvent
@@ -42,5 +43,6 @@ __all__ = [
     "ProgressEvent",
     "SyntheticGenerator",
     "TableMetadata",
+    "TrainingDivergedError",
     "__version__",
 ]

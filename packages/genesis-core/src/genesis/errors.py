@@ -11,7 +11,9 @@ working::
     ├── BackendNotAvailableError  (ImportError)  gives the ``pip install`` line
     ├── PluginConflictError       (RuntimeError) two plugins claim one name
     ├── ModelFileError            (ValueError)   unreadable or incompatible file
-    └── ConditionNotMetError      (ValueError)   condition too rare to meet
+    ├── ConditionNotMetError      (ValueError)   condition too rare to meet
+    ├── TrainingDivergedError     (RuntimeError) losses or outputs not finite
+    └── TextProviderError         (RuntimeError) a text provider failed
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = [
     "NotFittedError",
     "PluginConflictError",
     "TextProviderError",
+    "TrainingDivergedError",
 ]
 
 
@@ -59,6 +62,14 @@ class ModelFileError(GenesisError, ValueError):
 
 class ConditionNotMetError(GenesisError, ValueError):
     """Conditional generation could not produce enough rows meeting the condition."""
+
+
+class TrainingDivergedError(GenesisError, RuntimeError):
+    """A network's losses or outputs stopped being finite: its weights are unusable.
+
+    Raised by fit when an epoch ends with a NaN or infinite loss (the fit is
+    abandoned), and by generate when a model's output holds NaN or infinity.
+    """
 
 
 class TextProviderError(GenesisError, RuntimeError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,7 +45,11 @@ from genesis.data._encoding import (
 )
 from genesis.data._prepare import PreparedTable
 from genesis.data._vectors import ConditionVectors, FrequencySampler
-from genesis.errors import InvalidConfigError, ModelFileError
+from genesis.errors import (
+    InvalidConfigError,
+    ModelFileError,
+    TrainingDivergedError,
+)
 from genesis.protocols import ProgressCallback, ProgressEvent
 
 __all__ = [
@@ -64,6 +69,7 @@ __all__ = [
     "FrequencySampler",
     "bfloat16_arithmetic",
     "bfloat16_matrix_units",
+    "check_losses_finite",
     "check_pac",
     "check_state_version",
     "collect_rows",
@@ -225,6 +231,28 @@ def log_cost(
     )
 
 
+def check_losses_finite(losses: Mapping[str, float], epoch: int, epochs: int) -> None:
+    """Raise when an epoch's mean losses are not all finite.
+
+    A NaN or infinite loss means the weights themselves have gone NaN or
+    infinite; every later step and every generated row would be garbage, so
+    the fit stops here with advice instead of finishing and sampling nonsense.
+
+    Raises:
+        TrainingDivergedError: Names the epoch and every loss.
+    """
+    if all(math.isfinite(value) for value in losses.values()):
+        return
+    shown = ", ".join(f"{name} {value:.4g}" for name, value in losses.items())
+    raise TrainingDivergedError(
+        f"Training diverged in epoch {epoch} of {epochs}: the mean losses are no "
+        f"longer finite ({shown}), so the networks' weights are unusable and the "
+        "fit was abandoned. Lower the learning rates if the method has them "
+        "(CTGAN: generator_lr and discriminator_lr), or look for extreme values "
+        "in the data, and fit again."
+    )
+
+
 def run_epochs(
     run_epoch: Callable[[], dict[str, float]],
     epochs: int,
@@ -239,11 +267,16 @@ def run_epochs(
     Returns:
         One dict per finished epoch (``"epoch"`` and the losses), and whether
         the loop was interrupted.
+
+    Raises:
+        TrainingDivergedError: An epoch's losses are not finite (see
+            :func:`check_losses_finite`).
     """
     history: list[dict[str, float]] = []
     try:
         for epoch in range(1, epochs + 1):
             losses = run_epoch()
+            check_losses_finite(losses, epoch, epochs)
             history.append({"epoch": epoch, **losses})
             log.debug(
                 "Epoch %d/%d: %s",

@@ -20,6 +20,7 @@ from torch import nn
 
 from genesis import training
 from genesis.data import EncodedTable
+from genesis.errors import TrainingDivergedError
 from genesis.protocols import ProgressCallback
 from genesis_torch._common import parameter_count
 
@@ -161,15 +162,22 @@ def train(
 
     Sets ``impl.loss_history_`` and ``impl.interrupted_``;
     ``impl.threads_`` and ``impl.mixed_precision_`` come from
-    :func:`log_fit_cost`.
+    :func:`log_fit_cost`. A fit that diverges leaves ``impl`` unfitted.
+
+    Raises:
+        TrainingDivergedError: An epoch's losses are not finite.
     """
-    with (
-        thread_count(impl.threads_),
-        mixed_precision(impl.device, impl.mixed_precision_),
-    ):
-        impl.loss_history_, impl.interrupted_ = training.run_epochs(
-            run_epoch, impl.config["epochs"], progress, log
-        )
+    try:
+        with (
+            thread_count(impl.threads_),
+            mixed_precision(impl.device, impl.mixed_precision_),
+        ):
+            impl.loss_history_, impl.interrupted_ = training.run_epochs(
+                run_epoch, impl.config["epochs"], progress, log
+            )
+    except TrainingDivergedError:
+        impl._model = None
+        raise
 
 
 def log_fit_cost(

@@ -46,6 +46,7 @@ from genesis.errors import (
     InvalidDataError,
     ModelFileError,
     NotFittedError,
+    TrainingDivergedError,
 )
 from genesis.protocols import ProgressCallback, ProgressEvent
 
@@ -765,6 +766,7 @@ class TimeGANGenerator:
         Raises:
             NotFittedError: fit has not been called.
             InvalidDataError: ``n`` is not a non-negative integer.
+            TrainingDivergedError: The networks' output holds NaN or infinity.
         """
         impl = self._fitted()
         assert self._scaler is not None and self._layout is not None
@@ -775,6 +777,15 @@ class TimeGANGenerator:
         rng = np.random.default_rng(seed) if seed is not None else self._rng
         assert rng is not None
         scaled = impl.generate(int(n), rng=rng)
+        finite = np.isfinite(scaled).all(axis=(0, 1))
+        if not finite.all():
+            features = self._layout.features or list(range(len(finite)))
+            names = [features[i] for i in np.flatnonzero(~finite)]
+            raise TrainingDivergedError(
+                "The TimeGAN model's output holds NaN or infinite values for "
+                f"feature(s) {', '.join(map(repr, names))}: its weights have "
+                "diverged, so it cannot generate sequences. Fit it again."
+            )
         return self._layout.restore(
             self._scaler.inverse_transform(scaled), self.seq_len
         )
