@@ -274,6 +274,13 @@ class SyntheticGenerator:
                         f"Condition on column {column!r} must be a (low, high) range, "
                         f"got {wanted!r}."
                     )
+                if _reversed_range(*wanted):
+                    low, high = wanted
+                    raise InvalidDataError(
+                        f"The condition on column {column!r} has low {low!r} above "
+                        f"high {high!r}, so no row can meet it; give the range as "
+                        "(low, high)."
+                    )
         return exact
 
     # -- streaming (genesis._streaming) --------------------------------------
@@ -579,6 +586,23 @@ def _condition_mask(
         else:
             mask &= (series == wanted).fillna(False).to_numpy(dtype=bool)
     return mask
+
+
+def _reversed_range(low: Any, high: Any) -> bool:
+    """True when ``low`` is above ``high``; bounds given as text are read as times.
+
+    Bounds that cannot be compared are left to the row filter, which
+    compares them with the column's values as pandas does.
+    """
+    if isinstance(low, str) or isinstance(high, str):
+        try:
+            low, high = pd.Timestamp(low), pd.Timestamp(high)
+        except (TypeError, ValueError):
+            return False
+    try:
+        return bool(low > high)
+    except TypeError:
+        return False
 
 
 def _is_discrete(series: pd.Series) -> bool:

@@ -108,6 +108,14 @@ class _ColumnPlan:
     # What an object column held in its missing cells (None, NaN, pd.NA...),
     # so the output marks missing values the way the input did.
     missing_marker: Any = None
+    # Integer and datetime columns are modelled relative to their smallest
+    # value (``origin``, in integer units: nanoseconds for datetimes), so the
+    # model sees exact small numbers and the output is rebuilt in integer
+    # arithmetic: a float64 cannot hold a nanosecond timestamp or an integer
+    # above 2**53 exactly. ``lower`` and ``upper`` are then relative, and
+    # ``extent`` is the exact largest value minus ``origin``.
+    origin: int | None = None
+    extent: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +135,8 @@ class _ColumnPlan:
             "timezone": self.timezone,
             "identifier_start": self.identifier_start,
             "missing_marker": encode_value(self.missing_marker),
+            "origin": self.origin,
+            "extent": self.extent,
         }
 
     @classmethod
@@ -148,6 +158,8 @@ class _ColumnPlan:
             timezone=data["timezone"],
             identifier_start=data["identifier_start"],
             missing_marker=decode_value(data.get("missing_marker", ["none", None])),
+            origin=data.get("origin"),
+            extent=data.get("extent"),
         )
 
 
@@ -341,26 +353,56 @@ def _warn_mixed_types(name: Hashable, categories: list[Any]) -> None:
         )
 
 
-def _numeric_values(plan: _ColumnPlan, series: pd.Series) -> np.ndarray:
-    """float64 view of a numeric or datetime column, NaN where missing."""
+def _whole_numbers(plan: _ColumnPlan, series: pd.Series) -> np.ndarray | None:
+    """The observed values of an integer or datetime column as exact integers.
+
+    Datetimes become nanoseconds of local wall-clock time, so whole days and
+    hours stay whole across daylight-saving changes. None for other columns.
+    """
+    observed = series[~_missing_mask(series)]
     if plan.meta.column_type == ColumnType.DATETIME:
         tz = getattr(series.dtype, "tz", None)
         plan.timezone = None if tz is None else str(tz)
-        # Model local wall-clock time, so whole days and hours stay whole
-        # across daylight-saving changes.
-        naive = series.dt.tz_localize(None) if tz else series
-        nanos = (
-            naive.astype("datetime64[ns]").to_numpy().view(np.int64).astype(np.float64)
-        )
-        nanos[_missing_mask(series)] = np.nan
-        return nanos
-    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+        naive = observed.dt.tz_localize(None) if tz else observed
+        return naive.astype("datetime64[ns]").to_numpy().view(np.int64)
+    if plan.meta.column_type != ColumnType.INTEGER:
+        return None
+    if pd.api.types.is_unsigned_integer_dtype(series.dtype):
+        return observed.to_numpy(dtype=np.uint64)
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return observed.to_numpy(dtype=np.int64)
+    # Whole numbers stored as floats: exact already only below 2**53.
+    numbers = observed.to_numpy(dtype=np.float64)
+    if not np.isfinite(numbers).all():
+        return None
+    return numbers.astype(np.int64)
+
+
+def _numeric_values(
+    plan: _ColumnPlan, series: pd.Series, missing: np.ndarray
+) -> np.ndarray:
+    """float64 values of a numeric or datetime column, NaN where missing.
+
+    Integer and datetime columns are given relative to their smallest value,
+    which goes to ``plan.origin`` (see :class:`_ColumnPlan`).
+    """
+    whole = _whole_numbers(plan, series)
+    if whole is None or not len(whole):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    origin = int(whole.min())
+    # Differences in uint64 are exact even when they overflow int64.
+    offsets = whole.astype(np.uint64) - np.uint64(origin % 2**64)
+    plan.origin, plan.extent = origin, int(offsets.max())
+    plan.step = _step(plan, whole)
+    values = np.full(len(series), np.nan)
+    values[~missing] = offsets.astype(np.float64)
+    return values
 
 
 def _prepare_numeric(
     plan: _ColumnPlan, series: pd.Series, missing: np.ndarray, rng: np.random.Generator
 ) -> tuple[_ColumnPlan, list[PreparedColumn]]:
-    values = _numeric_values(plan, series)
+    values = _numeric_values(plan, series, missing)
     observed = values[~missing]
     if not np.isfinite(observed).all():
         raise InvalidDataError(
@@ -369,7 +411,8 @@ def _prepare_numeric(
         )
     plan.lower = float(observed.min())
     plan.upper = float(observed.max())
-    plan.step = _step(plan, observed)
+    if plan.origin is None:
+        plan.step = _step(plan, observed)
     columns: list[PreparedColumn] = []
     if plan.lower == plan.upper:
         plan.mode = "constant"
@@ -411,13 +454,17 @@ def _missing_indicator(plan: _ColumnPlan, missing: np.ndarray) -> PreparedColumn
 
 
 def _step(plan: _ColumnPlan, observed: np.ndarray) -> float | None:
+    """The spacing output values are rounded to; for datetimes, the coarsest
+    unit (a day down to a nanosecond) that every observed time is whole in.
+
+    ``observed`` holds exact nanoseconds for a datetime column.
+    """
     meta = plan.meta
     if meta.column_type == ColumnType.INTEGER:
         return 1.0
     if meta.column_type == ColumnType.DATETIME:
-        nanos = observed.astype(np.int64)
         for step in _NS_STEPS:
-            if not np.any(nanos % step):
+            if not np.any(observed % step):
                 return float(step)
         return 1.0
     if meta.decimals is not None:
@@ -459,9 +506,56 @@ def _restore_column(
             # ends are themselves seen values, so clip once more.
             values = np.clip(values, plan.lower, plan.upper)
     values[missing] = np.nan
+    if plan.origin is not None:
+        return _restore_whole(plan, values)
+    # Files saved before integer and datetime columns had an origin.
     if plan.mode == "datetime" or plan.meta.column_type == ColumnType.DATETIME:
-        return _to_datetime(plan, values)
+        nanos = np.where(np.isnan(values), 0, values).astype(np.int64)
+        return _to_datetime(plan, nanos, np.isnan(values))
     return _to_numeric_dtype(plan.meta, values)
+
+
+def _restore_whole(plan: _ColumnPlan, values: np.ndarray) -> pd.Series:
+    """Relative float values back to exact integers or times (NaN = missing).
+
+    The values are rounded to whole steps and added to the origin in integer
+    arithmetic, so every output is a multiple of the step the data had and
+    lies within the observed range exactly.
+    """
+    assert plan.origin is not None and plan.extent is not None
+    missing = np.isnan(values)
+    step = int(plan.step or 1)
+    steps = np.round(np.where(missing, 0.0, values) / step)
+    steps = np.clip(steps, 0.0, _float_at_most(plan.extent // step)).astype(np.uint64)
+    if plan.meta.column_type == ColumnType.DATETIME:
+        nanos = (steps * np.uint64(step)).astype(np.int64) + np.int64(plan.origin)
+        return _to_datetime(plan, nanos, missing)
+    dtype = None if plan.meta.dtype == "category" else plan.meta.dtype
+    if dtype is not None and pd.api.types.is_unsigned_integer_dtype(dtype):
+        whole: np.ndarray = steps * np.uint64(step) + np.uint64(plan.origin)
+    else:
+        whole = (steps * np.uint64(step)).astype(np.int64) + np.int64(plan.origin)
+    return _whole_to_dtype(plan.meta, whole, missing)
+
+
+def _float_at_most(limit: int) -> float:
+    """The largest float64 not above ``limit`` (float(limit) may round up)."""
+    nearest = float(limit)
+    return nearest if int(nearest) <= limit else float(np.nextafter(nearest, 0.0))
+
+
+def _whole_to_dtype(
+    meta: ColumnMetadata, whole: np.ndarray, missing: np.ndarray
+) -> pd.Series:
+    """Exact integers in the column's dtype, missing where ``missing``."""
+    dtype = pd.api.types.pandas_dtype(meta.dtype) if meta.dtype != "category" else None
+    if dtype is not None and pd.api.types.is_integer_dtype(dtype):
+        if isinstance(dtype, np.dtype):
+            return pd.Series(whole.astype(dtype))
+        exact = pd.arrays.IntegerArray(whole.astype(dtype.numpy_dtype), missing.copy())
+        return pd.Series(exact).astype(dtype)
+    numbers = np.where(missing, np.nan, whole.astype(np.float64))
+    return _to_numeric_dtype(meta, numbers)
 
 
 def _to_numeric_dtype(meta: ColumnMetadata, values: np.ndarray) -> pd.Series:
@@ -478,10 +572,10 @@ def _to_numeric_dtype(meta: ColumnMetadata, values: np.ndarray) -> pd.Series:
     return pd.Series(values).astype(dtype)
 
 
-def _to_datetime(plan: _ColumnPlan, values: np.ndarray) -> pd.Series:
-    missing = np.isnan(values)
-    nanos = np.where(missing, 0, values).astype(np.int64)
-    stamps = pd.Series(nanos.view("datetime64[ns]"))
+def _to_datetime(
+    plan: _ColumnPlan, nanos: np.ndarray, missing: np.ndarray
+) -> pd.Series:
+    stamps = pd.Series(np.where(missing, 0, nanos).view("datetime64[ns]"))
     stamps[missing] = pd.NaT
     if plan.timezone is not None:
         # A wall time repeated when clocks go back is read as standard time;
@@ -530,6 +624,12 @@ def _cast_objects(
         return pd.Series(values, dtype=object)
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return pd.Series(pd.to_datetime(pd.Series(values)), dtype=dtype)
+    if pd.api.types.is_integer_dtype(dtype):
+        # Straight from the Python integers: through float64, values above
+        # 2**53 would turn into neighbours never seen in the data.
+        numpy_dtype = getattr(dtype, "numpy_dtype", dtype)
+        whole = np.where(missing, 0, values).astype(numpy_dtype)
+        return _whole_to_dtype(meta, whole, missing)
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         numbers = np.where(missing, np.nan, values).astype(float)
         return _to_numeric_dtype(meta, numbers)
@@ -555,9 +655,13 @@ def fresh_identifiers(
     plan: _ColumnPlan, n_rows: int, rng: np.random.Generator
 ) -> pd.Series:
     fmt = dict(plan.meta.identifier_format or {"kind": "int"})
-    numbers = plan.identifier_start + np.arange(n_rows, dtype=np.int64)
     if fmt["kind"] == "int":
-        return pd.Series(numbers).astype(pd.api.types.pandas_dtype(plan.meta.dtype))
+        dtype = pd.api.types.pandas_dtype(plan.meta.dtype)
+        numbers = _identifier_numbers(
+            plan, n_rows, getattr(dtype, "numpy_dtype", dtype)
+        )
+        return pd.Series(numbers).astype(dtype)
+    numbers = range(plan.identifier_start, plan.identifier_start + n_rows)
     if fmt["kind"] == "uuid":
         raw = rng.integers(0, 256, size=(n_rows, 16), dtype=np.uint8)
         texts = [str(uuid.UUID(bytes=row.tobytes(), version=4)) for row in raw]
@@ -567,3 +671,24 @@ def fresh_identifiers(
         texts = [f"{prefix}{number:0{width}d}" for number in numbers]
     values = np.array(texts, dtype=object)
     return _cast_objects(plan.meta, values, np.zeros(n_rows, dtype=bool))
+
+
+def _identifier_numbers(
+    plan: _ColumnPlan, n_rows: int, numpy_dtype: np.dtype
+) -> np.ndarray:
+    """``n_rows`` consecutive integers from the first real identifier.
+
+    When the column's integer type would overflow past its largest value,
+    the run starts lower instead, so every identifier stays distinct.
+    """
+    if numpy_dtype.kind not in "iu":
+        return plan.identifier_start + np.arange(n_rows, dtype=np.float64)
+    info = np.iinfo(numpy_dtype)
+    if n_rows > int(info.max) - int(info.min) + 1:
+        raise InvalidDataError(
+            f"Column {plan.meta.name!r} is an identifier of dtype {numpy_dtype}, "
+            f"which holds {int(info.max) - int(info.min) + 1} distinct values; "
+            f"{n_rows} rows were asked."
+        )
+    start = max(min(plan.identifier_start, int(info.max) - n_rows + 1), int(info.min))
+    return np.arange(n_rows, dtype=numpy_dtype) + numpy_dtype.type(start)
