@@ -264,3 +264,41 @@ def test_roc_auc_counts_ties_as_half() -> None:
 
     # Pairs (positive over negative): 0.4>0.1, 0.4=0.4 (half), 0.8>both.
     assert roc_auc(scores, positive) == pytest.approx(3.5 / 4)
+
+
+def tiny_frame(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(4)
+    return pd.DataFrame(
+        {
+            "a": rng.integers(0, 10, n),
+            "b": rng.normal(size=n),
+            "c": rng.choice(list("xyz"), n),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("n_real", "n_synthetic"), [(200, 1), (1, 200), (1, 1), (200, 2)]
+)
+def test_tables_of_one_or_two_rows_are_scored_without_detection(
+    n_real: int, n_synthetic: int, tmp_path
+) -> None:
+    # A single synthetic row once reached scikit-learn as an empty fold
+    # ("Found array with 0 sample(s)").
+    real, synthetic = tiny_frame(200).iloc[:n_real], tiny_frame(200).iloc[:n_synthetic]
+    report = evaluate(real, synthetic, ml_model="linear")
+    assert report.detection is not None
+    assert report.detection["score"] is None
+    assert report.detection["rows_per_class"] == min(n_real, n_synthetic)
+    assert "needs at least 3 rows in each table" in report.summary()
+    assert np.isfinite(report.score)
+    report.to_html(tmp_path / "report.html")
+
+
+def test_one_real_row_leaves_privacy_out_or_refuses_it_when_asked() -> None:
+    real, synthetic = tiny_frame(200).iloc[:1], tiny_frame(200)
+    report = evaluate(real, synthetic, ml_model="linear")
+    assert report.privacy is None
+    assert any("Privacy was not scored" in note for note in report.info["notes"])
+    with pytest.raises(InvalidDataError, match=r"'privacy'.*one row"):
+        evaluate(real, synthetic, properties=["privacy"])

@@ -111,12 +111,25 @@ def detection(
 
     Returns:
         The section as JSON-able values: ``score``, ``auc``, ``model``, the
-        ROC curve (``fpr``, ``tpr``) and the rows used per class.
+        ROC curve (``fpr``, ``tpr``) and the rows used per class. With fewer
+        rows per class than folds, ``score`` and ``auc`` are None.
     """
     rng = np.random.default_rng(seed)
     real = features.matrices["real"]
     synthetic = features.matrices["synthetic"]
     n_rows = min(len(real), len(synthetic), max_rows)
+    if n_rows < DETECTION_FOLDS:
+        # Some folds would hold no row to score: no model, no score.
+        logger.info("Detection skipped: %d rows per class", n_rows)
+        return {
+            "score": None,
+            "auc": None,
+            "model": model,
+            "folds": DETECTION_FOLDS,
+            "rows_per_class": n_rows,
+            "fpr": [],
+            "tpr": [],
+        }
     real = real[rng.choice(len(real), n_rows, replace=False)]
     synthetic = synthetic[rng.choice(len(synthetic), n_rows, replace=False)]
     x = np.vstack([real, synthetic])

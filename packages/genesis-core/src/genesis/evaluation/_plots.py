@@ -168,7 +168,8 @@ def roc_png(curves: Sequence[tuple[str, list[float], list[float], str]]) -> byte
     axis.set_ylim(0, 1)
     axis.set_xlabel("false positive rate", fontsize=8)
     axis.set_ylabel("true positive rate", fontsize=8)
-    axis.legend(loc="lower right", frameon=False, fontsize=7.5)
+    if any(fpr for _, fpr, _, _ in curves):
+        axis.legend(loc="lower right", frameon=False, fontsize=7.5)
     _style_axis(axis)
     return _png(figure)
 

@@ -327,6 +327,20 @@ def evaluate(
         _check_same_columns(real, holdout, "holdout")
     if target is not None:
         _check_target(target, data.metadata)
+    if "privacy" in extras and holdout is None and len(real) < 2:
+        # Its baseline is the distance between real rows: one row has none.
+        if properties is not None:
+            raise InvalidDataError(
+                "properties asks for 'privacy', which compares synthetic rows with "
+                "the distances between real rows, and the real data has one row; "
+                "pass more real rows or a holdout."
+            )
+        extras.discard("privacy")
+        data.notes.append(
+            "Privacy was not scored: the real data has one row, so there are no "
+            "distances between real rows to compare with; pass a holdout to score "
+            "it."
+        )
     shapes = column_shapes(data)
     trends = column_pair_trends(data)
     distributions = column_distributions(data)

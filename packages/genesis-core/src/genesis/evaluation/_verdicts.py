@@ -102,6 +102,11 @@ def ml_efficacy_verdict(section: dict[str, Any]) -> str:
 def detection_verdict(section: dict[str, Any]) -> str:
     """How easily synthetic rows are told from real ones."""
     auc = section["auc"]
+    if auc is None and section["rows_per_class"] < section["folds"]:
+        return (
+            f"Detection needs at least {section['folds']} rows in each table to "
+            f"cross-validate; it had {section['rows_per_class']}."
+        )
     if auc is None:
         return "Detection could not be scored."
     if auc < DETECTION_CHANCE:
