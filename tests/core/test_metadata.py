@@ -67,3 +67,20 @@ def test_timedelta_is_refused_naming_the_column() -> None:
     frame = pd.DataFrame({"wait": pd.to_timedelta([1, 2], unit="s")})
     with pytest.raises(InvalidDataError, match=r"'wait'.*timedelta"):
         TableMetadata.infer(frame)
+
+
+def test_a_column_of_lists_is_refused_naming_the_column() -> None:
+    frame = pd.DataFrame({"tags": pd.Series([["a", "b"], ["c"]] * 5, dtype=object)})
+    with pytest.raises(InvalidDataError, match="Column 'tags' holds list values"):
+        TableMetadata.infer(frame)
+
+
+def test_a_number_too_large_to_square_is_refused_naming_the_column() -> None:
+    frame = pd.DataFrame({"h": [1.0, 2.0, -1e200]})
+    with pytest.raises(InvalidDataError, match=r"Column 'h' holds .*1\.0e\+200"):
+        TableMetadata.infer(frame)
+
+
+def test_discrete_columns_none_infers_as_if_omitted() -> None:
+    frame = pd.DataFrame({"level": [1, 3, 5, 7] * 5})
+    assert TableMetadata.infer(frame, None) == TableMetadata.infer(frame)

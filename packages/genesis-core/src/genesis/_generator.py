@@ -16,6 +16,7 @@ from genesis import _io, _streaming
 from genesis._auto import choose_method
 from genesis._config import resolve_config
 from genesis._registry import CORE_BACKEND, get_registry, resolve_backend
+from genesis._values import UnstorableValueError, encode_value
 from genesis.data import (
     TablePreparer,
     check_generate_count,
@@ -435,7 +436,13 @@ class SyntheticGenerator:
     # -- save / load ---------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Save the fitted generator to one file (safetensors + JSON, no pickle)."""
+        """Save the fitted generator to one file (safetensors + JSON, no pickle).
+
+        Raises:
+            ModelFileError: A column holds values of a type the file cannot
+                store without pickle (the message names the column and the
+                type); nothing is written.
+        """
         arrays, document = self._get_state()
         _io.write_model_file(path, arrays, document)
         logger.info("Saved %s generator to %s", self.method_, path)
@@ -468,7 +475,7 @@ class SyntheticGenerator:
             "config": _jsonable(self.config_),
             "seed": self.seed,
             "method_reasons": self.method_reasons_,
-            "preparer": self._preparer.get_state(),
+            "preparer": _preparer_state(self._preparer),
             "impl": state,
             "rng": self._rng.bit_generator.state,
         }
@@ -510,6 +517,8 @@ class SyntheticGenerator:
                 f"{str(source)!r} is missing part of a Genesis model ({exc!r}); it "
                 "may have been written by another program."
             ) from exc
+        except ModelFileError as exc:
+            raise ModelFileError(f"{str(source)!r}: {exc}") from exc
         generator = cls(
             method=method,
             config=document["config"],
@@ -526,6 +535,43 @@ class SyntheticGenerator:
         generator.method_reasons_ = document["method_reasons"]
         generator.config_ = config
         return generator
+
+
+def _preparer_state(preparer: TablePreparer) -> dict[str, Any]:
+    """The preparer's state for a model file.
+
+    Raises:
+        ModelFileError: A column's label or one of its values has a type the
+            file cannot store; the message names the column and the type.
+    """
+    try:
+        return preparer.get_state()
+    except UnstorableValueError as exc:
+        refused = exc
+    # Find the column to name: label first, then its metadata and plan.
+    for plan in preparer.plans:
+        name = plan.meta.name
+        try:
+            encode_value(name)
+        except UnstorableValueError as exc:
+            raise ModelFileError(
+                f"Column label {name!r} is of type {exc.type_name}, which a model "
+                "file cannot store without pickle; give the column a str or int "
+                "label and fit again. Nothing was saved."
+            ) from exc
+        try:
+            plan.meta.to_dict()
+            plan.to_dict()
+        except UnstorableValueError as exc:
+            raise ModelFileError(
+                f"Column {name!r} holds {exc.shown}, of type {exc.type_name}"
+                f"{exc.detail}, which a model file cannot store without pickle. "
+                "Convert the column to values Genesis stores (str, numbers, "
+                "dates and times, pandas Timestamp, Timedelta, Period or "
+                "Interval, Decimal, bytes), for example with .astype(str), and "
+                "fit again. Nothing was saved."
+            ) from exc
+    raise refused
 
 
 def _load_backend(method: str, saved: str, requested: str | None) -> str:

@@ -35,7 +35,12 @@ __all__ = [
     "write_model_file",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 2 added stored value kinds (pandas Interval, Period, Decimal, bytes,
+# numpy scalars...) that version-1 readers do not know. Version-1 files read
+# as before; a value version 1 could only store as its repr text is refused
+# when decoded (genesis._values).
+_OLDEST_READABLE_VERSION = 1
 _FORMAT_KEY = "genesis_format"
 _JSON_KEY = "genesis_json"
 # What a model file holds, under KIND_KEY in its JSON document.
@@ -119,7 +124,7 @@ def read_model_file(
             f"(no {_FORMAT_KEY!r} entry)."
         )
     version = int(header[_FORMAT_KEY])
-    if version != FORMAT_VERSION:
+    if not _OLDEST_READABLE_VERSION <= version <= FORMAT_VERSION:
         advice = (
             "upgrade genesis-synth-core to read it"
             if version > FORMAT_VERSION
@@ -127,7 +132,8 @@ def read_model_file(
         )
         raise ModelFileError(
             f"{str(source)!r} has model format version {version}; this release of "
-            f"Genesis reads version {FORMAT_VERSION}: {advice}."
+            f"Genesis reads versions {_OLDEST_READABLE_VERSION} to "
+            f"{FORMAT_VERSION}: {advice}."
         )
     return arrays, json.loads(header[_JSON_KEY])
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Hashable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -27,6 +29,11 @@ DEMO_DIR = "genesis-demo-output"
 # The loggers ``-v`` turns to debug: the core's, and the distributions'
 # (plugins from elsewhere log under their own names and keep their level).
 VERBOSE_LOGGERS = ("genesis", "genesis_torch", "genesis_jax", "genesis_llm")
+# A cell of digits that starts with 0 and goes on ("02134", "007") is a code
+# (a zip, a phone number): read as a number it would lose its leading zeros.
+# "0" alone and "0.5" are numbers.
+_DIGITS = re.compile(r"\d+")
+_ZERO_PADDED = re.compile(r"0\d+")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -161,12 +168,71 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(path: Path, text_columns: Collection[Hashable] = ()) -> pd.DataFrame:
+    """Read a Parquet or CSV table; see :func:`_read_csv` for ``text_columns``."""
     if not path.is_file():
         raise InvalidDataError(f"No file at {str(path)!r}.")
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
-    return pd.read_csv(path)
+    return _read_csv(path, text_columns)
+
+
+def _read_csv(path: Path, text_columns: Collection[Hashable] = ()) -> pd.DataFrame:
+    """Read a CSV file, keeping codes with leading zeros as text.
+
+    pandas reads "02134" as the number 2134. A column it reads as whole
+    numbers is read again as text, and kept as text when every value is a
+    string of digits and one of them starts with a zero followed by more
+    digits. Columns named in ``text_columns`` that pandas reads as numbers
+    are kept as text whatever their values, so that another file of the same
+    table reads alike.
+    """
+    frame = pd.read_csv(path)
+    candidates = [
+        position
+        for position, name in enumerate(frame.columns)
+        if name in text_columns or _may_be_zero_padded(frame[name])
+    ]
+    if not candidates:
+        return frame
+    texts = pd.read_csv(path, usecols=candidates, dtype=str)
+    # usecols keeps the file's order, which is the order of the positions.
+    for position, text in zip(candidates, texts.columns, strict=True):
+        name = frame.columns[position]
+        if name in text_columns or _is_zero_padded(texts[text]):
+            frame[name] = texts[text]
+    return frame
+
+
+def _may_be_zero_padded(column: pd.Series) -> bool:
+    """Whether pandas may have read digit codes as this column of numbers."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return False
+    if pd.api.types.is_integer_dtype(column.dtype):
+        return bool((column.dropna() >= 0).all())
+    if pd.api.types.is_float_dtype(column.dtype):
+        # Codes read as floats when some cells are empty; their values are
+        # then whole numbers.
+        values = column.dropna().to_numpy(dtype=np.float64)
+        return bool(np.all((values >= 0) & (values == np.floor(values))))
+    return False
+
+
+def _is_zero_padded(texts: pd.Series) -> bool:
+    values = texts.dropna()
+    return bool(
+        values.str.fullmatch(_DIGITS).all() and values.str.fullmatch(_ZERO_PADDED).any()
+    )
+
+
+def _text_columns(frame: pd.DataFrame) -> list[Hashable]:
+    """The columns of ``frame`` that hold text."""
+    return [
+        name
+        for name in frame.columns
+        if pd.api.types.is_string_dtype(frame[name].dtype)
+        or frame[name].dtype == object
+    ]
 
 
 def _write_table(frame: pd.DataFrame, path: Path) -> None:
@@ -216,8 +282,11 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     from genesis.evaluation import evaluate
 
     real = _read_table(args.real)
-    synthetic = _read_table(args.synthetic)
-    holdout = None if args.holdout is None else _read_table(args.holdout)
+    # A column of the real table read as text (codes with leading zeros, say)
+    # is text in the other files too, even where their values look numeric.
+    text_columns = _text_columns(real)
+    synthetic = _read_table(args.synthetic, text_columns)
+    holdout = None if args.holdout is None else _read_table(args.holdout, text_columns)
     properties = None
     if args.properties is not None:
         names = [p.strip() for p in args.properties.split(",") if p.strip()]

@@ -22,7 +22,7 @@ import pandas as pd
 from genesis._values import decode_value, encode_value
 from genesis.errors import InvalidDataError
 
-__all__ = ["ColumnMetadata", "ColumnType", "TableMetadata"]
+__all__ = ["ColumnMetadata", "ColumnType", "TableMetadata", "check_column_values"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,12 @@ _UUID_TEXT = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I
 )
 _MIN_IDENTIFIER_ROWS = 10
+# The largest magnitude a continuous value may have. Fitting squares values
+# and their deviations and sums them over rows (and "auto" cubes them for the
+# skewness); below this bound all of that stays far inside float64's range.
+LARGEST_MAGNITUDE = 1e100
+# How much of a refused value an error message quotes.
+_QUOTE_CHARS = 60
 
 
 class ColumnType(enum.StrEnum):
@@ -121,11 +127,15 @@ class TableMetadata:
     ) -> TableMetadata:
         """Infer the column type of every column of ``data``.
 
-        Columns named in ``discrete_columns`` are categorical whatever their
-        dtype. The frame is assumed to have passed
+        Columns named in ``discrete_columns`` (None names none) are
+        categorical whatever their dtype. The frame is assumed to have passed
         :func:`genesis.data.check_training_frame`.
+
+        Raises:
+            InvalidDataError: A column holds values Genesis cannot model
+                (see :func:`check_column_values`) or has such a dtype.
         """
-        discrete = set(discrete_columns)
+        discrete = set(() if discrete_columns is None else discrete_columns)
         return cls(
             _infer_column(name, data[name], name in discrete) for name in data.columns
         )
@@ -186,9 +196,74 @@ class TableMetadata:
         )
 
 
+def check_column_values(
+    name: Hashable, series: pd.Series, declared_discrete: bool = False
+) -> None:
+    """Refuse a column whose values Genesis cannot model, naming it and the fix.
+
+    Args:
+        name: The column's label, for the message.
+        series: The column.
+        declared_discrete: Whether the user named it in ``discrete_columns``;
+            its numbers are then categories and may be of any size.
+
+    Raises:
+        InvalidDataError: The column holds unhashable values (lists, dicts,
+            sets, arrays), or it is a float column, not declared discrete,
+            with a finite value larger in magnitude than
+            ``LARGEST_MAGNITUDE``.
+    """
+    if series.dtype == object:
+        value = _first_unhashable(series)
+        if value is not None:
+            quoted = repr(value)
+            if len(quoted) > _QUOTE_CHARS:
+                quoted = quoted[: _QUOTE_CHARS - 3] + "..."
+            raise InvalidDataError(
+                f"Column {name!r} holds {type(value).__name__} values (for "
+                f"example {quoted}), which Genesis cannot model: each cell must "
+                "be one number, date or text. Join each value into one text "
+                "(for example with json.dumps), spread it over several columns, "
+                "or drop the column before fitting."
+            )
+    if declared_discrete or not pd.api.types.is_float_dtype(series.dtype):
+        return
+    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    # Infinities are check_training_frame's to refuse, with their own advice.
+    magnitudes = np.where(np.isfinite(values), np.abs(values), 0.0)
+    too_large = magnitudes > LARGEST_MAGNITUDE
+    if too_large.any():
+        extreme = values[np.argmax(magnitudes)]
+        raise InvalidDataError(
+            f"Column {name!r} holds {int(too_large.sum())} value(s) larger in "
+            f"magnitude than {LARGEST_MAGNITUDE:.0e} (the most extreme is "
+            f"{extreme:.1e}); Genesis cannot model numbers that large, because "
+            "their squares overflow float64 while fitting. Express the column "
+            "in a larger unit (divide it by a power of ten), take its "
+            "logarithm, or replace those values with missing values before "
+            "fitting; or name it in discrete_columns if its values are "
+            "categories."
+        )
+
+
+def _first_unhashable(series: pd.Series) -> object | None:
+    """The first value of an object column that cannot be hashed, or None."""
+    try:
+        # Hashes every value in C; only a column that fails is walked below.
+        pd.unique(series.to_numpy())
+    except TypeError:
+        for value in series:
+            try:
+                hash(value)
+            except TypeError:
+                return value
+    return None
+
+
 def _infer_column(
     name: Hashable, series: pd.Series, declared_discrete: bool
 ) -> ColumnMetadata:
+    check_column_values(name, series, declared_discrete)
     dtype = series.dtype
     dtype_text = str(dtype)
     categories = None

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from genesis.errors import InvalidDataError
+from genesis.metadata import check_column_values
 
 __all__ = ["check_generate_count", "check_training_frame"]
 
 
 def check_training_frame(
-    data: object, discrete_columns: Sequence[Hashable] = ()
+    data: object, discrete_columns: Sequence[Hashable] | None = ()
 ) -> list[Hashable]:
     """Refuse a frame that cannot be fitted, naming the column and the fix.
+
+    Args:
+        data: The real table.
+        discrete_columns: Columns to model as categories; one name alone
+            stands for a list of it, and None names none.
 
     Returns:
         The list of discrete columns, validated.
 
     Raises:
         InvalidDataError: The frame is not a DataFrame, is empty, has
-            duplicate column names, infinite values, or ``discrete_columns``
-            names a column it does not have.
+            duplicate column names, infinite values, values Genesis cannot
+            model (lists and other unhashable values, numbers too large to
+            square), or ``discrete_columns`` is not a list of its columns.
     """
     if not isinstance(data, pd.DataFrame):
         raise InvalidDataError(
@@ -43,9 +50,7 @@ def check_training_frame(
             f"The data has duplicate column names {duplicated!r}; give each column a "
             "unique name."
         )
-    if isinstance(discrete_columns, (str, bytes)):
-        discrete_columns = [discrete_columns]
-    discrete = list(discrete_columns)
+    discrete = _discrete_list(discrete_columns)
     unknown = [c for c in discrete if c not in data.columns]
     if unknown:
         raise InvalidDataError(
@@ -63,6 +68,29 @@ def check_training_frame(
                     f"Column {name!r} holds {count} infinite value(s); replace them "
                     "with finite numbers or missing values before fitting."
                 )
+        check_column_values(name, series, name in discrete)
+    return discrete
+
+
+def _discrete_list(discrete_columns: object) -> list[Hashable]:
+    """``discrete_columns`` as a list of labels, refusing what is not one."""
+    if discrete_columns is None:
+        return []
+    if isinstance(discrete_columns, (str, bytes)):
+        return [discrete_columns]
+    if not isinstance(discrete_columns, Iterable):
+        raise InvalidDataError(
+            "discrete_columns must be a list of column names, got "
+            f"{type(discrete_columns).__name__} {discrete_columns!r}; pass for "
+            "example ['city'], or leave it out to name none."
+        )
+    discrete = list(discrete_columns)
+    unhashable = [c for c in discrete if not isinstance(c, Hashable)]
+    if unhashable:
+        raise InvalidDataError(
+            f"discrete_columns holds {unhashable[:3]!r}, which are not column "
+            "names; list the names of the columns themselves."
+        )
     return discrete
 
 
