@@ -170,3 +170,25 @@ def test_a_reversed_range_condition_is_refused_at_once(
     generator = fitted(millisecond_times(), "gaussian_copula")
     with pytest.raises(InvalidDataError, match=rf"column '{column}' has low .* above"):
         generator.generate(10, conditions={column: bounds})
+
+
+def test_numbers_all_below_a_millionth_are_not_rounded_to_zero() -> None:
+    # The decimal-places check once used an absolute tolerance of 1e-6, so a
+    # column of values around 1e-8 counted as whole numbers and came back 0.
+    rng = np.random.default_rng(5)
+    real = pd.DataFrame(
+        {"tiny": rng.normal(size=300) * 1e-8, "x": rng.normal(size=300)}
+    )
+    out = fitted(real, "gaussian_copula").generate(500)["tiny"]
+    assert (out != 0).mean() > 0.99
+    assert 0.5 < out.std() / real["tiny"].std() < 2.0
+
+
+def test_decimal_places_are_kept_for_small_values() -> None:
+    rng = np.random.default_rng(6)
+    values = np.round(rng.random(300), 3) * 1e-3  # six decimal places
+    real = pd.DataFrame({"rate": values, "x": rng.normal(size=300)})
+    out = fitted(real, "gaussian_copula").generate(500)["rate"]
+    scaled = out.to_numpy() * 1e6
+    np.testing.assert_allclose(scaled, np.round(scaled), atol=1e-6)
+    assert out.nunique() > 50

@@ -356,8 +356,10 @@ def _decimals(series: pd.Series) -> int | None:
         return None
     for places in range(7):
         scaled = values * 10.0**places
-        if np.all(
-            np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))
-        ):
+        # Rounding may move a value by a millionth of itself or of the
+        # column's largest value, never by a fixed amount: values all below
+        # 1e-6 would otherwise count as whole numbers and come back as 0.
+        tolerance = 1e-6 * np.maximum(np.abs(scaled), np.abs(scaled).max())
+        if np.all(np.abs(scaled - np.round(scaled)) <= tolerance):
             return places
     return None
