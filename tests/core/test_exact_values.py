@@ -192,3 +192,17 @@ def test_decimal_places_are_kept_for_small_values() -> None:
     scaled = out.to_numpy() * 1e6
     np.testing.assert_allclose(scaled, np.round(scaled), atol=1e-6)
     assert out.nunique() > 50
+
+
+def test_a_time_zone_that_cannot_be_named_is_refused_at_fit() -> None:
+    # A dateutil zone used to fit, then crashed generate in tz_localize: its
+    # name (the zone's file) does not read back as a zone.
+    dateutil_tz = pytest.importorskip("dateutil.tz")
+    zone = dateutil_tz.gettz("Europe/Paris")
+    start = pd.Timestamp("2022-03-01", tz=zone)
+    times = pd.Series(start + pd.to_timedelta(np.arange(50) * 3600, unit="s"))
+    real = pd.DataFrame({"at": times, "x": np.arange(50.0)})
+    with pytest.raises(
+        InvalidDataError, match=r"Column 'at' has the time zone .*tz_convert"
+    ):
+        fitted(real, "gaussian_copula")

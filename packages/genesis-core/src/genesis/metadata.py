@@ -196,6 +196,29 @@ class TableMetadata:
         )
 
 
+def _check_time_zone(name: Hashable, dtype: Any) -> None:
+    """Refuse a time zone whose name does not read back as the same zone.
+
+    The output's dtype is rebuilt from its name, in this process and from a
+    model file; pandas names a dateutil zone by its file, which it cannot
+    read back.
+    """
+    zone = getattr(dtype, "tz", None)
+    if zone is None:
+        return
+    try:
+        same = pd.api.types.pandas_dtype(str(dtype)) == dtype
+    except (TypeError, ValueError, KeyError, LookupError):
+        same = False
+    if not same:
+        raise InvalidDataError(
+            f"Column {name!r} has the time zone {zone!r}, which Genesis cannot "
+            "write down and read back as the same zone. Convert it to a named "
+            "zone first, for example with series.dt.tz_convert('Europe/Paris') "
+            "(a zoneinfo zone) or tz_convert('UTC'), and fit again."
+        )
+
+
 def check_column_values(
     name: Hashable, series: pd.Series, declared_discrete: bool = False
 ) -> None:
@@ -226,6 +249,7 @@ def check_column_values(
                 "(for example with json.dumps), spread it over several columns, "
                 "or drop the column before fitting."
             )
+    _check_time_zone(name, series.dtype)
     if declared_discrete or not pd.api.types.is_float_dtype(series.dtype):
         return
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
