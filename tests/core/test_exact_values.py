@@ -206,3 +206,10 @@ def test_a_time_zone_that_cannot_be_named_is_refused_at_fit() -> None:
         InvalidDataError, match=r"Column 'at' has the time zone .*tz_convert"
     ):
         fitted(real, "gaussian_copula")
+
+
+def test_one_far_outlier_does_not_round_the_bulk() -> None:
+    rng = np.random.default_rng(16)
+    real = pd.DataFrame({"price": np.append(rng.normal(50, 5, 300), 1e7)})
+    out = fitted(real, "gaussian_copula").generate(500)["price"]
+    assert (out != out.round()).mean() > 0.9

@@ -43,6 +43,10 @@ _KDE_BINS = 4_096
 _KDE_CENTRES = 512
 # Silverman's constant in the robust bandwidth rule.
 _KDE_ROBUST = 0.9
+# Fractions of that rule's bandwidth tried by leave-one-out likelihood, and
+# most values scored (the cost grows with their square).
+_CV_FRACTIONS = (1.0, 0.5, 0.25, 0.125, 0.0625)
+_CV_ROWS = 500
 # Offsets below the minimum (share of the range) tried as the location of the
 # families that start at their location, gamma and lognorm.
 _LOCATION_OFFSETS = (1e-3, 1e-2, 1e-1, 1.0)
@@ -269,7 +273,37 @@ def _kde_bandwidth(values: np.ndarray) -> float:
     scale = min(std, spread) if spread > 0 else std
     factor = _KDE_ROBUST * scale / std * len(values) ** -0.2
     kde = stats.gaussian_kde(values, bw_method=factor)
-    return float(np.sqrt(kde.covariance[0, 0]))
+    return _cross_validated(values, float(np.sqrt(kde.covariance[0, 0])))
+
+
+def _cross_validated(values: np.ndarray, rule: float) -> float:
+    """``rule`` or a fraction of it, whichever best predicts left-out values.
+
+    A rule of thumb sized for one bump smooths a column of several well
+    separated bumps into the empty space between them (two clusters at 10
+    and 100 put a third of the synthetic values between 20 and 90). Each
+    candidate is scored by the mean log density it gives every value from
+    the others, leaving out all copies of that value, so repeated values do
+    not pull the bandwidth towards zero. Values are thinned to evenly spaced
+    order statistics, which keeps the cost bounded.
+    """
+    ordered = np.sort(values)
+    sample = ordered[:: max(1, len(ordered) // _CV_ROWS)]
+    squares = np.square(sample[:, None] - sample[None, :])
+    others = squares != 0
+    counts = others.sum(axis=1)
+    if counts.min() == 0:
+        return rule
+    best, best_score = rule, -np.inf
+    for fraction in _CV_FRACTIONS:
+        bandwidth = rule * fraction
+        kernels = np.exp(squares * (-0.5 / bandwidth**2))
+        kernels[~others] = 0.0
+        density = kernels.sum(axis=1) / (counts * bandwidth * np.sqrt(2 * np.pi))
+        score = float(np.mean(np.log(np.maximum(density, 1e-300))))
+        if score > best_score:
+            best, best_score = bandwidth, score
+    return best
 
 
 def _binned_kde_cdf(

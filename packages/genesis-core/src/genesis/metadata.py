@@ -381,9 +381,12 @@ def _decimals(series: pd.Series) -> int | None:
     for places in range(7):
         scaled = values * 10.0**places
         # Rounding may move a value by a millionth of itself or of the
-        # column's largest value, never by a fixed amount: values all below
-        # 1e-6 would otherwise count as whole numbers and come back as 0.
-        tolerance = 1e-6 * np.maximum(np.abs(scaled), np.abs(scaled).max())
+        # column's median size (for float noise near 0), never by a fixed
+        # amount: values all below 1e-6 would otherwise count as whole
+        # numbers and come back as 0. The median, not the largest value, so
+        # one far outlier does not excuse rounding the bulk.
+        magnitude = np.abs(scaled)
+        tolerance = 1e-6 * np.maximum(magnitude, np.median(magnitude))
         if np.all(np.abs(scaled - np.round(scaled)) <= tolerance):
             return places
     return None
