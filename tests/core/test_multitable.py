@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,7 @@ import pytest
 
 from genesis import InvalidConfigError, InvalidDataError, NotFittedError
 from genesis.evaluation import evaluate_multitable
+from genesis.metadata import ColumnType
 from genesis.multitable import (
     MultiTableGenerator,
     RelationalSchema,
@@ -395,7 +398,212 @@ def test_orphans_dropped_leave_only_valid_keys() -> None:
     assert sessions["user_id"].dtype == np.int64
 
 
+# -- keys in narrow dtypes and partly missing composite keys --------------------------
+
+
+def narrow_key_tables(
+    key: pd.Series, n_children: int = 200
+) -> tuple[RelationalSchema, dict[str, pd.DataFrame]]:
+    """A parent keyed by ``key`` (its dtype as given) and children naming it."""
+    rng = np.random.default_rng(2)
+    parent = pd.DataFrame({"pid": key, "v": rng.normal(size=len(key))})
+    child = pd.DataFrame(
+        {
+            "cid": np.arange(n_children, dtype=np.int16),
+            "pid": key.to_numpy()[rng.integers(0, len(key), n_children)],
+            "w": rng.normal(size=n_children),
+        }
+    )
+    schema = (
+        RelationalSchema()
+        .add_table("p", primary_key="pid")
+        .add_table("c", primary_key="cid")
+        .add_relationship("c", "pid", "p", "pid")
+    )
+    return schema, {"p": parent, "c": child}
+
+
+NARROW_KEYS = {
+    "int8": pd.Series(np.arange(100, dtype=np.int8)),
+    "uint64 past 2**63": pd.Series(np.arange(10, dtype=np.uint64) + np.uint64(2**63)),
+    "nullable Int8": pd.Series(np.arange(100), dtype="Int8"),
+}
+
+
+@pytest.mark.parametrize("case", list(NARROW_KEYS))
+def test_keys_of_a_narrow_dtype_stay_distinct_in_that_dtype(case: str) -> None:
+    schema, tables = narrow_key_tables(NARROW_KEYS[case])
+    synthetic = MultiTableGenerator(schema, seed=0).fit(tables).generate(scale=2.5)
+
+    parents, children = synthetic["p"], synthetic["c"]
+    assert len(parents) == round(len(tables["p"]) * 2.5)
+    assert parents["pid"].is_unique
+    assert parents["pid"].dtype == tables["p"]["pid"].dtype
+    assert children["pid"].dtype == tables["c"]["pid"].dtype
+    assert children["pid"].isin(parents["pid"]).all()
+    assert children["cid"].is_unique and children["cid"].dtype == np.int16
+
+
+def test_more_keys_than_their_dtype_holds_are_refused() -> None:
+    schema, tables = narrow_key_tables(NARROW_KEYS["int8"])
+    generator = MultiTableGenerator(schema, seed=0).fit(tables)
+    message = (
+        "Column 'pid' of table 'p' has dtype int8, which holds 256 distinct "
+        "values; 300 new keys were asked."
+    )
+    with pytest.raises(InvalidDataError, match=re.escape(message)):
+        generator.generate(scale=3)
+
+
+def partial_key_tables() -> tuple[RelationalSchema, dict[str, pd.DataFrame]]:
+    """Children whose composite key (a, b) lacks b in every sixth row."""
+    rng = np.random.default_rng(1)
+    parent = pd.DataFrame(
+        {
+            "a": np.repeat(["x", "y", "z"], 5),
+            "b": np.tile(np.arange(5), 3),
+            "v": rng.normal(size=15),
+        }
+    )
+    picks = rng.integers(0, len(parent), 600)
+    child = pd.DataFrame(
+        {
+            "id": np.arange(600),
+            "a": parent["a"].to_numpy()[picks],
+            "b": parent["b"].to_numpy()[picks].astype(np.float64),
+            "w": rng.normal(size=600),
+        }
+    )
+    child.loc[::6, "b"] = np.nan
+    schema = (
+        RelationalSchema()
+        .add_table("p", primary_key=["a", "b"])
+        .add_table("c", primary_key="id")
+        .add_relationship("c", ["a", "b"], "p", ["a", "b"])
+    )
+    return schema, {"p": parent, "c": child}
+
+
+def test_a_partly_missing_composite_key_keeps_each_columns_missing_rate(
+    tmp_path: Path,
+) -> None:
+    schema, tables = partial_key_tables()
+    generator = MultiTableGenerator(schema, seed=0).fit(tables)
+    synthetic = generator.generate(scale=2)
+
+    children, parents = synthetic["c"], synthetic["p"]
+    assert children["a"].isna().mean() == 0.0
+    assert abs(children["b"].isna().mean() - 1 / 6) < 0.04
+    assert children.dtypes.to_dict() == tables["c"].dtypes.to_dict()
+    complete = children.dropna(subset=["a", "b"])
+    keys = set(parents[["a", "b"]].itertuples(index=False, name=None))
+    assert all(
+        k in keys for k in complete[["a", "b"]].itertuples(index=False, name=None)
+    )
+    assert children["a"].isin(parents["a"]).all()
+
+    generator.save(tmp_path / "partial.genesis")
+    again = MultiTableGenerator.load(tmp_path / "partial.genesis")
+    pd.testing.assert_frame_equal(
+        again.generate(seed=4)["c"], generator.generate(seed=4)["c"]
+    )
+
+
+def test_a_key_inside_a_partly_missing_one_keeps_its_own_values() -> None:
+    rng = np.random.default_rng(3)
+    stores = pd.DataFrame({"store": ["north", "south", "east"], "size": [3, 1, 2]})
+    days = pd.date_range("2024-01-01", periods=20, freq="D")
+    sales_days = pd.DataFrame(
+        {
+            "store": np.repeat(stores["store"], len(days)),
+            "day": np.tile(days, len(stores)),
+            "visitors": rng.poisson(200, len(days) * len(stores)),
+        }
+    ).reset_index(drop=True)
+    picks = rng.integers(0, len(sales_days), 600)
+    receipts = pd.DataFrame(
+        {
+            "receipt": np.arange(600),
+            "store": sales_days["store"].to_numpy()[picks],
+            "day": sales_days["day"].to_numpy()[picks],
+            "total": rng.gamma(2.0, 20.0, 600).round(2),
+        }
+    )
+    receipts.loc[::5, "day"] = pd.NaT
+    schema = (
+        RelationalSchema()
+        .add_table("stores", primary_key="store")
+        .add_table("sales_days", primary_key=["store", "day"])
+        .add_table("receipts", primary_key="receipt")
+        .add_relationship("sales_days", "store", "stores")
+        .add_relationship("receipts", ["store", "day"], "sales_days")
+        .add_relationship("receipts", "store", "stores")
+    )
+    tables = {"stores": stores, "sales_days": sales_days, "receipts": receipts}
+    synthetic = MultiTableGenerator(schema, seed=1).fit(tables).generate()
+
+    out = synthetic["receipts"]
+    assert out["store"].notna().all()
+    assert out["store"].isin(synthetic["stores"]["store"]).all()
+    assert abs(out["day"].isna().mean() - 0.2) < 0.05
+    assert out["day"].dtype == receipts["day"].dtype
+
+
 # -- refusals --------------------------------------------------------------------------
+
+
+def test_a_column_of_lists_is_refused_naming_its_table(
+    shop: dict[str, pd.DataFrame],
+) -> None:
+    tables = dict(shop)
+    tables["orders"] = shop["orders"].assign(
+        tags=[["gift"] if i % 2 else {"a": 1} for i in range(len(shop["orders"]))]
+    )
+    with pytest.raises(
+        InvalidDataError, match=r"^Table 'orders': Column 'tags' holds dict values"
+    ):
+        MultiTableGenerator(shop_schema()).fit(tables)
+
+
+def test_numbers_too_large_to_square_are_refused_without_a_warning(
+    shop: dict[str, pd.DataFrame],
+) -> None:
+    tables = dict(shop)
+    tables["customers"] = shop["customers"].assign(
+        wealth=np.linspace(1.0, 1e200, len(shop["customers"]))
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(
+            InvalidDataError,
+            match=r"^Table 'customers': Column 'wealth' holds \d+ value\(s\) larger",
+        ):
+            MultiTableGenerator(shop_schema()).fit(tables)
+
+
+def test_discrete_columns_take_none_or_one_name_per_table(
+    shop: dict[str, pd.DataFrame],
+) -> None:
+    generator = MultiTableGenerator(shop_schema(), seed=0)
+    generator.fit(shop, discrete_columns={"customers": "age", "orders": None})
+    column_types = {
+        c.name: c.column_type for c in generator.generators_["customers"].metadata_
+    }
+    assert column_types["age"] == ColumnType.CATEGORICAL
+    ages = generator.generate()["customers"]["age"]
+    assert ages.isin(shop["customers"]["age"]).all()
+
+
+def test_discrete_columns_naming_an_unknown_column_are_refused(
+    shop: dict[str, pd.DataFrame],
+) -> None:
+    with pytest.raises(
+        InvalidDataError,
+        match=r"^Table 'customers' has no column 'agee', named in discrete_columns",
+    ):
+        MultiTableGenerator(shop_schema()).fit(
+            shop, discrete_columns={"customers": ["agee"]}
+        )
 
 
 def test_a_cycle_is_refused_and_named() -> None:

@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genesis import ModelFileError, NotFittedError, SyntheticGenerator, _io
+from genesis import (
+    InvalidDataError,
+    ModelFileError,
+    NotFittedError,
+    SyntheticGenerator,
+    _io,
+)
 from genesis.multitable import MultiTableGenerator, RelationalSchema
 from genesis.multitable._keys import KeyFormat, restore_dtype, value_step
 from genesis.multitable._planning import TablePlan
@@ -39,7 +45,7 @@ def reference_fresh_keys(
     dtype = real.dtype
     observed = real.dropna()
     if pd.api.types.is_bool_dtype(dtype):
-        return pd.Series(np.arange(n, dtype=np.int64))
+        return pd.Series(np.arange(n) == 1)
     if pd.api.types.is_integer_dtype(dtype) or (
         pd.api.types.is_float_dtype(dtype)
         and np.all(np.mod(observed.to_numpy(dtype=np.float64), 1.0) == 0)
@@ -135,6 +141,9 @@ def test_key_format_gives_the_keys_the_real_values_gave(case: str, n: int) -> No
     real, kind = KEY_COLUMNS[case]
     key_format = KeyFormat.learn(real)
     assert key_format.kind == kind
+    if kind == "row_number":
+        # A boolean key holds two values, False then True.
+        n = min(n, 2)
     expected = reference_fresh_keys(real, n, np.random.default_rng(11))
     fresh = key_format.fresh(n, np.random.default_rng(11))
     pd.testing.assert_series_equal(fresh, expected)
@@ -148,10 +157,64 @@ def test_key_format_survives_json(case: str) -> None:
     text = json.dumps(key_format.to_json())
     back = KeyFormat.from_json(json.loads(text))
     assert back == key_format
+    n = 2 if key_format.kind == "row_number" else 50
     pd.testing.assert_series_equal(
-        back.fresh(50, np.random.default_rng(2)),
-        key_format.fresh(50, np.random.default_rng(2)),
+        back.fresh(n, np.random.default_rng(2)),
+        key_format.fresh(n, np.random.default_rng(2)),
     )
+
+
+# Key columns whose dtype holds few distinct values, and how many it holds.
+NARROW_KEYS = {
+    "int8 near its top": (pd.Series([120, 127], dtype="int8"), 256),
+    "uint8": (pd.Series([3, 9], dtype="uint8"), 256),
+    "nullable Int16": (pd.Series([30_000, None], dtype="Int16"), 65_536),
+    "uint64 past 2**63": (
+        pd.Series(np.array([2**63, 2**64 - 1], dtype=np.uint64)),
+        2**64,
+    ),
+    "whole float16": (pd.Series([2000.0, 2040.0], dtype="float16"), 4097),
+    "booleans": (pd.Series([True, False]), 2),
+}
+
+
+@pytest.mark.parametrize("case", list(NARROW_KEYS))
+def test_fresh_keys_stay_distinct_in_a_narrow_dtype(case: str) -> None:
+    real, room = NARROW_KEYS[case]
+    key_format = KeyFormat.learn(real)
+    n = min(room, 3_000)
+    fresh = key_format.fresh(n, np.random.default_rng(0))
+    assert fresh.dtype == real.dtype
+    assert fresh.is_unique and fresh.notna().all()
+    with pytest.raises(
+        InvalidDataError,
+        match=re.escape(
+            f"Column 'k' of table 't' has dtype {real.dtype}, which holds {room} "
+            f"distinct values; {room + 1} new keys were asked."
+        ),
+    ):
+        key_format.fresh(room + 1, np.random.default_rng(0), "Column 'k' of table 't'")
+
+
+def test_fresh_float_keys_stop_where_they_would_repeat() -> None:
+    key_format = KeyFormat.learn(pd.Series([0.5, 3.5], dtype="float16"))
+    fresh = key_format.fresh(1_024, np.random.default_rng(0))
+    assert fresh.is_unique and fresh.dtype == np.float16
+    with pytest.raises(
+        InvalidDataError,
+        match=r"dtype float16, which holds 1024 distinct values one apart from 0\.5",
+    ):
+        key_format.fresh(1_025, np.random.default_rng(0))
+
+
+def test_fresh_datetime_keys_start_lower_near_the_end_of_time() -> None:
+    real = pd.Series(pd.to_datetime(["2262-04-01", "2262-04-02"])).astype(
+        "datetime64[ns]"
+    )
+    fresh = KeyFormat.learn(real).fresh(30, np.random.default_rng(0))
+    assert fresh.is_unique and fresh.dtype == real.dtype
+    assert fresh.diff().dropna().eq(pd.Timedelta(days=1)).all()
+    assert fresh.max() <= pd.Timestamp.max
 
 
 def test_key_format_keeps_the_format_not_the_values() -> None:

@@ -25,7 +25,11 @@ How a database is generated, table by table in dependency order:
    the nearest parent, in context columns, with room left
    (:mod:`genesis.multitable._matching`). A foreign key whose columns are
    part of a longer one (``flights.origin`` inside ``flights.(origin,
-   time_hour)``) takes its values from the longer one's parent row.
+   time_hour)``) takes its values from the longer one's parent row. A
+   composite key that refers to no parent keeps the real patterns of
+   partly present columns (``Link.partial_shares`` in
+   :mod:`genesis.multitable._planning`), so each key column keeps its own
+   missing rate.
 3. A one-column primary key gets fresh values; a composite key is made
    unique by moving repeated values on their grid.
 
@@ -44,7 +48,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -212,37 +216,42 @@ class MultiTableGenerator:
         self,
         tables: Mapping[str, pd.DataFrame],
         *,
-        discrete_columns: Mapping[str, Sequence[Hashable]] | None = None,
+        discrete_columns: Mapping[str, Hashable | Sequence[Hashable] | None]
+        | None = None,
         metadata: Mapping[str, TableMetadata] | None = None,
     ) -> Self:
         """Learn every table and how the tables relate.
 
         Args:
             tables: ``{name: DataFrame}``, one frame per table of the schema.
-            discrete_columns: ``{table: columns}`` to model as categories.
+            discrete_columns: ``{table: columns}`` to model as categories;
+                one column name alone stands for a list of it, and None names
+                none.
             metadata: ``{table: TableMetadata}`` column types to use instead
                 of the inferred ones.
 
         Raises:
             InvalidDataError: A table is missing or unknown, a column the
-                schema names is absent, or a primary key is missing or
-                repeated; nothing is fitted.
+                schema or ``discrete_columns`` names is absent, a primary key
+                is missing or repeated, or a column holds values Genesis
+                cannot model (lists, infinities, numbers too large to square);
+                nothing is fitted.
             InvalidConfigError: The relationships form a cycle.
         """
         started = time.perf_counter()
-        check_tables(self.schema, tables)
+        discrete_columns = _discrete_by_table(self.schema, discrete_columns)
+        metadata = dict(metadata or {})
+        for name in metadata:
+            if name not in self.schema.tables:
+                raise InvalidDataError(
+                    f"metadata names table {name!r}, which the schema does not "
+                    f"have; its tables are {self.schema.tables!r}."
+                )
+        check_tables(self.schema, tables, discrete_columns)
         # A copy: editing the schema after fit must not change what the
         # fitted generator does.
         self.schema_ = RelationalSchema.from_dict(self.schema.to_dict())
         order = self.schema_.order()
-        discrete_columns = dict(discrete_columns or {})
-        metadata = dict(metadata or {})
-        for name in [*discrete_columns, *metadata]:
-            if name not in self.schema_.tables:
-                raise InvalidDataError(
-                    f"discrete_columns or metadata names table {name!r}, which the "
-                    f"schema does not have; its tables are {self.schema_.tables!r}."
-                )
 
         cleaned, positions, records = clean_orphans(
             self.schema_, tables, order, self.orphans
@@ -513,8 +522,20 @@ class MultiTableGenerator:
         for link in plan.links:
             for column in link.relationship.child_columns:
                 foreign.setdefault(column, np.full(n, None, dtype=object))
-        for link in plan.links:
-            self._fill_link(link, model_rows, foreign, outputs, capacities, rng)
+        # Cells a key's drawn pattern leaves missing (see Link.partial_shares).
+        absent = {column: np.zeros(n, dtype=bool) for column in foreign}
+        for index, link in enumerate(plan.links):
+            self._fill_link(link, model_rows, foreign, absent, outputs, capacities, rng)
+            self._fill_partial(
+                link,
+                plan.links[index + 1 :],
+                model_rows,
+                foreign,
+                absent,
+                outputs,
+                capacities,
+                rng,
+            )
 
         columns: dict[Hashable, pd.Series] = {}
         for column in plan.columns:
@@ -523,7 +544,9 @@ class MultiTableGenerator:
                 columns[column] = restore_dtype(values, plan.dtypes[column])
             elif column == plan.fresh_key:
                 assert plan.key_format is not None
-                columns[column] = plan.key_format.fresh(n, rng)
+                columns[column] = plan.key_format.fresh(
+                    n, rng, f"Column {column!r} of table {plan.name!r}"
+                )
             else:
                 columns[column] = model_rows[column].reset_index(drop=True)
         table = pd.DataFrame(columns, index=pd.RangeIndex(n))
@@ -545,11 +568,16 @@ class MultiTableGenerator:
         link: Link,
         model_rows: pd.DataFrame,
         foreign: dict[Hashable, np.ndarray],
+        absent: Mapping[Hashable, np.ndarray],
         outputs: Mapping[str, pd.DataFrame],
         capacities: Mapping[Relationship, np.ndarray],
         rng: np.random.Generator,
     ) -> None:
-        """Give the child rows that need one a parent row of ``link``."""
+        """Give the child rows that need one a parent row of ``link``.
+
+        A row needs one when its model row says the key is present and no
+        longer key has left one of its columns missing.
+        """
         relationship = link.relationship
         parent = outputs[relationship.parent]
         n = len(model_rows)
@@ -557,6 +585,8 @@ class MultiTableGenerator:
             need = model_rows[link.has_column].astype(bool).to_numpy()
         else:
             need = np.ones(n, dtype=bool)
+        for column in relationship.child_columns:
+            need = need & ~absent[column]
         known = np.column_stack(
             [~pd.isna(foreign[c]) for c in relationship.child_columns]
         )
@@ -600,6 +630,68 @@ class MultiTableGenerator:
                 capacity,
                 rng,
             )
+
+    def _fill_partial(
+        self,
+        link: Link,
+        later: Sequence[Link],
+        model_rows: pd.DataFrame,
+        foreign: dict[Hashable, np.ndarray],
+        absent: Mapping[Hashable, np.ndarray],
+        outputs: Mapping[str, pd.DataFrame],
+        capacities: Mapping[Relationship, np.ndarray],
+        rng: np.random.Generator,
+    ) -> None:
+        """Give the rows without a parent their pattern of present key columns.
+
+        Each row whose model row says the key refers to no parent draws a
+        pattern from :attr:`Link.partial_shares`. Its columns outside the
+        pattern stay missing (and are kept missing from later, shorter
+        keys); its columns inside take the values of one generated parent
+        row, chosen as children are, unless a later key lies wholly inside
+        the pattern and so fills them from its own parent.
+        """
+        if not any(link.partial_shares) or link.has_column is None:
+            return
+        relationship = link.relationship
+        columns = relationship.child_columns
+        rows = ~model_rows[link.has_column].astype(bool).to_numpy()
+        for column in columns:
+            rows &= ~absent[column]
+        rows = np.flatnonzero(rows)
+        if rows.size == 0:
+            return
+        masks = np.array(list(link.partial_shares), dtype=np.int64)
+        shares = np.array(list(link.partial_shares.values()), dtype=np.float64)
+        drawn = masks[rng.choice(masks.size, size=rows.size, p=shares / shares.sum())]
+        present = (drawn[:, None] >> np.arange(len(columns))) & 1 == 1
+        copy = np.zeros_like(present)
+        for index, column in enumerate(columns):
+            known = ~pd.isna(foreign[column][rows])
+            absent[column][rows[~present[:, index] & ~known]] = True
+            copy[:, index] = present[:, index] & ~known
+        for other in later:
+            inside = [
+                columns.index(c)
+                for c in other.relationship.child_columns
+                if c in columns
+            ]
+            if len(inside) == len(other.relationship.child_columns):
+                left = present[:, inside].all(axis=1)
+                copy[np.ix_(left, inside)] = False
+        chosen_rows = copy.any(axis=1)
+        parent = outputs[relationship.parent]
+        if not chosen_rows.any() or len(parent) == 0:
+            return
+        capacity = capacities.get(relationship, np.zeros(len(parent)))
+        slots = scale_capacity(capacity, int(chosen_rows.sum()), rng)
+        chosen = assign_parents(int(chosen_rows.sum()), None, None, slots, rng)
+        for index, (column, parent_column) in enumerate(
+            zip(columns, relationship.parent_columns, strict=True)
+        ):
+            values = parent[parent_column].to_numpy(dtype=object)[chosen]
+            take = copy[chosen_rows, index]
+            foreign[column][rows[chosen_rows][take]] = values[take]
 
     def _match(
         self,
@@ -870,6 +962,40 @@ def _per_table_methods(
             f"tables are {schema.tables!r}."
         )
     return {name: method.get(name, DEFAULT_METHOD) for name in schema.tables}
+
+
+def _discrete_by_table(
+    schema: RelationalSchema, discrete_columns: object
+) -> dict[str, list[Hashable]]:
+    """``discrete_columns`` as a list of column names per table, refusing the rest."""
+    if discrete_columns is None:
+        return {}
+    if not isinstance(discrete_columns, Mapping):
+        raise InvalidDataError(
+            "discrete_columns must be a dict of column lists by table, got "
+            f"{type(discrete_columns).__name__} {discrete_columns!r}; pass for "
+            "example {'customers': ['segment']}."
+        )
+    lists: dict[str, list[Hashable]] = {}
+    for table, columns in discrete_columns.items():
+        if table not in schema.tables:
+            raise InvalidDataError(
+                f"discrete_columns names table {table!r}, which the schema does "
+                f"not have; its tables are {schema.tables!r}."
+            )
+        if columns is None:
+            columns = []
+        elif isinstance(columns, (str, bytes)) or not isinstance(columns, Iterable):
+            columns = [columns]
+        columns = list(columns)
+        unhashable = [c for c in columns if not isinstance(c, Hashable)]
+        if unhashable:
+            raise InvalidDataError(
+                f"discrete_columns of table {table!r} holds {unhashable[:3]!r}, "
+                "which are not column names; list the names of the columns."
+            )
+        lists[table] = columns
+    return lists
 
 
 def _per_table_configs(

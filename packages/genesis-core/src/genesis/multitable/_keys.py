@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genesis.errors import InvalidDataError
+
 __all__ = [
     "KEY_KINDS",
     "KeyFormat",
@@ -65,7 +67,7 @@ class KeyFormat:
     are set.
 
     Attributes:
-        kind: ``"row_number"`` (booleans: 0, 1, 2...), ``"integer"``
+        kind: ``"row_number"`` (booleans: False, then True), ``"integer"``
             (counting up from ``start``), ``"number"`` (floats, up by one
             from ``start``), ``"datetime"`` (``step_ns`` apart from
             ``start``, nanoseconds since the epoch, UTC), ``"prefixed"``
@@ -139,22 +141,37 @@ class KeyFormat:
         length = max(int(lengths.mode().iloc[0]), 1)
         return cls(CODE, name, alphabet=alphabet, length=length)
 
-    def fresh(self, n: int, rng: np.random.Generator) -> pd.Series:
-        """``n`` new unique key values in this format.
+    def fresh(
+        self, n: int, rng: np.random.Generator, where: str = "The key column"
+    ) -> pd.Series:
+        """``n`` new unique key values in this format, in the key's own dtype.
 
-        Only ``"uuid"`` and ``"code"`` keys draw from ``rng``.
+        Numbers and datetimes count up from ``start``; where that would pass
+        the largest value the dtype holds, they start lower instead, so that
+        no value wraps around or repeats. Only ``"uuid"`` and ``"code"`` keys
+        draw from ``rng``.
+
+        Args:
+            n: How many keys.
+            rng: The random stream of random codes.
+            where: Names the column in an error, for example ``"Column 'id'
+                of table 'users'"``.
+
+        Raises:
+            InvalidDataError: The dtype holds fewer than ``n`` distinct
+                values of this format (a boolean key holds two, ``int8``
+                256); the message names the dtype and its number of values.
         """
         dtype = dtype_from_name(self.dtype)
         if self.kind == ROW_NUMBER:
-            return pd.Series(np.arange(n, dtype=np.int64))
+            self._check_room(n, 2, where)
+            return pd.Series(np.arange(n) == 1).astype(dtype)
         if self.kind == INTEGER:
-            start = int(self.start if self.start is not None else 1)
-            return pd.Series(np.arange(start, start + n, dtype=np.int64)).astype(dtype)
+            return pd.Series(self._fresh_integers(n, dtype, where)).astype(dtype)
         if self.kind == NUMBER:
-            start = float(self.start if self.start is not None else 0.0)
-            return pd.Series(start + np.arange(n, dtype=np.float64)).astype(dtype)
+            return self._fresh_numbers(n, dtype, where)
         if self.kind == DATETIME:
-            return self._fresh_datetimes(n, dtype)
+            return self._fresh_datetimes(n, dtype, where)
         if self.kind == PREFIXED:
             start = int(self.start or 0)
             texts = [f"{self.prefix}{start + i:0{self.width}d}" for i in range(n)]
@@ -167,17 +184,63 @@ class KeyFormat:
             return pd.Series(pd.Categorical(texts))
         return restore_dtype(pd.Series(texts, dtype=object), dtype)
 
-    def _fresh_datetimes(self, n: int, dtype: Any) -> pd.Series:
-        offsets = pd.to_timedelta(
-            np.arange(n, dtype=np.int64) * int(self.step_ns or 0), unit="ns"
-        )
-        if self.start is None:
-            start = pd.NaT
-        elif isinstance(dtype, pd.DatetimeTZDtype):
-            start = pd.Timestamp(int(self.start), unit="ns", tz="UTC")
+    def _check_room(self, n: int, room: int, where: str, unit: str = "") -> None:
+        if n > room:
+            raise InvalidDataError(
+                f"{where} has dtype {self.dtype}, which holds {room} distinct "
+                f"values{unit}; {n} new keys were asked. Ask for fewer rows, or "
+                "give the column a wider dtype before fitting."
+            )
+
+    def _fresh_integers(self, n: int, dtype: Any, where: str) -> np.ndarray:
+        """``n`` consecutive whole numbers, all exact in ``dtype``."""
+        numpy_dtype = np.dtype(getattr(dtype, "numpy_dtype", dtype))
+        start = int(self.start if self.start is not None else 1)
+        if numpy_dtype.kind == "f":
+            # Whole numbers past 2**digits are no longer one apart.
+            top = 2 ** (np.finfo(numpy_dtype).nmant + 1)
+            low, high, work = -top, top, np.dtype(np.float64)
         else:
-            start = pd.Timestamp(int(self.start), unit="ns")
-        return pd.Series(start + offsets).astype(dtype)
+            info = np.iinfo(numpy_dtype)
+            low, high = int(info.min), int(info.max)
+            work = np.dtype(np.uint64 if numpy_dtype.kind == "u" else np.int64)
+        self._check_room(n, high - low + 1, where)
+        start = max(min(start, high - n + 1), low)
+        return (np.arange(n, dtype=work) + work.type(start)).astype(numpy_dtype)
+
+    def _fresh_numbers(self, n: int, dtype: Any, where: str) -> pd.Series:
+        """``n`` numbers one apart from ``start``, refused once ``dtype`` rounds them.
+
+        Past the first value the dtype cannot hold exactly, rounded values
+        would soon repeat.
+        """
+        start = float(self.start if self.start is not None else 0.0)
+        wanted = start + np.arange(n, dtype=np.float64)
+        values = pd.Series(wanted).astype(dtype)
+        rounded = np.flatnonzero(
+            values.to_numpy(dtype=np.float64, na_value=np.nan) != wanted
+        )
+        if rounded.size:
+            self._check_room(n, int(rounded[0]), where, f" one apart from {start!r}")
+        return values
+
+    def _fresh_datetimes(self, n: int, dtype: Any, where: str) -> pd.Series:
+        if self.start is None:
+            offsets = pd.to_timedelta(np.zeros(n, dtype=np.int64), unit="ns")
+            return pd.Series(pd.NaT + offsets).astype(dtype)
+        step = max(int(self.step_ns or 0), 1)
+        # Nanoseconds since the epoch; the smallest int64 is NaT.
+        low, high = int(np.iinfo(np.int64).min) + 1, int(np.iinfo(np.int64).max)
+        room = (high - low) // step + 1
+        self._check_room(n, room, where, f" {pd.Timedelta(step, 'ns')} apart")
+        start = max(min(int(self.start), high - (n - 1) * step), low)
+        # Exact modulo 2**64, and every true value fits in int64.
+        nanos = np.arange(n, dtype=np.uint64) * np.uint64(step)
+        nanos = (nanos + np.uint64(start % 2**64)).view(np.int64)
+        values = pd.Series(nanos.view("datetime64[ns]"))
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_localize("UTC")
+        return values.astype(dtype)
 
     def to_json(self) -> dict[str, Any]:
         """The format as JSON-able values; :meth:`from_json` reads it back."""

@@ -68,7 +68,29 @@ _WEIGHT_ROWS = 5_000
 
 @dataclass
 class Link:
-    """One foreign key of a table, as the generator uses it."""
+    """One foreign key of a table, as the generator uses it.
+
+    Attributes:
+        relationship: The relationship.
+        count_column: The parent's count column of this relationship.
+        covered: A longer foreign key of the table holds all its columns.
+        has_column: The model column saying whether the key refers to a
+            parent row; None when every real key does.
+        context: The parent columns the child's model sees.
+        weights: How much each context dimension counts in matching.
+        present_share: The share of real child rows whose key refers to a
+            parent row.
+        parents_with_children: Real parent rows with at least one child.
+        partial_shares: Among the real rows whose composite key refers to
+            no parent, the share of each pattern of present columns (bit
+            ``i`` set when ``child_columns[i]`` has a value); empty when no
+            such key is partly present. A generated row without a parent
+            draws a pattern from these shares, so that each key column
+            keeps its own missing rate: its present columns take the values
+            of a generated parent row (as in the real data, they name
+            values parents have), its other columns stay missing, and the
+            key as a whole refers to no row.
+    """
 
     relationship: Relationship
     count_column: str
@@ -78,6 +100,7 @@ class Link:
     weights: np.ndarray | None = None
     present_share: float = 1.0
     parents_with_children: int = 0
+    partial_shares: dict[int, float] = field(default_factory=dict)
 
     def to_json(self, schema: RelationalSchema) -> dict[str, Any]:
         """The link as JSON-able values; its relationship by position in ``schema``."""
@@ -91,6 +114,7 @@ class Link:
             "weights": None if self.weights is None else self.weights.tolist(),
             "present_share": self.present_share,
             "parents_with_children": self.parents_with_children,
+            "partial_shares": [[m, share] for m, share in self.partial_shares.items()],
         }
 
     @classmethod
@@ -106,6 +130,11 @@ class Link:
             weights=None if weights is None else np.asarray(weights, np.float64),
             present_share=float(data["present_share"]),
             parents_with_children=int(data["parents_with_children"]),
+            # Absent from files saved before partly present keys were kept.
+            partial_shares={
+                int(mask): float(share)
+                for mask, share in data.get("partial_shares", [])
+            },
         )
 
 
@@ -330,6 +359,9 @@ class TablePlanner:
             return link
         if (found < 0).any():
             link.has_column = f"{HELPER_PREFIX}has:{label(relationship)}"
+            link.partial_shares = partial_shares(
+                cleaned[relationship.child], relationship, found < 0
+            )
         link.context = self.context_columns(relationship, parent)
         return link
 
@@ -433,6 +465,24 @@ def pattern_codes(counts: np.ndarray) -> np.ndarray:
         return np.zeros(counts.shape[0], dtype=np.int64)
     bits = (np.nan_to_num(counts, nan=0.0) > 0).astype(np.int64)
     return bits @ (1 << np.arange(counts.shape[1], dtype=np.int64))
+
+
+def partial_shares(
+    child: pd.DataFrame, relationship: Relationship, unreferenced: np.ndarray
+) -> dict[int, float]:
+    """The share of each pattern of present key columns among ``unreferenced`` rows.
+
+    Bit ``i`` of a pattern is set when ``child_columns[i]`` has a value.
+    Empty when no such row has any key column present.
+    """
+    present = child[list(relationship.child_columns)].notna().to_numpy()[unreferenced]
+    masks = present.astype(np.int64) @ (1 << np.arange(present.shape[1]))
+    if not masks.any():
+        return {}
+    values, frequency = np.unique(masks, return_counts=True)
+    return {
+        int(v): float(f) / masks.size for v, f in zip(values, frequency, strict=True)
+    }
 
 
 def pattern_shares(counts: np.ndarray) -> dict[int, float]:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from genesis._values import decode_value, encode_value
 from genesis.errors import InvalidConfigError, InvalidDataError
+from genesis.metadata import check_column_values
 
 __all__ = [
     "OrphanRecord",
@@ -385,15 +386,30 @@ class OrphanRecord:
     examples: tuple[Any, ...]
 
 
-def check_tables(schema: RelationalSchema, tables: Mapping[str, pd.DataFrame]) -> None:
+def check_tables(
+    schema: RelationalSchema,
+    tables: Mapping[str, pd.DataFrame],
+    discrete_columns: Mapping[str, Sequence[Hashable]] | None = None,
+) -> None:
     """Refuse tables that do not fit the schema, naming the table and column.
+
+    Args:
+        schema: The schema to fit.
+        tables: ``{name: DataFrame}``.
+        discrete_columns: ``{table: [column, ...]}``, already lists; their
+            numbers are categories and may be of any size.
 
     Raises:
         InvalidDataError: A table is missing from or foreign to the schema, is
-            not a non-empty DataFrame, lacks a column the schema names, or
-            has a primary key with missing or repeated values.
+            not a non-empty DataFrame, has duplicate column names, lacks a
+            column the schema or ``discrete_columns`` names, has a primary
+            key with missing or repeated values, or has a column of values
+            Genesis cannot model (lists and other unhashable values,
+            infinities, numbers too large to square; see
+            :func:`genesis.metadata.check_column_values`).
         InvalidConfigError: The relationships form a cycle.
     """
+    discrete_columns = discrete_columns or {}
     if not isinstance(tables, Mapping):
         raise InvalidDataError(
             f"fit expects a dict of DataFrames by table name, got "
@@ -422,18 +438,58 @@ def check_tables(schema: RelationalSchema, tables: Mapping[str, pd.DataFrame]) -
             raise InvalidDataError(
                 f"Table {name!r} has no rows; fit needs at least one row per table."
             )
+        duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+        if duplicated:
+            raise InvalidDataError(
+                f"Table {name!r} has duplicate column names {duplicated!r}; give "
+                "each column a unique name."
+            )
+        discrete = list(discrete_columns.get(name, ()))
+        _check_columns(name, frame, discrete, "discrete_columns")
         key = schema.primary_key(name)
         if key is not None:
             _check_columns(name, frame, key, "its primary key")
             _check_unique_key(name, frame, key)
-    for relationship in schema.relationships:
-        _check_columns(
-            relationship.child,
-            tables[relationship.child],
-            relationship.child_columns,
-            f"the foreign key of {relationship.name}",
-        )
+        for relationship in schema.parents(name):
+            _check_columns(
+                name,
+                frame,
+                relationship.child_columns,
+                f"the foreign key of {relationship.name}",
+            )
+        _check_values(schema, name, frame, discrete)
     schema.order()
+
+
+def _check_values(
+    schema: RelationalSchema,
+    table: str,
+    frame: pd.DataFrame,
+    discrete: Sequence[Hashable],
+) -> None:
+    """Refuse values no model can learn, naming the table and the column."""
+    # Fresh primary keys and foreign keys are written, not modelled: their
+    # numbers may be of any size.
+    key = schema.primary_key(table) or ()
+    written = {c for r in schema.parents(table) for c in r.child_columns}
+    if len(key) == 1:
+        written.add(key[0])
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_float_dtype(series.dtype):
+            infinite = int(
+                np.isinf(series.to_numpy(dtype=np.float64, na_value=np.nan)).sum()
+            )
+            if infinite:
+                raise InvalidDataError(
+                    f"Table {table!r}: column {column!r} holds {infinite} infinite "
+                    "value(s); replace them with finite numbers or missing values "
+                    "before fitting."
+                )
+        try:
+            check_column_values(column, series, column in discrete or column in written)
+        except InvalidDataError as error:
+            raise InvalidDataError(f"Table {table!r}: {error}") from None
 
 
 def find_orphans(
