@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -149,3 +150,196 @@ def test_evaluate_reads_a_leading_zero_column_as_text_in_every_file(
     assert rows["zip"]["column_type"] == "categorical"
     # Two of four zips, each twice as common: total variation 0.5.
     assert rows["zip"]["score"] == pytest.approx(0.5)
+
+
+# -- CSV files: the separator is detected, decimal commas are numbers ---------
+
+CITIES = ["Kraków", "São Paulo", "Zürich"]
+
+
+def purchases(n_rows: int = 60, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "city": rng.choice(CITIES, n_rows),
+            "amount": rng.gamma(2.0, 10.0, n_rows).round(2),
+            "n": rng.integers(0, 9, n_rows),
+        }
+    )
+
+
+def column_shapes(scores: Path) -> dict[str, dict]:
+    shapes = json.loads(scores.read_text(encoding="utf-8"))["column_shapes"]
+    return {
+        row[0]: dict(zip(shapes["columns"], row, strict=True)) for row in shapes["rows"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("separator", "decimal"), [(";", ","), (";", "."), ("\t", ","), ("|", ".")]
+)
+def test_evaluate_reads_every_column_of_a_csv_with_another_separator(
+    tmp_path: Path, separator: str, decimal: str
+) -> None:
+    frame = purchases()
+    frame.to_csv(tmp_path / "real.csv", sep=separator, decimal=decimal, index=False)
+    frame.to_csv(tmp_path / "synthetic.csv", index=False)
+    scores = tmp_path / "scores.json"
+
+    argv = ["evaluate", str(tmp_path / "real.csv"), str(tmp_path / "synthetic.csv")]
+    assert main([*argv, "--properties", "none", "--json", str(scores)]) == 0
+
+    # The same rows in both files: every column read, each with its own type,
+    # and every value alike (a score of exactly 1).
+    rows = column_shapes(scores)
+    assert {name: row["column_type"] for name, row in rows.items()} == {
+        "city": "categorical",
+        "amount": "continuous",
+        "n": "integer",
+    }
+    assert json.loads(scores.read_text(encoding="utf-8"))["score"] == 1.0
+
+
+def test_fit_learns_the_columns_of_a_semicolon_csv_not_its_rows(
+    tmp_path: Path,
+) -> None:
+    frame = purchases()
+    frame.to_csv(tmp_path / "data.csv", sep=";", decimal=",", index=False)
+    model, rows = tmp_path / "m.genesis", tmp_path / "syn.csv"
+
+    fit = ["fit", str(tmp_path / "data.csv"), "-o", str(model), "--seed", "0"]
+    assert main([*fit, "--method", "gaussian_copula"]) == 0
+    assert main(["generate", str(model), "-n", "200", "-o", str(rows)]) == 0
+
+    types = {c.name: c.column_type for c in SyntheticGenerator.load(model).metadata_}
+    assert types == {"city": "categorical", "amount": "continuous", "n": "integer"}
+    synthetic = pd.read_csv(rows)
+    assert list(synthetic.columns) == ["city", "amount", "n"]
+    # Once the whole file's lines came back as the categories of one column.
+    assert set(synthetic["city"]) <= set(CITIES)
+    assert synthetic["amount"].between(0, frame["amount"].max()).all()
+
+
+def test_a_column_with_decimal_commas_and_other_text_stays_text(
+    tmp_path: Path,
+) -> None:
+    # "1.5" has a dot: not every cell of the column is a decimal-comma number.
+    text = "code;amount\n" + "x;1,5\ny;2,5\nz;1.5\n" * 5
+    (tmp_path / "data.csv").write_text(text, encoding="utf-8")
+    scores = tmp_path / "scores.json"
+
+    data = str(tmp_path / "data.csv")
+    argv = ["evaluate", data, data, "--properties", "none", "--json", str(scores)]
+    assert main(argv) == 0
+
+    types = {name: row["column_type"] for name, row in column_shapes(scores).items()}
+    assert types == {"code": "categorical", "amount": "categorical"}
+
+
+def test_separators_that_split_alike_are_refused_until_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("a;b,c;d\n" + "1;2,3;4\n5;6,7;8\n" * 10, encoding="utf-8")
+    scores = tmp_path / "scores.json"
+    argv = ["evaluate", str(data), str(data), "--properties", "none"]
+
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"genesis: {data}: cannot tell the separator; every line splits into "
+        "the same number of fields on ',' and on ';'. Name it with --separator."
+    )
+    assert main([*argv, "--separator", ";", "--json", str(scores)]) == 0
+    assert list(column_shapes(scores)) == ["a", "b,c", "d"]
+
+
+def test_a_header_split_by_semicolons_is_never_one_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("a;b\n1;2\n3;4;5\n6;7\n", encoding="utf-8")
+
+    assert main(["fit", str(data), "-o", str(tmp_path / "m.genesis")]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"genesis: {data}: line 3 has 3 fields, but the header has 2 "
+        "(separator ';'). Quote the values that contain the separator."
+    )
+    assert not (tmp_path / "m.genesis").exists()
+
+
+# -- CSV files that cannot be read: the file and the problem, exit status 2 --
+
+RAGGED_LATE = "a,b\n" + "1,2\n" * 300 + "3,4,5\n"
+# Each file's bytes and the problem the command reports after its name.
+UNREADABLE = {
+    "empty": (
+        b"",
+        "the file is empty; a CSV file needs a header line naming its columns.",
+    ),
+    "blank lines": (
+        b"\n\n",
+        "the file is empty; a CSV file needs a header line naming its columns.",
+    ),
+    "latin-1": (
+        "city,n\nKraków,1\nZürich,2\n".encode("latin-1"),
+        "byte 0xf3 at line 2, column 5, is not valid utf-8. Re-save the file "
+        "as UTF-8, or name its encoding with --encoding (for example "
+        "--encoding latin-1).",
+    ),
+    "ragged": (
+        b"a,b\n1,2\n3,4,5\n6,7\n",
+        "line 3 has 3 fields, but the header has 2 (separator ','). Quote the "
+        "values that contain the separator.",
+    ),
+    "ragged past the lines sniffed": (
+        RAGGED_LATE.encode(),
+        "line 302 has 3 fields, but the header has 2 (separator ','). Quote the "
+        "values that contain the separator.",
+    ),
+    "unclosed quote": (
+        b'a,b\n1,"2\n3,4\n',
+        "a quoted value that starts in row 2 (the header is row 1) is never "
+        'closed. Close it, and double a quote inside a value ("").',
+    ),
+}
+
+
+@pytest.mark.parametrize("problem", list(UNREADABLE))
+def test_fit_names_the_file_and_the_problem_of_an_unreadable_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], problem: str
+) -> None:
+    content, message = UNREADABLE[problem]
+    data = tmp_path / "data.csv"
+    data.write_bytes(content)
+
+    status = main(["fit", str(data), "-o", str(tmp_path / "m.genesis")])
+
+    assert status == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"genesis: {data}: {message}"
+    assert not (tmp_path / "m.genesis").exists()
+
+
+def test_fit_reads_a_latin_1_file_given_its_encoding(tmp_path: Path) -> None:
+    frame = purchases()
+    frame.to_csv(tmp_path / "data.csv", index=False, encoding="latin-1")
+    model, rows = tmp_path / "m.genesis", tmp_path / "syn.csv"
+
+    fit = ["fit", str(tmp_path / "data.csv"), "-o", str(model), "--seed", "0"]
+    assert main([*fit, "--encoding", "latin-1", "--method", "gaussian_copula"]) == 0
+    assert main(["generate", str(model), "-n", "200", "-o", str(rows)]) == 0
+
+    # The output is UTF-8, with the cities spelled as in the input.
+    assert set(pd.read_csv(rows, encoding="utf-8")["city"]) == set(CITIES)
+
+
+def test_an_unknown_encoding_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    purchases().to_csv(tmp_path / "data.csv", index=False)
+    argv = ["fit", str(tmp_path / "data.csv"), "-o", str(tmp_path / "m.genesis")]
+
+    assert main([*argv, "--encoding", "klingon"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "genesis: --encoding 'klingon' is not an encoding Python knows; "
+        "try utf-8, latin-1 or cp1252."
+    )

@@ -90,3 +90,51 @@ def test_evaluate_command_can_score_quality_alone(
     assert written["score"] == pytest.approx(1.0)
     assert written["privacy"] is None and written["detection"] is None
     assert "Privacy" not in capsys.readouterr().out
+
+
+UNREADABLE = {
+    "empty": (
+        b"",
+        "the file is empty; a CSV file needs a header line naming its columns.",
+    ),
+    "latin-1": (
+        "region,spend\nnorth,1\nsüd,2\n".encode("latin-1"),
+        "byte 0xfc at line 3, column 2, is not valid utf-8. Re-save the file "
+        "as UTF-8, or name its encoding with --encoding (for example "
+        "--encoding latin-1).",
+    ),
+    "ragged": (
+        b"spend,visits\n1,2\n3,4,5\n6,7\n",
+        "line 3 has 3 fields, but the header has 2 (separator ','). Quote the "
+        "values that contain the separator.",
+    ),
+}
+
+
+@pytest.mark.parametrize("problem", list(UNREADABLE))
+@pytest.mark.parametrize("role", ["real", "synthetic", "holdout"])
+def test_evaluate_names_the_file_and_the_problem_of_an_unreadable_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], problem: str, role: str
+) -> None:
+    content, message = UNREADABLE[problem]
+    paths = {name: tmp_path / f"{name}.csv" for name in ("real", "synthetic")}
+    paths["holdout"] = tmp_path / "holdout.csv"
+    for name, path in paths.items():
+        shop(200, seed=len(name)).to_csv(path, index=False)
+    paths[role].write_bytes(content)
+
+    status = main(
+        [
+            "evaluate",
+            str(paths["real"]),
+            str(paths["synthetic"]),
+            "--holdout",
+            str(paths["holdout"]),
+            "--properties",
+            "none",
+        ]
+    )
+
+    assert status == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == f"genesis: {paths[role]}: {message}"

@@ -148,6 +148,68 @@ def test_unknown_suffix_is_refused_before_generating(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.fixture(scope="module")
+def numbered() -> SyntheticGenerator:
+    """A copula fitted on a frame with a column named by the int 0."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {0: rng.normal(size=200), "city": rng.choice(["Lyon", "Graz"], 200)}
+    )
+    return SyntheticGenerator(method="gaussian_copula", seed=0).fit(
+        frame, progress=False
+    )
+
+
+NON_STRING_PARQUET = (
+    "Parquet needs text column names; the columns [0] are not strings, and "
+    "would read back as ['0']. Fit on data whose column names are strings "
+    "(data.columns = data.columns.astype(str)), or write a .csv file."
+)
+
+
+def test_parquet_refuses_non_string_column_names_before_generating(
+    numbered: SyntheticGenerator, tmp_path: Path
+) -> None:
+    events: list[ProgressEvent] = []
+    path = tmp_path / "out.parquet"
+
+    with pytest.raises(InvalidDataError) as refused:
+        numbered.generate_to(path, 50_000, 1_000, seed=1, progress=events.append)
+
+    assert str(refused.value) == NON_STRING_PARQUET
+    # Refused before the first batch: no row was reported, no file was left.
+    assert events == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_csv_and_batches_keep_a_column_named_by_an_int(
+    numbered: SyntheticGenerator, tmp_path: Path
+) -> None:
+    rows = pd.concat(numbered.iter_batches(300, 120, seed=2))
+    numbered.generate_to(tmp_path / "out.csv", 300, 120, seed=2)
+    read = pd.read_csv(tmp_path / "out.csv")
+
+    assert list(rows.columns) == [0, "city"]
+    # CSV headers are text: the int name comes back as "0", the values as written.
+    assert list(read.columns) == ["0", "city"]
+    assert read.to_csv(index=False) == rows.to_csv(index=False)
+
+
+def test_cli_generate_names_a_non_string_column_for_parquet(
+    numbered: SyntheticGenerator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    numbered.save(tmp_path / "model.genesis")
+    out = tmp_path / "rows.parquet"
+
+    status = main(
+        ["generate", str(tmp_path / "model.genesis"), "-n", "10", "-o", str(out)]
+    )
+
+    assert status == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"genesis: {NON_STRING_PARQUET}"
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("batch_size", [0, -5, 2.5, True, "100"])
 def test_bad_batch_size_names_the_argument(
     copula: SyntheticGenerator, batch_size: object

@@ -340,6 +340,13 @@ class SyntheticGenerator:
         partial file. Rows are those of :meth:`iter_batches` with the same
         seed.
 
+        Parquet column names are text, so Parquet output needs columns named
+        by strings: a column named ``0`` would read back as ``"0"`` and no
+        longer match the generator's columns. Such a generator is refused
+        before any row is generated; rename the training data's columns
+        (``data.columns = data.columns.astype(str)``) or write CSV, whose
+        header is text by nature and reads back as ``"0"``.
+
         Args:
             path: The file to write.
             n_rows: Rows in all.
@@ -357,6 +364,8 @@ class SyntheticGenerator:
             InvalidConfigError: The suffix is neither Parquet nor CSV, or
                 ``batch_size`` is not a positive integer.
             BackendNotAvailableError: Parquet was asked and pyarrow is missing.
+            InvalidDataError: Parquet was asked and a column name is not a
+                string; the error names the columns.
         """
         _streaming.file_format(Path(path))
         batches = self.iter_batches(

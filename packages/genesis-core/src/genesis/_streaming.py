@@ -203,8 +203,9 @@ def write_rows(
     """Write ``batches`` to ``path`` one at a time; return the rows written.
 
     ``empty`` (no rows, the output's columns and dtypes) is written when
-    there are no batches, so the file still has the columns. The file is
-    written under a temporary name in the same folder and renamed at the
+    there are no batches, so the file still has the columns. Column names
+    the format cannot keep are refused before any batch is made. The file
+    is written under a temporary name in the same folder and renamed at the
     end, so an interrupted run leaves no partial file (and any previous file
     intact).
     """
@@ -213,6 +214,7 @@ def write_rows(
     write = _write_parquet if kind == "parquet" else _write_csv
     if kind == "parquet":
         _import_pyarrow()
+        _check_parquet_names(empty.columns)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
@@ -329,6 +331,23 @@ def _write_parquet(
         if writer is not None:
             writer.close()
     return written
+
+
+def _check_parquet_names(columns: pd.Index) -> None:
+    """Refuse column names that Parquet, whose names are text, would change.
+
+    pyarrow writes a column named ``0`` as ``"0"``, and readers (pandas
+    included) give back ``"0"``; a frame written and read again would not
+    have the generator's columns.
+    """
+    if not (names := [name for name in columns if not isinstance(name, str)]):
+        return
+    raise InvalidDataError(
+        f"Parquet needs text column names; the columns {names!r} are not "
+        f"strings, and would read back as {[str(name) for name in names]!r}. "
+        "Fit on data whose column names are strings "
+        "(data.columns = data.columns.astype(str)), or write a .csv file."
+    )
 
 
 def _stable_schema(pa: Any, batch: pd.DataFrame) -> Any:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import sys
 import time
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -19,6 +17,7 @@ from genesis import __version__
 from genesis._generator import SyntheticGenerator
 from genesis._registry import get_registry
 from genesis._streaming import DEFAULT_BATCH_ROWS
+from genesis._table_files import SEPARATORS, read_table, text_columns_of
 from genesis.errors import GenesisError, InvalidDataError
 
 __all__ = ["main"]
@@ -29,11 +28,6 @@ DEMO_DIR = "genesis-demo-output"
 # The loggers ``-v`` turns to debug: the core's, and the distributions'
 # (plugins from elsewhere log under their own names and keep their level).
 VERBOSE_LOGGERS = ("genesis", "genesis_torch", "genesis_jax", "genesis_llm")
-# A cell of digits that starts with 0 and goes on ("02134", "007") is a code
-# (a zip, a phone number): read as a number it would lose its leading zeros.
-# "0" alone and "0.5" are numbers.
-_DIGITS = re.compile(r"\d+")
-_ZERO_PADDED = re.compile(r"0\d+")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--discrete", default="", help="comma-separated discrete columns")
     fit.add_argument("--config", default="{}", help="the method's config as JSON")
     fit.add_argument("--seed", type=int, default=None)
+    _add_csv_arguments(fit)
     fit.set_defaults(run=_run_fit)
 
     generate = commands.add_parser("generate", help="generate rows from a model file")
@@ -140,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--json", type=Path, default=None, help="write the scores here"
     )
+    _add_csv_arguments(evaluate)
     evaluate.set_defaults(run=_run_evaluate)
 
     plugins = commands.add_parser("plugins", help="list installed plugins and methods")
@@ -168,71 +164,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_table(path: Path, text_columns: Collection[Hashable] = ()) -> pd.DataFrame:
-    """Read a Parquet or CSV table; see :func:`_read_csv` for ``text_columns``."""
-    if not path.is_file():
-        raise InvalidDataError(f"No file at {str(path)!r}.")
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    return _read_csv(path, text_columns)
-
-
-def _read_csv(path: Path, text_columns: Collection[Hashable] = ()) -> pd.DataFrame:
-    """Read a CSV file, keeping codes with leading zeros as text.
-
-    pandas reads "02134" as the number 2134. A column it reads as whole
-    numbers is read again as text, and kept as text when every value is a
-    string of digits and one of them starts with a zero followed by more
-    digits. Columns named in ``text_columns`` that pandas reads as numbers
-    are kept as text whatever their values, so that another file of the same
-    table reads alike.
-    """
-    frame = pd.read_csv(path)
-    candidates = [
-        position
-        for position, name in enumerate(frame.columns)
-        if name in text_columns or _may_be_zero_padded(frame[name])
-    ]
-    if not candidates:
-        return frame
-    texts = pd.read_csv(path, usecols=candidates, dtype=str)
-    # usecols keeps the file's order, which is the order of the positions.
-    for position, text in zip(candidates, texts.columns, strict=True):
-        name = frame.columns[position]
-        if name in text_columns or _is_zero_padded(texts[text]):
-            frame[name] = texts[text]
-    return frame
-
-
-def _may_be_zero_padded(column: pd.Series) -> bool:
-    """Whether pandas may have read digit codes as this column of numbers."""
-    if pd.api.types.is_bool_dtype(column.dtype):
-        return False
-    if pd.api.types.is_integer_dtype(column.dtype):
-        return bool((column.dropna() >= 0).all())
-    if pd.api.types.is_float_dtype(column.dtype):
-        # Codes read as floats when some cells are empty; their values are
-        # then whole numbers.
-        values = column.dropna().to_numpy(dtype=np.float64)
-        return bool(np.all((values >= 0) & (values == np.floor(values))))
-    return False
-
-
-def _is_zero_padded(texts: pd.Series) -> bool:
-    values = texts.dropna()
-    return bool(
-        values.str.fullmatch(_DIGITS).all() and values.str.fullmatch(_ZERO_PADDED).any()
+def _add_csv_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--separator",
+        type=_separator,
+        default=None,
+        help="the separator of the CSV files: ',', ';', '|' or tab (default: "
+        "detected from each file's first lines). Where it is not ',', a column "
+        "of numbers written with decimal commas (6,74) is read as numbers",
+    )
+    command.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="the text encoding of the CSV files (default utf-8; latin-1 or "
+        "cp1252 for many files saved by spreadsheets)",
     )
 
 
-def _text_columns(frame: pd.DataFrame) -> list[Hashable]:
-    """The columns of ``frame`` that hold text."""
-    return [
-        name
-        for name in frame.columns
-        if pd.api.types.is_string_dtype(frame[name].dtype)
-        or frame[name].dtype == object
-    ]
+def _separator(text: str) -> str:
+    separator = "\t" if text in ("tab", "\\t") else text
+    if separator not in SEPARATORS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not one of ',', ';', '|' or 'tab'"
+        )
+    return separator
 
 
 def _write_table(frame: pd.DataFrame, path: Path) -> None:
@@ -244,7 +199,7 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _run_fit(args: argparse.Namespace) -> int:
-    data = _read_table(args.data)
+    data = read_table(args.data, separator=args.separator, encoding=args.encoding)
     try:
         config = json.loads(args.config)
     except json.JSONDecodeError as exc:
@@ -281,12 +236,15 @@ def _run_generate(args: argparse.Namespace) -> int:
 def _run_evaluate(args: argparse.Namespace) -> int:
     from genesis.evaluation import evaluate
 
-    real = _read_table(args.real)
+    csv_options = {"separator": args.separator, "encoding": args.encoding}
+    real = read_table(args.real, **csv_options)
     # A column of the real table read as text (codes with leading zeros, say)
     # is text in the other files too, even where their values look numeric.
-    text_columns = _text_columns(real)
-    synthetic = _read_table(args.synthetic, text_columns)
-    holdout = None if args.holdout is None else _read_table(args.holdout, text_columns)
+    text_columns = text_columns_of(real)
+    synthetic = read_table(args.synthetic, text_columns, **csv_options)
+    holdout = None
+    if args.holdout is not None:
+        holdout = read_table(args.holdout, text_columns, **csv_options)
     properties = None
     if args.properties is not None:
         names = [p.strip() for p in args.properties.split(",") if p.strip()]

@@ -1,0 +1,355 @@
+"""Reading the tables a user names on the command line: CSV and Parquet.
+
+CSV files come in several dialects, and a dialect read as another is read
+wrong without any error: a file separated by semicolons read as commas is one
+column whose values are the file's whole lines. So the separator is detected
+from the first lines of each file, among ``,``, ``;``, tab and ``|``:
+
+- A separator that does not split the header is not the file's. When none
+  does, the file has one column (and a line that splits into more fields
+  is refused).
+- When the header splits on one separator only, that is the file's.
+- When it splits on several, the one that gives every line of the sample
+  as many fields as the header is the file's; if that is not exactly one,
+  the file is refused and the user names the separator.
+- A line of the sample with more fields than the header is refused, with
+  its number, rather than read with a column moved into the index.
+
+In a file separated by anything but a comma, numbers are often written with a
+decimal comma (``6,74``). A column whose every cell is such a number (or a
+whole number) is read as numbers. A column where any cell is something else,
+a dot as decimal mark or thousands separators (``1.234,5``) included, stays
+text, as the file wrote it.
+
+A file that cannot be read raises :class:`InvalidDataError` whose message
+starts with the file's path and says what is wrong with it, so the command
+line prints ``genesis: <file>: <problem>``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import logging
+import re
+from collections.abc import Collection, Hashable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genesis._streaming import PARQUET_SUFFIXES
+from genesis.errors import (
+    BackendNotAvailableError,
+    InvalidConfigError,
+    InvalidDataError,
+)
+
+__all__ = ["SEPARATORS", "read_table", "text_columns_of"]
+
+logger = logging.getLogger(__name__)
+
+SEPARATORS = (",", ";", "\t", "|")
+# The separator is decided on the first lines of the file: up to this many
+# characters and records (a header and 99 lines).
+SAMPLE_CHARS = 65_536
+SAMPLE_RECORDS = 100
+EMPTY_FILE = "the file is empty; a CSV file needs a header line naming its columns."
+# A cell of digits that starts with 0 and goes on ("02134", "007") is a code
+# (a zip, a phone number): read as a number it would lose its leading zeros.
+# "0" alone and "0.5" are numbers.
+_DIGITS = re.compile(r"\d+")
+_ZERO_PADDED = re.compile(r"0\d+")
+# "6,74", "-0,5", ",5", "12", "1,5e-3": a number with an optional decimal comma.
+_DECIMAL_COMMA = re.compile(r"[-+]?(\d+(,\d*)?|,\d+)([eE][-+]?\d+)?")
+_PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_PANDAS_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+_PANDAS_PREFIX = "Error tokenizing data. C error: "
+
+
+def read_table(
+    path: Path,
+    text_columns: Collection[Hashable] = (),
+    *,
+    separator: str | None = None,
+    encoding: str = "utf-8",
+) -> pd.DataFrame:
+    """Read a Parquet (by its suffix) or CSV table.
+
+    Args:
+        path: The file.
+        text_columns: Columns of a CSV file kept as text even where pandas
+            reads numbers, so that another file of the same table reads
+            alike.
+        separator: The CSV separator; None detects it.
+        encoding: The CSV file's text encoding.
+
+    Raises:
+        InvalidDataError: The file is missing or cannot be read; the message
+            starts with its path.
+        InvalidConfigError: ``encoding`` is not one Python knows.
+        BackendNotAvailableError: A Parquet file and no pyarrow.
+    """
+    if not path.is_file():
+        raise InvalidDataError(f"{path}: no such file.")
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return _read_parquet(path)
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InvalidConfigError(
+            f"--encoding {encoding!r} is not an encoding Python knows; try "
+            "utf-8, latin-1 or cp1252."
+        ) from None
+    with _reading(path, encoding, separator or ","):
+        separator = _sniff_separator(path, encoding, separator)
+    with _reading(path, encoding, separator):
+        frame = _read_csv(path, text_columns, separator, encoding)
+    if separator != ",":
+        _read_decimal_commas(path, frame, text_columns)
+    logger.info(
+        "Read %s: %d rows and %d columns, separated by %r",
+        path,
+        len(frame),
+        frame.shape[1],
+        separator,
+    )
+    return frame
+
+
+def text_columns_of(frame: pd.DataFrame) -> list[Hashable]:
+    """The columns of ``frame`` that hold text."""
+    return [
+        name
+        for name in frame.columns
+        if pd.api.types.is_string_dtype(frame[name].dtype)
+        or frame[name].dtype == object
+    ]
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except ImportError as exc:
+        raise BackendNotAvailableError(
+            "Reading Parquet needs pyarrow, which is not installed; run: "
+            'pip install "genesis-synth-core[parquet]", or give a .csv file.'
+        ) from exc
+    except (OSError, ValueError) as exc:
+        # pyarrow's errors for a damaged or foreign file are ValueErrors.
+        raise InvalidDataError(f"{path}: cannot be read as Parquet ({exc}).") from None
+
+
+# -- the dialect ---------------------------------------------------------------
+
+
+def _sniff_separator(path: Path, encoding: str, separator: str | None) -> str:
+    """The separator of the CSV file at ``path``, from its first lines.
+
+    A ``separator`` the user named is taken as it is; the first lines are
+    still checked for one with more fields than the header.
+    """
+    sample, whole = _first_lines(path, encoding)
+    widths = {sep: _field_counts(sample, sep, whole) for sep in SEPARATORS}
+    if not widths[","]:
+        raise InvalidDataError(f"{path}: {EMPTY_FILE}")
+
+    if separator is None:
+        separator = _choose_separator(path, widths)
+    header = widths[separator][0][1]
+    for line, width in widths[separator][1:]:
+        if width > header:
+            problem = _too_many_fields(line, width, header, separator)
+            raise InvalidDataError(f"{path}: {problem}")
+    return separator
+
+
+def _choose_separator(path: Path, widths: dict[str, list[tuple[int, int]]]) -> str:
+    splitting = [sep for sep in SEPARATORS if widths[sep][0][1] > 1]
+    if not splitting:
+        return ","
+    if len(splitting) == 1:
+        return splitting[0]
+    even = [sep for sep in splitting if _is_even(widths[sep])]
+    if len(even) == 1:
+        return even[0]
+    if even:
+        named = " and on ".join(repr(sep) for sep in even)
+        why = f"every line splits into the same number of fields on {named}"
+    else:
+        named = " and on ".join(repr(sep) for sep in splitting)
+        why = f"the header splits on {named}, and the lines evenly on none"
+    raise InvalidDataError(
+        f"{path}: cannot tell the separator; {why}. Name it with --separator."
+    )
+
+
+def _first_lines(path: Path, encoding: str) -> tuple[str, bool]:
+    """The file's first whole lines, and whether they are the whole file."""
+    lines: list[str] = []
+    size = 0
+    with path.open(encoding=encoding, newline="") as handle:
+        while size < SAMPLE_CHARS and len(lines) <= SAMPLE_RECORDS:
+            if not (line := handle.readline()):
+                return "".join(lines).removeprefix("\ufeff"), True
+            lines.append(line)
+            size += len(line)
+    return "".join(lines).removeprefix("\ufeff"), False
+
+
+def _field_counts(sample: str, separator: str, whole: bool) -> list[tuple[int, int]]:
+    """(line number, fields) of each record of ``sample`` split on ``separator``.
+
+    Blank lines are skipped, as pandas skips them. When the sample is not the
+    whole file its last record may go on past it (a quoted value over several
+    lines), so it is left out, unless it is the header.
+    """
+    reader = csv.reader(io.StringIO(sample), delimiter=separator)
+    counts = []
+    with contextlib.suppress(csv.Error):
+        for record in reader:
+            if record:
+                counts.append((reader.line_num, len(record)))
+            if len(counts) > SAMPLE_RECORDS:
+                break
+    return counts if whole else counts[:1] + counts[1:-1]
+
+
+def _is_even(counts: list[tuple[int, int]]) -> bool:
+    return all(width == counts[0][1] for _, width in counts)
+
+
+def _too_many_fields(line: object, width: object, header: object, sep: str) -> str:
+    return (
+        f"line {line} has {width} fields, but the header has {header} "
+        f"(separator {sep!r}). Quote the values that contain the separator."
+    )
+
+
+# -- reading and its errors ----------------------------------------------------
+
+
+def _read_csv(
+    path: Path, text_columns: Collection[Hashable], separator: str, encoding: str
+) -> pd.DataFrame:
+    """Read a CSV file, keeping codes with leading zeros as text.
+
+    pandas reads "02134" as the number 2134. A column it reads as whole
+    numbers is read again as text, and kept as text when every value is a
+    string of digits and one of them starts with a zero followed by more
+    digits. Columns named in ``text_columns`` that pandas reads as numbers
+    are kept as text whatever their values.
+    """
+    frame = pd.read_csv(path, sep=separator, encoding=encoding)
+    candidates = [
+        position
+        for position, name in enumerate(frame.columns)
+        if name in text_columns or _may_be_zero_padded(frame[name])
+    ]
+    if not candidates:
+        return frame
+    texts = pd.read_csv(
+        path, sep=separator, encoding=encoding, usecols=candidates, dtype=str
+    )
+    # usecols keeps the file's order, which is the order of the positions.
+    for position, text in zip(candidates, texts.columns, strict=True):
+        name = frame.columns[position]
+        if name in text_columns or _is_zero_padded(texts[text]):
+            frame[name] = texts[text]
+    return frame
+
+
+@contextlib.contextmanager
+def _reading(path: Path, encoding: str, separator: str) -> Iterator[None]:
+    """Turn what pandas and the codecs raise for a bad file into one error."""
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        problem = _undecodable(path, encoding, exc)
+    except pd.errors.EmptyDataError:
+        problem = EMPTY_FILE
+    except pd.errors.ParserError as exc:
+        problem = _unparsable(exc, separator)
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror or exc})."
+    else:
+        return
+    raise InvalidDataError(f"{path}: {problem}")
+
+
+def _undecodable(path: Path, encoding: str, error: UnicodeDecodeError) -> str:
+    """Where the first byte that ``encoding`` cannot decode is, and the fix."""
+    fix = (
+        "Re-save the file as UTF-8, or name its encoding with --encoding "
+        "(for example --encoding latin-1)."
+    )
+    # Line by line: no byte of a UTF-8 (or one-byte) character is a newline.
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError as bad:
+                return (
+                    f"byte 0x{line[bad.start]:02x} at line {number}, column "
+                    f"{bad.start + 1}, is not valid {encoding}. {fix}"
+                )
+    return f"is not valid {encoding} ({error.reason}). {fix}"
+
+
+def _unparsable(error: pd.errors.ParserError, separator: str) -> str:
+    text = str(error).strip()
+    if fields := _PANDAS_FIELDS.search(text):
+        header, line, width = fields.groups()
+        return _too_many_fields(line, width, header, separator)
+    if quote := _PANDAS_OPEN_QUOTE.search(text):
+        # pandas counts rows from 0, the header's.
+        row = int(quote.group(1)) + 1
+        return (
+            f"a quoted value that starts in row {row} (the header is row 1) is "
+            'never closed. Close it, and double a quote inside a value ("").'
+        )
+    return f"cannot be read as CSV: {text.removeprefix(_PANDAS_PREFIX).rstrip('.')}."
+
+
+def _read_decimal_commas(
+    path: Path, frame: pd.DataFrame, text_columns: Collection[Hashable]
+) -> None:
+    """Make numbers of the text columns whose every cell has a decimal comma."""
+    read = []
+    for name in text_columns_of(frame):
+        if name in text_columns:
+            continue
+        values = frame[name].dropna()
+        if (
+            len(values)
+            and values.str.fullmatch(_DECIMAL_COMMA).all()
+            and values.str.contains(",", regex=False).any()
+        ):
+            commas = frame[name].str.replace(",", ".", regex=False)
+            frame[name] = pd.to_numeric(commas).astype(np.float64)
+            read.append(name)
+    if read:
+        logger.info("Read the decimal commas of %s in %s as numbers", read, path)
+
+
+def _may_be_zero_padded(column: pd.Series) -> bool:
+    """Whether pandas may have read digit codes as this column of numbers."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return False
+    if pd.api.types.is_integer_dtype(column.dtype):
+        return bool((column.dropna() >= 0).all())
+    if pd.api.types.is_float_dtype(column.dtype):
+        # Codes read as floats when some cells are empty; their values are
+        # then whole numbers.
+        values = column.dropna().to_numpy(dtype=np.float64)
+        return bool(np.all((values >= 0) & (values == np.floor(values))))
+    return False
+
+
+def _is_zero_padded(texts: pd.Series) -> bool:
+    values = texts.dropna()
+    return bool(
+        values.str.fullmatch(_DIGITS).all() and values.str.fullmatch(_ZERO_PADDED).any()
+    )
