@@ -10,6 +10,8 @@ most 128 windows), so that jax compiles its steps once per module.
 from __future__ import annotations
 
 import importlib
+import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -192,6 +194,14 @@ def test_long_frame_comes_back_as_a_long_frame(tiny, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(loaded.generate(4, seed=1), synthetic)
 
 
+def test_a_clock_change_is_not_an_irregular_step(tiny) -> None:
+    # Daily rows in Europe/Paris cross 31 March: 23 hours apart in UTC there.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tiny().fit(store_frame(), entity_column="store", time_column="day")
+    assert not [w for w in caught if "irregular steps" in str(w.message)]
+
+
 def test_frame_without_entity_column_is_one_sequence(tiny) -> None:
     frame = store_frame()
     one_store = frame[frame["store"] == 17].drop(columns=["store", "day"])
@@ -209,6 +219,103 @@ def test_short_entities_are_left_out_with_a_warning(tiny) -> None:
     with pytest.warns(UserWarning, match=r"1 of 3 entities .* \[31\]"):
         generator.fit(frame, entity_column="store", time_column="day", progress=False)
     assert generator.n_windows_ == 2 * (40 - SEQ_LEN + 1)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "capacity"),
+    [
+        ("int8", 128),
+        ("uint8", 256),
+        ("Int16", 32768),
+        ("float16", 2048),
+        ("bool", 2),
+        ("boolean", 2),
+    ],
+)
+def test_each_sequence_gets_its_own_entity_id_in_the_entity_dtype(
+    tiny, dtype: str, capacity: int
+) -> None:
+    frame = store_frame()
+    frame = frame[frame["store"] != 31]
+    frame["store"] = (frame["store"] == 23).astype(dtype)
+    generator = tiny()
+    generator.fit(frame, entity_column="store", time_column="day", progress=False)
+
+    n = min(capacity, 300)
+    synthetic = generator.generate(n, seed=0)
+    assert synthetic["store"].dtype == frame["store"].dtype
+    # numpy, not groupby: pandas cannot index by float16.
+    ids, rows = np.unique(synthetic["store"].to_numpy(), return_counts=True)
+    assert len(ids) == n
+    assert (rows == SEQ_LEN).all()
+    if capacity > 300:
+        return
+    # One more than the dtype holds would merge two sequences: refused.
+    with pytest.raises(InvalidDataError) as caught:
+        generator.generate(capacity + 1)
+    assert str(caught.value) == (
+        f"The entity column 'store' has dtype {dtype}, which holds {capacity} "
+        f"distinct sequence ids (0 to {capacity - 1}), but generate({capacity + 1}) "
+        "needs one per sequence. Generate at most "
+        f"{capacity} sequences per call, or fit on a frame whose 'store' column "
+        "has a wider dtype (for example frame.astype({'store': 'int64'}))."
+    )
+
+
+def test_synthetic_sequences_start_when_real_entities_start(
+    tiny, tmp_path: Path
+) -> None:
+    # Up to the clocks' change in Paris, so that every step is one day.
+    frame = store_frame()
+    frame = frame[frame["day"] < pd.Timestamp("2024-03-25", tz="Europe/Paris")]
+    # The stores open a year apart; each then reports daily.
+    opened = frame["store"].map({17: 0, 23: 365, 31: 730})
+    frame["day"] += pd.to_timedelta(opened, unit="D")
+    generator = tiny()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        generator.fit(frame, entity_column="store", time_column="day", progress=False)
+    synthetic = generator.generate(30, seed=3)
+
+    starts = synthetic.groupby("store")["day"].min()
+    # 30 draws from three equally likely starts miss one with chance 3e-5.
+    assert set(starts) == set(frame.groupby("store")["day"].min())
+    gaps = synthetic.groupby("store")["day"].diff().dropna()
+    assert set(gaps) == {pd.Timedelta(days=1)}
+
+    generator.save(tmp_path / "opened.genesis")
+    loaded = TimeGANGenerator.load(tmp_path / "opened.genesis")
+    pd.testing.assert_frame_equal(loaded.generate(30, seed=3), synthetic)
+
+
+def test_irregular_steps_warn_that_the_most_common_step_is_used(tiny) -> None:
+    frame = store_frame()
+    frame = frame[frame["day"] < pd.Timestamp("2024-03-25", tz="Europe/Paris")]
+    # Closed on the 5th, 6th and 12th: gaps of 3 and 2 days among daily ones.
+    frame = frame[~frame["day"].dt.day.isin([5, 6, 12])]
+    generator = tiny()
+    expected = (
+        "The time column 'day' has irregular steps (gaps of 1 days 00:00:00, "
+        "2 days 00:00:00 and 3 days 00:00:00, most common first); synthetic "
+        "sequences step evenly by the most common gap, 1 days 00:00:00, so "
+        "they do not have the other gaps."
+    )
+    with pytest.warns(UserWarning, match=re.escape(expected)):
+        generator.fit(frame, entity_column="store", time_column="day", progress=False)
+
+    gaps = generator.generate(5).groupby("store")["day"].diff().dropna()
+    assert set(gaps) == {pd.Timedelta(days=1)}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_constant_feature_comes_back_as_its_constant(
+    tiny, shop_windows: np.ndarray, dtype: type
+) -> None:
+    data = shop_windows.astype(dtype)
+    data[..., 2] = dtype(9.7)
+    synthetic = tiny().fit(data, progress=False).generate(20)
+    assert synthetic.dtype == dtype
+    assert (synthetic[..., 2] == dtype(9.7)).all()
 
 
 # -- saving and bad inputs ---------------------------------------------------

@@ -207,6 +207,15 @@ def long_frame() -> pd.DataFrame:
             "'day' has 1 missing",
         ),
         (lambda f: f.assign(day="monday"), {}, "must hold datetimes or numbers"),
+        (
+            lambda f: f.assign(
+                store=pd.to_datetime(
+                    f["store"].map({"north": "2024-01-01", "south": "2024-02-01"})
+                )
+            ),
+            {},
+            "The entity column 'store' has dtype datetime64",
+        ),
         (lambda f: f.head(10), {}, "Every sequence is shorter than seq_len=12"),
         (
             lambda f: pd.concat([f, f.iloc[[5]]]),

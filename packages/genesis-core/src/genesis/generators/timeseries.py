@@ -67,6 +67,9 @@ METHOD = "timegan"
 STAGES = ("autoencoder", "supervised", "joint")
 DEFAULT_EPOCHS = 100
 DEFAULT_ENTITY_COLUMN = "sequence_id"
+_NANOS_PER_HOUR = 3_600 * 10**9
+# Gap sizes a warning about irregular time steps lists before summing up.
+MAX_GAPS_SHOWN = 5
 FILE_KIND = "timeseries"
 STATE_VERSION = 1
 
@@ -160,7 +163,8 @@ class _MinMaxScaler:
     """Per-feature scaling to [0, 1] by the training data's range.
 
     A constant feature has range 0; it is divided by 1 instead, so it scales
-    to 0 and comes back as its constant.
+    to 0, and on the way back it is set to its constant whatever the networks
+    gave for it.
     """
 
     minimum: np.ndarray
@@ -179,7 +183,11 @@ class _MinMaxScaler:
         return ((windows - self.minimum) / self._span).astype(np.float32)
 
     def inverse_transform(self, scaled: np.ndarray) -> np.ndarray:
-        return scaled.astype(np.float64) * self._span + self.minimum
+        restored = scaled.astype(np.float64) * self._span + self.minimum
+        # The networks only come close to 0 for a constant (a sigmoid never
+        # reaches it), so its exact value is pinned here.
+        constant = self.maximum == self.minimum
+        return np.where(constant, self.minimum, restored)
 
 
 # -- the data: arrays and long frames ----------------------------------------
@@ -264,7 +272,8 @@ class _OutputLayout:
 
     For an array, only its dtype. For a long frame, the column order, which
     columns are entity, time and features, their dtypes, and the time
-    column's first value and most common step.
+    column's first value, most common step and the entities' start times
+    (each distinct start and how many entities start then).
     """
 
     kind: str
@@ -278,6 +287,8 @@ class _OutputLayout:
     time_dtype: str | None = None
     time_start: float | int | None = None
     time_step: float | int | None = None
+    time_starts: list[float | int] | None = None
+    time_start_counts: list[int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -286,15 +297,35 @@ class _OutputLayout:
     def from_json(cls, data: Mapping[str, Any]) -> _OutputLayout:
         return cls(**data)
 
-    def restore(self, values: np.ndarray, seq_len: int) -> np.ndarray | pd.DataFrame:
+    def check_count(self, n: int) -> None:
+        """Refuse ``n`` sequences when the entity dtype cannot tell them apart."""
+        if self.kind == "array":
+            return
+        dtype = pd.api.types.pandas_dtype(self.entity_dtype or "int64")
+        capacity = _entity_id_capacity(dtype)
+        if capacity is None or n <= capacity:
+            return
+        name = self.entity_column
+        raise InvalidDataError(
+            f"The entity column {name!r} has dtype {dtype}, which holds "
+            f"{capacity} distinct sequence ids (0 to {capacity - 1}), but "
+            f"generate({n}) needs one per sequence. Generate at most {capacity} "
+            f"sequences per call, or fit on a frame whose {name!r} column has a "
+            f"wider dtype (for example frame.astype({{{name!r}: 'int64'}}))."
+        )
+
+    def restore(
+        self, values: np.ndarray, seq_len: int, rng: np.random.Generator
+    ) -> np.ndarray | pd.DataFrame:
         if self.kind == "array":
             return values.astype(self.dtype)
         assert self.features is not None and self.feature_dtypes is not None
         n = values.shape[0]
+        self.check_count(n)
         flat = values.reshape(n * seq_len, len(self.features))
         columns: dict[Any, Any] = {self.entity_column: self._entity_ids(n, seq_len)}
         if self.time_column is not None:
-            columns[self.time_column] = self._times(n, seq_len)
+            columns[self.time_column] = self._times(n, seq_len, rng)
         for i, (name, dtype) in enumerate(
             zip(self.features, self.feature_dtypes, strict=True)
         ):
@@ -303,23 +334,38 @@ class _OutputLayout:
         return frame[self.columns] if self.columns else frame
 
     def _entity_ids(self, n: int, seq_len: int) -> pd.Series:
-        ids = np.repeat(np.arange(n, dtype=np.int64), seq_len)
+        ids = pd.Series(np.repeat(np.arange(n, dtype=np.int64), seq_len))
         dtype = pd.api.types.pandas_dtype(self.entity_dtype or "int64")
-        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(
-            dtype
-        ):
-            return pd.Series(ids).astype(dtype)
-        names = pd.Series([f"synthetic-{i}" for i in ids])
+        if _is_bool(dtype):
+            # check_count allows two sequences at most: False and True.
+            return (ids > 0).astype(dtype)
+        if _entity_id_capacity(dtype) is not None:
+            return ids.astype(dtype)
+        names = ids.map("synthetic-{}".format)
         if isinstance(dtype, pd.CategoricalDtype):
             return names.astype("category")
         return names.astype(dtype)
 
-    def _times(self, n: int, seq_len: int) -> pd.Series:
+    def _sequence_starts(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """One start per sequence, drawn from the real entities' starts."""
+        if self.time_starts is None or self.time_start_counts is None:
+            return np.full(n, self.time_start)
+        starts = np.asarray(self.time_starts)
+        if len(starts) == 1:
+            return np.repeat(starts, n)
+        # Picking an entity uniformly and taking its start draws exactly
+        # from the empirical distribution of the starts.
+        bounds = np.cumsum(self.time_start_counts)
+        picked = rng.integers(bounds[-1], size=n)
+        return starts[np.searchsorted(bounds, picked, side="right")]
+
+    def _times(self, n: int, seq_len: int, rng: np.random.Generator) -> pd.Series:
         assert self.time_start is not None and self.time_step is not None
         steps = np.tile(np.arange(seq_len), n)
+        starts = np.repeat(self._sequence_starts(n, rng), seq_len)
         dtype = pd.api.types.pandas_dtype(self.time_dtype)
         if pd.api.types.is_datetime64_any_dtype(dtype):
-            nanoseconds = int(self.time_start) + steps.astype(np.int64) * int(
+            nanoseconds = starts.astype(np.int64) + steps.astype(np.int64) * int(
                 self.time_step
             )
             stamps = pd.to_datetime(nanoseconds, unit="ns")
@@ -327,7 +373,31 @@ class _OutputLayout:
             if tz is not None:
                 stamps = stamps.tz_localize("UTC").tz_convert(tz)
             return pd.Series(stamps).astype(dtype)
-        return pd.Series(self.time_start + steps * self.time_step).astype(dtype)
+        return pd.Series(starts + steps * self.time_step).astype(dtype)
+
+
+def _is_bool(dtype: Any) -> bool:
+    return not isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_bool_dtype(
+        dtype
+    )
+
+
+def _entity_id_capacity(dtype: Any) -> int | None:
+    """How many ids 0, 1, ... ``dtype`` holds exactly; None when unbounded.
+
+    Text, object and categorical columns get names, so they never run out.
+    """
+    if _is_bool(dtype):
+        return 2
+    if isinstance(dtype, pd.CategoricalDtype):
+        return None
+    numbers = getattr(dtype, "numpy_dtype", dtype)
+    if pd.api.types.is_integer_dtype(dtype):
+        return int(np.iinfo(numbers).max) + 1
+    if pd.api.types.is_float_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
+        # Every integer up to 2 ** (mantissa bits + 1) is exact.
+        return 2 ** (np.finfo(numbers).nmant + 1)
+    return None
 
 
 def _restore_dtype(values: np.ndarray, dtype_name: str) -> pd.Series:
@@ -382,6 +452,13 @@ def _check_frame_columns(
                 "numeric features only. Drop it, encode it as numbers, or name it "
                 "as entity_column or time_column."
             )
+    if entity_column is not None and _holds_times(frame[entity_column].dtype):
+        raise InvalidDataError(
+            f"The entity column {entity_column!r} has dtype "
+            f"{frame[entity_column].dtype}; synthetic sequences get new ids "
+            "0, 1, ..., which that dtype cannot hold. Convert it to text or "
+            f"integers first (for example frame.astype({{{entity_column!r}: str}}))."
+        )
     if entity_column is not None and frame[entity_column].isna().any():
         raise InvalidDataError(
             f"The entity column {entity_column!r} has "
@@ -389,6 +466,15 @@ def _check_frame_columns(
             "must belong to an entity. Fill or drop those rows."
         )
     return features
+
+
+def _holds_times(dtype: Any) -> bool:
+    """Datetimes, durations, periods and intervals: no room for ids 0, 1, ..."""
+    return (
+        pd.api.types.is_datetime64_any_dtype(dtype)
+        or pd.api.types.is_timedelta64_dtype(dtype)
+        or isinstance(dtype, pd.PeriodDtype | pd.IntervalDtype)
+    )
 
 
 def _group_bounds(entities: pd.Series | None, n_rows: int) -> list[tuple[int, int]]:
@@ -427,7 +513,36 @@ def _most_common_step(
     gaps = np.concatenate(steps)
     values, counts = np.unique(gaps, return_counts=True)
     step = values[np.argmax(counts)]
+    by_count = values[np.argsort(-counts, kind="stable")]
+    if getattr(sorted_frame[time_column].dtype, "tz", None) is not None:
+        # Steps are measured in UTC; a clock change makes a daily step an
+        # hour longer or shorter there, which is not an irregular step.
+        by_count = by_count[
+            (by_count == step) | (np.abs(by_count - step) != _NANOS_PER_HOUR)
+        ]
+    if len(by_count) > 1:
+        in_time = pd.api.types.is_datetime64_any_dtype(sorted_frame[time_column])
+        _warn_irregular_steps(by_count, time_column, in_time)
     return int(step) if np.issubdtype(values.dtype, np.integer) else float(step)
+
+
+def _warn_irregular_steps(
+    gaps: np.ndarray, time_column: Hashable, in_nanoseconds: bool
+) -> None:
+    """Warn that generated times step by ``gaps[0]``, the most common gap."""
+    shown = [
+        str(pd.Timedelta(int(g), unit="ns")) if in_nanoseconds else repr(g.item())
+        for g in gaps[:MAX_GAPS_SHOWN]
+    ]
+    if len(gaps) > MAX_GAPS_SHOWN:
+        shown[-1] = f"{len(gaps) - MAX_GAPS_SHOWN + 1} other sizes"
+    listed = f"{', '.join(shown[:-1])} and {shown[-1]}"
+    warnings.warn(
+        f"The time column {time_column!r} has irregular steps (gaps of {listed}, "
+        "most common first); synthetic sequences step evenly by the most common "
+        f"gap, {shown[0]}, so they do not have the other gaps.",
+        stacklevel=6,
+    )
 
 
 def _windows_from_frame(
@@ -478,7 +593,14 @@ def _windows_from_frame(
         )
     if entity_column is None:
         layout.columns = [layout.entity_column, *frame.columns]
-    return _cut_groups(values, bounds, seq_len, entities), layout
+    windows = _cut_groups(values, bounds, seq_len, entities)
+    if time_column is not None:
+        # The entities trained on are those long enough for one window.
+        firsts = [a for a, b in bounds if b - a >= seq_len]
+        starts, counts = np.unique(times[firsts], return_counts=True)
+        layout.time_starts = starts.tolist()
+        layout.time_start_counts = counts.tolist()
+    return windows, layout
 
 
 def _free_name(name: str, taken: pd.Index) -> str:
@@ -507,7 +629,7 @@ def _cut_groups(
             f"{len(short)} of {len(bounds)} entities have fewer than "
             f"seq_len={seq_len} rows and are left out of training (for example "
             f"{short[:5]!r}); lower seq_len to keep them.",
-            stacklevel=4,
+            stacklevel=5,
         )
     return np.concatenate(
         [_sliding_windows(values[a:b], seq_len) for a, b in long_enough]
@@ -678,14 +800,24 @@ class TimeGANGenerator:
             entity_column: The frame's column naming each row's sequence;
                 None when the whole frame is one sequence. Entities with
                 fewer than ``seq_len`` rows are left out, with a warning.
+                Its dtype must hold the ids 0, 1, ... that generated
+                sequences get, so datetime and duration columns are refused.
             time_column: The frame's column of times (datetimes or numbers)
                 to order each entity's rows by; None to keep the row order.
+                Generated sequences start at the start time of a randomly
+                drawn training entity and step evenly by the most common
+                gap between consecutive times; when the gaps differ, fit
+                warns that the other gaps are not reproduced.
             progress: True for a progress bar per training phase, False for
                 none, or a callable receiving :class:`ProgressEvent` (stage
                 ``"autoencoder"``, ``"supervised"`` or ``"joint"``).
 
         Raises:
             InvalidDataError: The data cannot be learned; nothing was trained.
+
+        Warns:
+            UserWarning: Entities are left out for being shorter than
+                ``seq_len``, or the time column's steps are irregular.
         """
         windows, layout = self._windows(data, entity_column, time_column)
         scaler = _MinMaxScaler.fit(windows)
@@ -759,13 +891,20 @@ class TimeGANGenerator:
         Returns:
             An array ``(n, seq_len, n_features)`` in the units of the training
             data when it was fitted on an array; otherwise a long DataFrame
-            with the training frame's columns: fresh entity ids, the time
-            column rebuilt from the first training time and the most common
-            step, and the features in their dtypes.
+            with the training frame's columns and dtypes: entity ids 0 to
+            ``n - 1`` (``"synthetic-0"``, ... in a text or categorical entity
+            column; False and True in a boolean one), a time column whose
+            every sequence starts at the start time of a training entity
+            drawn at random (from ``seed`` or the generator's stream) and
+            steps evenly by the training data's most common gap, and the
+            features. A feature that was constant in training comes back as
+            that constant.
 
         Raises:
             NotFittedError: fit has not been called.
-            InvalidDataError: ``n`` is not a non-negative integer.
+            InvalidDataError: ``n`` is not a non-negative integer, or the
+                entity column's dtype cannot hold ``n`` distinct ids (a
+                boolean holds 2, an int8 128); nothing was generated.
             TrainingDivergedError: The networks' output holds NaN or infinity.
         """
         impl = self._fitted()
@@ -774,6 +913,7 @@ class TimeGANGenerator:
             raise InvalidDataError(
                 f"The number of sequences must be a non-negative integer, got {n!r}."
             )
+        self._layout.check_count(int(n))
         rng = np.random.default_rng(seed) if seed is not None else self._rng
         assert rng is not None
         scaled = impl.generate(int(n), rng=rng)
@@ -787,7 +927,7 @@ class TimeGANGenerator:
                 "diverged, so it cannot generate sequences. Fit it again."
             )
         return self._layout.restore(
-            self._scaler.inverse_transform(scaled), self.seq_len
+            self._scaler.inverse_transform(scaled), self.seq_len, rng
         )
 
     # -- save / load ----------------------------------------------------------
