@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import importlib.util
 import json
 import re
 import warnings
@@ -249,7 +250,26 @@ def test_discrete_columns_that_is_not_a_list_of_names_is_refused() -> None:
         generator.fit(data, discrete_columns=3, progress=False)
 
 
-@pytest.mark.parametrize("method", ["gaussian_copula", "ctgan", "tvae"])
+NO_NEURAL_BACKEND = not any(
+    importlib.util.find_spec(name) for name in ("genesis_torch", "genesis_jax")
+)
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "gaussian_copula",
+        *(
+            pytest.param(
+                method,
+                marks=pytest.mark.skipif(
+                    NO_NEURAL_BACKEND, reason="needs genesis-torch or genesis-jax"
+                ),
+            )
+            for method in ("ctgan", "tvae")
+        ),
+    ],
+)
 @pytest.mark.parametrize("huge", [1.7e308, -1e200, 1.5e100])
 def test_a_number_too_large_to_square_is_refused_before_training(
     method: str, huge: float
