@@ -219,6 +219,22 @@ def _check_time_zone(name: Hashable, dtype: Any) -> None:
         )
 
 
+def check_finite(name: Hashable, series: pd.Series) -> None:
+    """Refuse a float column holding infinities, naming it and the count.
+
+    Raises:
+        InvalidDataError: The column holds +inf or -inf.
+    """
+    if not pd.api.types.is_float_dtype(series.dtype):
+        return
+    count = int(np.isinf(series.to_numpy(dtype=np.float64, na_value=np.nan)).sum())
+    if count:
+        raise InvalidDataError(
+            f"Column {name!r} holds {count} infinite value(s); replace them "
+            "with finite numbers or missing values before fitting."
+        )
+
+
 def check_column_values(
     name: Hashable, series: pd.Series, declared_discrete: bool = False
 ) -> None:
@@ -253,7 +269,7 @@ def check_column_values(
     if declared_discrete or not pd.api.types.is_float_dtype(series.dtype):
         return
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    # Infinities are check_training_frame's to refuse, with their own advice.
+    # Infinities are check_finite's to refuse, with their own advice.
     magnitudes = np.where(np.isfinite(values), np.abs(values), 0.0)
     too_large = magnitudes > LARGEST_MAGNITUDE
     if too_large.any():

@@ -13,6 +13,8 @@ from genesis.data._prepare import (
     PreparedColumn,
     PreparedTable,
     TablePreparer,
+    consecutive_whole_numbers,
+    whole_number_range,
 )
 
 __all__ = [
@@ -27,4 +29,6 @@ __all__ = [
     "TableTransformer",
     "check_generate_count",
     "check_training_frame",
+    "consecutive_whole_numbers",
+    "whole_number_range",
 ]

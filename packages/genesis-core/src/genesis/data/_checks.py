@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from genesis.errors import InvalidDataError
-from genesis.metadata import check_column_values
+from genesis.metadata import check_column_values, check_finite
 
 __all__ = ["check_generate_count", "check_training_frame"]
 
@@ -59,16 +59,8 @@ def check_training_frame(
             "from discrete_columns."
         )
     for name in data.columns:
-        series = data[name]
-        if pd.api.types.is_float_dtype(series.dtype):
-            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-            if np.isinf(values).any():
-                count = int(np.isinf(values).sum())
-                raise InvalidDataError(
-                    f"Column {name!r} holds {count} infinite value(s); replace them "
-                    "with finite numbers or missing values before fitting."
-                )
-        check_column_values(name, series, name in discrete)
+        check_finite(name, data[name])
+        check_column_values(name, data[name], name in discrete)
     return discrete
 
 

@@ -28,6 +28,8 @@ __all__ = [
     "PreparedColumn",
     "PreparedTable",
     "TablePreparer",
+    "consecutive_whole_numbers",
+    "whole_number_range",
 ]
 
 logger = logging.getLogger(__name__)
@@ -683,12 +685,41 @@ def _identifier_numbers(
     """
     if numpy_dtype.kind not in "iu":
         return plan.identifier_start + np.arange(n_rows, dtype=np.float64)
-    info = np.iinfo(numpy_dtype)
-    if n_rows > int(info.max) - int(info.min) + 1:
+    low, high = whole_number_range(numpy_dtype)
+    if n_rows > high - low + 1:
         raise InvalidDataError(
             f"Column {plan.meta.name!r} is an identifier of dtype {numpy_dtype}, "
-            f"which holds {int(info.max) - int(info.min) + 1} distinct values; "
+            f"which holds {high - low + 1} distinct values; "
             f"{n_rows} rows were asked."
         )
-    start = max(min(plan.identifier_start, int(info.max) - n_rows + 1), int(info.min))
-    return np.arange(n_rows, dtype=numpy_dtype) + numpy_dtype.type(start)
+    return consecutive_whole_numbers(plan.identifier_start, n_rows, numpy_dtype)
+
+
+def whole_number_range(numpy_dtype: np.dtype) -> tuple[int, int]:
+    """The smallest and largest whole numbers ``numpy_dtype`` holds one apart.
+
+    An integer dtype's whole range; for a float dtype, the span where
+    consecutive whole numbers stay exact (up to 2**53 for float64).
+    """
+    if numpy_dtype.kind == "f":
+        top = 2 ** (np.finfo(numpy_dtype).nmant + 1)
+        return -top, top
+    info = np.iinfo(numpy_dtype)
+    return int(info.min), int(info.max)
+
+
+def consecutive_whole_numbers(start: int, n: int, numpy_dtype: np.dtype) -> np.ndarray:
+    """``n`` consecutive whole numbers from ``start``, in ``numpy_dtype``.
+
+    Where counting up would pass the largest value the dtype holds, the run
+    starts lower instead, so no value wraps around or repeats. The caller
+    checks first that the dtype holds ``n`` of them (see
+    :func:`whole_number_range`).
+    """
+    low, high = whole_number_range(numpy_dtype)
+    start = max(min(start, high - n + 1), low)
+    if numpy_dtype.kind == "f":
+        work = np.dtype(np.float64)
+    else:
+        work = np.dtype(np.uint64 if numpy_dtype.kind == "u" else np.int64)
+    return (np.arange(n, dtype=work) + work.type(start)).astype(numpy_dtype)

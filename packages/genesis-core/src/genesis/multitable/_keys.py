@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genesis.data import consecutive_whole_numbers, whole_number_range
 from genesis.errors import InvalidDataError
 
 __all__ = [
@@ -195,18 +196,10 @@ class KeyFormat:
     def _fresh_integers(self, n: int, dtype: Any, where: str) -> np.ndarray:
         """``n`` consecutive whole numbers, all exact in ``dtype``."""
         numpy_dtype = np.dtype(getattr(dtype, "numpy_dtype", dtype))
-        start = int(self.start if self.start is not None else 1)
-        if numpy_dtype.kind == "f":
-            # Whole numbers past 2**digits are no longer one apart.
-            top = 2 ** (np.finfo(numpy_dtype).nmant + 1)
-            low, high, work = -top, top, np.dtype(np.float64)
-        else:
-            info = np.iinfo(numpy_dtype)
-            low, high = int(info.min), int(info.max)
-            work = np.dtype(np.uint64 if numpy_dtype.kind == "u" else np.int64)
+        low, high = whole_number_range(numpy_dtype)
         self._check_room(n, high - low + 1, where)
-        start = max(min(start, high - n + 1), low)
-        return (np.arange(n, dtype=work) + work.type(start)).astype(numpy_dtype)
+        start = int(self.start if self.start is not None else 1)
+        return consecutive_whole_numbers(start, n, numpy_dtype)
 
     def _fresh_numbers(self, n: int, dtype: Any, where: str) -> pd.Series:
         """``n`` numbers one apart from ``start``, refused once ``dtype`` rounds them.

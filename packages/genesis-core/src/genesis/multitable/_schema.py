@@ -18,7 +18,7 @@ import pandas as pd
 
 from genesis._values import decode_value, encode_value
 from genesis.errors import InvalidConfigError, InvalidDataError
-from genesis.metadata import check_column_values
+from genesis.metadata import check_column_values, check_finite
 
 __all__ = [
     "OrphanRecord",
@@ -476,17 +476,8 @@ def _check_values(
         written.add(key[0])
     for column in frame.columns:
         series = frame[column]
-        if pd.api.types.is_float_dtype(series.dtype):
-            infinite = int(
-                np.isinf(series.to_numpy(dtype=np.float64, na_value=np.nan)).sum()
-            )
-            if infinite:
-                raise InvalidDataError(
-                    f"Table {table!r}: column {column!r} holds {infinite} infinite "
-                    "value(s); replace them with finite numbers or missing values "
-                    "before fitting."
-                )
         try:
+            check_finite(column, series)
             check_column_values(column, series, column in discrete or column in written)
         except InvalidDataError as error:
             raise InvalidDataError(f"Table {table!r}: {error}") from None
