@@ -259,10 +259,13 @@ def test_most_parents_without_children_keep_that_share() -> None:
 # -- composite keys and two keys to one parent ---------------------------------------
 
 
-def test_composite_keys_stay_unique_and_resolve() -> None:
-    rng = np.random.default_rng(5)
+def store_tables(
+    seed: int, n_days: int, n_receipts: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Stores; one row per store and day; receipts keyed by (store, day)."""
+    rng = np.random.default_rng(seed)
     stores = pd.DataFrame({"store": ["north", "south", "east"], "size": [3, 1, 2]})
-    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    days = pd.date_range("2024-01-01", periods=n_days, freq="D")
     sales_days = pd.DataFrame(
         {
             "store": np.repeat(stores["store"], len(days)),
@@ -270,15 +273,20 @@ def test_composite_keys_stay_unique_and_resolve() -> None:
             "visitors": rng.poisson(200, len(days) * len(stores)),
         }
     ).reset_index(drop=True)
-    picks = rng.integers(0, len(sales_days), 900)
+    picks = rng.integers(0, len(sales_days), n_receipts)
     receipts = pd.DataFrame(
         {
-            "receipt": np.arange(900),
+            "receipt": np.arange(n_receipts),
             "store": sales_days["store"].to_numpy()[picks],
             "day": sales_days["day"].to_numpy()[picks],
-            "total": rng.gamma(2.0, 20.0, 900).round(2),
+            "total": rng.gamma(2.0, 20.0, n_receipts).round(2),
         }
     )
+    return stores, sales_days, receipts
+
+
+def test_composite_keys_stay_unique_and_resolve() -> None:
+    stores, sales_days, receipts = store_tables(seed=5, n_days=60, n_receipts=900)
     schema = (
         RelationalSchema()
         .add_table("stores", primary_key="store")
@@ -510,25 +518,7 @@ def test_a_partly_missing_composite_key_keeps_each_columns_missing_rate(
 
 
 def test_a_key_inside_a_partly_missing_one_keeps_its_own_values() -> None:
-    rng = np.random.default_rng(3)
-    stores = pd.DataFrame({"store": ["north", "south", "east"], "size": [3, 1, 2]})
-    days = pd.date_range("2024-01-01", periods=20, freq="D")
-    sales_days = pd.DataFrame(
-        {
-            "store": np.repeat(stores["store"], len(days)),
-            "day": np.tile(days, len(stores)),
-            "visitors": rng.poisson(200, len(days) * len(stores)),
-        }
-    ).reset_index(drop=True)
-    picks = rng.integers(0, len(sales_days), 600)
-    receipts = pd.DataFrame(
-        {
-            "receipt": np.arange(600),
-            "store": sales_days["store"].to_numpy()[picks],
-            "day": sales_days["day"].to_numpy()[picks],
-            "total": rng.gamma(2.0, 20.0, 600).round(2),
-        }
-    )
+    stores, sales_days, receipts = store_tables(seed=3, n_days=20, n_receipts=600)
     receipts.loc[::5, "day"] = pd.NaT
     schema = (
         RelationalSchema()
