@@ -301,6 +301,12 @@ UNREADABLE = {
         "a quoted value that starts in row 2 (the header is row 1) is never "
         'closed. Close it, and double a quote inside a value ("").',
     ),
+    # pandas would read the second "a" as a new column named "a.1".
+    "repeated column name": (
+        b"a,b,a\n1,2,3\n4,5,6\n",
+        "the header names column 'a' twice (fields 1 and 3). Give each "
+        "column its own name.",
+    ),
 }
 
 

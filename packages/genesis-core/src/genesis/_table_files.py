@@ -242,6 +242,7 @@ def _read_csv(
     digits. Columns named in ``text_columns`` that pandas reads as numbers
     are kept as text whatever their values.
     """
+    _refuse_repeated_names(path, separator, encoding)
     frame = pd.read_csv(path, sep=separator, encoding=encoding)
     candidates = [
         position
@@ -259,6 +260,33 @@ def _read_csv(
         if name in text_columns or _is_zero_padded(texts[text]):
             frame[name] = texts[text]
     return frame
+
+
+def _refuse_repeated_names(path: Path, separator: str, encoding: str) -> None:
+    """Refuse a header that names one column twice.
+
+    pandas would rename the second ``a`` to ``a.1``, a name the user never
+    gave, and the output would carry it.
+    """
+    header = pd.read_csv(
+        path,
+        sep=separator,
+        encoding=encoding,
+        header=None,
+        nrows=1,
+        dtype=str,
+        keep_default_na=False,
+    ).iloc[0]
+    first: dict[str, int] = {}
+    for field, name in enumerate(header, start=1):
+        if name == "":
+            continue
+        if name in first:
+            raise InvalidDataError(
+                f"{path}: the header names column {name!r} twice (fields "
+                f"{first[name]} and {field}). Give each column its own name."
+            )
+        first[name] = field
 
 
 @contextlib.contextmanager
