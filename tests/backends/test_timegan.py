@@ -253,9 +253,10 @@ def test_each_sequence_gets_its_own_entity_id_in_the_entity_dtype(
     # One more than the dtype holds would merge two sequences: refused.
     with pytest.raises(InvalidDataError) as caught:
         generator.generate(capacity + 1)
+    ids = "False and True" if capacity == 2 else f"0 to {capacity - 1}"
     assert str(caught.value) == (
         f"The entity column 'store' has dtype {dtype}, which holds {capacity} "
-        f"distinct sequence ids (0 to {capacity - 1}), but generate({capacity + 1}) "
+        f"distinct sequence ids ({ids}), but generate({capacity + 1}) "
         "needs one per sequence. Generate at most "
         f"{capacity} sequences per call, or fit on a frame whose 'store' column "
         "has a wider dtype (for example frame.astype({'store': 'int64'}))."

@@ -306,9 +306,10 @@ class _OutputLayout:
         if capacity is None or n <= capacity:
             return
         name = self.entity_column
+        ids = "False and True" if _is_bool(dtype) else f"0 to {capacity - 1}"
         raise InvalidDataError(
             f"The entity column {name!r} has dtype {dtype}, which holds "
-            f"{capacity} distinct sequence ids (0 to {capacity - 1}), but "
+            f"{capacity} distinct sequence ids ({ids}), but "
             f"generate({n}) needs one per sequence. Generate at most {capacity} "
             f"sequences per call, or fit on a frame whose {name!r} column has a "
             f"wider dtype (for example frame.astype({{{name!r}: 'int64'}}))."
