@@ -31,7 +31,9 @@ __all__ = [
     "MULTITABLE",
     "SINGLE_TABLE",
     "check_model_kind",
+    "prepare_target",
     "read_model_file",
+    "user_path",
     "write_model_file",
 ]
 
@@ -71,12 +73,11 @@ def write_model_file(
     The file is written next to ``path`` under a temporary name and renamed
     over it, so an interrupted save leaves the previous file intact.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tensors = {name: np.ascontiguousarray(value) for name, value in arrays.items()}
     for name, value in tensors.items():
         if value.dtype == object:
             raise TypeError(f"Array {name!r} has dtype object, which cannot be saved.")
+    target = prepare_target(path)
     header = {_FORMAT_KEY: str(FORMAT_VERSION), _JSON_KEY: json.dumps(document)}
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
@@ -89,6 +90,48 @@ def write_model_file(
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+    return target
+
+
+def user_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path, with a leading ``~`` or ``~user`` made the home folder.
+
+    pandas reads and writes ``"~/data.csv"`` in the home folder; a model file
+    or output given the same way goes there too, not to a folder named ``~``
+    under the working directory.
+    """
+    return Path(path).expanduser()
+
+
+def prepare_target(path: str | os.PathLike[str]) -> Path:
+    """The file ``path`` will be written to, with its folders made.
+
+    Called before any work, so a path that cannot take a file fails at once,
+    not after the rows or the model are made. A symbolic link is followed,
+    as ``open(path, "w")`` follows it: renaming the finished file over the
+    link itself would leave the file it points to as it was.
+
+    Raises:
+        IsADirectoryError: ``path`` is a folder.
+        NotADirectoryError: A folder on the way to ``path`` is a file.
+    """
+    target = user_path(path)
+    if target.is_symlink():
+        target = target.resolve()
+    if target.is_dir():
+        raise IsADirectoryError(
+            f"{str(target)!r} is a folder, not a file; name a file in it, or "
+            "move the folder away."
+        )
+    for folder in (target.parent, *target.parent.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise NotADirectoryError(
+                    f"{str(folder)!r} is a file, so {str(target)!r} cannot be "
+                    "written under it; choose another folder or move the file."
+                )
+            break
+    target.parent.mkdir(parents=True, exist_ok=True)
     return target
 
 
@@ -107,7 +150,7 @@ def read_model_file(
         ModelFileError: The file is missing, truncated, not a Genesis model,
             or from a format version this release cannot read.
     """
-    source = Path(path)
+    source = user_path(path)
     if not source.is_file():
         raise ModelFileError(f"No model file at {str(source)!r}.")
     try:

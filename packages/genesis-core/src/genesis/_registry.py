@@ -2,8 +2,9 @@
 
 Every installed distribution with an entry point in the group ``genesis`` is a
 plugin. The registry is built once, on first use: each entry point is loaded
-on its own, so one that fails to import is recorded with its error and the
-others still work. Backend choice happens in :func:`resolve_backend` and
+on its own, so one that fails to import, implements a hook that has no
+specification (a misspelt name), or raises in a hook is recorded with its
+error, and the others still work. Backend choice happens in :func:`resolve_backend` and
 nowhere else.
 """
 
@@ -91,6 +92,14 @@ class _NamedRegistry:
 
     def owner(self, key: Any) -> str:
         return self._items[key][1]
+
+    def forget(self, plugin: str) -> None:
+        """Remove every item ``plugin`` registered."""
+        self._items = {
+            key: (item, owner)
+            for key, (item, owner) in self._items.items()
+            if owner != plugin
+        }
 
     def __contains__(self, key: Any) -> bool:
         return key in self._items
@@ -252,12 +261,18 @@ def _build_registry() -> Registry:
     ):
         info = _plugin_info(entry_point)
         plugins.append(info)
+        module = None
         try:
             module = entry_point.load()
             manager.register(module, name=entry_point.name)
+            # A hook whose name matches no specification (a typo) would never
+            # be called, and the plugin would be listed as fine.
+            manager.check_pending()
         # A third-party plugin can fail in any way while importing; report it
         # and keep the other plugins working.
         except Exception as exc:  # noqa: BLE001
+            if module is not None and manager.get_plugin(entry_point.name) is module:
+                manager.unregister(module)
             info.error = f"{type(exc).__name__}: {exc}"
             logger.warning("Plugin %r failed to load: %s", entry_point.name, info.error)
 
@@ -273,7 +288,23 @@ def _build_registry() -> Registry:
     for hook_name, target in calls:
         for hook in getattr(manager.hook, hook_name).get_hookimpls():
             target.current_plugin = hook.plugin_name
-            hook.function(registry=target)
+            try:
+                hook.function(registry=target)
+            except PluginConflictError:
+                raise
+            # As on import: a third-party hook can fail in any way; report it,
+            # withdraw what that plugin registered, and keep the others.
+            except Exception as exc:  # noqa: BLE001
+                _withdraw(registry, manager, hook.plugin_name)
+                failed = by_name[hook.plugin_name]
+                failed.error = f"{hook_name}: {type(exc).__name__}: {exc}"
+                logger.warning(
+                    "Plugin %r failed in %s: %s: %s",
+                    hook.plugin_name,
+                    hook_name,
+                    type(exc).__name__,
+                    exc,
+                )
         target.current_plugin = "genesis"
     for method, backend in registry.generators:
         by_name[registry.generators.owner((method, backend))].generators.append(
@@ -286,6 +317,13 @@ def _build_registry() -> Registry:
             column_type
         )
     return registry
+
+
+def _withdraw(registry: Registry, manager: pluggy.PluginManager, plugin: str) -> None:
+    """Remove everything ``plugin`` registered, and the plugin itself."""
+    for target in (registry.generators, registry.providers, registry.transformers):
+        target.forget(plugin)
+    manager.unregister(name=plugin)
 
 
 def _plugin_info(entry_point: importlib_metadata.EntryPoint) -> PluginInfo:

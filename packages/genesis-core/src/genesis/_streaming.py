@@ -19,6 +19,7 @@ import ctypes
 import dataclasses
 import functools
 import hashlib
+import io
 import itertools
 import logging
 import os
@@ -27,6 +28,7 @@ import queue
 import sys
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from genesis._io import prepare_target
 from genesis.data._prepare import fresh_identifiers
 from genesis.errors import (
     BackendNotAvailableError,
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_BATCH_ROWS",
     "SEED_BLOCK_ROWS",
+    "RowBatches",
     "check_batch_size",
     "check_n_rows",
     "generate_dask",
@@ -144,6 +148,23 @@ def _renumber_identifiers(
         frame[plan.meta.name] = values.set_axis(frame.index)
 
 
+class RowBatches(Iterator[pd.DataFrame]):
+    """The frames of a run, made as they are taken, and the generator making them.
+
+    A file writer asks ``generator`` which values each column can take, so
+    that the file's schema fits every frame, not only the first.
+    """
+
+    def __init__(
+        self, generator: SyntheticGenerator, frames: Iterator[pd.DataFrame]
+    ) -> None:
+        self.generator = generator
+        self._frames = frames
+
+    def __next__(self) -> pd.DataFrame:
+        return next(self._frames)
+
+
 def iter_rows(
     generator: SyntheticGenerator,
     start: int,
@@ -151,12 +172,24 @@ def iter_rows(
     batch_size: int,
     entropy: int,
     conditions: Mapping[Hashable, Any] | None = None,
-) -> Iterator[pd.DataFrame]:
+) -> RowBatches:
     """Frames of ``batch_size`` rows (the last may be shorter) for rows start..stop.
 
     Each frame is indexed by its rows' positions in the run. About a batch
     and a seed block of rows are held at a time, however many are asked for.
     """
+    frames = _frames(generator, start, stop, batch_size, entropy, conditions)
+    return RowBatches(generator, frames)
+
+
+def _frames(
+    generator: SyntheticGenerator,
+    start: int,
+    stop: int,
+    batch_size: int,
+    entropy: int,
+    conditions: Mapping[Hashable, Any] | None,
+) -> Iterator[pd.DataFrame]:
     pieces: list[pd.DataFrame] = []
     held = 0
     first_block = start // SEED_BLOCK_ROWS
@@ -204,18 +237,26 @@ def write_rows(
 
     ``empty`` (no rows, the output's columns and dtypes) is written when
     there are no batches, so the file still has the columns. Column names
-    the format cannot keep are refused before any batch is made. The file
-    is written under a temporary name in the same folder and renamed at the
-    end, so an interrupted run leaves no partial file (and any previous file
-    intact).
+    and columns the format cannot keep, and a path that cannot take a file,
+    are refused before any batch is made. The file is written under a
+    temporary name in the same folder and renamed at the end, so an
+    interrupted run leaves no partial file (and any previous file intact).
+
+    When ``batches`` come from :func:`iter_rows`, the Arrow type of each
+    object column of a Parquet file is the one that holds every value the
+    generator can give it, so a later batch always fits the first one's
+    schema (a first batch missing in a sparse column, or holding only short
+    Decimals, would otherwise fix too narrow a type).
     """
-    target = Path(path)
-    kind = file_format(target)
-    write = _write_parquet if kind == "parquet" else _write_csv
+    kind = file_format(Path(path))
+    write = _write_csv
     if kind == "parquet":
-        _import_pyarrow()
+        pa = _import_pyarrow()
         _check_parquet_names(empty.columns)
-    target.parent.mkdir(parents=True, exist_ok=True)
+        generator = batches.generator if isinstance(batches, RowBatches) else None
+        types = _object_column_types(pa, empty, generator)
+        write = functools.partial(_write_parquet, object_types=types)
+    target = prepare_target(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
     try:
@@ -311,7 +352,10 @@ def _import_pyarrow() -> Any:
 
 
 def _write_parquet(
-    batches: Iterator[pd.DataFrame], path: Path, on_batch: BatchCallback | None
+    batches: Iterator[pd.DataFrame],
+    path: Path,
+    on_batch: BatchCallback | None,
+    object_types: Mapping[Hashable, Any],
 ) -> int:
     pa = _import_pyarrow()
     written = 0
@@ -320,10 +364,20 @@ def _write_parquet(
     try:
         for batch in batches:
             if writer is None:
-                schema = _stable_schema(pa, batch)
+                schema = _stable_schema(pa, batch, object_types)
                 writer = pa.parquet.ParquetWriter(str(path), schema)
-            table = pa.Table.from_pandas(batch, schema=schema, preserve_index=False)
-            writer.write_table(table)
+            try:
+                table = pa.Table.from_pandas(batch, schema=schema, preserve_index=False)
+                writer.write_table(table)
+            except pa.ArrowException as error:
+                if (name := _unwritable_column(pa, batch, schema)) is None:
+                    raise
+                raise InvalidDataError(
+                    f"Parquet cannot store column {name!r} of dtype "
+                    f"{batch[name].dtype}: {error}. Write a .csv file, or fit on "
+                    "data in which the column has a type Parquet stores "
+                    f"(data[{name!r}].astype(str), say)."
+                ) from error
             written += len(batch)
             if on_batch is not None and len(batch):
                 on_batch(len(batch))
@@ -331,6 +385,20 @@ def _write_parquet(
         if writer is not None:
             writer.close()
     return written
+
+
+def _unwritable_column(pa: Any, batch: pd.DataFrame, schema: Any) -> Hashable | None:
+    """The first column of ``batch`` that Parquet refuses on its own, if any."""
+    for name, field in zip(batch.columns, schema, strict=True):
+        try:
+            column = batch[[name]]
+            table = pa.Table.from_pandas(
+                column, schema=pa.schema([field]), preserve_index=False
+            )
+            pa.parquet.write_table(table, io.BytesIO())
+        except pa.ArrowException:
+            return name
+    return None
 
 
 def _check_parquet_names(columns: pd.Index) -> None:
@@ -350,16 +418,62 @@ def _check_parquet_names(columns: pd.Index) -> None:
     )
 
 
-def _stable_schema(pa: Any, batch: pd.DataFrame) -> Any:
-    """The first batch's schema, with all-missing object columns as strings.
+def _object_column_types(
+    pa: Any, empty: pd.DataFrame, generator: SyntheticGenerator | None
+) -> dict[Hashable, Any]:
+    """The Arrow type of each object column, from every value it can take.
 
-    A batch in which a text column happens to be all missing infers the null
-    type, which the next batch's strings would not fit.
+    Raises:
+        InvalidDataError: No one Arrow type holds all of a column's values
+            (text mixed with numbers, say); the error names the column.
+    """
+    if generator is None or generator._preparer is None:
+        return {}
+    types: dict[Hashable, Any] = {}
+    for name, values in _discrete_values(generator).items():
+        if name not in empty.columns or empty[name].dtype != object:
+            continue
+        try:
+            types[name] = pa.array(values, from_pandas=True).type
+        except pa.ArrowException as error:
+            kinds = sorted({type(value).__name__ for value in values})
+            raise InvalidDataError(
+                f"Parquet cannot store column {name!r}: its values are of the "
+                f"types {kinds!r}, which no one Parquet column type holds "
+                f"({error}). Write a .csv file, or fit on data in which the "
+                f"column holds one type (data[{name!r}].astype(str), say)."
+            ) from error
+    return types
+
+
+def _discrete_values(generator: SyntheticGenerator) -> dict[Hashable, list[Any]]:
+    """The values each discrete column can take in the output, missing aside."""
+    preparer = generator._preparer
+    assert preparer is not None
+    values: dict[Hashable, list[Any]] = {}
+    for plan in preparer.plans:
+        if plan.mode == "discrete":
+            values[plan.meta.name] = list(plan.categories or ())
+        elif plan.mode == "constant" and plan.meta.is_discrete:
+            values[plan.meta.name] = [plan.constant]
+    return values
+
+
+def _stable_schema(
+    pa: Any, batch: pd.DataFrame, object_types: Mapping[Hashable, Any]
+) -> Any:
+    """The first batch's schema, with object columns typed by all their values.
+
+    A batch in which a column happens to be all missing infers the null type,
+    which the next batch's values would not fit; a column whose values are
+    not known is taken as text then.
     """
     schema = pa.Schema.from_pandas(batch, preserve_index=False)
     for position, field in enumerate(schema):
-        if pa.types.is_null(field.type):
-            schema = schema.set(position, field.with_type(pa.string()))
+        kind = object_types.get(field.name, field.type)
+        if pa.types.is_null(kind):
+            kind = pa.string()
+        schema = schema.set(position, field.with_type(kind))
     return schema
 
 
@@ -430,6 +544,7 @@ def generate_dask(
     ]
     meta = generator.generate(0, seed=0)
     meta.index = pd.RangeIndex(0, 0)
+    _warn_where_to_parquet_fails(generator, meta)
     divisions = (*bounds[:-1], n_rows - 1) if n_rows else (None, None)
     logger.info(
         "Dask graph: %d rows in %d partitions, model file of %d bytes",
@@ -437,7 +552,42 @@ def generate_dask(
         npartitions,
         len(blob),
     )
-    return dd.from_delayed(parts, meta=meta, divisions=divisions, verify_meta=False)
+    # Dask would otherwise turn every object column into Arrow text: integers,
+    # Decimals and dates of a column with missing cells would come back as
+    # their printed form, and the frame would no longer equal iter_batches.
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_delayed(parts, meta=meta, divisions=divisions, verify_meta=False)
+
+
+def _warn_where_to_parquet_fails(
+    generator: SyntheticGenerator, meta: pd.DataFrame
+) -> None:
+    """Say before any work what dask's to_parquet will refuse in this frame.
+
+    The frame computes as it is; only writing it as Parquet needs a change.
+    """
+    if names := [name for name in meta.columns if not isinstance(name, str)]:
+        warnings.warn(
+            f"The columns {names!r} are not named by strings. The dask frame "
+            "computes and writes CSV as it is, but its to_parquet refuses it, "
+            "as Parquet column names are text. Rename the columns before "
+            "writing Parquet: frame.columns = frame.columns.astype(str).",
+            stacklevel=3,
+        )
+    objects = {
+        name: sorted({type(value).__name__ for value in values})
+        for name, values in _discrete_values(generator).items()
+        if name in meta.columns and meta[name].dtype == object
+    }
+    if typed := {name: kinds for name, kinds in objects.items() if kinds != ["str"]}:
+        warnings.warn(
+            f"The object columns {list(typed)!r} hold values of the types "
+            f"{typed!r}. The dask frame computes them as they are, but its "
+            "to_parquet cannot tell their Parquet type from an object dtype; "
+            "convert them to a typed dtype before writing Parquet, e.g. "
+            "frame.astype({column: pd.ArrowDtype(pyarrow.int64())}).",
+            stacklevel=3,
+        )
 
 
 def partition_bounds(n_rows: int, npartitions: int) -> list[int]:
