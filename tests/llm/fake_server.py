@@ -59,6 +59,10 @@ class Misbehave:
         status: HTTP status to send (with ``headers`` and ``body``), or None.
         delay_s: Seconds to wait before answering normally (a timeout).
         malformed: Send status 200 with a body that is not JSON.
+        edit: Changes the normal answer (a JSON object) before it is sent:
+            an empty ``choices``, a ``finish_reason``, null usage.
+        cut_after: Send this many bytes of the normal answer, with the
+            full Content-Length, and close the connection.
     """
 
     status: int | None = None
@@ -66,6 +70,8 @@ class Misbehave:
     body: str = '{"error": {"message": "fake failure", "type": "server_error"}}'
     delay_s: float = 0.0
     malformed: bool = False
+    edit: Callable[[dict[str, Any]], None] | None = None
+    cut_after: int | None = None
 
 
 @dataclass
@@ -159,9 +165,10 @@ class FakeLLMServer:
                 self._send(handler, 200, '{"choices": [ {"message": ', {})
             else:
                 text = self.reply(body, number)
-                self._send(
-                    handler, 200, json.dumps(self._answer(handler.path, body, text)), {}
-                )
+                answer = self._answer(handler.path, body, text)
+                if action.edit is not None:
+                    action.edit(answer)
+                self._send(handler, 200, json.dumps(answer), {}, action.cut_after)
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -208,6 +215,7 @@ class FakeLLMServer:
         status: int,
         payload: str,
         headers: dict[str, str],
+        cut_after: int | None = None,
     ) -> None:
         data = payload.encode("utf-8")
         try:
@@ -217,7 +225,10 @@ class FakeLLMServer:
             for name, value in headers.items():
                 handler.send_header(name, value)
             handler.end_headers()
-            handler.wfile.write(data)
+            handler.wfile.write(data[:cut_after])
+            if cut_after is not None:
+                handler.wfile.flush()
+                handler.close_connection = True
         except (BrokenPipeError, ConnectionResetError):
             # The client gave up (a timeout test); nothing left to tell it.
             pass

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import numbers
 import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import pandas as pd
 
 from genesis.errors import BackendNotAvailableError, InvalidConfigError
 
@@ -28,6 +31,7 @@ __all__ = [
     "NearDuplicateIndex",
     "RecordSchema",
     "TextConstraints",
+    "check_encodable",
     "count_words",
 ]
 
@@ -44,11 +48,31 @@ VADER_POSITIVE = 0.05
 VADER_NEGATIVE = -0.05
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _CODE_FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```$", re.DOTALL)
+# pandas dtypes of a record column by JSON Schema type: (all present, some
+# missing), so that integers stay integers when a record leaves one out.
+_RECORD_DTYPES = {"integer": ("int64", "Int64"), "boolean": ("bool", "boolean")}
 
 
 def count_words(text: str) -> int:
     """Words in ``text``: runs of letters or digits, with inner ' and -."""
     return len(_WORD.findall(text))
+
+
+def check_encodable(name: str, text: str) -> None:
+    """Refuse text that cannot be sent as UTF-8, naming where it breaks.
+
+    Raises:
+        InvalidConfigError: ``text`` holds a lone UTF-16 surrogate, half of a
+            character such as an emoji, left by text cut or decoded wrongly.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidConfigError(
+            f"{name} holds a lone surrogate (U+{ord(text[exc.start]):04X}) at "
+            f"position {exc.start}: half of a character such as an emoji, which "
+            "cannot be sent. Repair the text where it was read or cut."
+        ) from None
 
 
 def _import_optional(module: str, purpose: str) -> Any:
@@ -160,7 +184,7 @@ def _parse_length(value: Any) -> tuple[int, int] | None:
     if (
         isinstance(value, tuple | list)
         and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and all(_is_integer(v) for v in value)
         and 1 <= value[0] <= value[1]
     ):
         return int(value[0]), int(value[1])
@@ -168,6 +192,10 @@ def _parse_length(value: Any) -> tuple[int, int] | None:
         f"constraints['length'] is {value!r}; use one of {list(LENGTH_PRESETS)!r} "
         "or a (min_words, max_words) pair of integers with 1 <= min <= max."
     )
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _parse_sentiment(value: Any) -> str | None:
@@ -179,7 +207,10 @@ def _parse_sentiment(value: Any) -> str | None:
 
 
 def _parse_style(value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and value.strip()):
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip():
+        check_encodable("constraints['style']", value)
         return value
     raise InvalidConfigError(
         f"constraints['style'] is {value!r}; describe the style in words, for "
@@ -232,14 +263,46 @@ class RecordSchema:
         if fenced := _CODE_FENCE.match(stripped):
             stripped = fenced.group(1).strip()
         try:
-            record = json.loads(stripped)
+            record = json.loads(stripped, parse_constant=_refuse_constant)
         except json.JSONDecodeError as exc:
             return None, f"not JSON ({exc.msg} at character {exc.pos})"
+        except _NotJSONNumber as exc:
+            return None, f"not JSON ({exc})"
         errors = sorted(self._validator.iter_errors(record), key=lambda e: e.path)
         if errors:
             where = "/".join(str(p) for p in errors[0].absolute_path) or "the record"
             return None, f"{where}: {errors[0].message}"
         return record, None
+
+    def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
+        """The records as a frame, columns in the order of the properties.
+
+        Integer and boolean properties get integer and boolean dtypes, the
+        nullable ones (``Int64``, ``boolean``) when a record leaves them out.
+        """
+        frame = pd.DataFrame.from_records(records, columns=self.columns)
+        for column, spec in self.schema["properties"].items():
+            declared = spec.get("type") if isinstance(spec, Mapping) else None
+            kinds = [declared] if isinstance(declared, str) else list(declared or [])
+            named = [kind for kind in kinds if kind != "null"]
+            if len(named) != 1 or named[0] not in _RECORD_DTYPES:
+                continue
+            complete, nullable = _RECORD_DTYPES[named[0]]
+            dtype = nullable if frame[column].isna().any() else complete
+            try:
+                frame[column] = frame[column].astype(dtype)
+            except OverflowError:
+                # An integer beyond int64 stays a Python int, exactly.
+                continue
+        return frame
+
+
+class _NotJSONNumber(ValueError):
+    """NaN or Infinity: Python's json reads them, the JSON standard does not."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise _NotJSONNumber(f"{name} is not a JSON number")
 
 
 class NearDuplicateIndex:

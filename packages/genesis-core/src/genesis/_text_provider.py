@@ -12,15 +12,18 @@ try.
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from genesis.errors import InvalidConfigError, TextProviderError
 
 __all__ = [
     "Completion",
     "ModelPrice",
+    "StopReason",
     "TextProvider",
     "TextProviderError",
     "TextRequest",
@@ -30,6 +33,11 @@ __all__ = [
 ]
 
 SECRET_MASK = "***"
+
+# An API key travels in an HTTP header: printable ASCII, no spaces.
+_NOT_IN_HEADER = re.compile(r"[^!-~]")
+
+StopReason = Literal["end", "max_tokens", "refused"]
 
 
 @dataclass(frozen=True)
@@ -64,11 +72,22 @@ class TextRequest:
 
 @dataclass(frozen=True)
 class Completion:
-    """One answer and the tokens it cost."""
+    """One answer and the tokens it cost.
+
+    Attributes:
+        text: The answer; for a refusal, the model's explanation, if any.
+        input_tokens: Prompt tokens billed; 0 when the server does not say.
+        output_tokens: Answer tokens billed; 0 when the server does not say.
+        stop: Why the answer ended: ``"end"`` (the model finished),
+            ``"max_tokens"`` (cut off at the request's token cap) or
+            ``"refused"`` (the model or a content filter declined). Only an
+            answer that ended is judged; the others are refused and retried.
+    """
 
     text: str
     input_tokens: int = 0
     output_tokens: int = 0
+    stop: StopReason = "end"
 
 
 @dataclass(frozen=True)
@@ -135,19 +154,35 @@ def resolve_api_key(
     """The key from the argument, else from the provider's environment variable.
 
     Raises:
-        InvalidConfigError: The provider needs a key and neither gives one.
+        InvalidConfigError: The provider needs a key and neither gives one,
+            or the key holds a character no HTTP header can carry (a line
+            break read from a file, a pasted typographic quote).
     """
     if api_key:
-        return api_key
+        return _checked_key(api_key, "api_key", provider)
     if env_var is None:
         return None
     from_env = os.environ.get(env_var)
     if from_env:
-        return from_env
+        return _checked_key(from_env, env_var, provider)
     raise InvalidConfigError(
         f"Provider {provider!r} needs an API key, and api_key was not given and "
         f"{env_var} is not set. Pass api_key=... or set {env_var}; for a server "
         "that checks no key, pass any placeholder such as api_key='none'."
+    )
+
+
+def _checked_key(key: str, source: str, provider: str) -> str:
+    """``key``, if an HTTP header can carry it; the error never shows the key."""
+    if (bad := _NOT_IN_HEADER.search(key)) is None:
+        return key
+    character = bad.group()
+    name = unicodedata.name(character, "a control character").lower()
+    raise InvalidConfigError(
+        f"The API key for provider {provider!r} from {source} holds {name} "
+        f"(U+{ord(character):04X}) at position {bad.start()}, which no HTTP "
+        "header can carry. Copy the key again, without spaces, line breaks "
+        "or typographic quotes."
     )
 
 

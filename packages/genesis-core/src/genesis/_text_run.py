@@ -11,6 +11,7 @@ so a run that stops for any reason resumes where it stopped.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -68,8 +69,10 @@ class SampleFailure:
     Attributes:
         index: Position of the sample in the run (0-based).
         reason: The check that refused the last answer (``"length"``,
-            ``"sentiment"``, ``"schema"``, ``"duplicate"``, ``"empty"``) or
-            ``"request"`` when the provider never answered.
+            ``"sentiment"``, ``"schema"``, ``"duplicate"``, ``"empty"``),
+            ``"truncated"`` when the answer was cut off at the token cap,
+            ``"declined"`` when the model or its content filter would not
+            answer, or ``"request"`` when the provider never answered.
         detail: What was wrong, in words.
         answer: The last answer refused, or None.
     """
@@ -158,14 +161,18 @@ class RateLimiter:
         self._next = clock()
         self._lock = threading.Lock()
 
-    def acquire(self) -> None:
-        """Wait until this caller may start a request."""
+    def reserve(self) -> float:
+        """Reserve the next free start; the seconds until it."""
         with self._lock:
             now = self._clock()
             start = max(now, self._next)
             self._next = start + self.interval
-        if start > now:
-            self._sleep(start - now)
+        return start - now
+
+    def acquire(self) -> None:
+        """Wait until this caller may start a request."""
+        if (wait := self.reserve()) > 0:
+            self._sleep(wait)
 
     def hold(self, seconds: float) -> None:
         """Start no request before ``seconds`` from now."""
@@ -205,7 +212,10 @@ class ResponseCache:
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
             return Completion(
-                entry["text"], entry["input_tokens"], entry["output_tokens"]
+                entry["text"],
+                entry["input_tokens"],
+                entry["output_tokens"],
+                entry.get("stop", "end"),
             )
         except FileNotFoundError:
             return None
@@ -225,6 +235,7 @@ class ResponseCache:
             "text": answer.text,
             "input_tokens": answer.input_tokens,
             "output_tokens": answer.output_tokens,
+            "stop": answer.stop,
         }
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
@@ -284,6 +295,7 @@ class RequestRunner:
         self._price = price
         self._jitter = random.Random(seed)
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def run(
         self,
@@ -323,7 +335,7 @@ class RequestRunner:
         ) -> None:
             nonlocal settled
             if isinstance(answer, Completion):
-                verdict = judge(index, answer.text)
+                verdict = _unfinished(answer) or judge(index, answer.text)
             else:
                 verdict = Verdict(reason="request", detail=str(answer))
             if verdict.reason is None:
@@ -390,6 +402,11 @@ class RequestRunner:
                 while position < len(order) and order[position] in ready:
                     settle(order[position], ready.pop(order[position]))
                     position += 1
+        except BaseException:
+            # Ctrl-C or an error: wake the requests that wait for a retry or
+            # a rate-limit slot, so that they end without sending anything.
+            self._stopping.set()
+            raise
         finally:
             # On an error or an interrupt, drop the requests not yet started;
             # those in flight finish and reach the cache.
@@ -416,13 +433,16 @@ class RequestRunner:
                 summary.cache_hits += 1
             return cached
         for retry in range(self._max_retries + 1):
-            self._limiter.acquire()
+            if self._stopping.wait(self._limiter.reserve()):
+                raise _RunStopped
             try:
-                answer = self._provider.complete(request)
+                answer = _tidy(self._provider.complete(request))
             except TextProviderError as error:
                 with self._lock:
                     summary.requests_sent += 1
                 if not error.retryable:
+                    # The run ends with this error; start no other request.
+                    self._stopping.set()
                     raise
                 if retry == self._max_retries:
                     return error
@@ -449,4 +469,40 @@ class RequestRunner:
         with self._lock:
             summary.retries += 1
         logger.debug("Retrying in %.2f s after: %s", delay, error)
-        time.sleep(delay)
+        self._stopping.wait(delay)
+
+
+class _RunStopped(Exception):
+    """Ends a request that was waiting when its run stopped."""
+
+
+def _tidy(answer: Completion) -> Completion:
+    """``answer`` with token counts a server left out as 0, and encodable text.
+
+    A lone UTF-16 surrogate (half an emoji, escaped in the server's JSON)
+    cannot be written as UTF-8; it becomes U+FFFD, the replacement character
+    a UTF-8 decoder puts for a broken byte sequence.
+    """
+    text = answer.text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return dataclasses.replace(
+        answer,
+        text=text,
+        input_tokens=answer.input_tokens or 0,
+        output_tokens=answer.output_tokens or 0,
+    )
+
+
+def _unfinished(answer: Completion) -> Verdict | None:
+    """The refusal of an answer that did not end on its own, or None."""
+    if answer.stop == "max_tokens":
+        return Verdict(
+            reason="truncated",
+            detail=f"the answer was cut off at the token cap after "
+            f"{answer.output_tokens} tokens; raise max_tokens or ask for less",
+        )
+    if answer.stop == "refused":
+        return Verdict(
+            reason="declined",
+            detail="the model or its content filter declined to answer",
+        )
+    return None

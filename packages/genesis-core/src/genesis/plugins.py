@@ -23,6 +23,7 @@ from genesis._registry import (
 from genesis._text_provider import (
     Completion,
     ModelPrice,
+    StopReason,
     TextProvider,
     TextRequest,
     resolve_api_key,
@@ -51,6 +52,7 @@ __all__ = [
     "ProgressCallback",
     "ProgressEvent",
     "ProviderRegistry",
+    "StopReason",
     "TextProvider",
     "TextProviderError",
     "TextRequest",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from genesis.plugins import (
     Completion,
@@ -25,7 +25,18 @@ from genesis_llm._common import (
     unreadable_answer,
 )
 
+if TYPE_CHECKING:
+    from genesis.plugins import StopReason
+
 __all__ = ["ANTHROPIC_PRICES", "AnthropicProvider"]
+
+# How a ``stop_reason`` maps to a Completion's stop; the others
+# ("end_turn", "stop_sequence") are a natural end.
+STOP_REASONS: dict[str, StopReason] = {
+    "max_tokens": "max_tokens",
+    "model_context_window_exceeded": "max_tokens",
+    "refusal": "refused",
+}
 
 # US dollars per million tokens (input, output): Anthropic's list prices as
 # published on anthropic.com/pricing in 2025, keyed by model family so that
@@ -103,6 +114,7 @@ class AnthropicProvider:
                 error.response.headers,
                 error.message,
                 self._key,
+                error.body,
             ) from None
         except sdk.APIConnectionError as error:
             raise transport_error(self.name, error, self._key) from None
@@ -112,8 +124,10 @@ class AnthropicProvider:
             text = "".join(
                 block.text for block in response.content if block.type == "text"
             )
-            input_tokens = response.usage.input_tokens
-            output_tokens = response.usage.output_tokens
+            usage = response.usage
+            input_tokens = usage.input_tokens if usage else 0
+            output_tokens = usage.output_tokens if usage else 0
         except (AttributeError, TypeError) as error:
             raise unreadable_answer(self.name, error, self._key) from None
-        return Completion(text, input_tokens, output_tokens)
+        stop = STOP_REASONS.get(response.stop_reason, "end")
+        return Completion(text, input_tokens, output_tokens, stop)

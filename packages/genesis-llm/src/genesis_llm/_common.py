@@ -1,4 +1,4 @@
-"""What the providers share: importing an SDK, reading HTTP errors."""
+"""What the providers share: importing an SDK, reading HTTP errors and stops."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ import importlib
 import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from genesis.errors import BackendNotAvailableError
 from genesis.plugins import TextProviderError, install_line, scrub_secret
 
+if TYPE_CHECKING:
+    from genesis.plugins import StopReason
+
 __all__ = [
+    "FINISH_REASONS",
+    "error_codes",
     "import_sdk",
     "parse_retry_after",
     "status_error",
@@ -21,7 +26,16 @@ __all__ = [
 
 # Statuses another try can fix: timeout, conflict, rate limit, server errors.
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
+# Error codes sent with a 429 that no wait can fix: the account has no
+# credit left (OpenAI's "insufficient_quota").
+QUOTA_CODES = frozenset({"insufficient_quota"})
 MESSAGE_LIMIT = 300
+# How an OpenAI-style ``finish_reason`` (OpenAI, Text Generation Inference,
+# vLLM) maps to a Completion's stop; any other reason is a natural end.
+FINISH_REASONS: dict[str, StopReason] = {
+    "length": "max_tokens",
+    "content_filter": "refused",
+}
 
 
 def import_sdk(module: str, provider: str) -> Any:
@@ -57,21 +71,45 @@ def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
         return None
 
 
+def error_codes(body: object) -> set[str]:
+    """The ``code`` and ``type`` strings of an error body and its ``error``."""
+    if not isinstance(body, Mapping):
+        return set()
+    inner = body.get("error")
+    sources = [body, inner] if isinstance(inner, Mapping) else [body]
+    return {
+        value
+        for source in sources
+        for key in ("code", "type")
+        if isinstance(value := source.get(key), str)
+    }
+
+
 def status_error(
     provider: str,
     status: int,
     headers: Mapping[str, str] | None,
     message: str,
     secret: str | None,
+    body: object = None,
 ) -> TextProviderError:
-    """A TextProviderError for an HTTP error status, with the key masked."""
-    retryable = status in RETRYABLE_STATUSES or status >= 500
+    """A TextProviderError for an HTTP error status, with the key masked.
+
+    ``body`` is the decoded error body, when there is one; its code tells a
+    used-up quota, which no retry can fix, from a rate limit.
+    """
+    out_of_quota = status == 429 and bool(error_codes(body) & QUOTA_CODES)
+    retryable = (status in RETRYABLE_STATUSES or status >= 500) and not out_of_quota
     text = scrub_secret(message, secret)[:MESSAGE_LIMIT]
-    advice = (
-        "it will be retried"
-        if retryable
-        else "check the model name, the key and the request"
-    )
+    if out_of_quota:
+        advice = (
+            "the account's quota or credit is used up; add credit or raise the "
+            "limit, then run again: the answers received so far are cached"
+        )
+    elif retryable:
+        advice = "it will be retried"
+    else:
+        advice = "check the model name, the key and the request"
     return TextProviderError(
         f"Provider {provider!r} answered HTTP {status}: {text} ({advice}).",
         retryable=retryable,

@@ -11,10 +11,15 @@ Two ways to run, chosen by ``provider_options={"run": ...}``:
   Providers for the Hub id in ``model``, which needs ``HF_TOKEN``. The
   default otherwise. Prices vary by provider and hardware, so the cost is
   reported as unknown unless you pass ``prices=``.
+
+A hosted answer cut off at ``max_tokens`` is refused and regenerated, as
+with the other providers. A local answer is kept as it ends: transformers
+does not say whether the model would have gone on.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 from collections.abc import Mapping
@@ -25,10 +30,12 @@ from genesis.errors import InvalidConfigError
 from genesis.plugins import (
     Completion,
     ModelPrice,
+    TextProviderError,
     TextRequest,
     resolve_api_key,
 )
 from genesis_llm._common import (
+    FINISH_REASONS,
     import_sdk,
     status_error,
     transport_error,
@@ -103,6 +110,9 @@ class HuggingFaceProvider:
         self._model.to(device)
         self._model.eval()
         self._device = device
+        # Tokens the model can attend to, prompt and answer together; past
+        # it, models with learned positions fail with an index error.
+        self._context = getattr(self._model.config, "max_position_embeddings", None)
 
     def _load_hosted(
         self,
@@ -114,6 +124,15 @@ class HuggingFaceProvider:
         hub = import_sdk("huggingface_hub", self.name)
         self._hub = hub
         self._hub_errors = import_sdk("huggingface_hub.errors", self.name)
+        # The hub sends requests through httpx (its session's package); a lost
+        # connection arrives as that package's TransportError, not wrapped.
+        session_package = type(hub.get_session()).__module__.split(".")[0]
+        http = importlib.import_module(session_package)
+        self._transport_errors = (
+            self._hub_errors.InferenceTimeoutError,
+            OSError,
+            http.TransportError,
+        )
         if base_url is not None:
             self._client = hub.InferenceClient(
                 base_url=base_url, api_key=self._key, timeout=timeout
@@ -147,9 +166,19 @@ class HuggingFaceProvider:
             text = f"{request.system}\n\n{request.prompt}\n\n"
         inputs = self._tokenizer(text, return_tensors="pt").to(self._device)
         prompt_length = int(inputs["input_ids"].shape[1])
+        room = request.max_tokens
+        if isinstance(self._context, int):
+            room = min(room, self._context - prompt_length)
+        if room < 1:
+            raise TextProviderError(
+                f"The prompt and its instructions take {prompt_length} tokens, "
+                f"and model {self.model!r} reads at most {self._context}. "
+                "Shorten the prompt, or use a model with a longer context.",
+                retryable=False,
+            )
         sampling = request.temperature > 0
         settings: dict[str, Any] = {
-            "max_new_tokens": request.max_tokens,
+            "max_new_tokens": room,
             "do_sample": sampling,
             "pad_token_id": self._tokenizer.pad_token_id
             or self._tokenizer.eos_token_id,
@@ -188,16 +217,31 @@ class HuggingFaceProvider:
                 response_obj.headers,
                 str(error),
                 self._key,
+                _json_body(response_obj),
             ) from None
-        except (errors.InferenceTimeoutError, OSError) as error:
+        except self._transport_errors as error:
             raise transport_error(self.name, error, self._key) from None
         except json.JSONDecodeError as error:
             raise unreadable_answer(self.name, error, self._key) from None
         try:
-            text = response.choices[0].message.content or ""
+            choice = response.choices[0]
+            text = choice.message.content or ""
+            refusal = getattr(choice.message, "refusal", None)
             usage = response.usage
             input_tokens = usage.prompt_tokens if usage else 0
             output_tokens = usage.completion_tokens if usage else 0
         except (AttributeError, IndexError, TypeError, KeyError) as error:
             raise unreadable_answer(self.name, error, self._key) from None
-        return Completion(text, input_tokens, output_tokens)
+        if refusal:
+            return Completion(refusal, input_tokens, output_tokens, "refused")
+        stop = FINISH_REASONS.get(choice.finish_reason, "end")
+        return Completion(text, input_tokens, output_tokens, stop)
+
+
+def _json_body(response: Any) -> object:
+    """The decoded JSON body of an error response, or None."""
+    try:
+        return response.json()
+    except (ValueError, RuntimeError):
+        # Not JSON, or a streamed body that was never read.
+        return None

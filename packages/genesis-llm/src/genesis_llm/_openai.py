@@ -19,6 +19,7 @@ from genesis.plugins import (
     resolve_api_key,
 )
 from genesis_llm._common import (
+    FINISH_REASONS,
     import_sdk,
     status_error,
     transport_error,
@@ -111,16 +112,22 @@ class OpenAIProvider:
                 error.response.headers,
                 error.message,
                 self._key,
+                error.body,
             ) from None
         except sdk.APIConnectionError as error:
             raise transport_error(self.name, error, self._key) from None
         except (sdk.APIResponseValidationError, json.JSONDecodeError) as error:
             raise unreadable_answer(self.name, error, self._key) from None
         try:
-            text = response.choices[0].message.content or ""
+            choice = response.choices[0]
+            text = choice.message.content or ""
+            refusal = getattr(choice.message, "refusal", None)
             usage = response.usage
             input_tokens = usage.prompt_tokens if usage else 0
             output_tokens = usage.completion_tokens if usage else 0
         except (AttributeError, IndexError, TypeError) as error:
             raise unreadable_answer(self.name, error, self._key) from None
-        return Completion(text, input_tokens, output_tokens)
+        if refusal:
+            return Completion(refusal, input_tokens, output_tokens, "refused")
+        stop = FINISH_REASONS.get(choice.finish_reason, "end")
+        return Completion(text, input_tokens, output_tokens, stop)

@@ -12,8 +12,9 @@ every provider: requests run concurrently under a rate limit, are retried
 with backoff on rate limits, server errors and timeouts (honouring
 Retry-After), and their answers are cached on disk by the full request, so an
 interrupted run resumes without paying twice. Constraints are put into the
-prompt and checked on every answer; an answer that fails is regenerated, and
-a sample that still fails after ``max_attempts`` answers is reported in the
+prompt and checked on every answer; an answer that fails, or that was cut
+off at the token cap or declined by the model, is regenerated, and a sample
+that still fails after ``max_attempts`` answers is reported in the
 run's :class:`TextRunSummary`, never returned. Near-duplicate answers are
 regenerated the same way. Token usage and an estimated cost are summed per
 run.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import numbers
 import os
 import warnings
 from collections.abc import Callable, Mapping
@@ -40,10 +42,12 @@ from genesis._text_constraints import (
     NearDuplicateIndex,
     RecordSchema,
     TextConstraints,
+    check_encodable,
 )
 from genesis._text_provider import (
     Completion,
     ModelPrice,
+    StopReason,
     TextProvider,
     TextProviderError,
     TextRequest,
@@ -70,6 +74,7 @@ __all__ = [
     "LLMTextGenerator",
     "ModelPrice",
     "SampleFailure",
+    "StopReason",
     "TextProvider",
     "TextProviderError",
     "TextRequest",
@@ -207,11 +212,11 @@ class LLMTextGenerator:
         self.model = model
         self.base_url = base_url
         self.requests_per_second = requests_per_second
-        self.max_attempts = max_attempts
-        self.max_retries = max_retries
+        self.max_attempts = int(max_attempts)
+        self.max_retries = int(max_retries)
         self.backoff_s = backoff_s
         self.temperature = temperature
-        self.max_tokens = max_tokens
+        self.max_tokens = None if max_tokens is None else int(max_tokens)
         self.seed = seed
         self.duplicate_threshold = duplicate_threshold
         self.cache_dir = (
@@ -220,7 +225,8 @@ class LLMTextGenerator:
         self._provider = self._build_provider(
             provider_class, api_key, timeout_s, provider_options or {}
         )
-        self.max_concurrency = max_concurrency or self._provider.max_concurrency
+        concurrency = max_concurrency or self._provider.max_concurrency
+        self.max_concurrency = int(concurrency)
         self._price = _price_for(model, provider_class, prices)
         self._limiter = RateLimiter(requests_per_second)
         self.summary_: TextRunSummary | None = None
@@ -262,9 +268,10 @@ class LLMTextGenerator:
         Raises:
             InvalidConfigError: A bad argument or constraint; nothing was sent.
             TextProviderError: The provider refused a request for a reason no
-                retry can fix (a rejected key, an unknown model).
+                retry can fix (a rejected key, an unknown model, a used-up
+                quota).
         """
-        _check_count(n_samples, "n_samples")
+        n_samples = _check_count(n_samples, "n_samples")
         _check_prompt(prompt)
         checks = TextConstraints.parse(constraints)
         system = " ".join([TEXT_SYSTEM, *checks.instructions()])
@@ -314,14 +321,17 @@ class LLMTextGenerator:
 
         Returns:
             One row per valid record, columns in the order of the schema's
-            properties; exact duplicates are regenerated. Failed records are
-            left out and reported in ``summary_``.
+            properties; integer and boolean properties have integer and
+            boolean dtypes (nullable when a record leaves them out). Exact
+            duplicates, and answers holding NaN or Infinity (which are not
+            JSON), are regenerated. Failed records are left out and reported
+            in ``summary_``.
 
         Raises:
             InvalidConfigError: A bad argument or an invalid schema.
             TextProviderError: As for :meth:`generate`.
         """
-        _check_count(n, "n")
+        n = _check_count(n, "n")
         _check_prompt(prompt)
         record_schema = RecordSchema(schema)
         system = " ".join([RECORD_SYSTEM, *record_schema.instructions()])
@@ -339,9 +349,7 @@ class LLMTextGenerator:
 
         max_tokens = self.max_tokens or RECORD_MAX_TOKENS
         values, _ = self._run(n, system, prompt, max_tokens, judge, progress)
-        records = [v for v in values if v is not None]
-        frame = pd.DataFrame.from_records(records, columns=record_schema.columns)
-        return frame
+        return record_schema.frame([v for v in values if v is not None])
 
     def _run(
         self,
@@ -459,9 +467,19 @@ def _request_seed(seed: int | None, index: int, attempt: int) -> int:
     return int.from_bytes(digest[:4], "little") >> 1
 
 
-def _check_count(value: Any, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+def _is_integer(value: Any) -> bool:
+    # numpy integers count: counts often come from len() of an array or frame.
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _check_count(value: Any, name: str) -> int:
+    if not _is_integer(value) or value < 1:
         raise InvalidConfigError(f"{name} is {value!r}; pass a positive integer.")
+    return int(value)
 
 
 def _check_prompt(prompt: Any) -> None:
@@ -470,22 +488,26 @@ def _check_prompt(prompt: Any) -> None:
             f"prompt is {prompt!r}; describe what to write, for example "
             "'A customer review of a hotel'."
         )
+    check_encodable("prompt", prompt)
 
 
 _SETTING_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "requests_per_second": (lambda v: v is None or v > 0, "None or a number > 0"),
+    "requests_per_second": (
+        lambda v: v is None or (_is_number(v) and v > 0),
+        "None or a number > 0",
+    ),
     "max_concurrency": (
-        lambda v: v is None or (isinstance(v, int) and v >= 1),
+        lambda v: v is None or (_is_integer(v) and v >= 1),
         "None or an integer >= 1",
     ),
-    "max_attempts": (lambda v: isinstance(v, int) and v >= 1, "an integer >= 1"),
-    "max_retries": (lambda v: isinstance(v, int) and v >= 0, "an integer >= 0"),
+    "max_attempts": (lambda v: _is_integer(v) and v >= 1, "an integer >= 1"),
+    "max_retries": (lambda v: _is_integer(v) and v >= 0, "an integer >= 0"),
     "duplicate_threshold": (
-        lambda v: v is None or 0 < v <= 1,
+        lambda v: v is None or (_is_number(v) and 0 < v <= 1),
         "None or a similarity in (0, 1]",
     ),
     "max_tokens": (
-        lambda v: v is None or (isinstance(v, int) and v >= 1),
+        lambda v: v is None or (_is_integer(v) and v >= 1),
         "None or an integer >= 1",
     ),
 }
