@@ -50,6 +50,7 @@ __all__ = [
     "MatrixSource",
     "TableModel",
     "check_finite_output",
+    "rebuild_from_state",
 ]
 
 # Rows drawn from the networks per call while generating. Measured on Adult
@@ -162,6 +163,23 @@ class TableModel:
 
     def _resolve_device(self, device: str | None) -> Any:
         raise NotImplementedError
+
+    def _device_name(self) -> str:
+        """``self.device`` as a name :meth:`_resolve_device` takes back."""
+        return str(self.device)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle through the saved state, as a model file holds it.
+
+        A backend's device and compiled functions need not pickle (a JAX
+        device does not); the weights under backend-neutral names and the
+        JSON state always do, and :meth:`from_state` rebuilds the rest.
+        """
+        saved = self.get_state() if self._model is not None else None
+        return (
+            rebuild_from_state,
+            (type(self), self.config, self.seed, self._device_name(), saved),
+        )
 
     def _matrix_source(
         self, model: Any, conditions: list[Condition], rng: np.random.Generator
@@ -291,6 +309,25 @@ class TableModel:
         generator._read_state(arrays, state)
         generator._model = generator._restore_model(arrays)
         return generator
+
+
+def rebuild_from_state(
+    cls: type[Any],
+    config: Mapping[str, Any],
+    seed: int | None,
+    device: str,
+    saved: tuple[Mapping[str, np.ndarray], Mapping[str, Any]] | None,
+) -> Any:
+    """Unpickle a generator pickled through its state.
+
+    ``saved`` is what ``get_state`` returned, or None for a generator not
+    fitted. Any class with ``from_state`` and the ``(config, *, seed,
+    device)`` constructor can pickle this way.
+    """
+    if saved is None:
+        return cls(config, seed=seed, device=device)
+    arrays, state = saved
+    return cls.from_state(config, arrays, state, device=device)
 
 
 class ConditionalTableModel(TableModel):

@@ -50,6 +50,7 @@ from genesis_jax._common import (
     ConditionedDense,
     Dense,
     SpanLayout,
+    device_name,
     host_draws,
     key_from_rng,
     load_module_arrays,
@@ -579,6 +580,9 @@ class CTGANGenerator(ConditionalTableModel):
 
     def _resolve_device(self, device: str | None) -> jax.Device:
         return resolve_device(device)
+
+    def _device_name(self) -> str:
+        return device_name(self.device)
 
     # -- fit --------------------------------------------------------------------
 

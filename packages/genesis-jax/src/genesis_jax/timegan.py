@@ -71,7 +71,8 @@ from genesis.recipes.timegan import (
     initial_weights,
     network_shapes,
 )
-from genesis_jax._common import key_from_rng, resolve_device
+from genesis.table_model import rebuild_from_state
+from genesis_jax._common import device_name, key_from_rng, resolve_device
 
 __all__ = [
     "JOINT_LOSSES",
@@ -1123,6 +1124,14 @@ class TimeGANGenerator:
         if not parts:
             return np.zeros((0, self.seq_len_, self.n_features_), dtype=np.float32)
         return np.concatenate(parts)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Through the saved state: a JAX device does not pickle.
+        saved = self.get_state() if self._params is not None else None
+        return (
+            rebuild_from_state,
+            (type(self), self.config, self.seed, device_name(self.device), saved),
+        )
 
     def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """Weights under backend-neutral names, and the fit's record as JSON."""
