@@ -22,6 +22,11 @@ from genesis.data import (
     check_generate_count,
     check_training_frame,
 )
+from genesis.data._conditions import (
+    check_column_condition,
+    rows_meeting,
+    shown_condition,
+)
 from genesis.errors import (
     ConditionNotMetError,
     InvalidConfigError,
@@ -185,20 +190,29 @@ class SyntheticGenerator:
 
         Args:
             n: Number of rows; 0 gives an empty frame with the right dtypes.
-            conditions: ``{column: value}`` for discrete columns, ``{column:
-                (low, high)}`` for numeric or datetime columns (inclusive).
+            conditions: ``{column: value}``; every row returned meets all of
+                them. A discrete column takes one of its values; a numeric or
+                datetime column takes a ``(low, high)`` range (inclusive) or
+                one value; any column that had missing values takes None for
+                its missing rows. Times without a zone are read in the
+                column's zone.
             seed: Draw from this seed instead of the generator's own stream.
 
         Raises:
             NotFittedError: fit has not been called.
+            InvalidDataError: A condition names an unknown column, a value
+                never seen in training, or bounds the column cannot compare.
             ConditionNotMetError: The conditions are too rare to meet.
         """
         impl = self._fitted()
         n = check_generate_count(n)
         rng = np.random.default_rng(seed) if seed is not None else self._rng
-        if not conditions:
+        if conditions is None:
             return self._restore(impl.generate(n, rng=rng), n, rng)
-        return self._generate_conditioned(impl, n, dict(conditions), rng)
+        checked, exact = self._check_conditions(conditions)
+        if not checked:
+            return self._restore(impl.generate(n, rng=rng), n, rng)
+        return self._generate_conditioned(impl, n, checked, exact, rng)
 
     def _restore(self, arrays: dict[str, np.ndarray], n: int, rng: np.random.Generator):
         assert self._preparer is not None
@@ -209,9 +223,9 @@ class SyntheticGenerator:
         impl: GeneratorImpl,
         n: int,
         conditions: dict[Hashable, Any],
+        exact: dict[str, int],
         rng: np.random.Generator,
     ) -> pd.DataFrame:
-        exact = self._exact_conditions(conditions)
         # A conditional vector selects one category of one column; any further
         # condition is met by rejection below.
         if exact and getattr(impl, "supports_conditions", False):
@@ -219,13 +233,21 @@ class SyntheticGenerator:
             exact = {first: exact[first]}
         else:
             exact = {}
+        shown = {column: shown_condition(w) for column, w in conditions.items()}
         kept: list[pd.DataFrame] = []
         produced = accepted = 0
         batch = max(n, 64)
         for _ in range(_REJECTION_ROUNDS):
-            arrays = impl.generate(batch, rng=rng, conditions=exact or None)
+            try:
+                arrays = impl.generate(batch, rng=rng, conditions=exact or None)
+            except ConditionNotMetError as error:
+                raise ConditionNotMetError(
+                    f"The {self.method_} model almost never generates rows that "
+                    f"meet {shown!r}; condition on values that are common in the "
+                    "training data, or fit with more epochs."
+                ) from error
             frame = self._restore(arrays, batch, rng)
-            mask = _condition_mask(frame, conditions)
+            mask = rows_meeting(frame, conditions)
             produced += batch
             accepted += int(mask.sum())
             kept.append(frame[mask])
@@ -240,17 +262,37 @@ class SyntheticGenerator:
         if accepted < n:
             raise ConditionNotMetError(
                 f"Only {accepted} of {produced} generated rows met the conditions "
-                f"{conditions!r} ({accepted / produced:.4%}); {n} were asked. Widen "
-                "the "
+                f"{shown!r} ({accepted / produced:.4%}); {n} were asked. Widen the "
                 "ranges, or condition on values that are common in the training data."
             )
         result = pd.concat(kept, ignore_index=True).iloc[:n]
         return result.reset_index(drop=True)
 
-    def _exact_conditions(self, conditions: Mapping[Hashable, Any]) -> dict[str, int]:
-        """Codes for conditions on discrete columns; ranges on the rest are checked."""
+    def _check_conditions(
+        self, conditions: object
+    ) -> tuple[dict[Hashable, Any], dict[str, int]]:
+        """Check ``conditions`` against the fitted columns.
+
+        Returns:
+            Each condition in the column's own terms (a range, a value seen
+            in training, or None for missing rows), and the codes of the
+            prepared columns a model can steer towards.
+
+        Raises:
+            InvalidDataError: Names the column and what is wrong.
+        """
         assert self._preparer is not None
+        if isinstance(conditions, pd.Series):
+            conditions = conditions.to_dict()
+        if not isinstance(conditions, Mapping):
+            raise InvalidDataError(
+                "conditions must map column names to values, such as "
+                f"{{'size': 'M', 'price': (10, 20)}}; got a "
+                f"{type(conditions).__name__}. For several sets of values, call "
+                "generate once per set and concatenate the results."
+            )
         plans = {plan.meta.name: plan for plan in self._preparer.plans}
+        checked: dict[Hashable, Any] = {}
         exact: dict[str, int] = {}
         for column, wanted in conditions.items():
             if column not in plans:
@@ -258,31 +300,10 @@ class SyntheticGenerator:
                     f"conditions names {column!r}, which is not a column; columns are "
                     f"{list(plans)!r}."
                 )
-            plan = plans[column]
-            if plan.mode == "discrete":
-                exact[plan.key] = _category_code(
-                    column, plan.categories or [], wanted, plan
-                )
-            elif plan.meta.is_discrete or plan.mode in (
-                "constant",
-                "empty",
-                "identifier",
-            ):
-                continue
-            else:
-                if not (isinstance(wanted, tuple) and len(wanted) == 2):
-                    raise InvalidDataError(
-                        f"Condition on column {column!r} must be a (low, high) range, "
-                        f"got {wanted!r}."
-                    )
-                if _reversed_range(*wanted):
-                    low, high = wanted
-                    raise InvalidDataError(
-                        f"The condition on column {column!r} has low {low!r} above "
-                        f"high {high!r}, so no row can meet it; give the range as "
-                        "(low, high)."
-                    )
-        return exact
+            checked[column], steer = check_column_condition(plans[column], wanted)
+            if steer is not None:
+                exact[steer[0]] = steer[1]
+        return checked, exact
 
     # -- streaming (genesis._streaming) --------------------------------------
 
@@ -314,12 +335,15 @@ class SyntheticGenerator:
 
         Raises:
             NotFittedError: fit has not been called.
-            InvalidDataError: ``n_rows`` is not a non-negative integer.
+            InvalidDataError: ``n_rows`` is not a non-negative integer, or a
+                condition is refused as :meth:`generate` refuses it.
             InvalidConfigError: ``batch_size`` is not a positive integer.
         """
         self._fitted()
         n_rows = _streaming.check_n_rows(n_rows)
         batch_size = _streaming.check_batch_size(batch_size)
+        if conditions is not None:
+            self._check_conditions(conditions)
         entropy = self._stream_entropy(seed)
         return _streaming.iter_rows(self, 0, n_rows, batch_size, entropy, conditions)
 
@@ -421,6 +445,8 @@ class SyntheticGenerator:
         self._fitted()
         n_rows = _streaming.check_n_rows(n_rows)
         npartitions = _streaming.check_batch_size(npartitions, "npartitions")
+        if conditions is not None:
+            self._check_conditions(conditions)
         entropy = self._stream_entropy(seed)
         return _streaming.generate_dask(
             self,
@@ -611,60 +637,6 @@ def _check_metadata(metadata: TableMetadata, data: pd.DataFrame) -> None:
             f"The metadata describes columns {metadata.columns!r} but the data has "
             f"{list(data.columns)!r}; pass metadata made from this data."
         )
-
-
-def _category_code(column: Hashable, categories: list[Any], wanted: Any, plan) -> int:
-    if wanted is None or (isinstance(wanted, float) and np.isnan(wanted)):
-        if plan.has_missing:
-            return len(categories)
-    for code, value in enumerate(categories):
-        if value == wanted:
-            return code
-    raise InvalidDataError(
-        f"Condition {column!r} = {wanted!r} names a value never seen in training; "
-        f"seen values include {categories[:10]!r}."
-    )
-
-
-def _condition_mask(
-    frame: pd.DataFrame, conditions: Mapping[Hashable, Any]
-) -> np.ndarray:
-    mask = np.ones(len(frame), dtype=bool)
-    for column, wanted in conditions.items():
-        series = frame[column]
-        if isinstance(wanted, tuple) and len(wanted) == 2 and not _is_discrete(series):
-            low, high = wanted
-            mask &= (series >= low).fillna(False).to_numpy(dtype=bool)
-            mask &= (series <= high).fillna(False).to_numpy(dtype=bool)
-        elif wanted is None or (isinstance(wanted, float) and np.isnan(wanted)):
-            mask &= series.isna().to_numpy(dtype=bool)
-        else:
-            mask &= (series == wanted).fillna(False).to_numpy(dtype=bool)
-    return mask
-
-
-def _reversed_range(low: Any, high: Any) -> bool:
-    """True when ``low`` is above ``high``; bounds given as text are read as times.
-
-    Bounds that cannot be compared are left to the row filter, which
-    compares them with the column's values as pandas does.
-    """
-    if isinstance(low, str) or isinstance(high, str):
-        try:
-            low, high = pd.Timestamp(low), pd.Timestamp(high)
-        except (TypeError, ValueError):
-            return False
-    try:
-        return bool(low > high)
-    except TypeError:
-        return False
-
-
-def _is_discrete(series: pd.Series) -> bool:
-    return not (
-        pd.api.types.is_numeric_dtype(series.dtype)
-        or pd.api.types.is_datetime64_any_dtype(series.dtype)
-    ) or pd.api.types.is_bool_dtype(series.dtype)
 
 
 def _jsonable(config: Mapping[str, Any]) -> dict[str, Any]:

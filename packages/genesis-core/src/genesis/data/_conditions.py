@@ -1,32 +1,43 @@
-"""Conditional generation shared by the neural backends (torch, jax).
+"""Conditional generation: the user's conditions and the backends' own.
 
-A condition maps a prepared column key to a code (discrete column) or to a
-``(low, high)`` range (continuous column). Generators steer towards the
-condition where they can (CTGAN's conditional vector) and keep only the rows
-that meet every condition, so the result is exact.
+A user's condition names a column and a value, a range or None (its missing
+rows); :func:`check_column_condition` checks it against the column's fitted
+plan and :func:`rows_meeting` keeps the restored rows that meet it.
+
+A backend's condition maps a prepared column key to a code (discrete column)
+or to a ``(low, high)`` range (continuous column). Generators steer towards
+the condition where they can (CTGAN's conditional vector) and keep only the
+rows that meet every condition, so the result is exact.
 """
 
 from __future__ import annotations
 
 import logging
+import numbers
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
+import pandas as pd
 
 from genesis.errors import ConditionNotMetError, InvalidDataError
+from genesis.metadata import ColumnType
 
 __all__ = [
     "BatchThreads",
     "Condition",
+    "ValueRange",
+    "check_column_condition",
     "collect_rows",
     "parse_conditions",
     "pin_pooled_codes",
+    "rows_meeting",
+    "shown_condition",
     "usable_cpus",
 ]
 
@@ -123,6 +134,222 @@ def _range_condition(key: str, value: Any) -> Condition:
             f"{high}; give the range as (low, high)."
         )
     return Condition(key, low=low, high=high)
+
+
+# -- conditions on the user's columns ------------------------------------------
+#
+# SyntheticGenerator.generate checks each condition against the column's
+# fitted plan (a TablePreparer plan: meta, key, mode, has_missing,
+# categories, constant, timezone), then keeps the restored rows that meet it.
+
+
+class ValueRange(NamedTuple):
+    """A checked ``(low, high)`` condition, in the column's own terms."""
+
+    low: Any
+    high: Any
+
+
+def check_column_condition(
+    plan: Any, wanted: Any
+) -> tuple[Any, tuple[str, int] | None]:
+    """Check the condition ``wanted`` on the column fitted as ``plan``.
+
+    Returns:
+        The condition in the column's own terms (a :class:`ValueRange`, a
+        value seen in training, or None for the missing rows), and the
+        prepared column key and code a model can steer towards, or None.
+
+    Raises:
+        InvalidDataError: Names the column and what no row could meet.
+    """
+    name = plan.meta.name
+    if plan.mode == "identifier":
+        raise InvalidDataError(
+            f"Column {name!r} is an identifier: Genesis writes new values for it "
+            "rather than learning them, so it cannot be a condition. Remove it "
+            "from conditions."
+        )
+    if _is_missing(wanted):
+        return None, _missing_code(plan)
+    if plan.mode == "empty":
+        raise InvalidDataError(
+            f"The condition on column {name!r} asks for {wanted!r}, a value never "
+            "seen in training: the column was missing in every row, so only None "
+            "can be asked of it."
+        )
+    if not plan.meta.is_discrete:
+        return _check_range(plan, wanted), None
+    categories = [plan.constant] if plan.mode == "constant" else plan.categories
+    for code, value in enumerate(categories):
+        if _same(value, wanted):
+            return value, None if plan.mode == "constant" else (plan.key, code)
+    if _is_pair(wanted):
+        if all(map(_is_number, (*categories, *wanted))):
+            return _discrete_range(name, categories, wanted), None
+        raise InvalidDataError(
+            f"Column {name!r} is discrete, so its condition must be one of its "
+            f"values, not the range {wanted!r}; ranges are for numbers and times. "
+            f"Seen values include {categories[:10]!r}."
+        )
+    raise InvalidDataError(
+        f"Condition {name!r} = {wanted!r} names a value never seen in training; "
+        f"seen values include {categories[:10]!r}."
+    )
+
+
+def _discrete_range(name: Hashable, categories: list[Any], wanted: Any) -> ValueRange:
+    """A range on a discrete column of numbers (a count, say), checked.
+
+    No single code steers towards a range, so the rows are kept by filtering.
+    """
+    low, high = wanted
+    if low > high:
+        raise InvalidDataError(
+            f"The condition on column {name!r} has low {low!r} above high {high!r}, "
+            "so no row can meet it; give the range as (low, high)."
+        )
+    if not any(low <= value <= high for value in categories):
+        raise InvalidDataError(
+            f"The condition on column {name!r} asks for {wanted!r}, but no value "
+            f"seen in training lies in that range; seen values include "
+            f"{sorted(categories)[:10]!r}."
+        )
+    return ValueRange(low, high)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def _missing_code(plan: Any) -> tuple[str, int] | None:
+    if not (plan.has_missing or plan.mode == "empty"):
+        raise InvalidDataError(
+            f"The condition on column {plan.meta.name!r} asks for missing values, "
+            "but the column had no missing values in training, so the generator "
+            "makes none."
+        )
+    if plan.mode == "discrete":
+        return plan.key, len(plan.categories)
+    if plan.mode == "empty":
+        return None
+    # Imported here because _prepare imports this module.
+    from genesis.data._prepare import MISSING_SUFFIX
+
+    # Numeric and datetime columns carry a separate missing/present column.
+    return plan.key + MISSING_SUFFIX, 1
+
+
+def _check_range(plan: Any, wanted: Any) -> ValueRange:
+    """``wanted`` (a range or one value) as bounds the column compares with."""
+    name = plan.meta.name
+    bounds = wanted if _is_pair(wanted) else (wanted, wanted)
+    low, high = (_bound(plan, bound, wanted) for bound in bounds)
+    if low > high:
+        raise InvalidDataError(
+            f"The condition on column {name!r} has low {low!r} above high {high!r}, "
+            "so no row can meet it; give the range as (low, high)."
+        )
+    if plan.mode == "constant":
+        constant = plan.constant
+        if isinstance(low, pd.Timestamp):
+            constant = _bound(plan, constant, wanted)
+        if not low <= constant <= high:
+            raise InvalidDataError(
+                f"The condition on column {name!r} asks for {wanted!r}, values "
+                f"never seen in training: the column held only {plan.constant!r}."
+            )
+    return ValueRange(low, high)
+
+
+def _bound(plan: Any, bound: Any, wanted: Any) -> Any:
+    """One bound of a range on a numeric or datetime column, checked.
+
+    Times become Timestamps in the column's zone; a time without a zone is
+    read as the column's local time.
+    """
+    name = plan.meta.name
+    if _is_missing(bound):
+        raise InvalidDataError(
+            f"The condition on column {name!r}, {wanted!r}, has a missing bound; "
+            "give both bounds, or None alone to ask for the column's missing rows."
+        )
+    if plan.meta.column_type != ColumnType.DATETIME:
+        if not _is_number(bound):
+            raise InvalidDataError(
+                f"The condition on numeric column {name!r} must be a number or a "
+                f"(low, high) range of numbers, got {wanted!r}."
+            )
+        return bound
+    try:
+        stamp = None if isinstance(bound, numbers.Number) else pd.Timestamp(bound)
+    except (TypeError, ValueError):
+        stamp = None
+    if stamp is None:
+        raise InvalidDataError(
+            f"The condition on datetime column {name!r} must be a date or time or a "
+            f"(low, high) range of them; {bound!r} in {wanted!r} is not one."
+        )
+    if plan.timezone is None:
+        if stamp.tz is not None:
+            raise InvalidDataError(
+                f"Column {name!r} holds times without a time zone, but the "
+                f"condition {wanted!r} has one; give its times without a zone "
+                "(for example with .tz_convert(None))."
+            )
+        return stamp
+    if stamp.tz is None:
+        # As when times are generated: a repeated wall time is standard time.
+        return stamp.tz_localize(
+            plan.timezone, ambiguous=False, nonexistent="shift_forward"
+        )
+    return stamp.tz_convert(plan.timezone)
+
+
+def _is_pair(wanted: Any) -> bool:
+    if isinstance(wanted, np.ndarray):
+        return wanted.shape == (2,)
+    return isinstance(wanted, tuple | list) and len(wanted) == 2
+
+
+def _is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pd.NA, whatever their numpy or pandas type."""
+    if not pd.api.types.is_scalar(value):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    try:
+        return bool(value == wanted)
+    except (TypeError, ValueError):
+        return False
+
+
+def rows_meeting(frame: pd.DataFrame, conditions: Mapping[Hashable, Any]) -> np.ndarray:
+    """Which rows of ``frame`` meet every checked condition."""
+    mask = np.ones(len(frame), dtype=bool)
+    for column, wanted in conditions.items():
+        series = frame[column]
+        if isinstance(wanted, ValueRange):
+            if isinstance(wanted.low, pd.Timestamp):
+                # A datetime column may be stored as text.
+                series = pd.to_datetime(series, errors="coerce")
+            met = (series >= wanted.low) & (series <= wanted.high)
+        elif wanted is None:
+            met = series.isna()
+        else:
+            met = series == wanted
+        mask &= met.fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+def shown_condition(wanted: Any) -> Any:
+    """A checked condition as a user writes it, for messages."""
+    return tuple(wanted) if isinstance(wanted, ValueRange) else wanted
 
 
 class BatchThreads:
