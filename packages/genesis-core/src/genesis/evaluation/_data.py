@@ -6,11 +6,19 @@ categories and booleans as integer codes from one codebook shared by the real
 and the synthetic column, with missing as one more code. Later metrics (ML
 efficacy, detection, privacy distances) build their matrices from this view
 too, so the two frames are checked and encoded once.
+
+The synthetic column is read as the real column's type: numbers and
+datetimes from text, and a category stored as another type (``"1"`` for
+``1``, ``"True"`` for ``True``) as the real category it spells. Datetimes
+compare instants when both columns have a time zone, else clock readings.
+Numbers in a datetime column are refused, since their unit is unknown.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import warnings
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -41,11 +49,15 @@ class NumericColumn:
     Attributes:
         name: The column label.
         column_type: Continuous, integer or datetime.
-        real: The real values as float64, NaN where missing.
-        synthetic: The synthetic values as float64, NaN where missing.
+        real: The real values as float64, NaN where missing; floats are
+            rounded to the significant digits both columns keep (15, or 7
+            next to a float32 column), so that rounding noise is no gap.
+        synthetic: The synthetic values, read and rounded as ``real``.
         offset: Nanoseconds subtracted from datetimes before the conversion
             to float, so that float64 keeps their order exactly; 0 for
-            numbers. ``value + offset`` is nanoseconds since the epoch (UTC).
+            numbers. ``value + offset`` is nanoseconds since the epoch: in
+            UTC when both columns have a time zone, else on the clock each
+            column shows.
         non_finite: How many synthetic values were infinite and are counted
             as missing.
     """
@@ -69,6 +81,10 @@ class DiscreteColumn:
             values only the synthetic data has come last.
         real: Codes into ``categories``; ``len(categories)`` means missing.
         synthetic: Codes into ``categories``, missing as for ``real``.
+        retyped: How many synthetic values equal no real category but were
+            stored as another type and read as the one they spell (``"1"``
+            as ``1``).
+        retyped_example: One such (synthetic value, real category) pair.
     """
 
     name: Hashable
@@ -76,6 +92,8 @@ class DiscreteColumn:
     categories: list[object]
     real: np.ndarray
     synthetic: np.ndarray
+    retyped: int = 0
+    retyped_example: tuple[object, object] | None = None
 
     @property
     def n_codes(self) -> int:
@@ -258,11 +276,18 @@ def _subsample(frame: pd.DataFrame, max_rows: int | None, seed: int) -> pd.DataF
 
 
 def _numeric_column(
-    column: ColumnMetadata, real: pd.Series, synthetic: pd.Series
+    column: ColumnMetadata,
+    real: pd.Series,
+    synthetic: pd.Series,
+    role: str = "synthetic",
 ) -> NumericColumn:
     if column.column_type is ColumnType.DATETIME:
-        real_ns = _datetime_ns(column.name, real, "real")
-        synthetic_ns = _datetime_ns(column.name, synthetic, "synthetic")
+        real_times, synthetic_times = _same_clock(
+            _as_datetime(column.name, real, "real"),
+            _as_datetime(column.name, synthetic, role),
+        )
+        real_ns = _datetime_ns(column.name, real_times, "real")
+        synthetic_ns = _datetime_ns(column.name, synthetic_times, role)
         observed = real_ns[real_ns != _NAT]
         offset = int(observed.min()) if observed.size else 0
         real_values = _ns_to_float(real_ns, offset)
@@ -270,7 +295,11 @@ def _numeric_column(
     else:
         offset = 0
         real_values = _as_float(column.name, real, "real")
-        synthetic_values = _as_float(column.name, synthetic, "synthetic")
+        synthetic_values = _as_float(column.name, synthetic, role)
+        digits = _shared_digits(real.dtype, synthetic.dtype)
+        if digits is not None:
+            real_values = _round_to_digits(real_values, digits)
+            synthetic_values = _round_to_digits(synthetic_values, digits)
     non_finite = int(np.isinf(synthetic_values).sum())
     real_values[np.isinf(real_values)] = np.nan
     synthetic_values[np.isinf(synthetic_values)] = np.nan
@@ -285,6 +314,39 @@ def _numeric_column(
 
 
 _NAT = np.iinfo(np.int64).min
+
+
+def _shared_digits(real: object, synthetic: object) -> int | None:
+    """The significant digits two columns are compared to; None for exact.
+
+    Floats that differ only by rounding (0.1 against 0.2 - 0.1, or 0.1 kept
+    in float32) are one value: the KS statistic and the quantile bins split
+    ties, so one unit in the last place would count as a different value.
+    """
+    dtypes = [pd.api.types.pandas_dtype(d) for d in (real, synthetic)]
+    floats = [d for d in dtypes if d.kind == "f"]
+    if all(d.kind in "biu" for d in dtypes):
+        return None
+    if any(d.itemsize < 8 for d in floats):
+        return _SINGLE_DIGITS
+    return _DOUBLE_DIGITS
+
+
+# float32 keeps 7 significant digits, float64 15 (whatever the arithmetic
+# that made them leaves in the digits after those).
+_SINGLE_DIGITS = 7
+_DOUBLE_DIGITS = 15
+
+
+def _round_to_digits(values: np.ndarray, digits: int) -> np.ndarray:
+    magnitude = np.abs(values)
+    # Outside this range a power of ten could overflow; such values are kept.
+    scaled = np.isfinite(values) & (magnitude > 1e-200) & (magnitude < 1e200)
+    exponent = np.floor(np.log10(magnitude[scaled]))
+    unit = 10.0 ** (exponent - digits + 1)
+    out = values.copy()
+    out[scaled] = np.round(values[scaled] / unit) * unit
+    return out
 
 
 def _as_float(name: Hashable, series: pd.Series, role: str) -> np.ndarray:
@@ -306,18 +368,79 @@ def _as_float(name: Hashable, series: pd.Series, role: str) -> np.ndarray:
         return converted.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
 
 
-def _datetime_ns(name: Hashable, series: pd.Series, role: str) -> np.ndarray:
-    if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+def _as_datetime(name: Hashable, series: pd.Series, role: str) -> pd.Series:
+    """The column as datetimes, with the time zone it was given, if any."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series
+    if _holds_numbers(series):
+        # 20230623, 1687478400 and 1687478400000 are all plausible encodings
+        # of one day; reading them as nanoseconds would put them in 1970.
+        raise InvalidDataError(
+            f"Column {name!r} is a datetime column, but the {role} data holds "
+            f"numbers ({series.dtype}), which could be seconds, milliseconds or "
+            "dates written as 20230623; convert them with pandas.to_datetime and "
+            "the unit= or format= they use first."
+        )
+    try:
+        return _parse_datetimes(series)
+    except (TypeError, ValueError) as error:
+        raise InvalidDataError(
+            f"Column {name!r} is a datetime column, but the {role} data cannot be "
+            f"read as datetimes ({error}); convert it with pandas.to_datetime first."
+        ) from None
+
+
+def _parse_datetimes(series: pd.Series) -> pd.Series:
+    with warnings.catch_warnings():
+        # Text with different UTC offsets in one column: pandas 3 refuses it,
+        # pandas 2 warns and returns objects. Either way it is read as
+        # instants below.
+        warnings.simplefilter("ignore", FutureWarning)
         try:
-            series = pd.to_datetime(series, utc=True)
-        except (TypeError, ValueError) as error:
-            raise InvalidDataError(
-                f"Column {name!r} holds datetimes in the real data, but the {role} "
-                f"data cannot be read as datetimes ({error}); convert it with "
-                "pandas.to_datetime first."
-            ) from None
-    if getattr(series.dt, "tz", None) is not None:
-        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+            parsed = pd.to_datetime(series)
+        except (TypeError, ValueError):
+            parsed = None
+    if parsed is not None and pd.api.types.is_datetime64_any_dtype(parsed.dtype):
+        return parsed
+    return pd.to_datetime(series, utc=True)
+
+
+def _holds_numbers(series: pd.Series) -> bool:
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return bool(series.notna().any())
+    if series.dtype != object:
+        return False
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    return kind in _NUMBER_KINDS
+
+
+_NUMBER_KINDS = frozenset(
+    {"integer", "floating", "mixed-integer-float", "decimal", "boolean"}
+)
+
+
+def _same_clock(real: pd.Series, synthetic: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Put two datetime columns on one clock.
+
+    Two columns with time zones compare the same instants, in UTC. When either
+    has no time zone, its values are clock readings, so both compare the
+    clock each column shows.
+    """
+    real_zone = getattr(real.dt, "tz", None)
+    synthetic_zone = getattr(synthetic.dt, "tz", None)
+    if real_zone is not None and synthetic_zone is not None:
+        return (
+            real.dt.tz_convert("UTC").dt.tz_localize(None),
+            synthetic.dt.tz_convert("UTC").dt.tz_localize(None),
+        )
+    if real_zone is not None:
+        real = real.dt.tz_localize(None)
+    if synthetic_zone is not None:
+        synthetic = synthetic.dt.tz_localize(None)
+    return real, synthetic
+
+
+def _datetime_ns(name: Hashable, series: pd.Series, role: str) -> np.ndarray:
     try:
         return series.astype("datetime64[ns]").to_numpy().view(np.int64)
     except pd.errors.OutOfBoundsDatetime:
@@ -336,30 +459,160 @@ def _ns_to_float(values: np.ndarray, offset: int) -> np.ndarray:
 
 
 def _discrete_column(
-    column: ColumnMetadata, real: pd.Series, synthetic: pd.Series
+    column: ColumnMetadata,
+    real: pd.Series,
+    synthetic: pd.Series,
+    role: str = "synthetic",
 ) -> DiscreteColumn:
-    n_real = len(real)
-    both = pd.concat([real.astype(object), synthetic.astype(object)], ignore_index=True)
-    codes, uniques = pd.factorize(both, use_na_sentinel=True)
+    real_codes, real_uniques = _factorize(column.name, real, "real")
+    synthetic_codes, synthetic_uniques = _factorize(column.name, synthetic, role)
+    position = pd.Index(real_uniques, dtype=object).get_indexer(synthetic_uniques)
+    by_text = _match_by_text(real_uniques, synthetic_uniques, position)
+    retyped = int(np.isin(synthetic_codes, by_text).sum())
+    example = None
+    if by_text.size:
+        first = by_text[0]
+        example = (synthetic_uniques[first], real_uniques[position[first]])
+
+    # Values only the synthetic data has get codes after the real ones. The
+    # missing code goes last, where factorize's -1 for missing points.
+    unmatched = np.flatnonzero(position < 0)
+    position[unmatched] = len(real_uniques) + np.arange(unmatched.size)
+    uniques = [*real_uniques, *synthetic_uniques[unmatched]]
     n_categories = len(uniques)
-    codes = np.where(codes < 0, n_categories, codes)
+    real_codes = np.append(np.arange(len(real_uniques)), n_categories)[real_codes]
+    synthetic_codes = np.append(position, n_categories)[synthetic_codes]
 
     # Order the categories by their real frequency, so the codes, the tables
     # and the bar charts all list the common values first.
-    real_counts = np.bincount(codes[:n_real], minlength=n_categories + 1)
+    real_counts = np.bincount(real_codes, minlength=n_categories + 1)
     order = np.argsort(-real_counts[:n_categories], kind="stable")
     remap = np.empty(n_categories + 1, dtype=np.int64)
     remap[order] = np.arange(n_categories)
     remap[n_categories] = n_categories
-    codes = remap[codes]
-    categories = [uniques[i] for i in order]
     return DiscreteColumn(
         name=column.name,
         column_type=column.column_type,
-        categories=categories,
-        real=codes[:n_real],
-        synthetic=codes[n_real:],
+        categories=[uniques[i] for i in order],
+        real=remap[real_codes],
+        synthetic=remap[synthetic_codes],
+        retyped=retyped,
+        retyped_example=example,
     )
+
+
+def _factorize(
+    name: Hashable, series: pd.Series, role: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1 for missing) and the distinct values, in order of appearance."""
+    values = series.astype(object).to_numpy()
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:
+        example = next(v for v in values if not _hashable(v))
+        quoted = repr(example)
+        if len(quoted) > 60:
+            quoted = quoted[:57] + "..."
+        raise InvalidDataError(
+            f"Column {name!r} of the {role} data holds {type(example).__name__} "
+            f"values (for example {quoted}), which evaluate cannot compare as "
+            "categories: each cell must be one number, date or text. Join each "
+            "value into one text (for example with json.dumps) or drop the column."
+        ) from None
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _match_by_text(
+    real_uniques: np.ndarray, synthetic_uniques: np.ndarray, position: np.ndarray
+) -> np.ndarray:
+    """Point synthetic values stored as another type at the real category.
+
+    A synthetic value that equals no real category but spells exactly one
+    real category of another type (``"1"`` for ``1``, ``"True"`` for
+    ``True``, ``2`` for ``"2"``) is that category, as after a round trip
+    through a CSV file. Values of the same type are never matched this way:
+    ``"01"`` is not ``"1"``. ``position`` is updated in place.
+
+    Returns:
+        The indices into ``synthetic_uniques`` that were matched this way.
+    """
+    unmatched = np.flatnonzero(position < 0)
+    real_kind = _KINDS.get(pd.api.types.infer_dtype(real_uniques, skipna=True))
+    synthetic_kind = _KINDS.get(
+        pd.api.types.infer_dtype(synthetic_uniques[unmatched], skipna=True)
+    )
+    if not unmatched.size or (real_kind is not None and real_kind == synthetic_kind):
+        return np.empty(0, dtype=np.int64)
+
+    owners: dict[tuple[str, str], int] = {}
+    for index, value in enumerate(real_uniques):
+        key = (_kind(value), _category_text(value))
+        # A text two real categories of one type spell names neither.
+        owners[key] = -1 if key in owners else index
+    kinds = {kind for kind, _ in owners}
+    matched = []
+    for index in unmatched:
+        value = synthetic_uniques[index]
+        text, own_kind = _category_text(value), _kind(value)
+        found = [owners.get((kind, text)) for kind in kinds if kind != own_kind]
+        found = [owner for owner in found if owner is not None]
+        if len(found) == 1 and found[0] >= 0:
+            position[index] = found[0]
+            matched.append(index)
+    return np.array(matched, dtype=np.int64)
+
+
+# pandas' inferred kinds of a whole array, grouped as _kind groups one value.
+_KINDS = {
+    "string": "text",
+    "boolean": "bool",
+    "integer": "number",
+    "floating": "number",
+    "mixed-integer-float": "number",
+    "decimal": "number",
+}
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (int, float, np.number)):
+        return "number"
+    return "text" if isinstance(value, str) else "other"
+
+
+def _category_text(value: object) -> str:
+    """How a category reads as text, the same for each type it may come in."""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in ("true", "false"):
+            return text.lower()
+        try:
+            return str(int(text))
+        except ValueError:
+            pass
+        try:
+            value = float(text)
+        except ValueError:
+            return text
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        if math.isfinite(number) and number.is_integer():
+            return str(int(number))
+        return repr(number)
+    return str(value)
 
 
 def _share(mask: np.ndarray) -> float:

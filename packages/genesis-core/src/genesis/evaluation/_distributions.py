@@ -7,7 +7,8 @@ loaded again and still drawn. Every summary is a plain JSON-able dict:
   table's observed values per bin, 101 quantiles of each table (for the
   distribution-function plot) and the value where the KS gap is largest;
   datetimes are nanoseconds after ``offset`` (itself nanoseconds since the
-  epoch, UTC), so that rounding to seven digits keeps their detail;
+  epoch, in UTC unless either table's column has no time zone), so that
+  rounding to seven digits keeps their detail;
 - categories and booleans: the 20 most frequent real categories, then one bar
   for all other categories and one for missing, with each table's share.
 """

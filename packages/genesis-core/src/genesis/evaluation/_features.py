@@ -85,15 +85,15 @@ def encode_features(
     for column in metadata:
         if column.column_type is ColumnType.IDENTIFIER or column.name in exclude:
             continue
-        real, others = _split(frames, reference, column.name)
+        real, others, role = _split(frames, reference, column.name)
         columns.append(column.name)
         if column.column_type in NUMERIC_TYPES:
-            pair = _numeric_column(column, real, others)
+            pair = _numeric_column(column, real, others, role)
             values = np.concatenate([pair.real, pair.synthetic])
             block, labels = _rank_block(column.name, pair.real, values)
             flags = [True] + [False] * (len(labels) - 1)
         else:
-            pair = _discrete_column(column, real, others)
+            pair = _discrete_column(column, real, others, role)
             codes = np.concatenate([pair.real, pair.synthetic])
             block, labels = _one_hot_block(column.name, pair, codes)
             flags = [False] * len(labels)
@@ -134,14 +134,14 @@ def encode_target(
         class labels for a discrete target, None for a numeric one.
     """
     column = metadata[target]
-    real, others = _split(frames, reference, target)
+    real, others, role = _split(frames, reference, target)
     order = [reference] + [n for n in frames if n != reference]
     if column.column_type in NUMERIC_TYPES:
-        pair = _numeric_column(column, real, others)
+        pair = _numeric_column(column, real, others, role)
         values = np.concatenate([pair.real, pair.synthetic])
         classes = None
     else:
-        pair = _discrete_column(column, real, others)
+        pair = _discrete_column(column, real, others, role)
         values = np.concatenate([pair.real, pair.synthetic])
         values = np.where(values == pair.missing_code, -1, values)
         classes = list(pair.categories)
@@ -222,19 +222,19 @@ def _row_keys(matrix: np.ndarray, width: int) -> np.ndarray:
 
 def _split(
     frames: Mapping[str, pd.DataFrame], reference: str, name: Hashable
-) -> tuple[pd.Series, pd.Series]:
+) -> tuple[pd.Series, pd.Series, str]:
+    """The reference column, the other frames' column after it, and their
+    names for an error message (``"synthetic or holdout"``)."""
     real = frames[reference][name].reset_index(drop=True)
-    others = [
-        frame[name].reset_index(drop=True)
-        for key, frame in frames.items()
-        if key != reference
-    ]
+    keys = [key for key in frames if key != reference]
+    others = [frames[key][name].reset_index(drop=True) for key in keys]
+    role = " or ".join(keys)
     if not others:
-        return real, real.iloc[:0]
+        return real, real.iloc[:0], role
     combined = pd.concat(others, ignore_index=True) if len(others) > 1 else others[0]
     # Mixed dtypes (a nullable integer next to a float) concatenate as object;
     # the column readers convert them back.
-    return real, combined
+    return real, combined, role
 
 
 def _rank_block(

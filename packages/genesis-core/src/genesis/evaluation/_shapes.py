@@ -8,7 +8,9 @@ booleans are scored by the total-variation complement,
 missing counted as one more category. Both lie in [0, 1]; 1 means the same
 distribution. These are the definitions sdmetrics uses for its KSComplement
 and TVComplement, except that sdmetrics leaves missing values out of the
-total variation.
+total variation. Floats are compared to 15 significant digits (7 next to a
+float32 column), so values that differ only by rounding are one value;
+sdmetrics rounds to 14 decimal places to the same end.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def column_shapes(data: EvaluationData) -> pd.DataFrame:
             metric, score, note = _numeric_shape(data.numeric[name])
         else:
             metric = TV_COMPLEMENT
-            score, note = _discrete_shape(data.discrete[name]), ""
+            score, note = _discrete_shape(data.discrete[name])
         missing_real, missing_synthetic = data.missing_rates(name)
         rows.append(
             (
@@ -120,5 +122,12 @@ def _numeric_shape(column: NumericColumn) -> tuple[str, float, str]:
     return KS_COMPLEMENT, 1.0 - statistic, "; ".join(notes)
 
 
-def _discrete_shape(column: DiscreteColumn) -> float:
-    return tv_complement(column.real, column.synthetic, column.n_codes)
+def _discrete_shape(column: DiscreteColumn) -> tuple[float, str]:
+    score = tv_complement(column.real, column.synthetic, column.n_codes)
+    if not column.retyped:
+        return score, ""
+    stored, category = column.retyped_example
+    return score, (
+        f"{column.retyped} synthetic value(s) stored as another type were read "
+        f"as the real categories they spell, such as {stored!r} as {category!r}"
+    )
