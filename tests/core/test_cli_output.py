@@ -301,6 +301,12 @@ UNREADABLE = {
         "a quoted value that starts in row 2 (the header is row 1) is never "
         'closed. Close it, and double a quote inside a value ("").',
     ),
+    # pandas would read 5 and 6 as a and b, and c as missing.
+    "short line": (
+        b"a,b,c\n1,2,3\n5,6\n7,8,9\n",
+        "line 3 has 2 fields, but the header has 3 (separator ','). Write an "
+        "empty field for each missing value (1,,3).",
+    ),
     # pandas would read the second "a" as a new column named "a.1".
     "repeated column name": (
         b"a,b,a\n1,2,3\n4,5,6\n",

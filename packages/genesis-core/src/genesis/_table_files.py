@@ -242,8 +242,8 @@ def _read_csv(
     digits. Columns named in ``text_columns`` that pandas reads as numbers
     are kept as text whatever their values.
     """
-    _refuse_repeated_names(path, separator, encoding)
     frame = pd.read_csv(path, sep=separator, encoding=encoding)
+    _check_lines(path, separator, encoding)
     candidates = [
         position
         for position, name in enumerate(frame.columns)
@@ -262,31 +262,36 @@ def _read_csv(
     return frame
 
 
-def _refuse_repeated_names(path: Path, separator: str, encoding: str) -> None:
-    """Refuse a header that names one column twice.
+def _check_lines(path: Path, separator: str, encoding: str) -> None:
+    """Refuse what pandas reads without a word but changes.
 
-    pandas would rename the second ``a`` to ``a.1``, a name the user never
-    gave, and the output would carry it.
+    A header that names a column twice: pandas renames the second ``a`` to
+    ``a.1``, a name the user never gave. A line with fewer fields than the
+    header: pandas fills the rest with missing values, so a dropped
+    separator shifts the line's values into the wrong columns. (A line with
+    more fields pandas refuses itself.)
     """
-    header = pd.read_csv(
-        path,
-        sep=separator,
-        encoding=encoding,
-        header=None,
-        nrows=1,
-        dtype=str,
-        keep_default_na=False,
-    ).iloc[0]
-    first: dict[str, int] = {}
-    for field, name in enumerate(header, start=1):
-        if name == "":
-            continue
-        if name in first:
-            raise InvalidDataError(
-                f"{path}: the header names column {name!r} twice (fields "
-                f"{first[name]} and {field}). Give each column its own name."
-            )
-        first[name] = field
+    with path.open(newline="", encoding=encoding) as handle:
+        lines = csv.reader(handle, delimiter=separator)
+        header = next(lines, [])
+        first: dict[str, int] = {}
+        for field, name in enumerate(header, start=1):
+            if name == "":
+                continue
+            if name in first:
+                raise InvalidDataError(
+                    f"{path}: the header names column {name!r} twice (fields "
+                    f"{first[name]} and {field}). Give each column its own name."
+                )
+            first[name] = field
+        for fields in lines:
+            # pandas skips blank lines.
+            if fields and len(fields) < len(header):
+                raise InvalidDataError(
+                    f"{path}: line {lines.line_num} has {len(fields)} fields, but "
+                    f"the header has {len(header)} (separator {separator!r}). Write "
+                    "an empty field for each missing value (1,,3)."
+                )
 
 
 @contextlib.contextmanager
