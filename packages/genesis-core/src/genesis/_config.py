@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from genesis.errors import InvalidConfigError
 
@@ -58,6 +62,42 @@ def one_of(*choices: str) -> Callable[[Any], str | None]:
     return check
 
 
+# Keys users bring from CTGAN and SDV whose setting is an argument here, not
+# a config key.
+_ARGUMENTS_ELSEWHERE = {
+    "verbose": "Progress is an argument of fit instead: fit(data, progress=True) "
+    "shows a bar.",
+    "cuda": "The device is an argument of SyntheticGenerator instead: "
+    "SyntheticGenerator(..., device='cuda').",
+}
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays as Python ones, lists as tuples.
+
+    Grid searches hand over numpy integers; they are integers, and the model
+    file's JSON takes only Python ones.
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def _unknown_key_hint(key: Any, valid: list[str]) -> str:
+    if key in _ARGUMENTS_ELSEWHERE:
+        return _ARGUMENTS_ELSEWHERE[key]
+    close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.8)
+    return f"Did you mean {close[0]!r} for {key!r}?" if close else ""
+
+
 def _type_ok(value: Any, types: tuple[type, ...]) -> bool:
     if isinstance(value, bool) and bool not in types:
         return False
@@ -69,7 +109,8 @@ def resolve_config(
 ) -> dict[str, Any]:
     """Check ``config`` against ``spec`` and fill in the defaults.
 
-    Lists become tuples, so ``generator_dim=[128]`` and ``(128,)`` agree.
+    Lists and arrays become tuples, so ``generator_dim=[128]`` and
+    ``(128,)`` agree, and numpy numbers become Python ones.
 
     Raises:
         InvalidConfigError: A key is unknown, or a value has the wrong type
@@ -79,19 +120,23 @@ def resolve_config(
     unknown = sorted(set(given) - set(spec), key=str)
     valid = ", ".join(f"{k} (default {v.default!r})" for k, v in spec.items())
     if unknown:
+        hints = [_unknown_key_hint(key, list(spec)) for key in unknown]
+        advice = "".join(f" {hint}" for hint in hints if hint)
         raise InvalidConfigError(
-            f"Method {method!r} has no config key(s) {unknown!r}. Valid keys: {valid}."
+            f"Method {method!r} has no config key(s) {unknown!r}.{advice} "
+            f"Valid keys: {valid}."
         )
     resolved = {}
     for key, rule in spec.items():
-        value = given.get(key, rule.default)
-        if isinstance(value, list):
-            value = tuple(value)
+        value = _plain(given.get(key, rule.default))
         if not _type_ok(value, rule.types):
             names = " or ".join(t.__name__ for t in rule.types)
+            single = ""
+            if tuple in rule.types and _type_ok(value, (int, float)):
+                single = f" For a single value write ({value!r},)."
             raise InvalidConfigError(
                 f"Config key {key!r} of method {method!r} must be {names}, got "
-                f"{value!r} ({type(value).__name__}). Valid keys: {valid}."
+                f"{value!r} ({type(value).__name__}).{single} Valid keys: {valid}."
             )
         problem = rule.check(value) if rule.check else None
         if problem:

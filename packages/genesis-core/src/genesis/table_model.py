@@ -26,7 +26,7 @@ from genesis.data import (
     SpanKind,
     TableTransformer,
 )
-from genesis.errors import NotFittedError, TrainingDivergedError
+from genesis.errors import InvalidDataError, NotFittedError, TrainingDivergedError
 from genesis.training import (
     BatchThreads,
     Condition,
@@ -216,11 +216,26 @@ class TableModel:
     def _fit_transformer(
         self, prepared: PreparedTable, rng: np.random.Generator
     ) -> EncodedTable:
-        """Fit the table transformer and the column summary; encode the table."""
-        self.transformer_ = TableTransformer(
-            anchor_threshold=self.config["anchor_threshold"]
-        )
-        encoded = self.transformer_.fit_transform(prepared, rng)
+        """Fit the table transformer and the column summary; encode the table.
+
+        Raises:
+            InvalidDataError: No column is left to model, so the encoded
+                matrix is empty.
+        """
+        # A refit starts afresh: one that fails must not leave the losses of
+        # the model it was replacing.
+        self.loss_history_, self.interrupted_ = [], False
+        transformer = TableTransformer(anchor_threshold=self.config["anchor_threshold"])
+        encoded = transformer.fit_transform(prepared, rng)
+        if not encoded.spans:
+            raise InvalidDataError(
+                f"{self.title} has nothing to learn from this table of "
+                f"{prepared.n_rows} row(s): every column holds a single value, is "
+                "missing in every row or identifies rows, so none is left for the "
+                "networks. Use method='gaussian_copula', which repeats such "
+                "columns as they are, or fit on rows whose values vary."
+            )
+        self.transformer_ = transformer
         self.columns_ = column_summary(prepared)
         warn_dominant_span(encoded.spans)
         return encoded

@@ -39,6 +39,7 @@ from genesis.data._conditions import (
 )
 from genesis.data._encoding import (
     ColumnSpan,
+    ConditionalSampler,
     EncodedTable,
     SpanKind,
     TableTransformer,
@@ -55,6 +56,7 @@ from genesis.protocols import ProgressCallback, ProgressEvent
 __all__ = [
     "ANCHOR_KEY",
     "CTGAN_CONFIG_SPEC",
+    "CTGAN_MIN_BATCH",
     "DOMINANT_MIN_WIDTH",
     "DOMINANT_SHARE",
     "MIN_STEPS_PER_EPOCH",
@@ -66,6 +68,7 @@ __all__ = [
     "ColumnSummary",
     "Condition",
     "ConditionVectors",
+    "EpochDraw",
     "FrequencySampler",
     "bfloat16_arithmetic",
     "bfloat16_matrix_units",
@@ -74,6 +77,7 @@ __all__ = [
     "check_state_version",
     "collect_rows",
     "column_summary",
+    "draw_epoch",
     "fit_batch_size",
     "json_config",
     "log_cost",
@@ -102,18 +106,26 @@ DOMINANT_SHARE = 0.5
 DOMINANT_MIN_WIDTH = 50
 # Fewest updates an epoch makes, however small the table (see fit_batch_size).
 MIN_STEPS_PER_EPOCH = 8
+# Fewest rows in a CTGAN batch: its generator network normalises each batch,
+# which needs two rows for a variance (torch refuses one row; jax would scale
+# every value of it to zero, so the network learns nothing).
+CTGAN_MIN_BATCH = 2
 
 
-def fit_batch_size(batch_size: int, n_rows: int, multiple: int = 1) -> int:
+def fit_batch_size(
+    batch_size: int, n_rows: int, multiple: int = 1, smallest: int = 1
+) -> int:
     """The batch size a fit uses: ``batch_size``, or less for a small table.
 
     An epoch makes one update per batch, so on a table of only a few batches
     the networks would barely train in the epochs users give. The batch is
     therefore at most 1/MIN_STEPS_PER_EPOCH of the rows, rounded down to a
-    multiple of ``multiple`` and never less than ``multiple``; on a table of
+    multiple of ``multiple``, and never less than the first multiple of
+    ``multiple`` that is ``smallest`` or more; on a table of
     MIN_STEPS_PER_EPOCH batches or more, ``batch_size`` is used as it is.
     """
-    largest = max(multiple, n_rows // MIN_STEPS_PER_EPOCH // multiple * multiple)
+    floor = -(-smallest // multiple) * multiple
+    largest = max(floor, n_rows // MIN_STEPS_PER_EPOCH // multiple * multiple)
     if batch_size <= largest:
         return batch_size
     logger.info(
@@ -126,6 +138,72 @@ def fit_batch_size(batch_size: int, n_rows: int, multiple: int = 1) -> int:
         MIN_STEPS_PER_EPOCH,
     )
     return largest
+
+
+# Bytes the sampler may hold at once while drawing an epoch (see draw_epoch).
+# It returns conditional vectors one-hot (4 bytes per row and category) after
+# comparing each draw with every category's cumulative share (9 more), so a
+# whole epoch of a large table in one call would take gigabytes: 200,000
+# rows, five discriminator steps and 250 categories take 3 GB.
+_DRAW_BYTES = 64 * 2**20
+# Bytes per drawn row and category, rounded up from the 13 above.
+_DRAW_BYTES_PER_SLOT = 16
+
+
+@dataclass(frozen=True)
+class EpochDraw:
+    """One epoch's training-by-sampling draws, one entry per drawn row.
+
+    Attributes:
+        rows: Row of the encoded matrix.
+        slots: Position of the 1 in the row's conditional vector, or None
+            when the table has no discrete column.
+        chosen: Which category span the conditional vector picks (its
+            position among the sampler's spans), or None.
+        target: The encoded-matrix column of the picked category, or None.
+    """
+
+    rows: np.ndarray
+    slots: np.ndarray | None
+    chosen: np.ndarray | None
+    target: np.ndarray | None
+
+
+def draw_epoch(
+    sampler: ConditionalSampler | FrequencySampler,
+    category_spans: Sequence[tuple[int, int]],
+    count: int,
+    rng: np.random.Generator,
+) -> EpochDraw:
+    """Draw ``count`` training conditions and real rows, as integer arrays.
+
+    The one-hot conditional vectors the sampler returns are reduced to their
+    positions a bounded number of rows at a time, so an epoch holds integers
+    only, whatever the table's size.
+
+    Args:
+        sampler: The fitted training-by-sampling statistics.
+        category_spans: ``(start in cond vector, start in encoded matrix)``
+            of each discrete column, in the sampler's order.
+        count: Rows to draw.
+        rng: Source of randomness.
+    """
+    per_call = max(1, _DRAW_BYTES // (_DRAW_BYTES_PER_SLOT * (sampler.width + 1)))
+    parts: list[tuple[np.ndarray, ...]] = []
+    starts = np.asarray(category_spans, dtype=np.int64).reshape(-1, 2)
+    for done in range(0, count, per_call):
+        cond, mask, rows = sampler.sample_training(min(per_call, count - done), rng)
+        if not sampler.width:
+            parts.append((rows,))
+            continue
+        chosen = mask.argmax(axis=1)
+        slots = cond.argmax(axis=1)
+        target = starts[chosen, 1] + slots - starts[chosen, 0]
+        parts.append((rows, slots, chosen, target))
+    columns = [np.concatenate(column) for column in zip(*parts, strict=True)]
+    if len(columns) == 1:
+        return EpochDraw(columns[0], None, None, None)
+    return EpochDraw(*columns)
 
 
 def warn_dominant_span(spans: Sequence[ColumnSpan]) -> None:
@@ -430,13 +508,21 @@ def unpack_table_state(
 
 
 def check_pac(config: Mapping[str, Any]) -> None:
-    """Refuse a CTGAN batch size that is not a multiple of ``pac``, with options.
+    """Refuse a CTGAN batch size that its networks cannot train on, with options.
 
     Raises:
-        InvalidConfigError: ``batch_size % pac != 0``; the message names
-            the nearest valid batch sizes and pacs.
+        InvalidConfigError: ``batch_size`` is under CTGAN_MIN_BATCH, or
+            ``batch_size % pac != 0``; the message names the nearest valid
+            batch sizes and pacs.
     """
     batch_size, pac = config["batch_size"], config["pac"]
+    if batch_size < CTGAN_MIN_BATCH:
+        raise InvalidConfigError(
+            f"batch_size must be at least {CTGAN_MIN_BATCH} for CTGAN, got "
+            f"{batch_size}: the generator network's batch normalisation needs "
+            f"{CTGAN_MIN_BATCH} rows or more to learn from. Use batch_size="
+            f"{max(pac, CTGAN_MIN_BATCH)} or more, in multiples of pac={pac}."
+        )
     if batch_size % pac == 0:
         return
     lower = batch_size // pac * pac

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
@@ -294,20 +295,19 @@ def sample_epoch(
         shape: ``(steps, discriminator_steps, batch)``.
         rng: Source of randomness.
     """
-    count = shape[0] * shape[1] * shape[2]
-    cond, mask, rows = sampler.sample_training(count, rng)
-    zeros = np.zeros(shape, dtype=np.int32)
-    if not sampler.width:
-        return EpochBatches(rows.astype(np.int32).reshape(shape), zeros, zeros, zeros)
-    picked = mask.argmax(axis=1)
-    starts = np.asarray(category_spans, dtype=np.int64).reshape(-1, 2)
-    positions = cond.argmax(axis=1)
-    target = starts[picked, 1] + positions - starts[picked, 0]
+    drawn = training.draw_epoch(sampler, category_spans, math.prod(shape), rng)
 
-    def shaped(values: np.ndarray) -> np.ndarray:
+    def shaped(values: np.ndarray | None) -> np.ndarray:
+        if values is None:
+            return np.zeros(shape, dtype=np.int32)
         return values.astype(np.int32).reshape(shape)
 
-    return EpochBatches(shaped(rows), shaped(positions), shaped(picked), shaped(target))
+    return EpochBatches(
+        shaped(drawn.rows),
+        shaped(drawn.slots),
+        shaped(drawn.chosen),
+        shaped(drawn.target),
+    )
 
 
 def conditional_loss(
@@ -565,7 +565,8 @@ class CTGANGenerator(ConditionalTableModel):
             default on GPUs and on CPUs with AVX512-BF16 or AMX). Generation
             follows ``sampling_precision``.
         batch_size_: The batch size used: batch_size, or about an eighth of
-            the rows for a table smaller than eight batches.
+            the rows for a table smaller than eight batches, in whole packs
+            and never under two rows (batch normalisation needs two).
         compile_seconds_: Seconds spent tracing and compiling the training
             epoch, before the first epoch ran.
     """
@@ -596,7 +597,10 @@ class CTGANGenerator(ConditionalTableModel):
         train_key = key_from_rng(rng)
         encoded, sampler, cond_starts = self._encode(prepared, rng)
         self.batch_size_ = training.fit_batch_size(
-            self.config["batch_size"], prepared.n_rows, self.config["pac"]
+            self.config["batch_size"],
+            prepared.n_rows,
+            self.config["pac"],
+            smallest=training.CTGAN_MIN_BATCH,
         )
         self.mixed_precision_ = _fitting.uses_bfloat16(self.config, self.device)
         layout = SpanLayout.from_spans(encoded.spans)

@@ -20,6 +20,7 @@ import contextlib
 import copy
 import itertools
 import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -309,36 +310,46 @@ def build_model(
 class EpochBatches:
     """Everything random about one epoch's data, drawn up front in one call.
 
+    The real rows are gathered from the encoded matrix one step at a time
+    (:meth:`at`), so an epoch holds row numbers, not a copy of the table per
+    discriminator step.
+
     Attributes:
-        real: Rows of the encoded matrix, ``(steps, discriminator_steps,
-            batch, width)``.
+        data: The encoded training matrix.
+        rows: Row of ``data`` for each real row, ``(steps,
+            discriminator_steps, batch)``.
         slots: Position of the 1 in each row's conditional vector, same
-            leading shape, or None when the table has no discrete column.
-            Real and fake rows of a step share their conditional vectors.
+            shape, or None when the table has no discrete column. Real and
+            fake rows of a step share their conditional vectors.
         chosen: Which category span each conditional vector picks (its
             position among the CATEGORY_ONE_HOT spans), or None.
         target: The encoded column of the picked category, or None.
     """
 
-    real: torch.Tensor
+    data: torch.Tensor
+    rows: torch.Tensor
     slots: torch.Tensor | None
     chosen: torch.Tensor | None
     target: torch.Tensor | None
 
     @property
     def steps(self) -> int:
-        return int(self.real.shape[0])
+        return int(self.rows.shape[0])
 
     @property
     def discriminator_steps(self) -> int:
-        return int(self.real.shape[1])
+        return int(self.rows.shape[1])
 
     def head(self, steps: int) -> EpochBatches:
         def cut(t: torch.Tensor | None) -> torch.Tensor | None:
             return None if t is None else t[:steps]
 
         return EpochBatches(
-            self.real[:steps], cut(self.slots), cut(self.chosen), cut(self.target)
+            self.data,
+            self.rows[:steps],
+            cut(self.slots),
+            cut(self.chosen),
+            cut(self.target),
         )
 
     def at(
@@ -350,7 +361,7 @@ class EpochBatches:
             return None if t is None else t[step, inner]
 
         return (
-            self.real[step, inner],
+            self.data.index_select(0, self.rows[step, inner]),
             pick(self.slots),
             pick(self.chosen),
             pick(self.target),
@@ -364,7 +375,7 @@ def sample_epoch(
     shape: tuple[int, int, int],
     rng: np.random.Generator,
 ) -> EpochBatches:
-    """Draw one epoch's conditional vectors and real rows in one call.
+    """Draw one epoch's conditional vectors and real rows' numbers in one call.
 
     Args:
         data: The encoded training matrix.
@@ -374,22 +385,17 @@ def sample_epoch(
         shape: ``(steps, discriminator_steps, batch)``.
         rng: Source of randomness.
     """
-    device = data.device
-    count = shape[0] * shape[1] * shape[2]
-    cond, mask, rows = sampler.sample_training(count, rng)
-    real = data.index_select(0, torch.as_tensor(rows, device=device))
-    slots = chosen = target = None
-    if sampler.width:
-        picked = mask.argmax(axis=1)
-        starts = np.asarray(category_spans, dtype=np.int64).reshape(-1, 2)
-        positions = cond.argmax(axis=1)
-        offset = positions - starts[picked, 0]
-        slots = torch.as_tensor(positions.reshape(shape), device=device)
-        chosen = torch.as_tensor(picked.reshape(shape), device=device)
-        target = torch.as_tensor(
-            (starts[picked, 1] + offset).reshape(shape), device=device
-        )
-    return EpochBatches(real.reshape(*shape, -1), slots, chosen, target)
+    drawn = training.draw_epoch(sampler, category_spans, math.prod(shape), rng)
+
+    def shaped(values: np.ndarray | None) -> torch.Tensor | None:
+        if values is None:
+            return None
+        return torch.as_tensor(values.reshape(shape), device=data.device)
+
+    rows = torch.as_tensor(drawn.rows.reshape(shape), device=data.device)
+    return EpochBatches(
+        data, rows, shaped(drawn.slots), shaped(drawn.chosen), shaped(drawn.target)
+    )
 
 
 def gradient_penalty(
@@ -511,7 +517,7 @@ def train_epoch(
     generator network has not changed since it made them).
     """
     pack = model.discriminator.pack
-    totals = torch.zeros(len(LOSS_NAMES), device=batches.real.device)
+    totals = torch.zeros(len(LOSS_NAMES), device=batches.rows.device)
     last = batches.discriminator_steps - 1
     for step in range(batches.steps):
         for inner in range(last + 1):
@@ -594,7 +600,8 @@ class CTGANGenerator(ConditionalTableModel):
             :func:`genesis_torch._fitting.mixed_precision`). Generation
             follows ``sampling_precision``.
         batch_size_: The batch size used: batch_size, or about an eighth of
-            the rows for a table smaller than eight batches.
+            the rows for a table smaller than eight batches, in whole packs
+            and never under two rows (batch normalisation needs two).
         threads_: CPU threads the fit ran on: torch's setting, or without a
             seed the faster of that and one thread in a trial step (see
             :func:`genesis_torch._fitting.time_trial_steps`).
@@ -622,7 +629,10 @@ class CTGANGenerator(ConditionalTableModel):
         torch_generator = seeded_generator(rng, self.device)
         encoded, sampler, cond_starts = self._encode(prepared, rng)
         self.batch_size_ = training.fit_batch_size(
-            self.config["batch_size"], prepared.n_rows, self.config["pac"]
+            self.config["batch_size"],
+            prepared.n_rows,
+            self.config["pac"],
+            smallest=training.CTGAN_MIN_BATCH,
         )
         layout = SpanLayout.from_spans(encoded.spans, self.device)
         model = build_model(
@@ -664,7 +674,7 @@ class CTGANGenerator(ConditionalTableModel):
             logger,
             encoded=encoded,
             modules=(model.generator, model.discriminator),
-            tensors=(data, batches.real),
+            tensors=(data, batches.rows),
             trial_step=lambda: train_epoch(trial, batches.head(1), trial_generator),
             steps=batches.steps,
             cond_width=self.conditions_.width,
