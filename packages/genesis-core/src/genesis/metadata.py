@@ -22,7 +22,13 @@ import pandas as pd
 from genesis._values import decode_value, encode_value
 from genesis.errors import InvalidDataError
 
-__all__ = ["ColumnMetadata", "ColumnType", "TableMetadata", "check_column_values"]
+__all__ = [
+    "ColumnMetadata",
+    "ColumnType",
+    "TableMetadata",
+    "check_column_values",
+    "unhashable_example",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -253,13 +259,11 @@ def check_column_values(
             ``LARGEST_MAGNITUDE``.
     """
     if series.dtype == object:
-        value = _first_unhashable(series)
-        if value is not None:
-            quoted = repr(value)
-            if len(quoted) > _QUOTE_CHARS:
-                quoted = quoted[: _QUOTE_CHARS - 3] + "..."
+        unhashable = unhashable_example(series)
+        if unhashable is not None:
+            kind, quoted = unhashable
             raise InvalidDataError(
-                f"Column {name!r} holds {type(value).__name__} values (for "
+                f"Column {name!r} holds {kind} values (for "
                 f"example {quoted}), which Genesis cannot model: each cell must "
                 "be one number, date or text. Join each value into one text "
                 "(for example with json.dumps), spread it over several columns, "
@@ -286,8 +290,9 @@ def check_column_values(
         )
 
 
-def _first_unhashable(series: pd.Series) -> object | None:
-    """The first value of an object column that cannot be hashed, or None."""
+def unhashable_example(series: pd.Series) -> tuple[str, str] | None:
+    """The type name and a short repr of the first value that cannot be hashed
+    (a list, dict, set or array), for a message; None when every value can."""
     try:
         # Hashes every value in C; only a column that fails is walked below.
         pd.unique(series.to_numpy())
@@ -296,7 +301,10 @@ def _first_unhashable(series: pd.Series) -> object | None:
             try:
                 hash(value)
             except TypeError:
-                return value
+                quoted = repr(value)
+                if len(quoted) > _QUOTE_CHARS:
+                    quoted = quoted[: _QUOTE_CHARS - 3] + "..."
+                return type(value).__name__, quoted
     return None
 
 

@@ -26,7 +26,12 @@ import numpy as np
 import pandas as pd
 
 from genesis.errors import InvalidDataError
-from genesis.metadata import ColumnMetadata, ColumnType, TableMetadata
+from genesis.metadata import (
+    ColumnMetadata,
+    ColumnType,
+    TableMetadata,
+    unhashable_example,
+)
 
 __all__ = [
     "DiscreteColumn",
@@ -509,25 +514,17 @@ def _factorize(
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:
-        example = next(v for v in values if not _hashable(v))
-        quoted = repr(example)
-        if len(quoted) > 60:
-            quoted = quoted[:57] + "..."
+        unhashable = unhashable_example(series)
+        if unhashable is None:
+            raise
+        kind, quoted = unhashable
         raise InvalidDataError(
-            f"Column {name!r} of the {role} data holds {type(example).__name__} "
+            f"Column {name!r} of the {role} data holds {kind} "
             f"values (for example {quoted}), which evaluate cannot compare as "
             "categories: each cell must be one number, date or text. Join each "
             "value into one text (for example with json.dumps) or drop the column."
         ) from None
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
-
-
-def _hashable(value: object) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 def _match_by_text(
