@@ -204,11 +204,7 @@ def _discrete_range(name: Hashable, categories: list[Any], wanted: Any) -> Value
     No single code steers towards a range, so the rows are kept by filtering.
     """
     low, high = wanted
-    if low > high:
-        raise InvalidDataError(
-            f"The condition on column {name!r} has low {low!r} above high {high!r}, "
-            "so no row can meet it; give the range as (low, high)."
-        )
+    _refuse_reversed(name, low, high)
     if not any(low <= value <= high for value in categories):
         raise InvalidDataError(
             f"The condition on column {name!r} asks for {wanted!r}, but no value "
@@ -216,6 +212,14 @@ def _discrete_range(name: Hashable, categories: list[Any], wanted: Any) -> Value
             f"{sorted(categories)[:10]!r}."
         )
     return ValueRange(low, high)
+
+
+def _refuse_reversed(name: Hashable, low: Any, high: Any) -> None:
+    if low > high:
+        raise InvalidDataError(
+            f"The condition on column {name!r} has low {low!r} above high {high!r}, "
+            "so no row can meet it; give the range as (low, high)."
+        )
 
 
 def _is_number(value: Any) -> bool:
@@ -245,11 +249,7 @@ def _check_range(plan: Any, wanted: Any) -> ValueRange:
     name = plan.meta.name
     bounds = wanted if _is_pair(wanted) else (wanted, wanted)
     low, high = (_bound(plan, bound, wanted) for bound in bounds)
-    if low > high:
-        raise InvalidDataError(
-            f"The condition on column {name!r} has low {low!r} above high {high!r}, "
-            "so no row can meet it; give the range as (low, high)."
-        )
+    _refuse_reversed(name, low, high)
     if plan.mode == "constant":
         constant = plan.constant
         if isinstance(low, pd.Timestamp):
