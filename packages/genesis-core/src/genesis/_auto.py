@@ -115,11 +115,16 @@ def _complex_columns(data: pd.DataFrame, metadata: TableMetadata) -> list[str]:
                 # A handful of values (a year, a count) is a set of atoms the
                 # copula keeps exactly, not a shape to judge.
                 continue
-            skew = float(stats.skew(values))
+            # Shapes are judged on the values scaled to [0, 1]: the squares
+            # and cubes of numbers near 1e-200 underflow to 0, which made the
+            # skewness undefined and the kernel density's covariance singular.
+            low, span = float(values.min()), float(np.ptp(values))
+            scaled = (values - low) / span
+            skew = float(stats.skew(scaled))
             if abs(skew) > HEAVY_SKEW:
                 found.append(f"{column.name!r} is heavily skewed (skewness {skew:.1f})")
                 continue
-            modes = _separated_modes(values)
+            modes = [low + span * mode for mode in _separated_modes(scaled)]
             if len(modes) >= 2:
                 shown = ", ".join(f"{m:.4g}" for m in modes)
                 found.append(f"{column.name!r} has {len(modes)} modes (near {shown})")

@@ -46,6 +46,9 @@ _MIN_IDENTIFIER_ROWS = 10
 LARGEST_MAGNITUDE = 1e100
 # How much of a refused value an error message quotes.
 _QUOTE_CHARS = 60
+# Units in the last place a value with a given number of decimals may be off
+# by once parsed, computed (0.1 + 0.2) and scaled by a power of ten.
+_ROUNDING_ULPS = 2
 
 
 class ColumnType(enum.StrEnum):
@@ -77,7 +80,8 @@ class ColumnMetadata:
             values need more.
         identifier_format: For identifiers, how fresh values are written:
             ``{"kind": "int"}``, ``{"kind": "text", "prefix": "T",
-            "width": 6}`` or ``{"kind": "uuid"}``.
+            "width": 6}`` or ``{"kind": "uuid", "upper": False}`` (upper:
+            whether the real ones are written in capitals).
     """
 
     name: Hashable
@@ -386,7 +390,7 @@ def _identifier_format(name: Hashable, series: pd.Series) -> dict[str, Any] | No
     if len(texts) != len(values):
         return None
     if all(_UUID_TEXT.match(t) for t in texts):
-        return {"kind": "uuid"}
+        return {"kind": "uuid", "upper": all(t == t.upper() for t in texts)}
     matches = [_KEY_TEXT.match(t) for t in texts]
     if all(matches):
         prefixes = {m.group("prefix") for m in matches}
@@ -402,15 +406,25 @@ def _decimals(series: pd.Series) -> int | None:
     values = values[np.isfinite(values)]
     if values.size == 0:
         return None
+    # The dtype's own precision: a float32 holds about 7 significant digits.
+    numpy_dtype = getattr(series.dtype, "numpy_dtype", series.dtype)
+    try:
+        resolution = float(np.finfo(numpy_dtype).eps)
+    except (TypeError, ValueError):
+        resolution = float(np.finfo(np.float64).eps)
     for places in range(7):
         scaled = values * 10.0**places
-        # Rounding may move a value by a millionth of itself or of the
-        # column's median size (for float noise near 0), never by a fixed
-        # amount: values all below 1e-6 would otherwise count as whole
-        # numbers and come back as 0. The median, not the largest value, so
-        # one far outlier does not excuse rounding the bulk.
+        # Rounding may move a value only by what storing and scaling it
+        # in binary can: a few units in its last place, relative to itself
+        # or to the column's median size (for float noise near 0). A fixed
+        # tolerance counts values all below 1e-6 as whole numbers, and one
+        # relative to a millionth of the value rounds 1,234,567.89 to a
+        # whole number. The median, not the largest value, so one far
+        # outlier does not excuse rounding the bulk.
         magnitude = np.abs(scaled)
-        tolerance = 1e-6 * np.maximum(magnitude, np.median(magnitude))
+        tolerance = (
+            _ROUNDING_ULPS * resolution * np.maximum(magnitude, np.median(magnitude))
+        )
         if np.all(np.abs(scaled - np.round(scaled)) <= tolerance):
             return places
     return None

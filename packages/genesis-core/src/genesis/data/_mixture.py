@@ -209,7 +209,15 @@ def _start(
         counts[row, : len(column_counts)] = column_counts
     total = counts.sum(axis=1, keepdims=True)
     loc = (counts * values).sum(axis=1, keepdims=True) / total
-    scale = np.sqrt((counts * (values - loc) ** 2).sum(axis=1, keepdims=True) / total)
+    # Squared in units of the farthest value: squares of deviations near
+    # 1e-200 underflow to 0, which left such a column unscaled, in one mode
+    # narrower than float32 can tell apart, and every value decoded as the
+    # mean.
+    deviations = np.where(counts > 0, values - loc, 0.0)
+    reach = np.abs(deviations).max(axis=1, keepdims=True)
+    reach[reach == 0] = 1.0
+    spread = (counts * (deviations / reach) ** 2).sum(axis=1, keepdims=True)
+    scale = reach * np.sqrt(spread / total)
     scale[scale == 0] = 1.0
     # Standardised data lets one prior fit every column, whatever its units
     # (nanoseconds since the epoch included). Padding has count 0.

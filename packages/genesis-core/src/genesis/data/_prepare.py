@@ -18,6 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+try:
+    from pandas.tseries.api import guess_datetime_format
+except ImportError:  # pandas 2.1, before it was public
+    from pandas._libs.tslibs.parsing import guess_datetime_format
+
 from genesis._values import decode_value, encode_value
 from genesis.data._conditions import BatchThreads, usable_cpus
 from genesis.errors import InvalidDataError
@@ -37,9 +42,13 @@ logger = logging.getLogger(__name__)
 MISSING_SUFFIX = ".missing"
 CONTINUOUS = "continuous"
 DISCRETE = "discrete"
+# What pandas.api.types.infer_dtype calls a column of several value types.
+_MIXED_KINDS = frozenset({"mixed", "mixed-integer", "mixed-integer-float"})
 # Rows from which inverse_transform restores columns on several threads.
 _THREADED_RESTORE_ROWS = 10_000
 
+# Units a datetime column's values may all be whole in, in nanoseconds: a
+# day, an hour, a minute, a second, a millisecond, a microsecond.
 _NS_STEPS = (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1)
 
 
@@ -111,13 +120,20 @@ class _ColumnPlan:
     # so the output marks missing values the way the input did.
     missing_marker: Any = None
     # Integer and datetime columns are modelled relative to their smallest
-    # value (``origin``, in integer units: nanoseconds for datetimes), so the
-    # model sees exact small numbers and the output is rebuilt in integer
-    # arithmetic: a float64 cannot hold a nanosecond timestamp or an integer
-    # above 2**53 exactly. ``lower`` and ``upper`` are then relative, and
-    # ``extent`` is the exact largest value minus ``origin``.
+    # value (``origin``, in integer units: ticks of ``time_unit`` for
+    # datetimes), so the model sees exact small numbers and the output is
+    # rebuilt in integer arithmetic: a float64 cannot hold a nanosecond
+    # timestamp or an integer above 2**53 exactly. ``lower`` and ``upper``
+    # are then relative, and ``extent`` is the exact largest value minus
+    # ``origin``.
     origin: int | None = None
     extent: int | None = None
+    # A datetime column counts in its dtype's own unit: in nanoseconds,
+    # int64 ends in 1677 and 2262, before a 9999-12-31 "no end" date.
+    time_unit: str = "ns"
+    # For a datetime column stored as text, the strftime format its values
+    # are written back in.
+    time_format: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,6 +155,8 @@ class _ColumnPlan:
             "missing_marker": encode_value(self.missing_marker),
             "origin": self.origin,
             "extent": self.extent,
+            "time_unit": self.time_unit,
+            "time_format": self.time_format,
         }
 
     @classmethod
@@ -162,6 +180,8 @@ class _ColumnPlan:
             missing_marker=decode_value(data.get("missing_marker", ["none", None])),
             origin=data.get("origin"),
             extent=data.get("extent"),
+            time_unit=data.get("time_unit", "ns"),
+            time_format=data.get("time_format"),
         )
 
 
@@ -319,10 +339,18 @@ def _prepare_discrete(
     plan: _ColumnPlan, series: pd.Series, missing: np.ndarray
 ) -> tuple[_ColumnPlan, list[PreparedColumn]]:
     observed = series[~missing]
-    codes, uniques = pd.factorize(observed, sort=False)
-    if isinstance(uniques, pd.CategoricalIndex | pd.Categorical):
-        uniques = uniques.astype(object)
-    categories = list(np.asarray(uniques, dtype=object))
+    if _mixes_types(observed):
+        # Python counts True == 1 == 1.0; paired with their types, each
+        # stays a category of its own instead of all becoming the first.
+        pairs = np.empty(len(observed), dtype=object)
+        pairs[:] = [(type(value), value) for value in observed]
+        codes, uniques = pd.factorize(pairs, sort=False)
+        categories = [value for _, value in uniques]
+    else:
+        codes, uniques = pd.factorize(observed, sort=False)
+        if isinstance(uniques, pd.CategoricalIndex | pd.Categorical):
+            uniques = uniques.astype(object)
+        categories = list(np.asarray(uniques, dtype=object))
     _warn_mixed_types(plan.meta.name, categories)
     if len(categories) == 1 and not plan.has_missing:
         plan.mode = "constant"
@@ -345,6 +373,13 @@ def _prepare_discrete(
     return plan, [column]
 
 
+def _mixes_types(observed: pd.Series) -> bool:
+    """Whether an object column holds values of several types."""
+    if observed.dtype != np.dtype(object):
+        return False
+    return pd.api.types.infer_dtype(observed, skipna=True) in _MIXED_KINDS
+
+
 def _warn_mixed_types(name: Hashable, categories: list[Any]) -> None:
     kinds = {type(v).__name__ for v in categories}
     if len(kinds) > 1:
@@ -358,15 +393,20 @@ def _warn_mixed_types(name: Hashable, categories: list[Any]) -> None:
 def _whole_numbers(plan: _ColumnPlan, series: pd.Series) -> np.ndarray | None:
     """The observed values of an integer or datetime column as exact integers.
 
-    Datetimes become nanoseconds of local wall-clock time, so whole days and
-    hours stay whole across daylight-saving changes. None for other columns.
+    Datetimes become ticks of their dtype's unit in local wall-clock time, so
+    whole days and hours stay whole across daylight-saving changes. None for
+    other columns.
     """
     observed = series[~_missing_mask(series)]
     if plan.meta.column_type == ColumnType.DATETIME:
-        tz = getattr(series.dtype, "tz", None)
+        if not pd.api.types.is_datetime64_any_dtype(observed.dtype):
+            observed, plan.time_format = _read_times(plan.meta.name, observed)
+        tz = getattr(observed.dtype, "tz", None)
         plan.timezone = None if tz is None else str(tz)
+        plan.time_unit = _time_unit(observed.dtype)
         naive = observed.dt.tz_localize(None) if tz else observed
-        return naive.astype("datetime64[ns]").to_numpy().view(np.int64)
+        ticks = naive.astype(f"datetime64[{plan.time_unit}]").to_numpy()
+        return ticks.view(np.int64)
     if plan.meta.column_type != ColumnType.INTEGER:
         return None
     if pd.api.types.is_unsigned_integer_dtype(series.dtype):
@@ -378,6 +418,49 @@ def _whole_numbers(plan: _ColumnPlan, series: pd.Series) -> np.ndarray | None:
     if not np.isfinite(numbers).all():
         return None
     return numbers.astype(np.int64)
+
+
+def _time_unit(dtype: Any) -> str:
+    """The unit a datetime dtype counts in: "s", "ms", "us" or "ns"."""
+    arrow = getattr(dtype, "pyarrow_dtype", None)
+    if arrow is not None:
+        return str(arrow.unit)
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return str(dtype.unit)
+    return np.datetime_data(dtype)[0]
+
+
+def _read_times(name: Hashable, texts: pd.Series) -> tuple[pd.Series, str]:
+    """Text that metadata declares a datetime, read, and the format to write
+    it back in.
+
+    The format is pandas' guess from the first value, month first and then
+    day first, that reads every value; failing that, each value is read on
+    its own and the output is written in ISO form.
+
+    Raises:
+        InvalidDataError: Some of the text is not a date or time.
+    """
+    strings = texts.astype(str)
+    for dayfirst in (False, True):
+        guessed = guess_datetime_format(strings.iloc[0], dayfirst=dayfirst)
+        if guessed is None:
+            continue
+        try:
+            return pd.to_datetime(strings, format=guessed), guessed
+        except (TypeError, ValueError):
+            continue
+    try:
+        times = pd.to_datetime(strings, format="mixed")
+    except (TypeError, ValueError) as error:
+        raise InvalidDataError(
+            f"Column {name!r} is declared a datetime column, but its text cannot "
+            f"be read as dates or times ({error}). Convert it with "
+            "pandas.to_datetime(..., format=...) first, or declare it another "
+            "column type."
+        ) from None
+    whole_days = bool((times == times.dt.normalize()).all())
+    return times, "%Y-%m-%d" if whole_days else "%Y-%m-%d %H:%M:%S"
 
 
 def _numeric_values(
@@ -457,15 +540,17 @@ def _missing_indicator(plan: _ColumnPlan, missing: np.ndarray) -> PreparedColumn
 
 def _step(plan: _ColumnPlan, observed: np.ndarray) -> float | None:
     """The spacing output values are rounded to; for datetimes, the coarsest
-    unit (a day down to a nanosecond) that every observed time is whole in.
+    unit (a day down to the dtype's own unit) that every observed time is
+    whole in.
 
-    ``observed`` holds exact nanoseconds for a datetime column.
+    ``observed`` holds exact ticks of ``plan.time_unit`` for a datetime column.
     """
     meta = plan.meta
     if meta.column_type == ColumnType.INTEGER:
         return 1.0
     if meta.column_type == ColumnType.DATETIME:
-        for step in _NS_STEPS:
+        tick = int(np.timedelta64(1, plan.time_unit) // np.timedelta64(1, "ns"))
+        for step in (ns // tick for ns in _NS_STEPS if ns % tick == 0):
             if not np.any(observed % step):
                 return float(step)
         return 1.0
@@ -512,8 +597,8 @@ def _restore_column(
         return _restore_whole(plan, values)
     # Files saved before integer and datetime columns had an origin.
     if plan.mode == "datetime" or plan.meta.column_type == ColumnType.DATETIME:
-        nanos = np.where(np.isnan(values), 0, values).astype(np.int64)
-        return _to_datetime(plan, nanos, np.isnan(values))
+        ticks = np.where(np.isnan(values), 0, values).astype(np.int64)
+        return _to_datetime(plan, ticks, np.isnan(values))
     return _to_numeric_dtype(plan.meta, values)
 
 
@@ -530,8 +615,8 @@ def _restore_whole(plan: _ColumnPlan, values: np.ndarray) -> pd.Series:
     steps = np.round(np.where(missing, 0.0, values) / step)
     steps = np.clip(steps, 0.0, _float_at_most(plan.extent // step)).astype(np.uint64)
     if plan.meta.column_type == ColumnType.DATETIME:
-        nanos = (steps * np.uint64(step)).astype(np.int64) + np.int64(plan.origin)
-        return _to_datetime(plan, nanos, missing)
+        ticks = (steps * np.uint64(step)).astype(np.int64) + np.int64(plan.origin)
+        return _to_datetime(plan, ticks, missing)
     dtype = None if plan.meta.dtype == "category" else plan.meta.dtype
     if dtype is not None and pd.api.types.is_unsigned_integer_dtype(dtype):
         whole: np.ndarray = steps * np.uint64(step) + np.uint64(plan.origin)
@@ -575,9 +660,10 @@ def _to_numeric_dtype(meta: ColumnMetadata, values: np.ndarray) -> pd.Series:
 
 
 def _to_datetime(
-    plan: _ColumnPlan, nanos: np.ndarray, missing: np.ndarray
+    plan: _ColumnPlan, ticks: np.ndarray, missing: np.ndarray
 ) -> pd.Series:
-    stamps = pd.Series(np.where(missing, 0, nanos).view("datetime64[ns]"))
+    unit = f"datetime64[{plan.time_unit}]"
+    stamps = pd.Series(np.where(missing, 0, ticks).astype(np.int64).view(unit))
     stamps[missing] = pd.NaT
     if plan.timezone is not None:
         # A wall time repeated when clocks go back is read as standard time;
@@ -587,7 +673,11 @@ def _to_datetime(
             ambiguous=np.zeros(len(stamps), dtype=bool),
             nonexistent="shift_forward",
         )
-    return stamps.astype(plan.meta.dtype)
+    if plan.time_format is None:
+        return stamps.astype(plan.meta.dtype)
+    text = stamps.dt.strftime(plan.time_format).to_numpy(dtype=object)
+    text[missing] = plan.missing_marker
+    return _cast_objects(plan.meta, text, missing)
 
 
 def _restore_discrete(plan: _ColumnPlan, codes: np.ndarray, n_rows: int) -> pd.Series:
@@ -667,6 +757,8 @@ def fresh_identifiers(
     if fmt["kind"] == "uuid":
         raw = rng.integers(0, 256, size=(n_rows, 16), dtype=np.uint8)
         texts = [str(uuid.UUID(bytes=row.tobytes(), version=4)) for row in raw]
+        if fmt.get("upper"):
+            texts = [text.upper() for text in texts]
     else:
         width = int(fmt.get("width", 0))
         prefix = fmt.get("prefix", "")
