@@ -207,6 +207,30 @@ def test_a_range_on_a_discrete_column_of_numbers_keeps_the_values_inside_it() ->
         generator.generate(5, conditions={"children": (7, 9)})
 
 
+def test_in_a_column_of_several_types_a_condition_asks_for_its_own_type() -> None:
+    # Python counts True == 1 == 1.0: {"flag": 1} matched the first seen of
+    # them, so it asked for True, and the rows kept also held True and 1.0.
+    cells = [True, 1, 1.0, False, 0, "yes"]
+    frame = pd.DataFrame(
+        {"flag": pd.Series(cells * 50, dtype=object), "x": np.arange(300.0)}
+    )
+    generator = SyntheticGenerator("gaussian_copula", seed=3)
+    with pytest.warns(UserWarning, match="mixes value types"):
+        generator.fit(frame)
+
+    for wanted in cells:
+        out = generator.generate(20, conditions={"flag": wanted})["flag"]
+        assert [(type(v), v) for v in out] == [(type(wanted), wanted)] * 20
+
+
+def test_one_asks_for_true_in_a_column_of_booleans_alone() -> None:
+    frame = pd.DataFrame({"flag": [True, False] * 50, "x": np.arange(100.0)})
+    generator = SyntheticGenerator("gaussian_copula", seed=3).fit(frame)
+
+    out = generator.generate(20, conditions={"flag": 1})["flag"]
+    assert out.dtype == bool and out.all()
+
+
 # -- the conditions argument itself (SDV sample_remaining_columns) ------------
 
 

@@ -181,9 +181,23 @@ def check_column_condition(
     if not plan.meta.is_discrete:
         return _check_range(plan, wanted), None
     categories = [plan.constant] if plan.mode == "constant" else plan.categories
-    for code, value in enumerate(categories):
-        if _same(value, wanted):
-            return value, None if plan.mode == "constant" else (plan.key, code)
+    # Python counts True equal to 1 and 1.0. In a column that holds both
+    # kinds, a condition of one never asks for the other; in a column of
+    # booleans alone, 1 asks for True.
+    kinds = {_is_bool(value) for value in categories}
+    matches = [
+        code
+        for code, value in enumerate(categories)
+        if _same(value, wanted)
+        and (len(kinds) == 1 or _is_bool(value) == _is_bool(wanted))
+    ]
+    if matches:
+        # In a column of several types, 1 and 1.0 are both asked for by 1:
+        # the one of the condition's own type is the closer.
+        exact = [code for code in matches if type(categories[code]) is type(wanted)]
+        code = (exact or matches)[0]
+        steer = None if plan.mode == "constant" else (plan.key, code)
+        return categories[code], steer
     if _is_pair(wanted):
         if all(map(_is_number, (*categories, *wanted))):
             return _discrete_range(name, categories, wanted), None
@@ -329,6 +343,10 @@ def _same(value: Any, wanted: Any) -> bool:
         return False
 
 
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool | np.bool_)
+
+
 def rows_meeting(frame: pd.DataFrame, conditions: Mapping[Hashable, Any]) -> np.ndarray:
     """Which rows of ``frame`` meet every checked condition."""
     mask = np.ones(len(frame), dtype=bool)
@@ -343,6 +361,10 @@ def rows_meeting(frame: pd.DataFrame, conditions: Mapping[Hashable, Any]) -> np.
             met = series.isna()
         else:
             met = series == wanted
+            if series.dtype == object:
+                # True == 1 == 1.0 in Python. ``wanted`` is a seen value, and
+                # the cells are seen values too, so its own type must match.
+                met &= series.map(type) == type(wanted)
         mask &= met.fillna(False).to_numpy(dtype=bool)
     return mask
 
