@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from genesis import SyntheticGenerator
+from genesis._table_files import read_table
 from genesis.cli import main
 
 # Run in a fresh interpreter: logging's configuration is process-wide, and
@@ -267,6 +268,25 @@ def test_a_header_split_by_semicolons_is_never_one_column(
     assert not (tmp_path / "m.genesis").exists()
 
 
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_a_separator_ending_every_line_adds_no_column_and_moves_no_value(
+    tmp_path: Path, separator: str
+) -> None:
+    # Spreadsheet exports often end each line with the separator. pandas read
+    # the extra empty field as data and the first column as the index, so
+    # every value moved one column to the left and the last became missing.
+    data = tmp_path / "data.csv"
+    lines = ["city,n,amount", "Oslo,1,2.5,", "Rome,2,3.5,", "Oslo,3,4.5,"]
+    data.write_text("\n".join(lines).replace(",", separator) + "\n", encoding="utf-8")
+
+    frame = read_table(data)
+
+    expected = pd.DataFrame(
+        {"city": ["Oslo", "Rome", "Oslo"], "n": [1, 2, 3], "amount": [2.5, 3.5, 4.5]}
+    )
+    pd.testing.assert_frame_equal(frame, expected)
+
+
 # -- CSV files that cannot be read: the file and the problem, exit status 2 --
 
 RAGGED_LATE = "a,b\n" + "1,2\n" * 300 + "3,4,5\n"
@@ -306,6 +326,12 @@ UNREADABLE = {
         b"a,b,c\n1,2,3\n5,6\n7,8,9\n",
         "line 3 has 2 fields, but the header has 3 (separator ','). Write an "
         "empty field for each missing value (1,,3).",
+    ),
+    # pandas would read the 1 and 4 as the index, and 2 and 5 as a.
+    "one field more on every line": (
+        b"a,b\n1,2,3\n4,5,6\n",
+        "line 2 has 3 fields, but the header has 2 (separator ','). Quote the "
+        "values that contain the separator.",
     ),
     # pandas would read the second "a" as a new column named "a.1".
     "repeated column name": (

@@ -159,8 +159,8 @@ def _sniff_separator(path: Path, encoding: str, separator: str | None) -> str:
     if separator is None:
         separator = _choose_separator(path, widths)
     header = widths[separator][0][1]
-    for line, width in widths[separator][1:]:
-        if width > header:
+    for line, width, filled in widths[separator][1:]:
+        if filled > header:
             problem = _too_many_fields(line, width, header, separator)
             raise InvalidDataError(f"{path}: {problem}")
     return separator
@@ -199,8 +199,11 @@ def _first_lines(path: Path, encoding: str) -> tuple[str, bool]:
     return "".join(lines).removeprefix("\ufeff"), False
 
 
-def _field_counts(sample: str, separator: str, whole: bool) -> list[tuple[int, int]]:
-    """(line number, fields) of each record of ``sample`` split on ``separator``.
+def _field_counts(
+    sample: str, separator: str, whole: bool
+) -> list[tuple[int, int, int]]:
+    """(line number, fields, fields up to the last one not empty) of each
+    record of ``sample`` split on ``separator``.
 
     Blank lines are skipped, as pandas skips them. When the sample is not the
     whole file its last record may go on past it (a quoted value over several
@@ -211,14 +214,22 @@ def _field_counts(sample: str, separator: str, whole: bool) -> list[tuple[int, i
     with contextlib.suppress(csv.Error):
         for record in reader:
             if record:
-                counts.append((reader.line_num, len(record)))
+                filled = len(record)
+                while filled > 1 and not record[filled - 1]:
+                    filled -= 1
+                counts.append((reader.line_num, len(record), filled))
             if len(counts) > SAMPLE_RECORDS:
                 break
     return counts if whole else counts[:1] + counts[1:-1]
 
 
-def _is_even(counts: list[tuple[int, int]]) -> bool:
-    return all(width == counts[0][1] for _, width in counts)
+def _is_even(counts: list[tuple[int, int, int]]) -> bool:
+    """Whether every line has the header's fields, counting none of the
+    empty ones past its end (a separator that ends each line)."""
+    header = counts[0][1]
+    return all(
+        width == header or filled <= header < width for _, width, filled in counts
+    )
 
 
 def _too_many_fields(line: object, width: object, header: object, sep: str) -> str:
@@ -242,8 +253,11 @@ def _read_csv(
     digits. Columns named in ``text_columns`` that pandas reads as numbers
     are kept as text whatever their values.
     """
-    frame = pd.read_csv(path, sep=separator, encoding=encoding)
     _check_lines(path, separator, encoding)
+    # index_col=False: when every line has one field more than the header,
+    # pandas otherwise makes the first column the index and shifts each
+    # value one column to the left.
+    frame = pd.read_csv(path, sep=separator, encoding=encoding, index_col=False)
     candidates = [
         position
         for position, name in enumerate(frame.columns)
@@ -252,7 +266,12 @@ def _read_csv(
     if not candidates:
         return frame
     texts = pd.read_csv(
-        path, sep=separator, encoding=encoding, usecols=candidates, dtype=str
+        path,
+        sep=separator,
+        encoding=encoding,
+        usecols=candidates,
+        dtype=str,
+        index_col=False,
     )
     # usecols keeps the file's order, which is the order of the positions.
     for position, text in zip(candidates, texts.columns, strict=True):
@@ -268,8 +287,11 @@ def _check_lines(path: Path, separator: str, encoding: str) -> None:
     A header that names a column twice: pandas renames the second ``a`` to
     ``a.1``, a name the user never gave. A line with fewer fields than the
     header: pandas fills the rest with missing values, so a dropped
-    separator shifts the line's values into the wrong columns. (A line with
-    more fields pandas refuses itself.)
+    separator shifts the line's values into the wrong columns. A line with
+    more fields: pandas refuses one, but when every line has one more it
+    reads the first column as the index and shifts the rest. Empty fields
+    past the header's end (a separator ending each line) hold nothing and
+    are dropped.
     """
     with path.open(newline="", encoding=encoding) as handle:
         lines = csv.reader(handle, delimiter=separator)
@@ -291,6 +313,12 @@ def _check_lines(path: Path, separator: str, encoding: str) -> None:
                     f"{path}: line {lines.line_num} has {len(fields)} fields, but "
                     f"the header has {len(header)} (separator {separator!r}). Write "
                     "an empty field for each missing value (1,,3)."
+                )
+            if any(fields[len(header) :]):
+                raise InvalidDataError(
+                    f"{path}: line {lines.line_num} has {len(fields)} fields, but "
+                    f"the header has {len(header)} (separator {separator!r}). Quote "
+                    "the values that contain the separator."
                 )
 
 
