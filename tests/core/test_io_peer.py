@@ -115,6 +115,33 @@ def test_dask_partitions_keep_object_values_and_dtypes() -> None:
     pd.testing.assert_frame_equal(rows, expected, check_index_type=False)
 
 
+@pytest.mark.parametrize(
+    "values",
+    [[1, 2, 3, 4, 5, 6, 7, 8], [decimal.Decimal("1.25"), decimal.Decimal("20.5")]],
+    ids=["ints", "decimals"],
+)
+def test_dask_writes_parquet_with_the_generators_schema(
+    tmp_path: Path, values: list[Any]
+) -> None:
+    # dask's to_parquet cannot type an object column of numbers (it raised
+    # ArrowInvalid inside dask); the warning pointed at a manual conversion.
+    pytest.importorskip("dask.dataframe")
+    pytest.importorskip("pyarrow")
+    generator = _fitted(_sparse(values))
+    expected = pd.concat(generator.iter_batches(300, 100, seed=5))
+
+    with pytest.warns(UserWarning, match=r"schema=generator\.parquet_schema\(\)"):
+        frame = generator.generate_dask(300, 3, seed=5)
+    frame.to_parquet(
+        tmp_path / "parts", schema=generator.parquet_schema(), write_index=False
+    )
+
+    written = pd.read_parquet(tmp_path / "parts")
+    assert _cells(written["v"]) == _cells(expected["v"])
+    assert written["v"].notna().sum() > 0
+    np.testing.assert_array_equal(written["x"], expected["x"])
+
+
 def test_dask_frame_with_non_string_names_warns_before_to_parquet(
     tmp_path: Path,
 ) -> None:

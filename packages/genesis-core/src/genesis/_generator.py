@@ -27,6 +27,7 @@ from genesis.data._conditions import (
     rows_meeting,
     shown_condition,
 )
+from genesis.data._prepare import renumber_identifiers
 from genesis.errors import (
     ConditionNotMetError,
     InvalidConfigError,
@@ -40,6 +41,7 @@ from genesis.protocols import GeneratorImpl, ProgressCallback, ProgressEvent
 if TYPE_CHECKING:
     import dask.dataframe
     import distributed
+    import pyarrow
 
 __all__ = ["SyntheticGenerator"]
 
@@ -91,6 +93,8 @@ class SyntheticGenerator:
         self._impl: GeneratorImpl | None = None
         self._preparer: TablePreparer | None = None
         self._rng: np.random.Generator | None = None
+        # Sequential identifiers given out so far; see _take_identifiers.
+        self._identifiers_taken = 0
         if method != AUTO:
             implementation = self._implementation(method)
             resolve_config(method, implementation.config_spec, self.config)
@@ -148,6 +152,7 @@ class SyntheticGenerator:
             impl.fit(prepared, progress=report)
 
         self._impl, self._preparer, self._rng = impl, preparer, rng
+        self._identifiers_taken = 0
         self.metadata_ = metadata
         self.method_ = method
         self.backend_ = implementation.backend
@@ -197,6 +202,9 @@ class SyntheticGenerator:
                 its missing rows. Times without a zone are read in the
                 column's zone.
             seed: Draw from this seed instead of the generator's own stream.
+                Sequential identifiers (1, 2, 3... or "T000001"...) do not
+                follow the seed: each call numbers on from the last, so the
+                rows of several calls never share a key.
 
         Raises:
             NotFittedError: fit has not been called.
@@ -204,6 +212,32 @@ class SyntheticGenerator:
                 never seen in training, or bounds the column cannot compare.
             ConditionNotMetError: The conditions are too rare to meet.
         """
+        frame = self._generate_rows(n, conditions, seed=seed)
+        assert self._preparer is not None
+        first = self._take_identifiers(len(frame))
+        renumber_identifiers(self._preparer.plans, frame, first)
+        return frame
+
+    def _take_identifiers(self, n: int) -> int:
+        """The first of ``n`` sequential identifier numbers no earlier call on
+        this generator gave out (counted from the column's first real value).
+
+        Rows rejected for unmet conditions used to keep their numbers, and
+        each call started again from the first, so concatenated calls and
+        rows kept from several rounds repeated keys (SDV issues 63, 331).
+        """
+        first = self._identifiers_taken
+        self._identifiers_taken += n
+        return first
+
+    def _generate_rows(
+        self,
+        n: int,
+        conditions: Mapping[Hashable, Any] | None,
+        *,
+        seed: int | None,
+    ) -> pd.DataFrame:
+        """:meth:`generate`, with identifiers numbered from the first on."""
         impl = self._fitted()
         n = check_generate_count(n)
         rng = np.random.default_rng(seed) if seed is not None else self._rng
@@ -345,7 +379,10 @@ class SyntheticGenerator:
         if conditions is not None:
             self._check_conditions(conditions)
         entropy = self._stream_entropy(seed)
-        return _streaming.iter_rows(self, 0, n_rows, batch_size, entropy, conditions)
+        first = self._take_identifiers(n_rows)
+        return _streaming.iter_rows(
+            self, 0, n_rows, batch_size, entropy, conditions, first
+        )
 
     def generate_to(
         self,
@@ -456,7 +493,26 @@ class SyntheticGenerator:
             client=client,
             conditions=conditions,
             device=device,
+            identifier_base=self._take_identifiers(n_rows),
         )
+
+    def parquet_schema(self) -> pyarrow.Schema:
+        """The pyarrow schema of this generator's rows, for writing Parquet
+        with other tools: ``generate_dask(...).to_parquet(folder,
+        schema=generator.parquet_schema(), write_index=False)``.
+
+        An object column of numbers, Decimals or dates has no Parquet type
+        dask can read from its dtype; this schema has the one
+        :meth:`generate_to` writes.
+
+        Raises:
+            NotFittedError: fit has not been called.
+            BackendNotAvailableError: pyarrow is not installed.
+            InvalidDataError: A column is not named by a string, or holds
+                values of types no one Parquet column type holds.
+        """
+        self._fitted()
+        return _streaming.parquet_schema(self)
 
     def _stream_entropy(self, seed: int | None) -> int:
         if seed is not None:
@@ -513,6 +569,7 @@ class SyntheticGenerator:
             "preparer": _preparer_state(self._preparer),
             "impl": state,
             "rng": self._rng.bit_generator.state,
+            "identifiers_taken": self._identifiers_taken,
         }
         return {f"impl.{k}": v for k, v in arrays.items()}, document
 
@@ -564,6 +621,8 @@ class SyntheticGenerator:
         rng = np.random.default_rng()
         rng.bit_generator.state = document["rng"]
         generator._impl, generator._preparer, generator._rng = impl, preparer, rng
+        # Files written before identifiers numbered on across calls lack it.
+        generator._identifiers_taken = int(document.get("identifiers_taken", 0))
         generator.metadata_ = preparer.metadata
         generator.method_ = method
         generator.backend_ = implementation.backend

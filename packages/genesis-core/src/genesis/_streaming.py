@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import dataclasses
 import functools
 import hashlib
 import io
@@ -37,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from genesis._io import prepare_target
-from genesis.data._prepare import fresh_identifiers
+from genesis.data._prepare import renumber_identifiers
 from genesis.errors import (
     BackendNotAvailableError,
     InvalidConfigError,
@@ -58,6 +57,7 @@ __all__ = [
     "check_n_rows",
     "generate_dask",
     "iter_rows",
+    "parquet_schema",
     "write_rows",
 ]
 
@@ -67,6 +67,9 @@ SEED_BLOCK_ROWS = 16_384
 DEFAULT_BATCH_ROWS = 65_536
 PARQUET_SUFFIXES = (".parquet", ".pq")
 CSV_SUFFIXES = (".csv",)
+# Rows generated to read the Parquet type of columns whose dtype does not
+# say it (Decimals, dates), for parquet_schema.
+_SCHEMA_SAMPLE_ROWS = 1_024
 # Loaded generators kept per worker process, by the digest of their file.
 _WORKER_CACHE_SIZE = 4
 
@@ -118,34 +121,21 @@ def generate_block(
     index: int,
     entropy: int,
     conditions: Mapping[Hashable, Any] | None,
+    identifier_base: int = 0,
 ) -> pd.DataFrame:
-    """Seed block ``index``: all its rows, indexed by their position in the run."""
+    """Seed block ``index``: all its rows, indexed by their position in the run.
+
+    Sequential identifiers are numbered from ``identifier_base`` plus the
+    block's first position.
+    """
     start = index * SEED_BLOCK_ROWS
-    frame = generator.generate(
+    frame = generator._generate_rows(
         SEED_BLOCK_ROWS, conditions, seed=block_seed(entropy, index)
     )
-    _renumber_identifiers(generator, frame, start)
+    assert generator._preparer is not None
+    renumber_identifiers(generator._preparer.plans, frame, identifier_base + start)
     frame.index = pd.RangeIndex(start, start + SEED_BLOCK_ROWS)
     return frame
-
-
-def _renumber_identifiers(
-    generator: SyntheticGenerator, frame: pd.DataFrame, start: int
-) -> None:
-    """Number sequential identifiers from the block's first row, not from 0."""
-    if start == 0:
-        return
-    preparer = generator._preparer
-    assert preparer is not None
-    for plan in preparer.plans:
-        fmt = plan.meta.identifier_format or {"kind": "int"}
-        if plan.mode != "identifier" or fmt.get("kind") == "uuid":
-            continue
-        shifted = dataclasses.replace(
-            plan, identifier_start=plan.identifier_start + start
-        )
-        values = fresh_identifiers(shifted, len(frame), np.random.default_rng(0))
-        frame[plan.meta.name] = values.set_axis(frame.index)
 
 
 class RowBatches(Iterator[pd.DataFrame]):
@@ -172,13 +162,18 @@ def iter_rows(
     batch_size: int,
     entropy: int,
     conditions: Mapping[Hashable, Any] | None = None,
+    identifier_base: int = 0,
 ) -> RowBatches:
     """Frames of ``batch_size`` rows (the last may be shorter) for rows start..stop.
 
-    Each frame is indexed by its rows' positions in the run. About a batch
-    and a seed block of rows are held at a time, however many are asked for.
+    Each frame is indexed by its rows' positions in the run; sequential
+    identifiers are numbered from ``identifier_base`` plus the position.
+    About a batch and a seed block of rows are held at a time, however many
+    are asked for.
     """
-    frames = _frames(generator, start, stop, batch_size, entropy, conditions)
+    frames = _frames(
+        generator, start, stop, batch_size, entropy, conditions, identifier_base
+    )
     return RowBatches(generator, frames)
 
 
@@ -189,13 +184,14 @@ def _frames(
     batch_size: int,
     entropy: int,
     conditions: Mapping[Hashable, Any] | None,
+    identifier_base: int,
 ) -> Iterator[pd.DataFrame]:
     pieces: list[pd.DataFrame] = []
     held = 0
     first_block = start // SEED_BLOCK_ROWS
     last_block = (stop - 1) // SEED_BLOCK_ROWS
     for index in range(first_block, last_block + 1 if stop > start else first_block):
-        block = generate_block(generator, index, entropy, conditions)
+        block = generate_block(generator, index, entropy, conditions, identifier_base)
         offset = index * SEED_BLOCK_ROWS
         lower = max(start - offset, 0)
         upper = min(stop - offset, SEED_BLOCK_ROWS)
@@ -418,6 +414,24 @@ def _check_parquet_names(columns: pd.Index) -> None:
     )
 
 
+def parquet_schema(generator: SyntheticGenerator) -> Any:
+    """The Arrow schema of the generator's rows, as ``generate_to`` writes them.
+
+    Types come from every value a discrete column can take and, for other
+    columns, from their dtype and a sample of rows.
+
+    Raises:
+        BackendNotAvailableError: pyarrow is not installed.
+        InvalidDataError: A column is not named by a string, or holds values
+            no one Parquet type holds.
+    """
+    pa = _import_pyarrow()
+    sample = generator._generate_rows(_SCHEMA_SAMPLE_ROWS, None, seed=0)
+    _check_parquet_names(sample.columns)
+    types = _object_column_types(pa, sample.iloc[:0], generator)
+    return _stable_schema(pa, sample, types)
+
+
 def _object_column_types(
     pa: Any, empty: pd.DataFrame, generator: SyntheticGenerator | None
 ) -> dict[Hashable, Any]:
@@ -514,6 +528,7 @@ def generate_dask(
     client: distributed.Client | None = None,
     conditions: Mapping[Hashable, Any] | None = None,
     device: str | None = None,
+    identifier_base: int = 0,
 ) -> dask.dataframe.DataFrame:
     """A lazy dask DataFrame of ``n_rows`` rows in ``npartitions`` partitions.
 
@@ -539,7 +554,7 @@ def generate_dask(
     frozen = dict(conditions) if conditions else None
     make = dask.delayed(_partition, pure=True)
     parts = [
-        make(model, digest, start, stop, entropy, frozen, device)
+        make(model, digest, start, stop, entropy, frozen, device, identifier_base)
         for start, stop in itertools.pairwise(bounds)
     ]
     meta = generator.generate(0, seed=0)
@@ -584,8 +599,8 @@ def _warn_where_to_parquet_fails(
             f"The object columns {list(typed)!r} hold values of the types "
             f"{typed!r}. The dask frame computes them as they are, but its "
             "to_parquet cannot tell their Parquet type from an object dtype; "
-            "convert them to a typed dtype before writing Parquet, e.g. "
-            "frame.astype({column: pd.ArrowDtype(pyarrow.int64())}).",
+            "give it the types: frame.to_parquet(folder, "
+            "schema=generator.parquet_schema(), write_index=False).",
             stacklevel=3,
         )
 
@@ -714,6 +729,7 @@ def _partition(
     entropy: int,
     conditions: Mapping[Hashable, Any] | None,
     device: str | None,
+    identifier_base: int,
 ) -> pd.DataFrame:
     generator = _worker_generator(blob, digest, device)
     if stop <= start:
@@ -722,6 +738,14 @@ def _partition(
         return frame
     with heap_kept_between_batches():
         batches = list(
-            iter_rows(generator, start, stop, stop - start, entropy, conditions)
+            iter_rows(
+                generator,
+                start,
+                stop,
+                stop - start,
+                entropy,
+                conditions,
+                identifier_base,
+            )
         )
     return batches[0]

@@ -12,7 +12,7 @@ import logging
 import uuid
 import warnings
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -765,6 +765,23 @@ def fresh_identifiers(
         texts = [f"{prefix}{number:0{width}d}" for number in numbers]
     values = np.array(texts, dtype=object)
     return _cast_objects(plan.meta, values, np.zeros(n_rows, dtype=bool))
+
+
+def renumber_identifiers(
+    plans: list[_ColumnPlan], frame: pd.DataFrame, offset: int
+) -> None:
+    """Number the sequential identifiers of ``frame`` from the column's first
+    real value plus ``offset``, in row order.
+
+    UUIDs are drawn at random when restored and left as they are.
+    """
+    for plan in plans:
+        fmt = plan.meta.identifier_format or {"kind": "int"}
+        if plan.mode != "identifier" or fmt.get("kind") == "uuid":
+            continue
+        shifted = replace(plan, identifier_start=plan.identifier_start + offset)
+        values = fresh_identifiers(shifted, len(frame), np.random.default_rng(0))
+        frame[plan.meta.name] = values.set_axis(frame.index)
 
 
 def _identifier_numbers(
