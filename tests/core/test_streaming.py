@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
 import os
 import subprocess
@@ -370,6 +371,8 @@ def test_batched_copula_generates_the_rows_of_its_batches() -> None:
 
     assert [len(b) for b in batches] == [3_000, 3_000, 3_000, 1_000]
     pd.testing.assert_frame_equal(pd.concat(batches).reset_index(drop=True), whole)
+    if importlib.util.find_spec("pyarrow") is not None:
+        assert generator.parquet_schema().names == list(adult.columns)
 
 
 # -- Dask ---------------------------------------------------------------------

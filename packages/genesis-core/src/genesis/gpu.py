@@ -44,6 +44,7 @@ from genesis.protocols import ProgressCallback
 if TYPE_CHECKING:
     import dask.dataframe
     import distributed
+    import pyarrow
 
 __all__ = ["BatchedGenerator"]
 
@@ -211,6 +212,10 @@ class BatchedGenerator:
             seed=seed,
             device=self.device,
         )
+
+    def parquet_schema(self) -> pyarrow.Schema:
+        """See :meth:`genesis.SyntheticGenerator.parquet_schema`."""
+        return self.generator_.parquet_schema()
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Save the fitted generator; load it with :meth:`load`."""
