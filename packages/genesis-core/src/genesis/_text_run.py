@@ -497,8 +497,9 @@ def _unfinished(answer: Completion) -> Verdict | None:
     if answer.stop == "max_tokens":
         return Verdict(
             reason="truncated",
-            detail=f"the answer was cut off at the token cap after "
-            f"{answer.output_tokens} tokens; raise max_tokens or ask for less",
+            detail=f"the answer was cut off after {answer.output_tokens} tokens, "
+            "at the token cap or the end of the model's context; raise "
+            "max_tokens, ask for less, or use a model with a longer context",
         )
     if answer.stop == "refused":
         return Verdict(

@@ -193,7 +193,21 @@ class HuggingFaceProvider:
             output = self._model.generate(**inputs, **settings)
         new_tokens = output[0, prompt_length:]
         answer = self._tokenizer.decode(new_tokens, skip_special_tokens=True)
-        return Completion(answer.strip(), prompt_length, int(new_tokens.shape[0]))
+        count = int(new_tokens.shape[0])
+        # generate() stops at an end-of-text token or at max_new_tokens; only
+        # the first is an answer the model finished.
+        ended = count < room or int(new_tokens[-1]) in self._end_tokens()
+        stop = "end" if ended else "max_tokens"
+        return Completion(answer.strip(), prompt_length, count, stop)
+
+    def _end_tokens(self) -> set[int]:
+        """The token ids that end an answer."""
+        ends = getattr(self._model.generation_config, "eos_token_id", None)
+        if ends is None:
+            ends = self._tokenizer.eos_token_id
+        if ends is None:
+            return set()
+        return {int(ends)} if isinstance(ends, int) else {int(end) for end in ends}
 
     def _complete_hosted(self, request: TextRequest) -> Completion:
         errors = self._hub_errors
