@@ -30,6 +30,7 @@ import logging
 import math
 import os
 import time
+import warnings
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,20 +228,34 @@ def evaluate_multitable(
         max_rows: Most rows scored per table in the single-table reports.
         seed: Seed of any subsample.
 
+    A table that repeats its primary key is warned about and counted in
+    ``info["repeated_primary_keys"]``; a child row whose key several parent
+    rows share is scored against the first of them.
+
     Returns:
         The report, with numbers, JSON and a plain HTML page.
 
     Raises:
-        InvalidDataError: A table of the schema is missing from either side.
+        InvalidDataError: A table of the schema is missing from either side or
+            is not a DataFrame, a key column of the schema is missing from a
+            table, or a synthetic table lacks a column of the real one (extra
+            synthetic columns are left out of the scores).
     """
     started = time.perf_counter()
-    for role, tables in (("real", real_tables), ("synthetic", synthetic_tables)):
-        missing = [name for name in schema.tables if name not in tables]
-        if missing:
-            raise InvalidDataError(
-                f"The {role} tables lack {missing!r}, which the schema has; pass "
-                "every table of the schema."
-            )
+    _check_evaluated_tables(real_tables, synthetic_tables, schema)
+    repeated = {
+        "real": _repeated_keys(schema, real_tables),
+        "synthetic": _repeated_keys(schema, synthetic_tables),
+    }
+    for role, counts in repeated.items():
+        for name, count in counts.items():
+            if count:
+                warnings.warn(
+                    f"The {role} table {name!r} repeats its primary key in "
+                    f"{count} rows; child rows are scored against the first "
+                    "parent row with their key.",
+                    stacklevel=2,
+                )
     real = {n: real_tables[n].reset_index(drop=True) for n in schema.tables}
     synthetic = {n: synthetic_tables[n].reset_index(drop=True) for n in schema.tables}
     attributes = {n: _attribute_columns(schema, n, real[n]) for n in schema.tables}
@@ -316,6 +331,7 @@ def evaluate_multitable(
     info = {
         "real_rows": {n: len(real[n]) for n in schema.tables},
         "synthetic_rows": {n: len(synthetic[n]) for n in schema.tables},
+        "repeated_primary_keys": repeated,
         "key_columns_left_out": {
             n: [str(c) for c in real[n].columns if c not in attributes[n]]
             for n in schema.tables
@@ -333,6 +349,49 @@ def evaluate_multitable(
         tables=reports,
         info=info,
     )
+
+
+def _check_evaluated_tables(
+    real_tables: Mapping[str, pd.DataFrame],
+    synthetic_tables: Mapping[str, pd.DataFrame],
+    schema: RelationalSchema,
+) -> None:
+    """Refuse a database that cannot be scored, naming the table and column."""
+    key_columns: dict[str, list[Hashable]] = {
+        name: list(schema.primary_key(name) or ()) for name in schema.tables
+    }
+    for relationship in schema.relationships:
+        key_columns[relationship.child].extend(relationship.child_columns)
+        key_columns[relationship.parent].extend(relationship.parent_columns)
+    for role, tables in (("real", real_tables), ("synthetic", synthetic_tables)):
+        missing = [name for name in schema.tables if name not in tables]
+        if missing:
+            raise InvalidDataError(
+                f"The {role} tables lack {missing!r}, which the schema has; pass "
+                "every table of the schema."
+            )
+        for name in schema.tables:
+            frame = tables[name]
+            if not isinstance(frame, pd.DataFrame):
+                raise InvalidDataError(
+                    f"The {role} table {name!r} is a {type(frame).__name__}, not a "
+                    "DataFrame; wrap it with pandas.DataFrame(...) first."
+                )
+            absent = [c for c in dict.fromkeys(key_columns[name]) if c not in frame]
+            if absent:
+                raise InvalidDataError(
+                    f"The {role} table {name!r} lacks the key columns {absent!r}, "
+                    "which the schema names; keys are needed to score the "
+                    "relationships."
+                )
+    for name in schema.tables:
+        synthetic_columns = set(synthetic_tables[name].columns)
+        lacking = [c for c in real_tables[name].columns if c not in synthetic_columns]
+        if lacking:
+            raise InvalidDataError(
+                f"The synthetic table {name!r} lacks columns {lacking!r} of the "
+                "real one; generate them, or drop them from the real table too."
+            )
 
 
 # -- the scores ------------------------------------------------------------------------
@@ -545,6 +604,17 @@ def _generated_key_columns(schema: RelationalSchema) -> set[tuple[str, Hashable]
                 if (relationship.parent, parent_column) in generated:
                     generated.add((name, child_column))
     return generated
+
+
+def _repeated_keys(
+    schema: RelationalSchema, tables: Mapping[str, pd.DataFrame]
+) -> dict[str, int]:
+    """Rows per table whose primary key repeats an earlier row's."""
+    repeated = {}
+    for name in schema.tables:
+        key = list(schema.primary_key(name) or ())
+        repeated[name] = int(tables[name].duplicated(key).sum()) if key else 0
+    return repeated
 
 
 def _children(positions: np.ndarray, n_parents: int) -> np.ndarray:

@@ -421,10 +421,10 @@ class MultiTableGenerator:
             if (
                 isinstance(scale, bool)
                 or not isinstance(scale, (int, float, np.integer, np.floating))
-                or not scale > 0
+                or not 0 < scale < np.inf
             ):
                 raise InvalidDataError(
-                    f"scale must be a positive number, got {scale!r}."
+                    f"scale must be a positive finite number, got {scale!r}."
                 )
             for name, plan in plans.items():
                 wanted.setdefault(name, max(1, round(plan.real_rows * scale)))
@@ -525,6 +525,8 @@ class MultiTableGenerator:
         # Cells a key's drawn pattern leaves missing (see Link.partial_shares).
         absent = {column: np.zeros(n, dtype=bool) for column in foreign}
         for index, link in enumerate(plan.links):
+            if link.through is not None:
+                continue
             self._fill_link(link, model_rows, foreign, absent, outputs, capacities, rng)
             self._fill_partial(
                 link,
@@ -536,6 +538,9 @@ class MultiTableGenerator:
                 capacities,
                 rng,
             )
+        for link in plan.links:
+            if link.through is not None:
+                self._copy_through(link, foreign, outputs)
 
         columns: dict[Hashable, pd.Series] = {}
         for column in plan.columns:
@@ -631,6 +636,32 @@ class MultiTableGenerator:
                 rng,
             )
 
+    def _copy_through(
+        self,
+        link: Link,
+        foreign: dict[Hashable, np.ndarray],
+        outputs: Mapping[str, pd.DataFrame],
+    ) -> None:
+        """Copy an implied key from the parent row another link chose.
+
+        See :attr:`Link.through`; rows whose other key names no parent keep
+        this key missing, as every real one did.
+        """
+        assert link.through is not None
+        first, onward = (self.schema_.relationships[i] for i in link.through)
+        parent = outputs[first.parent]
+        keys = pd.MultiIndex.from_arrays(
+            [parent[c].to_numpy(dtype=object) for c in first.parent_columns]
+        )
+        named = pd.MultiIndex.from_arrays([foreign[c] for c in first.child_columns])
+        rows = keys.get_indexer(named)
+        for column, source in zip(
+            link.relationship.child_columns, onward.child_columns, strict=True
+        ):
+            values = np.full(rows.size, None, dtype=object)
+            values[rows >= 0] = parent[source].to_numpy(dtype=object)[rows[rows >= 0]]
+            foreign[column] = values
+
     def _fill_partial(
         self,
         link: Link,
@@ -705,7 +736,18 @@ class MultiTableGenerator:
         rng: np.random.Generator,
     ) -> None:
         relationship = link.relationship
-        slots = scale_capacity(capacity[candidates], rows.size, rng)
+        most = self._most_children(relationship)
+        if most is not None and rows.size > most * candidates.size:
+            raise InvalidDataError(
+                f"Table {relationship.child!r} has primary key "
+                f"{list(self.schema_.primary_key(relationship.child) or ())!r} "
+                f"inside its foreign key {relationship.name}, so a "
+                f"{relationship.parent!r} row has at most one "
+                f"{relationship.child!r} row; {rows.size} rows need one of "
+                f"{candidates.size} parent rows. Ask for fewer "
+                f"{relationship.child!r} rows or more {relationship.parent!r} rows."
+            )
+        slots = scale_capacity(capacity[candidates], rows.size, rng, most)
         child_points = parent_points = None
         if link.context:
             child_points = embed(
@@ -734,6 +776,16 @@ class MultiTableGenerator:
         ):
             values = parent[parent_column].to_numpy(dtype=object)
             foreign[column][rows] = values[chosen]
+
+    def _most_children(self, relationship: Relationship) -> int | None:
+        """1 when the child's primary key lies inside this foreign key, else None.
+
+        Two children of one parent would then repeat their primary key.
+        """
+        key = self.schema_.primary_key(relationship.child)
+        if key and set(key) <= set(relationship.child_columns):
+            return 1
+        return None
 
     def _match_within_groups(
         self,

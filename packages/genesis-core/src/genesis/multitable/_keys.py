@@ -85,6 +85,8 @@ class KeyFormat:
         alphabet: The characters of random codes.
         length: The usual length of a code; longer codes are drawn when
             too few of this length exist for the keys asked.
+        upper: UUIDs are written in capitals, as every real one was.
+        objects: UUIDs are ``uuid.UUID`` objects, not text.
     """
 
     kind: str
@@ -95,6 +97,8 @@ class KeyFormat:
     width: int = 0
     alphabet: str = ""
     length: int = 0
+    upper: bool = False
+    objects: bool = False
 
     @classmethod
     def learn(cls, real: pd.Series) -> KeyFormat:
@@ -119,6 +123,13 @@ class KeyFormat:
                 start=_timestamp_ns(observed.min()) if len(observed) else None,
                 step_ns=int(value_step(real).value),
             )
+        # Python objects in an object column keep their type: ints stay ints
+        # and uuid.UUID objects stay objects rather than becoming text.
+        values = observed.tolist() if pd.api.types.is_object_dtype(dtype) else []
+        if values and all(_is_int64(v) for v in values):
+            return cls(INTEGER, name, start=int(min(values)))
+        if values and all(isinstance(v, uuid.UUID) for v in values):
+            return cls(UUID, name, objects=True)
         return cls._learn_text(name, observed.astype(str).tolist())
 
     @classmethod
@@ -136,7 +147,7 @@ class KeyFormat:
                     width=widths.pop() if len(widths) == 1 else 0,
                 )
         if texts and all(_UUID.match(t) for t in texts):
-            return cls(UUID, name)
+            return cls(UUID, name, upper=all(t == t.upper() for t in texts))
         alphabet = "".join(sorted(set("".join(texts)))) or _DEFAULT_ALPHABET
         lengths = pd.Series([len(t) for t in texts] or [_DEFAULT_CODE_LENGTH])
         length = max(int(lengths.mode().iloc[0]), 1)
@@ -168,7 +179,8 @@ class KeyFormat:
             self._check_room(n, 2, where)
             return pd.Series(np.arange(n) == 1).astype(dtype)
         if self.kind == INTEGER:
-            return pd.Series(self._fresh_integers(n, dtype, where)).astype(dtype)
+            numbers = np.int64 if pd.api.types.is_object_dtype(dtype) else dtype
+            return pd.Series(self._fresh_integers(n, numbers, where)).astype(dtype)
         if self.kind == NUMBER:
             return self._fresh_numbers(n, dtype, where)
         if self.kind == DATETIME:
@@ -178,7 +190,12 @@ class KeyFormat:
             texts = [f"{self.prefix}{start + i:0{self.width}d}" for i in range(n)]
         elif self.kind == UUID:
             raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
-            texts = [str(uuid.UUID(bytes=row.tobytes(), version=4)) for row in raw]
+            codes = [uuid.UUID(bytes=row.tobytes(), version=4) for row in raw]
+            if self.objects:
+                return pd.Series(codes, dtype=object)
+            texts = [str(code) for code in codes]
+            if self.upper:
+                texts = [text.upper() for text in texts]
         else:
             texts = _random_codes(self.alphabet, self.length, n, rng)
         if isinstance(dtype, pd.CategoricalDtype):
@@ -252,6 +269,14 @@ class KeyFormat:
                 f"{list(KEY_KINDS)!r}."
             )
         return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+def _is_int64(value: object) -> bool:
+    """Whether ``value`` is an integer (not a boolean) that int64 holds."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+        return False
+    bounds = np.iinfo(np.int64)
+    return int(bounds.min) <= int(value) <= int(bounds.max)
 
 
 def _random_codes(

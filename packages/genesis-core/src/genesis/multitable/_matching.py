@@ -202,19 +202,52 @@ def context_weights(features: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 def scale_capacity(
-    counts: np.ndarray, total: int, rng: np.random.Generator
+    counts: np.ndarray,
+    total: int,
+    rng: np.random.Generator,
+    most: int | None = None,
 ) -> np.ndarray:
     """Integer capacities proportional to ``counts`` that add up to ``total``.
 
     Parents with no children keep none, and, while ``total`` allows, those
     with children keep at least one. When every count is zero the children
     spread evenly. Remainders go to parents at random in proportion to their
-    fractional parts.
+    fractional parts. With ``most``, no parent gets more than ``most``; the
+    slots above it go to parents with room, those with more children first,
+    so ``total`` must not pass ``most`` times the number of parents.
     """
     counts = np.nan_to_num(np.asarray(counts, dtype=np.float64), nan=0.0)
     counts = np.maximum(counts, 0.0)
     if total <= 0 or counts.size == 0:
         return np.zeros(counts.size, dtype=np.int64)
+    capacity = _proportional_capacity(counts, total, rng)
+    if most is None:
+        return capacity
+    return _spill(capacity, counts, most, rng)
+
+
+def _spill(
+    capacity: np.ndarray, counts: np.ndarray, most: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``capacity`` with the slots above ``most`` moved to parents with room."""
+    excess = int(np.maximum(capacity - most, 0).sum())
+    capacity = np.minimum(capacity, most)
+    # Parents without children take the slots no parent with children can.
+    weights = counts + 1e-9
+    while excess > 0:
+        room = np.flatnonzero(capacity < most)
+        if room.size == 0:
+            raise ValueError(f"{excess} slots found no parent with room.")
+        share = weights[room] / weights[room].sum()
+        chosen = rng.choice(room, size=min(excess, room.size), replace=False, p=share)
+        capacity[chosen] += 1
+        excess -= chosen.size
+    return capacity
+
+
+def _proportional_capacity(
+    counts: np.ndarray, total: int, rng: np.random.Generator
+) -> np.ndarray:
     if counts.sum() <= 0:
         counts = np.ones(counts.size)
     having = counts > 0

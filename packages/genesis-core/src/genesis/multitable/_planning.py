@@ -90,6 +90,11 @@ class Link:
             of a generated parent row (as in the real data, they name
             values parents have), its other columns stay missing, and the
             key as a whole refers to no row.
+        through: Where every real key of this link equals the key its row's
+            parent in another link holds (an order's ``customer_id`` that is
+            always its basket's ``customer_id``), the positions in the
+            schema's relationships of that other link and of its parent's
+            link; the key is then copied along that path, not matched.
     """
 
     relationship: Relationship
@@ -101,6 +106,7 @@ class Link:
     present_share: float = 1.0
     parents_with_children: int = 0
     partial_shares: dict[int, float] = field(default_factory=dict)
+    through: tuple[int, int] | None = None
 
     def to_json(self, schema: RelationalSchema) -> dict[str, Any]:
         """The link as JSON-able values; its relationship by position in ``schema``."""
@@ -115,6 +121,7 @@ class Link:
             "present_share": self.present_share,
             "parents_with_children": self.parents_with_children,
             "partial_shares": [[m, share] for m, share in self.partial_shares.items()],
+            "through": None if self.through is None else list(self.through),
         }
 
     @classmethod
@@ -135,6 +142,10 @@ class Link:
                 int(mask): float(share)
                 for mask, share in data.get("partial_shares", [])
             },
+            # Absent from files saved before keys were copied along a path.
+            through=None
+            if data.get("through") is None
+            else (int(data["through"][0]), int(data["through"][1])),
         )
 
 
@@ -297,6 +308,8 @@ class TablePlanner:
                 for earlier in parents[:index]
             )
             links.append(self.link(relationship, covered, cleaned, positions))
+        for link in links:
+            link.through = self.through(link, links, positions)
         children = self.schema.children(name)
         count_columns = [count_column(r) for r in children]
         patterns = pattern_shares(
@@ -337,6 +350,48 @@ class TablePlanner:
             key_bounds=bounds,
             real_rows=len(frame),
         )
+
+    def through(
+        self,
+        link: Link,
+        links: Sequence[Link],
+        positions: Mapping[Relationship, np.ndarray],
+    ) -> tuple[int, int] | None:
+        """The path along which every real key of ``link`` is implied, if any.
+
+        A key is implied by another link of the same table when that link's
+        parent holds a foreign key to the same table, and every real row
+        names, through the other link's parent, exactly the row it names
+        itself (and names none wherever the other link names none).
+        """
+        relationship = link.relationship
+        found = positions[relationship]
+        if link.covered or link.partial_shares or not (found >= 0).any():
+            return None
+        relationships = self.schema.relationships
+        for other in links:
+            first = other.relationship
+            if (
+                other is link
+                or other.covered
+                or other.partial_shares
+                or other.through is not None
+                or set(first.child_columns) & set(relationship.child_columns)
+            ):
+                continue
+            via = positions[first]
+            for onward in self.schema.parents(first.parent):
+                if (
+                    onward.parent != relationship.parent
+                    or onward.parent_columns != relationship.parent_columns
+                ):
+                    continue
+                named = np.full(found.size, -1, dtype=np.int64)
+                named[via >= 0] = positions[onward][via[via >= 0]]
+                agree = np.where(via >= 0, found == named, found < 0)
+                if agree.all():
+                    return relationships.index(first), relationships.index(onward)
+        return None
 
     def link(
         self,

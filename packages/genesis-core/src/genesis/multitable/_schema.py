@@ -432,11 +432,15 @@ def check_tables(
         frame = tables[name]
         if not isinstance(frame, pd.DataFrame):
             raise InvalidDataError(
-                f"Table {name!r} is a {type(frame).__name__}, not a DataFrame."
+                f"Table {name!r} is a {type(frame).__name__}, not a DataFrame; "
+                "wrap it with pandas.DataFrame(...) first."
             )
         if len(frame) == 0:
             raise InvalidDataError(
-                f"Table {name!r} has no rows; fit needs at least one row per table."
+                f"Table {name!r} has no rows; fit needs at least one row per "
+                f"table. Leave it out with schema.remove_table({name!r}), which "
+                "also drops its relationships, and add an empty frame for it to "
+                "the generated tables."
             )
         duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
         if duplicated:
@@ -524,7 +528,7 @@ def key_positions(
     Returns:
         int64 positions into ``parent``; ``MISSING_KEY`` (-2) where any part
         of the child's key is missing, ``NO_PARENT`` (-1) where the key names
-        no parent row.
+        no parent row. A key that several parent rows share names the first.
 
     Raises:
         InvalidDataError: The key columns cannot be compared (for example
@@ -540,6 +544,9 @@ def key_positions(
     left = child.loc[present, child_columns].set_axis(names, axis=1)
     right = parent[parent_columns].set_axis(names, axis=1)
     right = right.assign(__position=np.arange(len(parent), dtype=np.int64))
+    # A repeated parent key (possible in data that was never checked, such
+    # as a database to evaluate) points at its first row, one match a child.
+    right = right.drop_duplicates(names, keep="first")
     try:
         merged = left.merge(right, on=names, how="left", sort=False)
     except (ValueError, TypeError) as error:
