@@ -4,9 +4,9 @@ ML efficacy, detection and the privacy distances all read the same float
 matrix, built here from the real table's statistics:
 
 - a number or datetime becomes its position in the real values' cumulative
-  distribution (mid-rank, in [0, 1]), so a column with a long tail weighs no
-  more than one without; a missing value sits at 0.5 and sets a missing
-  indicator column;
+  distribution (in [0, 1], read between a few quantile knots by straight
+  lines), so a column with a long tail weighs no more than one without; a
+  missing value sits at 0.5 and sets a missing indicator column;
 - a category becomes a one-hot block over the real table's most frequent
   values (rarer values and values only other tables have share one "other"
   slot), scaled by 1/sqrt(2) so that two different categories are as far
@@ -29,6 +29,8 @@ from genesis.evaluation._data import NUMERIC_TYPES, _discrete_column, _numeric_c
 from genesis.metadata import ColumnType, TableMetadata
 
 __all__ = [
+    "MAX_CLASSES",
+    "OTHER_CLASS",
     "Features",
     "encode_features",
     "encode_target",
@@ -37,6 +39,12 @@ __all__ = [
 ]
 
 MAX_CATEGORIES = 30
+# Classes an ML efficacy target keeps; rarer ones are predicted as one.
+MAX_CLASSES = 30
+OTHER_CLASS = "(other)"
+# Knots of the piecewise-linear distribution function numbers are read
+# through: about the square root of the real values, at most this many.
+MAX_KNOTS = 101
 _ONE_HOT = 1.0 / math.sqrt(2.0)
 # Queries per block are chosen so one block of squared distances stays near
 # this many float32 cells (64 MiB).
@@ -131,7 +139,9 @@ def encode_target(
     Returns:
         Per frame, float64 values (regression) or int64 class codes
         (classification), with NaN or -1 where the target is missing; and the
-        class labels for a discrete target, None for a numeric one.
+        class labels for a discrete target, None for a numeric one. Past
+        :data:`MAX_CLASSES` classes, the rarer ones in the real data share
+        the last class, :data:`OTHER_CLASS`.
     """
     column = metadata[target]
     real, others, role = _split(frames, reference, target)
@@ -142,9 +152,14 @@ def encode_target(
         classes = None
     else:
         pair = _discrete_column(column, real, others, role)
-        values = np.concatenate([pair.real, pair.synthetic])
-        values = np.where(values == pair.missing_code, -1, values)
+        codes = np.concatenate([pair.real, pair.synthetic])
         classes = list(pair.categories)
+        if len(classes) > MAX_CLASSES:
+            # Categories come most frequent first: the rarest share one
+            # class, so the work does not grow with one model per value.
+            classes = [*classes[:MAX_CLASSES], OTHER_CLASS]
+        values = np.minimum(codes, len(classes) - 1)
+        values = np.where(codes == pair.missing_code, -1, values)
     out = {}
     start = 0
     for name in order:
@@ -245,9 +260,20 @@ def _rank_block(
     position = np.full(values.shape, 0.5)
     if observed.size:
         present = values[~missing]
-        left = np.searchsorted(observed, present, side="left")
-        right = np.searchsorted(observed, present, side="right")
-        position[~missing] = (left + right) / (2.0 * observed.size)
+        # Knots at a few quantiles, joined by straight lines. Ranking every
+        # real value instead would space the real rows evenly and crowd any
+        # other rows into the gaps between them, so fresh rows would sit
+        # nearer each other, and nearer the synthetic rows, than real rows
+        # ever do: honest data would read as leaking, and members as
+        # outsiders.
+        n_knots = min(MAX_KNOTS, max(2, round(math.sqrt(observed.size))))
+        knots = np.unique(np.quantile(observed, np.linspace(0.0, 1.0, n_knots)))
+        left = np.searchsorted(observed, knots, side="left")
+        right = np.searchsorted(observed, knots, side="right")
+        inside = np.interp(present, knots, (left + right) / (2.0 * observed.size))
+        position[~missing] = np.where(
+            present < knots[0], 0.0, np.where(present > knots[-1], 1.0, inside)
+        )
     if not missing.any():
         return position[:, None].astype(np.float32), [str(name)]
     block = np.column_stack([position, missing.astype(np.float64)])

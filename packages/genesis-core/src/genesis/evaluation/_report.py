@@ -300,7 +300,8 @@ def evaluate(
     Raises:
         InvalidDataError: A table is empty, the columns differ, a synthetic
             or holdout column cannot be read as its real column's type, or
-            ``target`` is not a scored column.
+            ``target`` is not a scored column, is the only one, or has no
+            observed value in the real data or the holdout.
         InvalidConfigError: A row limit is not a positive integer,
             ``properties`` names an unknown property or asks for ML efficacy
             without a target, or ``ml_model`` is unknown.
@@ -327,6 +328,10 @@ def evaluate(
         _check_same_columns(real, holdout, "holdout")
     if target is not None:
         _check_target(target, data.metadata)
+    if "ml_efficacy" in extras:
+        _check_target_learnable(
+            target, data.columns, {"real": real, "holdout": holdout}
+        )
     if "privacy" in extras and holdout is None and len(real) < 2:
         # Its baseline is the distance between real rows: one row has none.
         if properties is not None:
@@ -453,6 +458,26 @@ def _check_target(target: Hashable, metadata: TableMetadata) -> None:
             "ML efficacy predicts a categorical, boolean or numeric column. Pick "
             "another target or override its type in the metadata."
         )
+
+
+def _check_target_learnable(
+    target: Hashable,
+    scored: Sequence[Hashable],
+    frames: Mapping[str, pd.DataFrame | None],
+) -> None:
+    if list(scored) == [target]:
+        raise InvalidDataError(
+            f"target {target!r} is the only scored column, so ML efficacy has no "
+            "column to predict it from. Evaluate a table with more columns, or "
+            "leave out target."
+        )
+    for role, frame in frames.items():
+        if frame is not None and not frame[target].notna().any():
+            raise InvalidDataError(
+                f"target {target!r} has no observed value in the {role} data, so "
+                "ML efficacy has no rows to train or test a model on. Fill in the "
+                "target, pick another one or leave out target."
+            )
 
 
 def _extra_sections(
