@@ -92,6 +92,31 @@ def test_evaluate_command_can_score_quality_alone(
     assert "Privacy" not in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(("given", "plots"), [("1", 1), ("all", 4)])
+def test_evaluate_command_plots_as_many_columns_as_asked(
+    tmp_path: Path, given: str, plots: int
+) -> None:
+    pytest.importorskip("matplotlib")
+    real = tmp_path / "real.csv"
+    shop(300, seed=5).to_csv(real, index=False)
+    page = tmp_path / "report.html"
+
+    argv = ["evaluate", str(real), str(real), "--properties", "none"]
+    assert main([*argv, "--html", str(page), "--max-plots", given]) == 0
+
+    assert page.read_text(encoding="utf-8").count('class="column-plot"') == plots
+
+
+def test_evaluate_command_refuses_a_plot_count_that_is_not_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["evaluate", "a.csv", "b.csv", "--max-plots", "some"])
+    assert "'some' is neither a whole number of 0 or more nor 'all'" in (
+        capsys.readouterr().err
+    )
+
+
 UNREADABLE = {
     "empty": (
         b"",

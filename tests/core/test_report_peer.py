@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genesis.errors import InvalidDataError
+from genesis.errors import InvalidConfigError, InvalidDataError
 from genesis.evaluation import evaluate
 from genesis.evaluation._features import MAX_CLASSES
 
@@ -98,3 +98,29 @@ def test_a_target_with_no_observed_value_is_refused_naming_it(
             target="t",
             ml_model="linear",
         )
+
+
+# -- wide tables in the HTML page ---------------------------------------------
+
+
+def test_the_html_page_plots_the_weakest_columns_it_is_asked_for() -> None:
+    # One plot per column took about a quarter of a second to draw: a page
+    # for 120 columns took two minutes. Every column keeps its score row.
+    pytest.importorskip("matplotlib")
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({f"c{i}": rng.normal(size=200) for i in range(5)})
+    synthetic = real.copy()
+    synthetic["c3"] = rng.normal(3, 1, 200)  # the weakest by far
+    report = evaluate(real, synthetic)
+
+    page = report.to_html(max_plots=1)
+    assert page.count('class="column-plot"') == 1
+    assert page.count("<tr><td>") >= 5
+    assert "the 1 weakest of 5 columns" in page
+    # The one plotted, and linked from its row, is the weakest.
+    weakest = next(row for row in page.split("<tr>") if ">c3<" in row)
+    assert 'href="#col-3"' in weakest
+
+    assert report.to_html(max_plots=None).count('class="column-plot"') == 5
+    with pytest.raises(InvalidConfigError, match="max_plots"):
+        report.to_html(max_plots=-1)

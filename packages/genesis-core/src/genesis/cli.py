@@ -19,6 +19,7 @@ from genesis._registry import get_registry
 from genesis._streaming import DEFAULT_BATCH_ROWS
 from genesis._table_files import SEPARATORS, read_table, text_columns_of
 from genesis.errors import GenesisError, InvalidDataError
+from genesis.evaluation._report import DEFAULT_MAX_PLOTS
 
 __all__ = ["main"]
 
@@ -133,6 +134,13 @@ def _parser() -> argparse.ArgumentParser:
         "--html", type=Path, default=None, help="write the HTML report here"
     )
     evaluate.add_argument(
+        "--max-plots",
+        type=_plot_count,
+        default=DEFAULT_MAX_PLOTS,
+        help=f"columns the HTML report plots, weakest first (default "
+        f"{DEFAULT_MAX_PLOTS}; 'all' for every one)",
+    )
+    evaluate.add_argument(
         "--json", type=Path, default=None, help="write the scores here"
     )
     _add_csv_arguments(evaluate)
@@ -179,6 +187,20 @@ def _add_csv_arguments(command: argparse.ArgumentParser) -> None:
         help="the text encoding of the CSV files (default utf-8; latin-1 or "
         "cp1252 for many files saved by spreadsheets)",
     )
+
+
+def _plot_count(text: str) -> int | None:
+    if text == "all":
+        return None
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither a whole number of 0 or more nor 'all'"
+        )
+    return count
 
 
 def _separator(text: str) -> str:
@@ -266,7 +288,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         report.to_json(args.json)
         print(f"Scores written to {args.json}")
     if args.html:
-        report.to_html(args.html)
+        report.to_html(args.html, max_plots=args.max_plots)
         print(f"HTML report written to {args.html}")
     return 0
 

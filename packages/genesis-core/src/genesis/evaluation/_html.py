@@ -52,8 +52,9 @@ _METRIC_NAMES = {
 }
 
 
-def render_html(report: QualityReport) -> str:
-    """The whole page for ``report``.
+def render_html(report: QualityReport, max_plots: int | None = None) -> str:
+    """The whole page for ``report``, with plots of the ``max_plots`` weakest
+    columns (None: every column).
 
     Raises:
         BackendNotAvailableError: matplotlib is not installed.
@@ -61,7 +62,12 @@ def render_html(report: QualityReport) -> str:
     load_matplotlib()
     verdicts = property_verdicts(report)
     body = [_header(report, verdicts), '<main class="wrap">']
-    body.extend(section(report, verdicts) for section in _SECTIONS)
+    body.extend(
+        _shapes_section(report, verdicts, max_plots)
+        if section is _shapes_section
+        else section(report, verdicts)
+        for section in _SECTIONS
+    )
     body.extend([_about(report), "</main>"])
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -139,18 +145,26 @@ def _header(report: QualityReport, verdicts: dict[str, str]) -> str:
 </header>"""
 
 
-def _shapes_section(report: QualityReport, verdicts: dict[str, str]) -> str:
+def _shapes_section(
+    report: QualityReport, verdicts: dict[str, str], max_plots: int | None = None
+) -> str:
     shapes = report.column_shapes.sort_values(
         "score", na_position="last", kind="stable"
     )
+    # A plot takes about a quarter of a second to draw; a page for hundreds
+    # of columns shows the weakest, where the work is.
+    plotted = shapes if max_plots is None else shapes.iloc[:max_plots]
     anchors = {
         name: f"col-{i}" for i, name in enumerate(report.column_shapes["column"])
     }
     rows = []
-    for row in shapes.itertuples(index=False):
+    for position, row in enumerate(shapes.itertuples(index=False)):
         missing = f"{_share(row.missing_real)} / {_share(row.missing_synthetic)}"
+        name = _e(row.column)
+        if position < len(plotted):
+            name = f'<a href="#{anchors[row.column]}">{name}</a>'
         rows.append(
-            f'<tr><td><a href="#{anchors[row.column]}">{_e(row.column)}</a></td>'
+            f"<tr><td>{name}</td>"
             f"<td>{_e(_TYPE_NAMES.get(row.column_type, row.column_type))}</td>"
             f"<td>{_e(_METRIC_NAMES.get(row.metric, row.metric))}</td>"
             f'<td>{_meter(row.score)}</td><td class="num">{missing}</td>'
@@ -163,8 +177,14 @@ def _shapes_section(report: QualityReport, verdicts: dict[str, str]) -> str:
     )
     cards = [
         _column_card(report, row, anchors[row.column])
-        for row in shapes.itertuples(index=False)
+        for row in plotted.itertuples(index=False)
     ]
+    shown = "sorted worst first"
+    if len(plotted) < len(shapes):
+        shown = (
+            f"the {len(plotted)} weakest of {len(shapes)} columns, worst first; "
+            "to_html(max_plots=None) draws every one"
+        )
     return f"""<section id="column_shapes">
 <h2>Column shapes <span class="badge {rating(report.properties["column_shapes"])}">
 {_format(report.properties["column_shapes"])}</span></h2>
@@ -179,7 +199,7 @@ Numbers and dates: 1 − the largest gap between the two cumulative distribution
 <h2>Real vs synthetic, column by column</h2>
 <p class="legend"><span class="swatch" style="background:{REAL_COLOUR}"></span>real
 <span class="swatch" style="background:{SYNTHETIC_COLOUR}"></span>synthetic
-&nbsp;· sorted worst first</p>
+&nbsp;· {shown}</p>
 <div class="grid">{"".join(cards)}</div>
 </section>"""
 

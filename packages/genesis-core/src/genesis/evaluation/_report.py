@@ -50,6 +50,8 @@ FORMAT_NAME = "genesis-quality-report"
 FORMAT_VERSION = 1
 DEFAULT_MAX_ROWS = 50_000
 DEFAULT_PRIVACY_ROWS = 2_000
+# Columns the HTML page plots one by one unless told otherwise.
+DEFAULT_MAX_PLOTS = 40
 DEFAULT_DETECTION_ROWS = 10_000
 
 # The properties averaged into the overall score, as sdmetrics averages its
@@ -227,21 +229,43 @@ class QualityReport:
         """Read a report written by ``to_json(path)``."""
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
 
-    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
+    def to_html(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        max_plots: int | None = DEFAULT_MAX_PLOTS,
+    ) -> str:
         """A self-contained HTML page with the scores, tables and plots.
 
         The page embeds its plots as PNG images and loads nothing from the
         network. Needs matplotlib (the ``report`` extra).
+
+        Args:
+            path: Where to write the page, if anywhere.
+            max_plots: Columns plotted one by one, the weakest first (each
+                plot takes about a quarter of a second); every column keeps
+                its score in the table. None plots them all.
 
         Returns:
             The HTML text; also written to ``path`` when given.
 
         Raises:
             BackendNotAvailableError: matplotlib is not installed.
+            InvalidConfigError: ``max_plots`` is not None or a whole number
+                of 0 or more.
         """
         from genesis.evaluation._html import render_html
 
-        page = render_html(self)
+        if max_plots is not None and (
+            isinstance(max_plots, bool)
+            or not isinstance(max_plots, int | np.integer)
+            or max_plots < 0
+        ):
+            raise InvalidConfigError(
+                f"max_plots must be None or a whole number of 0 or more, got "
+                f"{max_plots!r}."
+            )
+        page = render_html(self, None if max_plots is None else int(max_plots))
         if path is not None:
             Path(path).write_text(page, encoding="utf-8")
         return page
