@@ -19,6 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+try:
+    from pandas.tseries.api import guess_datetime_format
+except ImportError:  # pandas < 2.2
+    from pandas._libs.tslibs.parsing import guess_datetime_format
+
 from genesis._values import decode_value, encode_value
 from genesis.errors import InvalidDataError
 
@@ -40,6 +45,8 @@ _UUID_TEXT = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I
 )
 _MIN_IDENTIFIER_ROWS = 10
+# Fresh text keys are counted in int64 from the smallest real one.
+_LARGEST_KEY_NUMBER = int(np.iinfo(np.int64).max)
 # The largest magnitude a continuous value may have. Fitting squares values
 # and their deviations and sums them over rows (and "auto" cubes them for the
 # skewness); below this bound all of that stays far inside float64's range.
@@ -138,12 +145,15 @@ class TableMetadata:
         """Infer the column type of every column of ``data``.
 
         Columns named in ``discrete_columns`` (None names none) are
-        categorical whatever their dtype. The frame is assumed to have passed
+        categorical whatever their dtype. Text whose every value is a date or
+        time in one layout is a datetime column, given back as text in that
+        layout. The frame is assumed to have passed
         :func:`genesis.data.check_training_frame`.
 
         Raises:
             InvalidDataError: A column holds values Genesis cannot model
-                (see :func:`check_column_values`) or has such a dtype.
+                (see :func:`check_column_values`) or has such a dtype, or a
+                dtype whose name pandas cannot read back (an arrow decimal).
         """
         discrete = set(() if discrete_columns is None else discrete_columns)
         return cls(
@@ -177,7 +187,13 @@ class TableMetadata:
         return f"TableMetadata({{{body}}})"
 
     def update_column(self, name: Hashable, column_type: ColumnType | str) -> None:
-        """Override the inferred column type of ``name``."""
+        """Override the inferred column type of ``name``.
+
+        Raises:
+            InvalidDataError: ``column_type`` is not a column type, or the
+                column's dtype cannot hold it (text or categories as
+                numbers; booleans, datetimes or categories as identifiers).
+        """
         current = self[name]
         try:
             new_type = ColumnType(column_type)
@@ -186,7 +202,13 @@ class TableMetadata:
                 f"Column {name!r}: {column_type!r} is not a column type; use one of "
                 f"{[t.value for t in ColumnType]!r}."
             ) from None
-        self._columns[name] = replace(current, column_type=new_type)
+        _check_override(current, new_type)
+        identifier_format = current.identifier_format
+        if new_type == ColumnType.IDENTIFIER and identifier_format is None:
+            identifier_format = _declared_key_format(_stored_dtype(current))
+        self._columns[name] = replace(
+            current, column_type=new_type, identifier_format=identifier_format
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {"columns": [c.to_dict() for c in self]}
@@ -204,6 +226,59 @@ class TableMetadata:
                 "dtype": [c.dtype for c in self],
             }
         )
+
+
+def _check_override(column: ColumnMetadata, new_type: ColumnType) -> None:
+    """Refuse a column type that the column's dtype cannot give back.
+
+    Numbers are generated for continuous and integer columns, and fresh
+    whole numbers or keys for identifiers; a dtype that cannot hold them
+    would fail late in fit with a bare conversion error, or give back dates
+    in 1970 for identifiers. Object columns may hold numbers, so they are
+    left to fit.
+    """
+    dtype = _stored_dtype(column)
+    if new_type in (ColumnType.CONTINUOUS, ColumnType.INTEGER):
+        refused = dtype is None or _holds_text(dtype)
+        advice = "convert it with pandas.to_numeric(...) first"
+    elif new_type == ColumnType.IDENTIFIER:
+        refused = (
+            dtype is None
+            or pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_datetime64_any_dtype(dtype)
+        )
+        advice = "identifiers are whole numbers or text, so convert it first"
+    else:
+        return
+    if refused:
+        raise InvalidDataError(
+            f"Column {column.name!r} has dtype {column.dtype}, which cannot hold "
+            f"the values of a column of type {new_type.value!r}; {advice}, or "
+            "choose another column type."
+        )
+
+
+def _stored_dtype(column: ColumnMetadata) -> Any:
+    """The column's dtype, or None for a ``category`` one."""
+    if column.dtype == "category":
+        return None
+    return pd.api.types.pandas_dtype(column.dtype)
+
+
+def _declared_key_format(dtype: Any) -> dict[str, Any] | None:
+    """How to write fresh keys for a column declared an identifier."""
+    if pd.api.types.is_integer_dtype(dtype):
+        return {"kind": "int"}
+    if _holds_text(dtype):
+        # The values are not at hand to find a prefix to count on from;
+        # fresh UUIDs are keys that any text column can hold.
+        return {"kind": "uuid", "upper": False}
+    return None
+
+
+def _holds_text(dtype: Any) -> bool:
+    """Whether ``dtype`` is a text dtype (object columns may hold anything)."""
+    return dtype != np.dtype(object) and pd.api.types.is_string_dtype(dtype)
 
 
 def _check_time_zone(name: Hashable, dtype: Any) -> None:
@@ -317,13 +392,12 @@ def _infer_column(
 ) -> ColumnMetadata:
     check_column_values(name, series, declared_discrete)
     dtype = series.dtype
-    dtype_text = str(dtype)
+    dtype_text = _dtype_text(name, dtype)
     categories = None
     ordered = False
     if isinstance(dtype, pd.CategoricalDtype):
         categories = tuple(dtype.categories.tolist())
         ordered = bool(dtype.ordered)
-        dtype_text = "category"
 
     if declared_discrete:
         column_type = ColumnType.CATEGORICAL
@@ -344,6 +418,8 @@ def _infer_column(
             f"Column {name!r} has dtype {dtype_text}, which Genesis does not model; "
             "convert it to numbers (for example seconds) or drop it."
         )
+    elif _is_text_of_times(series):
+        column_type = ColumnType.DATETIME
     else:
         column_type = ColumnType.CATEGORICAL
 
@@ -395,10 +471,93 @@ def _identifier_format(name: Hashable, series: pd.Series) -> dict[str, Any] | No
     if all(matches):
         prefixes = {m.group("prefix") for m in matches}
         widths = {len(m.group("digits")) for m in matches}
-        if len(prefixes) == 1:
+        largest = max(int(m.group("digits")) for m in matches)
+        if len(prefixes) == 1 and largest <= _LARGEST_KEY_NUMBER:
             width = widths.pop() if len(widths) == 1 else 0
             return {"kind": "text", "prefix": prefixes.pop(), "width": width}
     return None
+
+
+def _dtype_text(name: Hashable, dtype: Any) -> str:
+    """The name of ``dtype`` that pandas reads back as ``dtype`` itself.
+
+    The output's dtype is rebuilt from this name. pandas prints some dtypes
+    under a name it reads back as another (an arrow string dtype prints as
+    "string[pyarrow]", which reads back as pandas' own string dtype) and some
+    under a name it cannot read at all (an arrow decimal).
+
+    Raises:
+        InvalidDataError: No name of the dtype can be read back.
+    """
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    names = [str(dtype)]
+    if isinstance(dtype, pd.StringDtype):
+        names.append(f"string[{dtype.storage}]")
+    if str(getattr(dtype, "pyarrow_dtype", "")) == "string":
+        names.append("utf8[pyarrow]")
+    for text in names:
+        if _reads_back_as(text, dtype):
+            return text
+    try:
+        pd.api.types.pandas_dtype(names[0])
+    except (TypeError, ValueError, NotImplementedError, LookupError):
+        raise InvalidDataError(
+            f"Column {name!r} has dtype {dtype}, which Genesis cannot write down "
+            "and read back, so it could not give the column back in it. Convert "
+            "the column first, for example with .astype(float) for numbers or "
+            ".astype(str) for text, and fit again."
+        ) from None
+    # Read back as a near relative (a string dtype of another storage): the
+    # values are the same, so it is kept rather than refused.
+    return names[0]
+
+
+def _reads_back_as(text: str, dtype: Any) -> bool:
+    try:
+        rebuilt = pd.api.types.pandas_dtype(text)
+    except (TypeError, ValueError, NotImplementedError, LookupError):
+        return False
+    return type(rebuilt) is type(dtype) and rebuilt == dtype
+
+
+def _is_text_of_times(series: pd.Series) -> bool:
+    """Whether every value is text of a date or time in one layout.
+
+    The layout is pandas' guess from the first value, month first and then
+    day first, as the data plane reads such text back. It must name a year
+    and a month and hold a separator: "20210304" is as often a number or a
+    key as a date. The data plane writes generated times in that layout, so
+    text it would write differently ("2021/1/5" as "2021/01/05", "+01:00" as
+    "+0100", ".123" as ".123000") stays categorical.
+    """
+    values = series.dropna()
+    if values.empty or not isinstance(values.iloc[0], str):
+        return False
+    # Most text is not dates: the first value settles that before the column
+    # is walked.
+    layouts = [
+        guess_datetime_format(str(values.iloc[0]), dayfirst=dayfirst)
+        for dayfirst in (False, True)
+    ]
+    layouts = [layout for layout in layouts if layout and _names_a_date(layout)]
+    if not layouts or not all(isinstance(v, str) for v in values.tolist()):
+        return False
+    texts = values.astype(object).map(str)
+    for layout in layouts:
+        try:
+            times = pd.to_datetime(texts, format=layout)
+        except (TypeError, ValueError):
+            continue
+        return bool((times.dt.strftime(layout) == texts).all())
+    return False
+
+
+def _names_a_date(layout: str) -> bool:
+    has_year = "%Y" in layout or "%y" in layout
+    has_month = any(part in layout for part in ("%m", "%b", "%B"))
+    has_separator = bool(re.sub(r"%.", "", layout))
+    return has_year and has_month and has_separator
 
 
 def _decimals(series: pd.Series) -> int | None:
