@@ -424,7 +424,9 @@ def _time_unit(dtype: Any) -> str:
     """The unit a datetime dtype counts in: "s", "ms", "us" or "ns"."""
     arrow = getattr(dtype, "pyarrow_dtype", None)
     if arrow is not None:
-        return str(arrow.unit)
+        # Arrow's date types count days or milliseconds and have no unit;
+        # seconds hold every date either can.
+        return str(getattr(arrow, "unit", "s"))
     if isinstance(dtype, pd.DatetimeTZDtype):
         return str(dtype.unit)
     return np.datetime_data(dtype)[0]
