@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -287,3 +288,33 @@ def test_arrow_date_columns_fit_and_come_back_as_dates(
         present = out.dropna()
         assert present.between(days[0], days[-1]).all()
         assert present.nunique() > 50
+
+
+# -- distinct free text (SDV issues 1598, 2413) ------------------------------------
+
+
+def test_a_column_of_distinct_texts_warns_that_its_values_are_copied() -> None:
+    # Every synthetic email was a real one, without a word.
+    rng = np.random.default_rng(0)
+    emails = [f"user{i}.{rng.integers(10**6)}@mail.example" for i in range(300)]
+    real = pd.DataFrame({"email": emails, "x": rng.normal(size=300)})
+    with pytest.warns(UserWarning, match=r"'email' holds 300 distinct texts in 300"):
+        generator = copula(real)
+    assert generator.generate(50)["email"].isin(emails).all()
+
+    # Declared an identifier, it gets fresh values and no warning.
+    metadata = TableMetadata.infer(real)
+    metadata.update_column("email", "identifier")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        generator = SyntheticGenerator("gaussian_copula", seed=0)
+        generator.fit(real, metadata=metadata, progress=False)
+    assert not generator.generate(50)["email"].isin(emails).any()
+
+
+def test_repeated_categories_do_not_warn() -> None:
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"city": rng.choice(["Oslo", "Rome", "Lima"], 300)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        copula(real)

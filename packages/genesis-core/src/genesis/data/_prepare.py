@@ -44,6 +44,10 @@ CONTINUOUS = "continuous"
 DISCRETE = "discrete"
 # What pandas.api.types.infer_dtype calls a column of several value types.
 _MIXED_KINDS = frozenset({"mixed", "mixed-integer", "mixed-integer-float"})
+# A text category column with at least this many observed rows, this share
+# of them distinct, is warned about: its synthetic values copy real ones.
+_COPIED_TEXT_ROWS = 20
+_COPIED_TEXT_SHARE = 0.9
 # Rows from which inverse_transform restores columns on several threads.
 _THREADED_RESTORE_ROWS = 10_000
 
@@ -352,6 +356,7 @@ def _prepare_discrete(
             uniques = uniques.astype(object)
         categories = list(np.asarray(uniques, dtype=object))
     _warn_mixed_types(plan.meta.name, categories)
+    _warn_copied_text(plan.meta.name, categories, len(observed))
     if len(categories) == 1 and not plan.has_missing:
         plan.mode = "constant"
         plan.constant = categories[0]
@@ -388,6 +393,28 @@ def _warn_mixed_types(name: Hashable, categories: list[Any]) -> None:
             "as categorical and its original values are returned.",
             stacklevel=5,
         )
+
+
+def _warn_copied_text(name: Hashable, categories: list[Any], observed: int) -> None:
+    """Warn when a category column of text is nearly all distinct values.
+
+    Its synthetic values can only be real ones, so an email address, a
+    name or a comment of one real row is copied into the synthetic data.
+    """
+    if observed < _COPIED_TEXT_ROWS or len(categories) < _COPIED_TEXT_SHARE * observed:
+        return
+    if not all(isinstance(value, str) for value in categories):
+        return
+    warnings.warn(
+        f"Column {name!r} holds {len(categories)} distinct texts in {observed} "
+        "rows. As a category, every synthetic value is a real one copied from "
+        "a real row, which can leak names, emails or notes. If it identifies "
+        f"rows, declare it an identifier for fresh values (metadata = "
+        f"TableMetadata.infer(data); metadata.update_column({name!r}, "
+        "'identifier'); fit(data, metadata=metadata)); if it is free text, drop "
+        "it or write it with genesis.generators.text.",
+        stacklevel=5,
+    )
 
 
 def _whole_numbers(plan: _ColumnPlan, series: pd.Series) -> np.ndarray | None:
