@@ -9,7 +9,8 @@ and the numbers compare with the paper's (the paper's two take
 * :func:`discriminative_score`: a GRU classifier learns to tell real windows
   from synthetic ones on 80% of each and is tested on the other 20%; the
   score is ``|accuracy - 0.5|`` (0 when it cannot tell them apart, 0.5 when
-  it always can).
+  it always can), with accuracy the mean over real and synthetic windows,
+  so the two sets need not be of one size.
 * :func:`predictive_score`: a GRU trained on the synthetic windows predicts
   the next step of the last feature from the other features, and is scored
   by its mean absolute error on the real windows ("train on synthetic, test
@@ -101,7 +102,9 @@ class SequenceModels(Protocol):
 
         Each iteration takes ``batch_size`` real and ``batch_size`` synthetic
         windows; the classifier reads a window's last hidden state. Accuracy
-        is over the real and synthetic test windows together.
+        is the mean of the accuracies on the real and on the synthetic test
+        windows, so that unequal counts do not reward calling every window
+        the more common kind.
         """
 
     def predictor_error(
@@ -223,7 +226,7 @@ class _TorchSequenceModels:
             with torch.no_grad():
                 real_right = (logits(torch.as_tensor(test[0])) > 0).sum().item()
                 synthetic_right = (logits(torch.as_tensor(test[1])) <= 0).sum().item()
-        return (real_right + synthetic_right) / (len(test[0]) + len(test[1]))
+        return (real_right / len(test[0]) + synthetic_right / len(test[1])) / 2
 
     def predictor_error(
         self,
@@ -312,10 +315,12 @@ class _JaxSequenceModels:
         n_features = train[0].shape[-1]
         params = self._network(n_features, max(1, n_features // 2), 1, seed)
         batches = (min(batch_size, len(train[0])), min(batch_size, len(train[1])))
-        right = self._loops.classifier(
+        real_right, synthetic_right = self._loops.classifier(
             params, *train, *test, iterations, self._key(seed), batches
         )
-        return float(right) / (len(test[0]) + len(test[1]))
+        return (
+            float(real_right) / len(test[0]) + float(synthetic_right) / len(test[1])
+        ) / 2
 
     def predictor_error(
         self,
@@ -423,9 +428,10 @@ def _jax_post_hoc() -> _JaxLoops:
             ).mean()
 
         params = train(loss, params, iterations, key, draw)
-        return (logits(params, real_test) > 0).sum() + (
-            logits(params, synthetic_test) <= 0
-        ).sum()
+        return (
+            (logits(params, real_test) > 0).sum(),
+            (logits(params, synthetic_test) <= 0).sum(),
+        )
 
     @functools.partial(jax.jit, static_argnums=7)
     def predictor(

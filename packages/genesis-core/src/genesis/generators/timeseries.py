@@ -70,6 +70,9 @@ DEFAULT_ENTITY_COLUMN = "sequence_id"
 _NANOS_PER_HOUR = 3_600 * 10**9
 # Gap sizes a warning about irregular time steps lists before summing up.
 MAX_GAPS_SHOWN = 5
+# Significant digits of float times that count as a step (see
+# _round_float_gaps).
+RELATIVE_TIME_DIGITS = 12
 FILE_KIND = "timeseries"
 STATE_VERSION = 1
 
@@ -249,8 +252,7 @@ def _windows_from_array(data: np.ndarray, seq_len: int, n_features: int) -> np.n
     if n_steps < seq_len:
         raise InvalidDataError(
             f"The sequences have {n_steps} time steps, fewer than seq_len={seq_len}; "
-            f"build the generator with seq_len={n_steps} or less, or pass longer "
-            "sequences."
+            f"{_shorter_seq_len(n_steps)}, or pass longer sequences."
         )
     values = data.astype(np.float64)
     _check_finite(values, [f"feature {i}" for i in range(n_features)])
@@ -319,7 +321,7 @@ class _OutputLayout:
         self, values: np.ndarray, seq_len: int, rng: np.random.Generator
     ) -> np.ndarray | pd.DataFrame:
         if self.kind == "array":
-            return values.astype(self.dtype)
+            return _restore_array(values, self.dtype)
         assert self.features is not None and self.feature_dtypes is not None
         n = values.shape[0]
         self.check_count(n)
@@ -365,16 +367,25 @@ class _OutputLayout:
         steps = np.tile(np.arange(seq_len), n)
         starts = np.repeat(self._sequence_starts(n, rng), seq_len)
         dtype = pd.api.types.pandas_dtype(self.time_dtype)
-        if pd.api.types.is_datetime64_any_dtype(dtype):
-            nanoseconds = starts.astype(np.int64) + steps.astype(np.int64) * int(
-                self.time_step
-            )
-            stamps = pd.to_datetime(nanoseconds, unit="ns")
-            tz = getattr(dtype, "tz", None)
-            if tz is not None:
-                stamps = stamps.tz_localize("UTC").tz_convert(tz)
-            return pd.Series(stamps).astype(dtype)
-        return pd.Series(starts + steps * self.time_step).astype(dtype)
+        if not _in_nanoseconds(dtype):
+            return pd.Series(starts + steps * self.time_step).astype(dtype)
+        nanoseconds = starts.astype(np.int64) + steps.astype(np.int64) * int(
+            self.time_step
+        )
+        if pd.api.types.is_timedelta64_dtype(dtype):
+            return pd.Series(pd.to_timedelta(nanoseconds, unit="ns")).astype(dtype)
+        stamps = pd.to_datetime(nanoseconds, unit="ns")
+        tz = getattr(dtype, "tz", None)
+        if tz is not None:
+            stamps = stamps.tz_localize("UTC").tz_convert(tz)
+        return pd.Series(stamps).astype(dtype)
+
+
+def _in_nanoseconds(dtype: Any) -> bool:
+    """Datetimes and durations, which the time column holds as int64 ns."""
+    return pd.api.types.is_datetime64_any_dtype(
+        dtype
+    ) or pd.api.types.is_timedelta64_dtype(dtype)
 
 
 def _is_bool(dtype: Any) -> bool:
@@ -401,6 +412,15 @@ def _entity_id_capacity(dtype: Any) -> int | None:
     return None
 
 
+def _restore_array(values: np.ndarray, dtype_name: str) -> np.ndarray:
+    dtype = np.dtype(dtype_name)
+    if dtype == np.dtype(bool):
+        return values >= 0.5
+    if np.issubdtype(dtype, np.integer):
+        return np.rint(values).astype(dtype)
+    return values.astype(dtype)
+
+
 def _restore_dtype(values: np.ndarray, dtype_name: str) -> pd.Series:
     dtype = pd.api.types.pandas_dtype(dtype_name)
     if pd.api.types.is_bool_dtype(dtype):
@@ -421,13 +441,16 @@ def _time_numbers(series: pd.Series, name: Hashable) -> np.ndarray:
         if getattr(series.dtype, "tz", None) is not None:
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
         return series.astype("datetime64[ns]").to_numpy().astype(np.int64)
+    if pd.api.types.is_timedelta64_dtype(series.dtype):
+        return series.astype("timedelta64[ns]").to_numpy().astype(np.int64)
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
         series.dtype
     ):
         return series.to_numpy()
     raise InvalidDataError(
         f"The time column {name!r} has dtype {series.dtype}; it must hold "
-        "datetimes or numbers. Convert it with pd.to_datetime(frame[...])."
+        "datetimes or numbers (or durations). Convert it with "
+        "pd.to_datetime(frame[...]) or pd.to_timedelta(frame[...])."
     )
 
 
@@ -435,6 +458,12 @@ def _check_frame_columns(
     frame: pd.DataFrame, entity_column: Hashable | None, time_column: Hashable | None
 ) -> list[Hashable]:
     for role, name in (("entity_column", entity_column), ("time_column", time_column)):
+        if not isinstance(name, Hashable):
+            raise InvalidDataError(
+                f"{role} takes one column name; got {name!r}. Combine the columns "
+                "into one first, for example frame['key'] = "
+                "frame[columns].astype(str).agg('/'.join, axis=1)."
+            )
         if name is not None and name not in frame.columns:
             raise InvalidDataError(
                 f"{role}={name!r} is not a column of the data; its columns are "
@@ -444,6 +473,12 @@ def _check_frame_columns(
         raise InvalidDataError(
             f"entity_column and time_column are both {entity_column!r}; name two "
             "different columns."
+        )
+    if frame.columns.has_duplicates:
+        repeated = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
+        raise InvalidDataError(
+            f"Column {', '.join(map(repr, repeated))} appears more than once in "
+            "the data; rename or drop the copies so that each column has one name."
         )
     features = [c for c in frame.columns if c not in (entity_column, time_column)]
     for column in features:
@@ -501,17 +536,18 @@ def _most_common_step(
         if (gaps == 0).any():
             row = start + int(np.flatnonzero(gaps == 0)[0])
             where = (
-                f" of entity {sorted_frame[entity_column].iloc[row]!r}"
+                f" of entity {_plain(sorted_frame[entity_column].iloc[row])!r}"
                 if entity_column is not None
                 else ""
             )
+            time = _plain(sorted_frame[time_column].iloc[row])
             raise InvalidDataError(
-                f"Time {sorted_frame[time_column].iloc[row]!r}{where} appears twice "
+                f"Time {time!r}{where} appears twice "
                 f"in {time_column!r}; each entity needs one row per time. Drop or "
                 "aggregate the duplicates."
             )
         steps.append(gaps)
-    gaps = np.concatenate(steps)
+    gaps = _round_float_gaps(np.concatenate(steps), times)
     values, counts = np.unique(gaps, return_counts=True)
     step = values[np.argmax(counts)]
     by_count = values[np.argsort(-counts, kind="stable")]
@@ -522,9 +558,29 @@ def _most_common_step(
             (by_count == step) | (np.abs(by_count - step) != _NANOS_PER_HOUR)
         ]
     if len(by_count) > 1:
-        in_time = pd.api.types.is_datetime64_any_dtype(sorted_frame[time_column])
+        in_time = _in_nanoseconds(sorted_frame[time_column].dtype)
         _warn_irregular_steps(by_count, time_column, in_time)
     return int(step) if np.issubdtype(values.dtype, np.integer) else float(step)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python number it holds, for messages."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _round_float_gaps(gaps: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Float gaps that differ only by rounding, made one value.
+
+    Times such as ``0.1 * k`` are not exact in binary, so their gaps differ
+    in the last bits; keeping 12 significant digits of the largest time
+    merges those and nothing a user could have meant.
+    """
+    if not np.issubdtype(gaps.dtype, np.floating) or not len(gaps):
+        return gaps
+    # Duplicate times are refused before this, so some time is not zero.
+    largest = float(np.max(np.abs(times)))
+    decimals = RELATIVE_TIME_DIGITS - int(np.ceil(np.log10(largest)))
+    return np.round(gaps, decimals)
 
 
 def _warn_irregular_steps(
@@ -585,6 +641,9 @@ def _windows_from_frame(
             str(frame[entity_column].dtype) if entity_column is not None else "int64"
         ),
     )
+    # Cut first: the time step needs an entity of two rows or more, and
+    # windows need one of seq_len (at least 2).
+    windows = _cut_groups(values, bounds, seq_len, entities)
     if time_column is not None:
         times = _time_numbers(ordered[time_column], time_column)
         layout.time_dtype = str(frame[time_column].dtype)
@@ -594,7 +653,6 @@ def _windows_from_frame(
         )
     if entity_column is None:
         layout.columns = [layout.entity_column, *frame.columns]
-    windows = _cut_groups(values, bounds, seq_len, entities)
     if time_column is not None:
         # The entities trained on are those long enough for one window.
         firsts = [a for a, b in bounds if b - a >= seq_len]
@@ -602,6 +660,16 @@ def _windows_from_frame(
         layout.time_starts = starts.tolist()
         layout.time_start_counts = counts.tolist()
     return windows, layout
+
+
+def _shorter_seq_len(longest: int) -> str:
+    """What to do when sequences of ``longest`` steps are too short."""
+    if longest < 2:
+        return (
+            "TimeGAN needs sequences of at least 2 time steps, so a single "
+            "row per sequence cannot be learned"
+        )
+    return f"build the generator with seq_len={longest} or less"
 
 
 def _free_name(name: str, taken: pd.Index) -> str:
@@ -621,7 +689,7 @@ def _cut_groups(
         longest = max(b - a for a, b in bounds)
         raise InvalidDataError(
             f"Every sequence is shorter than seq_len={seq_len} (the longest has "
-            f"{longest} rows); build the generator with seq_len={longest} or less."
+            f"{longest} rows); {_shorter_seq_len(longest)}."
         )
     if len(long_enough) < len(bounds):
         assert entities is not None
@@ -803,12 +871,13 @@ class TimeGANGenerator:
                 fewer than ``seq_len`` rows are left out, with a warning.
                 Its dtype must hold the ids 0, 1, ... that generated
                 sequences get, so datetime and duration columns are refused.
-            time_column: The frame's column of times (datetimes or numbers)
-                to order each entity's rows by; None to keep the row order.
-                Generated sequences start at the start time of a randomly
-                drawn training entity and step evenly by the most common
-                gap between consecutive times; when the gaps differ, fit
-                warns that the other gaps are not reproduced.
+            time_column: The frame's column of times (datetimes, durations
+                or numbers) to order each entity's rows by; None to keep
+                the row order. Generated sequences start at the start time
+                of a randomly drawn training entity and step evenly by the
+                most common gap between consecutive times (float gaps equal
+                to 12 significant digits count as one); when the gaps
+                differ, fit warns that the other gaps are not reproduced.
             progress: True for a progress bar per training phase, False for
                 none, or a callable receiving :class:`ProgressEvent` (stage
                 ``"autoencoder"``, ``"supervised"`` or ``"joint"``).
@@ -860,7 +929,8 @@ class TimeGANGenerator:
                 f"{type(data).__name__}. Wrap lists with np.asarray(data)."
             )
         windows = _windows_from_array(data, self.seq_len, self.n_features)
-        dtype = data.dtype if np.issubdtype(data.dtype, np.floating) else np.float64
+        kept = (np.floating, np.integer, np.bool_)
+        dtype = data.dtype if issubclass(data.dtype.type, kept) else np.float64
         return windows, _OutputLayout(kind="array", dtype=str(np.dtype(dtype)))
 
     @property
@@ -890,16 +960,17 @@ class TimeGANGenerator:
             seed: Draw from this seed instead of the generator's own stream.
 
         Returns:
-            An array ``(n, seq_len, n_features)`` in the units of the training
-            data when it was fitted on an array; otherwise a long DataFrame
-            with the training frame's columns and dtypes: entity ids 0 to
-            ``n - 1`` (``"synthetic-0"``, ... in a text or categorical entity
-            column; False and True in a boolean one), a time column whose
-            every sequence starts at the start time of a training entity
-            drawn at random (from ``seed`` or the generator's stream) and
-            steps evenly by the training data's most common gap, and the
-            features. A feature that was constant in training comes back as
-            that constant.
+            An array ``(n, seq_len, n_features)`` in the units and dtype of
+            the training data when it was fitted on an array (integers
+            rounded, booleans thresholded at one half); otherwise a long
+            DataFrame with the training frame's columns and dtypes: entity
+            ids 0 to ``n - 1`` (``"synthetic-0"``, ... in a text or
+            categorical entity column; False and True in a boolean one), a
+            time column whose every sequence starts at the start time of a
+            training entity drawn at random (from ``seed`` or the
+            generator's stream) and steps evenly by the training data's most
+            common gap, and the features. A feature that was constant in
+            training comes back as that constant.
 
         Raises:
             NotFittedError: fit has not been called.
