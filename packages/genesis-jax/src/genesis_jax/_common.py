@@ -127,8 +127,13 @@ def _gpus() -> list[jax.Device]:
 
 
 def key_from_rng(rng: np.random.Generator) -> jax.Array:
-    """A JAX PRNG key seeded from a draw of ``rng``."""
-    return jax.random.key(int(rng.integers(0, 2**63 - 1)))
+    """A JAX PRNG key seeded from a draw of ``rng``.
+
+    The draw has 32 bits: with ``jax_enable_x64`` off, JAX keeps only the
+    low 32 bits of a seed, so a wider draw would give another key, and other
+    rows, once a user turns 64-bit types on.
+    """
+    return jax.random.key(int(rng.integers(0, 2**32)))
 
 
 # -- layers -------------------------------------------------------------------
@@ -515,7 +520,9 @@ class SpanLayout:
             ``(batch, n_one_hot)`` int32 slots, spans in matrix order.
         """
         if uniforms is None:
-            uniforms = jax.random.uniform(key, (raw.shape[0], self.n_one_hot))
+            uniforms = jax.random.uniform(
+                key, (raw.shape[0], self.n_one_hot), jnp.float32
+            )
         rows = jnp.where(self.scalar_mask, jnp.tanh(raw), raw)
         slots = [
             _inverse_cdf(raw[:, start:stop], uniforms[:, number])

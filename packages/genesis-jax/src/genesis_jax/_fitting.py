@@ -140,10 +140,15 @@ def static_key(
     spans: Sequence[ColumnSpan],
     *extra: Hashable,
 ) -> Hashable:
-    """What a compiled epoch depends on besides array shapes, hashable."""
+    """What a compiled epoch depends on besides array shapes, hashable.
+
+    That includes jax's 64-bit switch, which changes the traced graph (its
+    integer and default float types) without changing the arguments.
+    """
     settings = tuple(sorted((k, v) for k, v in config.items() if k != "epochs"))
     layout = tuple((s.column, str(s.kind), s.start, s.stop) for s in spans)
-    return (method, settings, layout, *extra)
+    x64 = bool(jax.config.jax_enable_x64)
+    return (method, settings, layout, x64, *extra)
 
 
 def memory_estimate(n_values: int, *arrays: Any) -> int:

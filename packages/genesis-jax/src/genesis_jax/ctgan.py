@@ -204,7 +204,9 @@ class DiscriminatorNet(nnx.Module):
 
 def _dropout(hidden: jax.Array, key: jax.Array) -> jax.Array:
     keep = 1.0 - DROPOUT
-    mask = jax.random.bernoulli(key, keep, hidden.shape)
+    # A float32 probability: a Python float would draw float64 uniforms, and
+    # other masks, when jax_enable_x64 is on.
+    mask = jax.random.bernoulli(key, jnp.float32(keep), hidden.shape)
     return jnp.where(mask, hidden * (1.0 / keep), 0.0)
 
 
@@ -357,7 +359,7 @@ def make_train_epoch(
         gap = fake_score.mean() - real_score.mean()
         # WGAN-GP on random mixes of real and fake packs, which share their
         # conditional vectors; the gradient is taken with respect to the rows.
-        alpha = jax.random.uniform(mix_key, (real.shape[0], 1))
+        alpha = jax.random.uniform(mix_key, (real.shape[0], 1), real.dtype)
         mixed = fake + alpha * (real - fake)
         grad = jax.grad(lambda rows: net(rows, condition, penalty_key).sum())(mixed)
         norm = jnp.sqrt(jnp.square(grad).sum(axis=1))
@@ -367,7 +369,7 @@ def make_train_epoch(
     def generator_loss(fake, raw, params, slots, chosen, target, key):
         net = nnx.merge(discriminator_graph, params)
         adversarial = -net(net.pack(fake), net.condition(slots), key).mean()
-        conditional = jnp.zeros(())
+        conditional = jnp.zeros((), jnp.float32)
         if has_conditions:
             conditional = conditional_loss(raw, layout, chosen, target)
         return adversarial + conditional, (adversarial, conditional)
@@ -383,7 +385,9 @@ def make_train_epoch(
         discriminator_opt = state.discriminator_opt
         for inner in range(last + 1):
             key, noise_key, gumbel_key, score_key = jax.random.split(key, 4)
-            noise = jax.random.normal(noise_key, (rows.shape[1], embedding_dim))
+            noise = jax.random.normal(
+                noise_key, (rows.shape[1], embedding_dim), jnp.float32
+            )
             slots = slots_all[inner] if has_conditions else None
 
             def forward(
@@ -490,7 +494,9 @@ def make_generate_batch(
     def run(params, stats, slots, key, draws):
         noise_key, slot_key = jax.random.split(key)
         if draws is None:
-            noise = jax.random.normal(noise_key, (slots.shape[0], embedding_dim))
+            noise = jax.random.normal(
+                noise_key, (slots.shape[0], embedding_dim), jnp.float32
+            )
             uniforms = None
         else:
             noise, uniforms = draws.normals, draws.uniforms

@@ -226,7 +226,7 @@ def make_train_epoch(
     def loss(params, rows, key):
         networks = nnx.merge(graph, params)
         mean, logvar = networks.encoder(rows)
-        noise = jax.random.normal(key, mean.shape)
+        noise = jax.random.normal(key, mean.shape, mean.dtype)
         code = mean + noise * jnp.exp(0.5 * logvar)
         raw = networks.decoder(code)
         sigma = networks.decoder.sigma[...]
@@ -254,7 +254,10 @@ def make_train_epoch(
         shuffled = data[order]
         full, left = divmod(n_rows, batch_size)
         keys = jax.random.split(key, full + 1)
-        carry, losses = (params, opt_state), jnp.zeros((0, len(LOSS_NAMES)))
+        carry, losses = (
+            (params, opt_state),
+            jnp.zeros((0, len(LOSS_NAMES)), jnp.float32),
+        )
         if full:
             cut = full * batch_size
             batches = (
@@ -311,8 +314,8 @@ def make_generate_batch(
         code_key, slot_key, scalar_key = jax.random.split(key, 3)
         decoder = nnx.merge(graph, params)
         if draws is None:
-            code = jax.random.normal(code_key, (n, embedding_dim))
-            noise = jax.random.normal(scalar_key, (n, len(columns)))
+            code = jax.random.normal(code_key, (n, embedding_dim), jnp.float32)
+            noise = jax.random.normal(scalar_key, (n, len(columns)), jnp.float32)
             uniforms = None
         else:
             code = draws.normals[:, :embedding_dim]

@@ -107,7 +107,9 @@ def gumbel_noise(
     Drawn from uniforms because torch's exponential sampler is several times
     slower on CPU.
     """
-    noise = torch.rand(tuple(shape), generator=generator, device=device)
+    noise = torch.rand(
+        tuple(shape), generator=generator, device=device, dtype=torch.float32
+    )
     # U = 0 would give -log(inf); clamping makes it a very unlikely slot instead.
     return noise.clamp_min_(1e-30).log_().neg_().log_().neg_()
 
@@ -122,7 +124,12 @@ def sampling_uniforms(
     is copied to the device.
     """
     if generator.device.type != "cpu":
-        return torch.rand(tuple(shape), generator=generator, device=generator.device)
+        return torch.rand(
+            tuple(shape),
+            generator=generator,
+            device=generator.device,
+            dtype=torch.float32,
+        )
     return torch.from_numpy(rng.random(tuple(shape), dtype=np.float32))
 
 
@@ -250,7 +257,8 @@ def build_module(
     draws nothing from torch's global generator.
     """
     with torch.device("meta"):
-        module = factory()
+        # The caller's default dtype may be float64; our networks are float32.
+        module = factory().float()
     module = module.to_empty(device=device)
     initialize(module, generator)
     return module
@@ -267,7 +275,10 @@ def initialize(module: nn.Module, generator: torch.Generator) -> None:
                     nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
             elif isinstance(layer, ConditionedLinear):
                 full = torch.empty(
-                    layer.out_features, layer.in_features, device=layer.bias.device
+                    layer.out_features,
+                    layer.in_features,
+                    device=layer.bias.device,
+                    dtype=layer.bias.dtype,
                 )
                 nn.init.kaiming_uniform_(full, a=5**0.5, generator=generator)
                 layer.load_dense_equivalent(full)
@@ -353,9 +364,7 @@ class SpanLayout:
         """``(batch, n_segments)`` maximum of each segment, without gradient."""
         with torch.no_grad():
             index = self.segment.expand(values.shape[0], -1)
-            start = torch.full(
-                (values.shape[0], self.n_segments), float("-inf"), device=values.device
-            )
+            start = values.new_full((values.shape[0], self.n_segments), float("-inf"))
             return start.scatter_reduce_(1, index, values, "amax")
 
     def segment_sum(self, values: torch.Tensor) -> torch.Tensor:

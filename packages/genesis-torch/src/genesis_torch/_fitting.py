@@ -27,9 +27,11 @@ from genesis_torch._common import parameter_count
 __all__ = [
     "adam",
     "batch_threads",
+    "fit_modes",
     "log_fit_cost",
     "memory_estimate",
     "mixed_precision",
+    "no_autocast",
     "samples_in_bfloat16",
     "thread_count",
     "time_trial_steps",
@@ -43,6 +45,29 @@ logger = logging.getLogger(__name__)
 _SLOW_THREADS_FACTOR = 2.0
 # Adam keeps two moments per value and the backward pass one gradient.
 _VALUES_PER_PARAMETER = 4
+
+
+@contextlib.contextmanager
+def fit_modes(device: torch.device) -> Iterator[None]:
+    """Autograd on and autocast off for the block, whatever the caller's modes.
+
+    A fit called inside ``torch.no_grad()`` would find no gradients, one
+    inside ``torch.inference_mode()`` would build networks whose weights
+    cannot be trained, and one inside ``torch.autocast`` would run layers
+    in a precision the losses were not written for. The caller's modes are
+    back on when the block ends.
+    """
+    with torch.inference_mode(False), torch.enable_grad(), no_autocast(device):
+        yield
+
+
+def no_autocast(device: torch.device) -> contextlib.AbstractContextManager[None]:
+    """The caller's ``torch.autocast`` off: the networks choose their precision.
+
+    Generation under the caller's autocast would hand bfloat16 rows to the
+    decoding in numpy, which has no bfloat16.
+    """
+    return torch.autocast(device.type, enabled=False)
 
 
 def _cpu_matmul_setting() -> Any:
@@ -115,7 +140,7 @@ def _cpu_rounds_products() -> bool:
     setting = _cpu_matmul_setting()
     if setting is None:
         return False
-    values = torch.full((32, 32), 1.0 + 2.0**-12)
+    values = torch.full((32, 32), 1.0 + 2.0**-12, dtype=torch.float32)
     with _reduced_float32_products(setting, "bf16"):
         rounded = values @ values
     return not torch.equal(rounded, values @ values)

@@ -248,7 +248,9 @@ class DiscriminatorNet(nn.Module):
 def _dropout(hidden: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     keep = 1.0 - DROPOUT
     # rand-and-compare is several times faster than bernoulli_ on CPU.
-    mask = torch.rand(hidden.shape, generator=generator, device=hidden.device)
+    mask = torch.rand(
+        hidden.shape, generator=generator, device=hidden.device, dtype=hidden.dtype
+    )
     return hidden * mask.lt_(keep).mul_(1.0 / keep)
 
 
@@ -411,7 +413,9 @@ def gradient_penalty(
     too; the gradient is taken with respect to the mixed rows, the
     conditional vectors being a fixed input of the discriminator network.
     """
-    alpha = torch.rand(real.shape[0], 1, generator=generator, device=real.device)
+    alpha = torch.rand(
+        real.shape[0], 1, generator=generator, device=real.device, dtype=real.dtype
+    )
     mixed = torch.lerp(fake, real, alpha).requires_grad_(True)
     score = discriminator(mixed, condition, generator)
     (grad,) = torch.autograd.grad(score.sum(), mixed, create_graph=True)
@@ -487,7 +491,7 @@ def generator_step(
     score = net(net.pack(fake), net.condition(slots), generator)
     adversarial = -score.mean()
     if chosen is None or target is None:
-        conditional = torch.zeros((), device=raw.device)
+        conditional = raw.new_zeros(())
     else:
         conditional = conditional_loss(raw, model.layout, chosen, target)
     model.generator_optimizer.zero_grad(set_to_none=True)
@@ -502,7 +506,9 @@ def _fake_rows(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Raw and activated generator-network output for ``n`` rows."""
     device = model.layout.scalar_mask.device
-    noise = torch.randn(n, model.embedding_dim, generator=generator, device=device)
+    noise = torch.randn(
+        n, model.embedding_dim, generator=generator, device=device, dtype=torch.float32
+    )
     raw = model.generator(noise, slots)
     return raw, model.layout.gumbel_activate(raw, generator)
 
@@ -517,7 +523,7 @@ def train_epoch(
     generator network has not changed since it made them).
     """
     pack = model.discriminator.pack
-    totals = torch.zeros(len(LOSS_NAMES), device=batches.rows.device)
+    totals = batches.data.new_zeros(len(LOSS_NAMES))
     last = batches.discriminator_steps - 1
     for step in range(batches.steps):
         for inner in range(last + 1):
@@ -567,10 +573,13 @@ def generate_batch(
     """
     layout = model.layout
     device = layout.scalar_mask.device
-    noise = torch.randn(n, model.embedding_dim, generator=generator, device=device)
+    noise = torch.randn(
+        n, model.embedding_dim, generator=generator, device=device, dtype=torch.float32
+    )
     exact = layout.scalar_columns if bfloat16 else None
-    raw = model.generator.sample(noise, slots, exact)
-    return layout.sample_activate(raw, generator, rng)
+    with _fitting.no_autocast(device):
+        raw = model.generator.sample(noise, slots, exact)
+        return layout.sample_activate(raw, generator, rng)
 
 
 # -- the generator --------------------------------------------------------------------
@@ -623,40 +632,45 @@ class CTGANGenerator(ConditionalTableModel):
         self, prepared: PreparedTable, *, progress: ProgressCallback | None = None
     ) -> None:
         """Learn ``prepared``; Ctrl-C stops after the current step, model usable."""
-        # A fit that fails leaves the generator unfitted, never half-replaced.
-        self._model = None
-        rng = np.random.default_rng(self.seed)
-        torch_generator = seeded_generator(rng, self.device)
-        encoded, sampler, cond_starts = self._encode(prepared, rng)
-        self.batch_size_ = training.fit_batch_size(
-            self.config["batch_size"],
-            prepared.n_rows,
-            self.config["pac"],
-            smallest=training.CTGAN_MIN_BATCH,
-        )
-        layout = SpanLayout.from_spans(encoded.spans, self.device)
-        model = build_model(
-            self.config, layout, self.conditions_.width, self.device, torch_generator
-        )
-        data = torch.as_tensor(encoded.matrix, device=self.device)
-        shape = (
-            max(prepared.n_rows // self.batch_size_, 1),
-            self.config["discriminator_steps"],
-            self.batch_size_,
-        )
+        with _fitting.fit_modes(self.device):
+            # A fit that fails leaves the generator unfitted, never half-replaced.
+            self._model = None
+            rng = np.random.default_rng(self.seed)
+            torch_generator = seeded_generator(rng, self.device)
+            encoded, sampler, cond_starts = self._encode(prepared, rng)
+            self.batch_size_ = training.fit_batch_size(
+                self.config["batch_size"],
+                prepared.n_rows,
+                self.config["pac"],
+                smallest=training.CTGAN_MIN_BATCH,
+            )
+            layout = SpanLayout.from_spans(encoded.spans, self.device)
+            model = build_model(
+                self.config,
+                layout,
+                self.conditions_.width,
+                self.device,
+                torch_generator,
+            )
+            data = torch.as_tensor(encoded.matrix, device=self.device)
+            shape = (
+                max(prepared.n_rows // self.batch_size_, 1),
+                self.config["discriminator_steps"],
+                self.batch_size_,
+            )
 
-        def next_batches() -> EpochBatches:
-            return sample_epoch(data, sampler, cond_starts, shape, rng)
+            def next_batches() -> EpochBatches:
+                return sample_epoch(data, sampler, cond_starts, shape, rng)
 
-        self._log_cost(model, encoded, data, next_batches)
-        self._model = model
-        _fitting.train(
-            self,
-            lambda: train_epoch(model, next_batches(), torch_generator),
-            progress,
-            logger,
-        )
-        model.generator.eval()
+            self._log_cost(model, encoded, data, next_batches)
+            self._model = model
+            _fitting.train(
+                self,
+                lambda: train_epoch(model, next_batches(), torch_generator),
+                progress,
+                logger,
+            )
+            model.generator.eval()
 
     def _log_cost(
         self,
@@ -729,7 +743,7 @@ class CTGANGenerator(ConditionalTableModel):
         positions = None
         if self.conditions_.width:
             positions = torch.as_tensor(slots, dtype=torch.int64, device=self.device)
-        with torch.inference_mode():
+        with torch.inference_mode(), _fitting.no_autocast(self.device):
             raw = model.generator(dense, positions)
         return raw.float().cpu().numpy()
 

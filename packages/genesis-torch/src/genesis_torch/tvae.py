@@ -231,7 +231,9 @@ def vae_step(
     # Under mixed precision the networks answer in bfloat16; the likelihood
     # and the KL divergence sum over the batch, so they are taken in float32.
     mean, logvar = (half.float() for half in model.encoder(rows))
-    noise = torch.randn(mean.shape, generator=generator, device=mean.device)
+    noise = torch.randn(
+        mean.shape, generator=generator, device=mean.device, dtype=mean.dtype
+    )
     code = mean + noise * torch.exp(0.5 * logvar)
     raw = model.decoder(code).float()
     sigma = model.decoder.sigma
@@ -258,7 +260,7 @@ def train_epoch(
     # One gather per epoch; each batch is then a slice, not a copy.
     shuffled = data.index_select(0, order)
     shuffled_targets = targets.index_select(0, order)
-    totals = torch.zeros(len(LOSS_NAMES), device=data.device)
+    totals = data.new_zeros(len(LOSS_NAMES))
     steps = 0
     for start in range(0, n_rows, batch_size):
         batch = slice(start, start + batch_size)
@@ -297,12 +299,17 @@ def generate_batch(
     """
     layout = model.layout
     device = layout.scalar_mask.device
-    code = torch.randn(n, model.embedding_dim, generator=generator, device=device)
+    code = torch.randn(
+        n, model.embedding_dim, generator=generator, device=device, dtype=torch.float32
+    )
     exact = layout.scalar_columns if bfloat16 else None
-    raw = model.decoder.sample(code, exact)
-    rows, picked = layout.sample_activate(raw, generator, rng)
+    with _fitting.no_autocast(device):
+        raw = model.decoder.sample(code, exact)
+        rows, picked = layout.sample_activate(raw, generator, rng)
     columns = layout.scalar_columns
-    noise = torch.randn(n, len(columns), generator=generator, device=device)
+    noise = torch.randn(
+        n, len(columns), generator=generator, device=device, dtype=torch.float32
+    )
     rows[:, columns] += noise * model.decoder.sigma
     return rows, picked
 
@@ -353,33 +360,34 @@ class TVAEGenerator(TableModel):
         self, prepared: PreparedTable, *, progress: ProgressCallback | None = None
     ) -> None:
         """Learn ``prepared``; Ctrl-C stops after the current step, model usable."""
-        # A fit that fails leaves the generator unfitted, never half-replaced.
-        self._model = None
-        rng = np.random.default_rng(self.seed)
-        torch_generator = seeded_generator(rng, self.device)
-        encoded = self._fit_transformer(prepared, rng)
-        self.batch_size_ = training.fit_batch_size(
-            self.config["batch_size"], prepared.n_rows
-        )
+        with _fitting.fit_modes(self.device):
+            # A fit that fails leaves the generator unfitted, never half-replaced.
+            self._model = None
+            rng = np.random.default_rng(self.seed)
+            torch_generator = seeded_generator(rng, self.device)
+            encoded = self._fit_transformer(prepared, rng)
+            self.batch_size_ = training.fit_batch_size(
+                self.config["batch_size"], prepared.n_rows
+            )
 
-        layout = SpanLayout.from_spans(encoded.spans, self.device)
-        model = build_model(self.config, layout, self.device, torch_generator)
-        data = torch.as_tensor(encoded.matrix, device=self.device)
-        targets = torch.as_tensor(
-            layout.one_hot_targets(encoded.matrix), device=self.device
-        )
-        self._log_cost(model, encoded, data, targets)
-        self._model = model
-        _fitting.train(
-            self,
-            lambda: train_epoch(
-                model, data, targets, self.batch_size_, torch_generator
-            ),
-            progress,
-            logger,
-        )
-        model.encoder.eval()
-        model.decoder.eval()
+            layout = SpanLayout.from_spans(encoded.spans, self.device)
+            model = build_model(self.config, layout, self.device, torch_generator)
+            data = torch.as_tensor(encoded.matrix, device=self.device)
+            targets = torch.as_tensor(
+                layout.one_hot_targets(encoded.matrix), device=self.device
+            )
+            self._log_cost(model, encoded, data, targets)
+            self._model = model
+            _fitting.train(
+                self,
+                lambda: train_epoch(
+                    model, data, targets, self.batch_size_, torch_generator
+                ),
+                progress,
+                logger,
+            )
+            model.encoder.eval()
+            model.decoder.eval()
 
     def _log_cost(
         self,
@@ -440,7 +448,7 @@ class TVAEGenerator(TableModel):
         """
         model = self._fitted_model()
         code = torch.as_tensor(noise, dtype=torch.float32, device=self.device)
-        with torch.inference_mode():
+        with torch.inference_mode(), _fitting.no_autocast(self.device):
             raw = model.decoder(code)
         return raw.float().cpu().numpy()
 
