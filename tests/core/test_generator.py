@@ -141,6 +141,33 @@ def test_identifiers_number_on_across_calls_and_rejection_rounds(
     assert loaded.generate(3)["order_id"].tolist() == [660, 661, 662]
 
 
+def test_numpy_integer_seeds_are_seeds(frame) -> None:
+    # Seeds from np.arange or a grid search were refused as "must be an
+    # integer" (helper's backend round).
+    plain = SyntheticGenerator("gaussian_copula", seed=3).fit(frame, progress=False)
+    numpy = SyntheticGenerator("gaussian_copula", seed=np.int64(3))
+    numpy.fit(frame, progress=False)
+    pd.testing.assert_frame_equal(
+        plain.generate(50, seed=7).drop(columns="row_id"),
+        numpy.generate(50, seed=np.uint32(7)).drop(columns="row_id"),
+    )
+    assert len(list(numpy.iter_batches(20, seed=np.int32(1)))) == 1
+
+
+@pytest.mark.parametrize("seed", [-1, 2.0, "3", True])
+def test_a_seed_that_is_not_a_whole_number_of_0_or_more_is_refused(
+    fitted, seed: object
+) -> None:
+    # A negative seed failed inside numpy with a raw ValueError.
+    message = re.escape(f"seed must be an integer of 0 or more, or None; got {seed!r}")
+    with pytest.raises(InvalidConfigError, match=message):
+        SyntheticGenerator("gaussian_copula", seed=seed)
+    with pytest.raises(InvalidConfigError, match="seed must be an integer of 0"):
+        fitted.generate(5, seed=seed)
+    with pytest.raises(InvalidConfigError, match="seed must be an integer of 0"):
+        fitted.iter_batches(5, seed=seed)
+
+
 def test_same_seed_same_rows(frame) -> None:
     first = SyntheticGenerator("gaussian_copula", seed=3).fit(frame, progress=False)
     second = SyntheticGenerator("gaussian_copula", seed=3).fit(frame, progress=False)

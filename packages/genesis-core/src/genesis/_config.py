@@ -12,7 +12,14 @@ import numpy as np
 
 from genesis.errors import InvalidConfigError
 
-__all__ = ["ConfigKey", "ConfigSpec", "layer_sizes", "positive_int", "resolve_config"]
+__all__ = [
+    "ConfigKey",
+    "ConfigSpec",
+    "check_seed",
+    "layer_sizes",
+    "positive_int",
+    "resolve_config",
+]
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,29 @@ class ConfigKey:
 
 
 ConfigSpec = Mapping[str, ConfigKey]
+
+
+def check_seed(seed: object) -> int | None:
+    """``seed`` as a Python int, or None.
+
+    numpy integers (from a grid of seeds, say) are taken as ints.
+
+    Raises:
+        InvalidConfigError: ``seed`` is not None nor a whole number of 0 or
+            more (numpy seeds cannot be negative).
+    """
+    if seed is None:
+        return None
+    if isinstance(seed, bool | np.bool_) or not isinstance(seed, numbers.Integral):
+        raise InvalidConfigError(
+            f"seed must be an integer of 0 or more, or None; got {seed!r} "
+            f"({type(seed).__name__})."
+        )
+    if seed < 0:
+        raise InvalidConfigError(
+            f"seed must be an integer of 0 or more, or None; got {seed!r}."
+        )
+    return int(seed)
 
 
 def positive_int(value: Any) -> str | None:

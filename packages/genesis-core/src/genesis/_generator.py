@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from genesis import _io, _streaming
 from genesis._auto import choose_method
-from genesis._config import resolve_config
+from genesis._config import check_seed, resolve_config
 from genesis._registry import CORE_BACKEND, get_registry, resolve_backend
 from genesis._values import UnstorableValueError, encode_value
 from genesis.data import (
@@ -83,8 +83,7 @@ class SyntheticGenerator:
             raise InvalidConfigError(
                 f"config must be a dict of config keys, got {type(config).__name__}."
             )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise InvalidConfigError(f"seed must be an integer or None, got {seed!r}.")
+        seed = check_seed(seed)
         self.method = method
         self.config = dict(config or {})
         self.backend = backend
@@ -240,6 +239,7 @@ class SyntheticGenerator:
         """:meth:`generate`, with identifiers numbered from the first on."""
         impl = self._fitted()
         n = check_generate_count(n)
+        seed = check_seed(seed)
         rng = np.random.default_rng(seed) if seed is not None else self._rng
         if conditions is None:
             return self._restore(impl.generate(n, rng=rng), n, rng)
@@ -515,12 +515,9 @@ class SyntheticGenerator:
         return _streaming.parquet_schema(self)
 
     def _stream_entropy(self, seed: int | None) -> int:
+        seed = check_seed(seed)
         if seed is not None:
-            if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-                raise InvalidConfigError(
-                    f"seed must be an integer or None, got {seed!r}."
-                )
-            return int(seed)
+            return seed
         assert self._rng is not None
         return int(self._rng.integers(2**63))
 

@@ -364,9 +364,15 @@ def rows_meeting(frame: pd.DataFrame, conditions: Mapping[Hashable, Any]) -> np.
             if series.dtype == object:
                 # True == 1 == 1.0 in Python. ``wanted`` is a seen value, and
                 # the cells are seen values too, so its own type must match.
-                met &= series.map(type) == type(wanted)
+                met &= series.map(_type_of(wanted)).astype(bool)
         mask &= met.fillna(False).to_numpy(dtype=bool)
     return mask
+
+
+def _type_of(wanted: Any) -> Callable[[Any], bool]:
+    """Whether a cell is of exactly ``wanted``'s type."""
+    kind = type(wanted)
+    return lambda cell: type(cell) is kind
 
 
 def shown_condition(wanted: Any) -> Any:

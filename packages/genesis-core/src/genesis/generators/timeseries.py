@@ -36,6 +36,7 @@ from genesis import _io
 from genesis._config import (
     ConfigKey,
     ConfigSpec,
+    check_seed,
     one_of,
     positive_int,
     resolve_config,
@@ -814,8 +815,7 @@ class TimeGANGenerator:
                 f"Give epochs or iterations, not both; got epochs={epochs!r} and "
                 f"iterations={iterations!r}."
             )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise InvalidConfigError(f"seed must be an integer or None, got {seed!r}.")
+        seed = check_seed(seed)
         for name, value in (("backend", backend), ("device", device)):
             if value is not None and not isinstance(value, str):
                 raise InvalidConfigError(
@@ -986,6 +986,7 @@ class TimeGANGenerator:
                 f"The number of sequences must be a non-negative integer, got {n!r}."
             )
         self._layout.check_count(int(n))
+        seed = check_seed(seed)
         rng = np.random.default_rng(seed) if seed is not None else self._rng
         assert rng is not None
         scaled = impl.generate(int(n), rng=rng)

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from genesis import _io
+from genesis._config import check_seed
 from genesis._generator import SyntheticGenerator
 from genesis._values import decode_value, encode_value
 from genesis.data import check_generate_count
@@ -166,8 +167,7 @@ class MultiTableGenerator:
             raise InvalidConfigError(
                 f"orphans must be one of {list(ORPHAN_POLICIES)!r}, got {orphans!r}."
             )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise InvalidConfigError(f"seed must be an integer or None, got {seed!r}.")
+        seed = check_seed(seed)
         if (
             isinstance(max_context_columns, bool)
             or not isinstance(max_context_columns, int)
@@ -369,9 +369,8 @@ class MultiTableGenerator:
         plans = self._fitted()
         assert self._rng is not None
         wanted = self._wanted_rows(plans, counts, scale)
-        call_seed = (
-            int(seed) if seed is not None else int(self._rng.integers(2**63 - 1))
-        )
+        seed = check_seed(seed)
+        call_seed = seed if seed is not None else int(self._rng.integers(2**63 - 1))
         outputs: dict[str, pd.DataFrame] = {}
         capacities: dict[Relationship, np.ndarray] = {}
         for index, name in enumerate(self.order_):
