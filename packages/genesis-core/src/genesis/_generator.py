@@ -221,9 +221,10 @@ class SyntheticGenerator:
         """The first of ``n`` sequential identifier numbers no earlier call on
         this generator gave out (counted from the column's first real value).
 
-        Rows rejected for unmet conditions used to keep their numbers, and
-        each call started again from the first, so concatenated calls and
-        rows kept from several rounds repeated keys (SDV issues 63, 331).
+        Keys are written once a call's rows are chosen, from this count kept
+        over the generator's life (and saved with it), so calls put together
+        and rows kept from several rounds of rejection never repeat a key
+        (SDV issues 63, 331).
         """
         first = self._identifiers_taken
         self._identifiers_taken += n
