@@ -248,3 +248,17 @@ def test_integers_declared_an_identifier_count_on_from_the_smallest() -> None:
     keys = out.generate(50)["day"]
 
     assert keys.is_unique and keys.min() == real["day"].min()
+
+
+def test_guessing_a_text_date_layout_passes_no_pandas_warning_on() -> None:
+    # pandas warns "Parsing dates in %Y-%m-%d format when dayfirst=True was
+    # specified" when the day-first guess meets a year-first date; fit made
+    # that guess, and the warning reached the user.
+    real = pd.DataFrame({"day": ["2021-03-04", "2021-05-06", "2022-01-02"] * 20})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        metadata = TableMetadata.infer(real)
+        SyntheticGenerator("gaussian_copula", seed=0).fit(
+            real, metadata=metadata, progress=False
+        )
+    assert metadata["day"].column_type == "datetime"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 import re
+import warnings
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "ColumnType",
     "TableMetadata",
     "check_column_values",
+    "guess_layout",
     "unhashable_example",
 ]
 
@@ -537,7 +539,7 @@ def _is_text_of_times(series: pd.Series) -> bool:
     # Most text is not dates: the first value settles that before the column
     # is walked.
     layouts = [
-        guess_datetime_format(str(values.iloc[0]), dayfirst=dayfirst)
+        guess_layout(str(values.iloc[0]), dayfirst=dayfirst)
         for dayfirst in (False, True)
     ]
     layouts = [layout for layout in layouts if layout and _names_a_date(layout)]
@@ -551,6 +553,17 @@ def _is_text_of_times(series: pd.Series) -> bool:
             continue
         return bool((times.dt.strftime(layout) == texts).all())
     return False
+
+
+def guess_layout(text: str, *, dayfirst: bool) -> str | None:
+    """pandas' guess of the strftime layout of ``text``, or None.
+
+    pandas warns when a guess with ``dayfirst`` finds the year first; a
+    guess is a question here, so the warning is not passed to the user.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return guess_datetime_format(text, dayfirst=dayfirst)
 
 
 def _names_a_date(layout: str) -> bool:

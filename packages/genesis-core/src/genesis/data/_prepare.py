@@ -18,15 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-try:
-    from pandas.tseries.api import guess_datetime_format
-except ImportError:  # pandas 2.1, before it was public
-    from pandas._libs.tslibs.parsing import guess_datetime_format
-
 from genesis._values import decode_value, encode_value
 from genesis.data._conditions import BatchThreads, usable_cpus
 from genesis.errors import InvalidDataError
-from genesis.metadata import ColumnMetadata, ColumnType, TableMetadata
+from genesis.metadata import ColumnMetadata, ColumnType, TableMetadata, guess_layout
 
 __all__ = [
     "MISSING_SUFFIX",
@@ -472,7 +467,7 @@ def _read_times(name: Hashable, texts: pd.Series) -> tuple[pd.Series, str]:
     """
     strings = texts.astype(str)
     for dayfirst in (False, True):
-        guessed = guess_datetime_format(strings.iloc[0], dayfirst=dayfirst)
+        guessed = guess_layout(strings.iloc[0], dayfirst=dayfirst)
         if guessed is None:
             continue
         try:
