@@ -649,16 +649,14 @@ class MultiTableGenerator:
         assert link.through is not None
         first, onward = (self.schema_.relationships[i] for i in link.through)
         parent = outputs[first.parent]
-        keys = pd.MultiIndex.from_arrays(
-            [parent[c].to_numpy(dtype=object) for c in first.parent_columns]
-        )
-        named = pd.MultiIndex.from_arrays([foreign[c] for c in first.child_columns])
-        rows = keys.get_indexer(named)
+        named = pd.DataFrame({c: foreign[c] for c in first.child_columns})
+        rows = key_positions(first, parent, named)
+        found = rows >= 0
         for column, source in zip(
             link.relationship.child_columns, onward.child_columns, strict=True
         ):
             values = np.full(rows.size, None, dtype=object)
-            values[rows >= 0] = parent[source].to_numpy(dtype=object)[rows[rows >= 0]]
+            values[found] = parent[source].to_numpy(dtype=object)[rows[found]]
             foreign[column] = values
 
     def _fill_partial(
