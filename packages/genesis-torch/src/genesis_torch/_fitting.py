@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import math
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +26,7 @@ from genesis.protocols import ProgressCallback
 from genesis_torch._common import parameter_count
 
 __all__ = [
+    "FlatAdam",
     "adam",
     "batch_threads",
     "fit_modes",
@@ -252,18 +254,93 @@ def log_fit_cost(
     )
 
 
+class FlatAdam:
+    """Adam, with L2 weight decay as ``torch.optim.Adam`` takes it, over one buffer.
+
+    The parameters become views into one flat tensor, and their gradients
+    views into another, so a step is a handful of whole-buffer operations
+    and clearing the gradients is one fill. ``torch.optim.Adam`` walks its
+    list of parameter tensors in Python on every step: for the few small
+    layers of CTGAN and TVAE that bookkeeping, not the arithmetic, was most
+    of its cost (about 0.8 ms of a 12 ms TVAE step on two threads). Autograd
+    adds each new gradient into the existing view in place, so the views
+    stay attached to the buffer from step to step.
+
+    Args:
+        parameters: Tensors of one dtype and device, each given once.
+        lr: Learning rate.
+        weight_decay: L2 penalty added to the gradient.
+        betas: Decay rates of the first and second moments.
+        eps: Added to the root of the second moment.
+    """
+
+    def __init__(
+        self,
+        parameters: Sequence[nn.Parameter],
+        lr: float,
+        weight_decay: float,
+        betas: tuple[float, float],
+        eps: float = 1e-8,
+    ) -> None:
+        first = parameters[0]
+        sizes = [p.numel() for p in parameters]
+        self.values = torch.empty(sum(sizes), dtype=first.dtype, device=first.device)
+        self.gradients = torch.zeros_like(self.values)
+        with torch.no_grad():
+            for parameter, values, gradient in zip(
+                parameters,
+                self.values.split(sizes),
+                self.gradients.split(sizes),
+                strict=True,
+            ):
+                values.copy_(parameter.reshape(-1))
+                parameter.data = values.view_as(parameter)
+                parameter.grad = gradient.view_as(parameter)
+        self.first_moment = torch.zeros_like(self.values)
+        self.second_moment = torch.zeros_like(self.values)
+        self._denominator = torch.empty_like(self.values)
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.betas = betas
+        self.eps = eps
+        self.steps = 0
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradients (kept as zeros, so the views stay in place)."""
+        self.gradients.zero_()
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """One Adam update of every parameter from its gradient."""
+        self.steps += 1
+        beta1, beta2 = self.betas
+        gradients = self.gradients
+        if self.weight_decay:
+            gradients.add_(self.values, alpha=self.weight_decay)
+        self.first_moment.lerp_(gradients, 1 - beta1)
+        self.second_moment.mul_(beta2).addcmul_(gradients, gradients, value=1 - beta2)
+        root_correction = math.sqrt(1 - beta2**self.steps)
+        denominator = torch.sqrt(self.second_moment, out=self._denominator)
+        denominator.div_(root_correction).add_(self.eps)
+        step_size = self.lr / (1 - beta1**self.steps)
+        self.values.addcdiv_(self.first_moment, denominator, value=-step_size)
+
+
 def adam(
     module: nn.Module, lr: float, weight_decay: float, betas: tuple[float, float]
-) -> torch.optim.Adam:
-    """Adam over ``module``'s parameters, in one fused kernel per step.
+) -> FlatAdam | torch.optim.Adam:
+    """Adam over ``module``'s trainable parameters.
 
-    torch fuses Adam on CPU from version 2.4; older versions update the
-    parameters tensor-list-wise instead.
+    :class:`FlatAdam` when they share one dtype and device (always, for the
+    networks built here); otherwise torch's own, fused where it can be.
     """
-    on_cpu = all(p.device.type == "cpu" for p in module.parameters())
+    parameters = [p for p in module.parameters() if p.requires_grad]
+    if len({(p.dtype, p.device) for p in parameters}) == 1:
+        return FlatAdam(parameters, lr, weight_decay, betas)
+    on_cpu = all(p.device.type == "cpu" for p in parameters)
     fused = not on_cpu or torch.__version__ >= "2.4"
     return torch.optim.Adam(
-        module.parameters(),
+        parameters,
         lr=lr,
         betas=betas,
         weight_decay=weight_decay,

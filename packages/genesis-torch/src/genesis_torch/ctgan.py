@@ -260,8 +260,8 @@ class CTGANModel:
 
     generator: GeneratorNet
     discriminator: DiscriminatorNet
-    generator_optimizer: torch.optim.Optimizer
-    discriminator_optimizer: torch.optim.Optimizer
+    generator_optimizer: _fitting.FlatAdam | torch.optim.Optimizer
+    discriminator_optimizer: _fitting.FlatAdam | torch.optim.Optimizer
     layout: SpanLayout
     embedding_dim: int
 

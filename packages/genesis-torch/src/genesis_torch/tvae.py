@@ -144,7 +144,7 @@ class TVAEModel:
 
     encoder: Encoder
     decoder: Decoder
-    optimizer: torch.optim.Optimizer
+    optimizer: _fitting.FlatAdam | torch.optim.Optimizer
     layout: SpanLayout
     embedding_dim: int
     loss_factor: float
