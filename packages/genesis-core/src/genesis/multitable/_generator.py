@@ -8,8 +8,11 @@ How a table is modelled. One single-table generator per table learns a
   columns, the count follows them: a generated parent gets as many children
   as real parents like it have. A separate count regression would need its
   own family and fit per table; folding the count into the parent's model
-  reuses whatever method the user chose, and the Gaussian copula fits an
-  atom at zero and the tail of counts exactly.
+  reuses whatever method the user chose. The model decides which rows have
+  children and which have more; the counts themselves are then set to the
+  real ones by rank (:mod:`genesis.multitable._cardinality`), since a
+  neural or parametric marginal cuts off the tail (a parent with 300
+  children among parents with one to three).
 - for each foreign key, a few columns of the parent row it refers to
   (context columns), and whether the key is present. The child's model thus
   learns how child rows depend on their parent.
@@ -66,6 +69,7 @@ from genesis.errors import (
     NotFittedError,
 )
 from genesis.metadata import TableMetadata
+from genesis.multitable._cardinality import calibrate_counts
 from genesis.multitable._keys import make_unique, restore_dtype
 from genesis.multitable._matching import (
     assign_parents,
@@ -461,7 +465,11 @@ class MultiTableGenerator:
             return pd.DataFrame(index=pd.RangeIndex(n))
         if not plan.count_columns or n == 0:
             return plan.generator.generate(n, seed=_next_seed(rng))
-        return self._rows_by_pattern(plan, n, rng)
+        rows = self._rows_by_pattern(plan, n, rng)
+        for column, shape in plan.count_shapes.items():
+            generated = rows[column].to_numpy(dtype=np.float64, na_value=0.0)
+            rows[column] = calibrate_counts(generated, shape, rng)
+        return rows
 
     def _rows_by_pattern(
         self, plan: TablePlan, n: int, rng: np.random.Generator

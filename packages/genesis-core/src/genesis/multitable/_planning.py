@@ -28,6 +28,7 @@ from genesis._generator import SyntheticGenerator
 from genesis._values import decode_value, encode_value
 from genesis.errors import InvalidDataError
 from genesis.metadata import ColumnType, TableMetadata
+from genesis.multitable._cardinality import CountShape
 from genesis.multitable._keys import (
     KeyFormat,
     dtype_from_name,
@@ -172,6 +173,9 @@ class TablePlan:
         real_rows: Rows of the real (cleaned) table.
         generator: The fitted single-table generator; None when the table
             has only key columns.
+        count_shapes: The real positive children counts of each count
+            column (:mod:`genesis.multitable._cardinality`); a count column
+            whose real parents have no children has none.
     """
 
     name: str
@@ -189,6 +193,7 @@ class TablePlan:
     key_bounds: tuple[object, object] | None
     real_rows: int
     generator: SyntheticGenerator | None = None
+    count_shapes: dict[str, CountShape] = field(default_factory=dict)
 
     def to_json(self, schema: RelationalSchema) -> dict[str, Any]:
         """The plan as JSON-able values, less its generator (saved on its own)."""
@@ -211,6 +216,9 @@ class TablePlan:
             "key_step": _encode_step(self.key_step),
             "key_bounds": _encode_columns(self.key_bounds),
             "real_rows": self.real_rows,
+            "count_shapes": [
+                [column, shape.to_json()] for column, shape in self.count_shapes.items()
+            ],
         }
 
     @classmethod
@@ -238,6 +246,12 @@ class TablePlan:
             key_bounds=_decode_columns(data["key_bounds"]),
             real_rows=int(data["real_rows"]),
             generator=generator,
+            # Absent from files saved before the real count shapes were kept:
+            # their counts come out as the model generates them.
+            count_shapes={
+                str(column): CountShape.from_json(shape)
+                for column, shape in data.get("count_shapes", [])
+            },
         )
 
 
@@ -312,11 +326,14 @@ class TablePlanner:
             link.through = self.through(link, links, positions)
         children = self.schema.children(name)
         count_columns = [count_column(r) for r in children]
+        counts = [child_counts(positions[r], len(frame)) for r in children]
         patterns = pattern_shares(
-            np.column_stack([child_counts(positions[r], len(frame)) for r in children])
-            if children
-            else np.zeros((len(frame), 0))
+            np.column_stack(counts) if children else np.zeros((len(frame), 0))
         )
+        shapes = {
+            column: CountShape.learn(values)
+            for column, values in zip(count_columns, counts, strict=True)
+        }
 
         movable, step, bounds = None, None, None
         if key is not None and len(key) > 1:
@@ -349,6 +366,7 @@ class TablePlanner:
             key_step=step,
             key_bounds=bounds,
             real_rows=len(frame),
+            count_shapes={c: s for c, s in shapes.items() if s is not None},
         )
 
     def through(
