@@ -10,6 +10,7 @@ Users import from here::
 
 from importlib.metadata import PackageNotFoundError, version
 
+from genesis import constraints
 from genesis._generator import SyntheticGenerator
 from genesis.errors import (
     BackendNotAvailableError,
@@ -45,4 +46,5 @@ __all__ = [
     "TableMetadata",
     "TrainingDivergedError",
     "__version__",
+    "constraints",
 ]

@@ -17,6 +17,16 @@ from genesis._auto import choose_method
 from genesis._config import check_seed, resolve_config
 from genesis._registry import CORE_BACKEND, get_registry, resolve_backend
 from genesis._values import UnstorableValueError, encode_value
+from genesis.constraints import (
+    Constraint,
+    check_constraints,
+    constraints_from_state,
+    constraints_to_state,
+    fit_constraints,
+    inverse_transform_frame,
+    rows_meeting_constraints,
+    transform_frame,
+)
 from genesis.data import (
     TablePreparer,
     check_generate_count,
@@ -64,6 +74,10 @@ class SyntheticGenerator:
             first installed).
         seed: Makes fit and generate reproducible on one backend and device.
         device: ``"cpu"``, ``"cuda"`` or ``"auto"`` for neural methods.
+        constraints: Rules every generated row keeps, from
+            :mod:`genesis.constraints` (``Inequality``, ``Range``,
+            ``FixedCombinations``). They are checked against the training
+            data at fit and saved with the model.
 
     Fitted attributes end in ``_``: ``metadata_``, ``method_``,
     ``backend_``, ``method_reasons_``, ``loss_history_``.
@@ -76,6 +90,7 @@ class SyntheticGenerator:
         backend: str | None = None,
         seed: int | None = None,
         device: str | None = None,
+        constraints: Sequence[Constraint] | None = None,
     ) -> None:
         if not isinstance(method, str):
             raise InvalidConfigError(f"method must be a string, got {method!r}.")
@@ -89,7 +104,10 @@ class SyntheticGenerator:
         self.backend = backend
         self.seed = seed
         self.device = device
+        self.constraints = check_constraints(constraints)
         self._impl: GeneratorImpl | None = None
+        # Fitted copies of the constraints, in their declared order.
+        self._constraints: list[Constraint] = []
         self._preparer: TablePreparer | None = None
         self._rng: np.random.Generator | None = None
         # Sequential identifiers given out so far; see _take_identifiers.
@@ -128,7 +146,9 @@ class SyntheticGenerator:
                 none, or a callable receiving :class:`ProgressEvent`.
 
         Raises:
-            InvalidDataError: The data cannot be fitted; nothing was trained.
+            InvalidDataError: The data cannot be fitted, or breaks one of the
+                constraints (the message names it, the columns, how many rows
+                and one of them); nothing was trained.
             InvalidConfigError: The config does not fit the method.
         """
         discrete = check_training_frame(data, discrete_columns)
@@ -136,6 +156,7 @@ class SyntheticGenerator:
             metadata if metadata is not None else TableMetadata.infer(data, discrete)
         )
         _check_metadata(metadata, data)
+        constraints = fit_constraints(self.constraints, data, metadata)
 
         method, reasons = self.method, [f"method {self.method!r} was asked for"]
         if method == AUTO:
@@ -145,12 +166,13 @@ class SyntheticGenerator:
 
         rng = np.random.default_rng(self.seed)
         preparer = TablePreparer(metadata)
-        prepared = preparer.fit_transform(data, rng)
+        prepared = preparer.fit_transform(transform_frame(constraints, data), rng)
         impl = implementation(config, seed=self.seed, device=self.device)
         with _progress_reporter(progress, f"Fitting {method}") as report:
             impl.fit(prepared, progress=report)
 
         self._impl, self._preparer, self._rng = impl, preparer, rng
+        self._constraints = constraints
         self._identifiers_taken = 0
         self.metadata_ = metadata
         self.method_ = method
@@ -210,6 +232,9 @@ class SyntheticGenerator:
             InvalidDataError: A condition names an unknown column, a value
                 never seen in training, or bounds the column cannot compare.
             ConditionNotMetError: The conditions are too rare to meet.
+
+        Every row meets the generator's constraints; a condition that no row
+        meeting them can meet is refused with InvalidDataError.
         """
         frame = self._generate_rows(n, conditions, seed=seed)
         assert self._preparer is not None
@@ -242,16 +267,28 @@ class SyntheticGenerator:
         n = check_generate_count(n)
         seed = check_seed(seed)
         rng = np.random.default_rng(seed) if seed is not None else self._rng
-        if conditions is None:
-            return self._restore(impl.generate(n, rng=rng), n, rng)
-        checked, exact = self._check_conditions(conditions)
-        if not checked:
+        checked: dict[Hashable, Any] = {}
+        exact: dict[str, int] = {}
+        if conditions is not None:
+            checked, exact = self._check_conditions(conditions)
+        if not checked and not self._constraints:
             return self._restore(impl.generate(n, rng=rng), n, rng)
         return self._generate_conditioned(impl, n, checked, exact, rng)
 
-    def _restore(self, arrays: dict[str, np.ndarray], n: int, rng: np.random.Generator):
+    def _restore(
+        self,
+        arrays: dict[str, np.ndarray],
+        n: int,
+        rng: np.random.Generator,
+        fixed: Sequence[Hashable] = (),
+    ) -> pd.DataFrame:
+        """Generated arrays as the user's rows; ``fixed`` names the columns
+        conditions fix, which a constraint's repair keeps."""
         assert self._preparer is not None
-        return self._preparer.inverse_transform(arrays, n, rng)
+        frame = self._preparer.inverse_transform(arrays, n, rng)
+        if self._constraints:
+            inverse_transform_frame(self._constraints, frame, rng, fixed)
+        return frame
 
     def _generate_conditioned(
         self,
@@ -262,13 +299,17 @@ class SyntheticGenerator:
         rng: np.random.Generator,
     ) -> pd.DataFrame:
         # A conditional vector selects one category of one column; any further
-        # condition is met by rejection below.
+        # condition, and any row a constraint's transform could not keep
+        # within it, is met by rejection below.
         if exact and getattr(impl, "supports_conditions", False):
             first = next(iter(exact))
             exact = {first: exact[first]}
         else:
             exact = {}
         shown = {column: shown_condition(w) for column, w in conditions.items()}
+        what = f"the conditions {shown!r}" if conditions else "the constraints"
+        if conditions and self._constraints:
+            what += " and the constraints"
         kept: list[pd.DataFrame] = []
         produced = accepted = 0
         batch = max(n, 64)
@@ -278,11 +319,13 @@ class SyntheticGenerator:
             except ConditionNotMetError as error:
                 raise ConditionNotMetError(
                     f"The {self.method_} model almost never generates rows that "
-                    f"meet {shown!r}; condition on values that are common in the "
+                    f"meet {what}; condition on values that are common in the "
                     "training data, or fit with more epochs."
                 ) from error
-            frame = self._restore(arrays, batch, rng)
+            frame = self._restore(arrays, batch, rng, list(conditions))
             mask = rows_meeting(frame, conditions)
+            if self._constraints:
+                mask &= rows_meeting_constraints(self._constraints, frame)
             produced += batch
             accepted += int(mask.sum())
             kept.append(frame[mask])
@@ -296,9 +339,10 @@ class SyntheticGenerator:
             )
         if accepted < n:
             raise ConditionNotMetError(
-                f"Only {accepted} of {produced} generated rows met the conditions "
-                f"{shown!r} ({accepted / produced:.4%}); {n} were asked. Widen the "
-                "ranges, or condition on values that are common in the training data."
+                f"Only {accepted} of {produced} generated rows met {what} "
+                f"({accepted / produced:.4%}); {n} were asked. Widen the ranges, "
+                "condition on values that are common in the training data, or fit "
+                "with more epochs."
             )
         result = pd.concat(kept, ignore_index=True).iloc[:n]
         return result.reset_index(drop=True)
@@ -314,7 +358,8 @@ class SyntheticGenerator:
             prepared columns a model can steer towards.
 
         Raises:
-            InvalidDataError: Names the column and what is wrong.
+            InvalidDataError: Names the column and what is wrong, or the
+                constraint the conditions contradict.
         """
         assert self._preparer is not None
         if isinstance(conditions, pd.Series):
@@ -338,6 +383,8 @@ class SyntheticGenerator:
             checked[column], steer = check_column_condition(plans[column], wanted)
             if steer is not None:
                 exact[steer[0]] = steer[1]
+        for constraint in self._constraints:
+            constraint._check_conditions(checked)
         return checked, exact
 
     # -- streaming (genesis._streaming) --------------------------------------
@@ -568,6 +615,7 @@ class SyntheticGenerator:
             "impl": state,
             "rng": self._rng.bit_generator.state,
             "identifiers_taken": self._identifiers_taken,
+            "constraints": constraints_to_state(self._constraints),
         }
         return {f"impl.{k}": v for k, v in arrays.items()}, document
 
@@ -602,6 +650,8 @@ class SyntheticGenerator:
                 config, impl_arrays, document["impl"], device=device
             )
             preparer = TablePreparer.from_state(document["preparer"])
+            # Files written before constraints existed have none.
+            constraints = constraints_from_state(document.get("constraints", []))
         except (KeyError, TypeError) as exc:
             raise ModelFileError(
                 f"{str(source)!r} is missing part of a Genesis model ({exc!r}); it "
@@ -615,10 +665,12 @@ class SyntheticGenerator:
             backend=backend,
             seed=document["seed"],
             device=device,
+            constraints=constraints,
         )
         rng = np.random.default_rng()
         rng.bit_generator.state = document["rng"]
         generator._impl, generator._preparer, generator._rng = impl, preparer, rng
+        generator._constraints = constraints
         # Files written before identifiers numbered on across calls lack it.
         generator._identifiers_taken = int(document.get("identifiers_taken", 0))
         generator.metadata_ = preparer.metadata
