@@ -470,6 +470,9 @@ def _discrete_values(generator: SyntheticGenerator) -> dict[Hashable, list[Any]]
             values[plan.meta.name] = list(plan.categories or ())
         elif plan.mode == "constant" and plan.meta.is_discrete:
             values[plan.meta.name] = [plan.constant]
+        elif plan.time_example is not None:
+            # Dates given as Python objects come back as objects of that type.
+            values[plan.meta.name] = [plan.time_example]
     return values
 
 

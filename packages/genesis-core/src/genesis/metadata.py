@@ -91,6 +91,9 @@ class ColumnMetadata:
             ``{"kind": "int"}``, ``{"kind": "text", "prefix": "T",
             "width": 6}`` or ``{"kind": "uuid", "upper": False}`` (upper:
             whether the real ones are written in capitals).
+        datetime_format: For a datetime column stored as text or whole
+            numbers, the strftime layout the user declared for its values
+            (``"%Y%m%d"`` for ``20240320``); None to have it guessed.
     """
 
     name: Hashable
@@ -100,6 +103,7 @@ class ColumnMetadata:
     ordered: bool = False
     decimals: int | None = None
     identifier_format: Mapping[str, Any] | None = field(default=None)
+    datetime_format: str | None = None
 
     @property
     def is_discrete(self) -> bool:
@@ -131,6 +135,7 @@ class ColumnMetadata:
             ordered=bool(data.get("ordered", False)),
             decimals=data.get("decimals"),
             identifier_format=data.get("identifier_format"),
+            datetime_format=data.get("datetime_format"),
         )
 
 
@@ -149,7 +154,13 @@ class TableMetadata:
         Columns named in ``discrete_columns`` (None names none) are
         categorical whatever their dtype. Text whose every value is a date or
         time in one layout is a datetime column, given back as text in that
-        layout. The frame is assumed to have passed
+        layout (UTC offsets and fractions of a second written as the real
+        values write them). So is an object column of ``datetime.date``,
+        ``datetime.datetime`` or ``pandas.Timestamp`` objects, all of one of
+        those types and in one time zone, given back as objects of that type
+        and zone. Whole numbers and text without separators (``20240320``)
+        are never inferred as dates; declare them with
+        :meth:`update_column`. The frame is assumed to have passed
         :func:`genesis.data.check_training_frame`.
 
         Raises:
@@ -188,13 +199,28 @@ class TableMetadata:
         body = ", ".join(f"{c.name!r}: {c.column_type.value}" for c in self)
         return f"TableMetadata({{{body}}})"
 
-    def update_column(self, name: Hashable, column_type: ColumnType | str) -> None:
+    def update_column(
+        self,
+        name: Hashable,
+        column_type: ColumnType | str,
+        *,
+        datetime_format: str | None = None,
+    ) -> None:
         """Override the inferred column type of ``name``.
 
+        Whole numbers and text without separators are never inferred as
+        dates (a column of keys would be misread); declare them here, with
+        their strftime layout when it is not ``"%Y%m%d"``-like text pandas
+        can guess: ``update_column("day", "datetime", datetime_format=
+        "%Y%m%d")`` for ``20240320``. Generated dates are written back in
+        the layout, as whole numbers or text like the column's own.
+
         Raises:
-            InvalidDataError: ``column_type`` is not a column type, or the
+            InvalidDataError: ``column_type`` is not a column type, the
                 column's dtype cannot hold it (text or categories as
-                numbers; booleans, datetimes or categories as identifiers).
+                numbers; booleans, datetimes or categories as identifiers),
+                or ``datetime_format`` is given for a column that is not a
+                datetime stored as numbers or text, or is not a layout.
         """
         current = self[name]
         try:
@@ -205,11 +231,18 @@ class TableMetadata:
                 f"{[t.value for t in ColumnType]!r}."
             ) from None
         _check_override(current, new_type)
+        if datetime_format is not None:
+            _check_datetime_format(current, new_type, datetime_format)
         identifier_format = current.identifier_format
         if new_type == ColumnType.IDENTIFIER and identifier_format is None:
             identifier_format = _declared_key_format(_stored_dtype(current))
         self._columns[name] = replace(
-            current, column_type=new_type, identifier_format=identifier_format
+            current,
+            column_type=new_type,
+            identifier_format=identifier_format,
+            datetime_format=(
+                datetime_format if new_type == ColumnType.DATETIME else None
+            ),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -257,6 +290,34 @@ def _check_override(column: ColumnMetadata, new_type: ColumnType) -> None:
             f"Column {column.name!r} has dtype {column.dtype}, which cannot hold "
             f"the values of a column of type {new_type.value!r}; {advice}, or "
             "choose another column type."
+        )
+
+
+def _check_datetime_format(
+    column: ColumnMetadata, new_type: ColumnType, layout: Any
+) -> None:
+    """Refuse a declared layout that cannot apply to the column."""
+    name = column.name
+    if new_type != ColumnType.DATETIME:
+        raise InvalidDataError(
+            f"Column {name!r}: datetime_format is for datetime columns, but the "
+            f"column is declared {new_type.value!r}; drop datetime_format or "
+            "declare it 'datetime'."
+        )
+    if not isinstance(layout, str) or "%" not in layout:
+        raise InvalidDataError(
+            f"Column {name!r}: datetime_format must be a strftime layout such "
+            f"as '%Y%m%d' or '%d/%m/%Y %H:%M', got {layout!r}."
+        )
+    dtype = _stored_dtype(column)
+    numeric = dtype is not None and (
+        pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype)
+    )
+    if not (numeric or dtype == np.dtype(object) or _holds_text(dtype)):
+        raise InvalidDataError(
+            f"Column {name!r} has dtype {column.dtype}, whose values are not "
+            f"written in a layout, so datetime_format {layout!r} cannot apply; "
+            "it is for datetimes stored as whole numbers or text."
         )
 
 
@@ -420,7 +481,7 @@ def _infer_column(
             f"Column {name!r} has dtype {dtype_text}, which Genesis does not model; "
             "convert it to numbers (for example seconds) or drop it."
         )
-    elif _is_text_of_times(series):
+    elif _is_text_of_times(series) or _is_object_of_times(series):
         column_type = ColumnType.DATETIME
     else:
         column_type = ColumnType.CATEGORICAL
@@ -523,16 +584,30 @@ def _reads_back_as(text: str, dtype: Any) -> bool:
     return type(rebuilt) is type(dtype) and rebuilt == dtype
 
 
+def _is_object_of_times(series: pd.Series) -> bool:
+    """Whether an object column holds only dates or times of one Python type
+    (``datetime.date``, ``datetime.datetime`` or ``pandas.Timestamp``) in
+    one time zone, and missing values."""
+    # Imported here: the data package imports this module.
+    from genesis.data._times import object_time_type
+
+    return object_time_type(series) is not None
+
+
 def _is_text_of_times(series: pd.Series) -> bool:
     """Whether every value is text of a date or time in one layout.
 
     The layout is pandas' guess from the first value, month first and then
     day first, as the data plane reads such text back. It must name a year
     and a month and hold a separator: "20210304" is as often a number or a
-    key as a date. The data plane writes generated times in that layout, so
-    text it would write differently ("2021/1/5" as "2021/01/05", "+01:00" as
-    "+0100", ".123" as ".123000") stays categorical.
+    key as a date. The data plane writes generated times in that layout,
+    fractions of a second in the first value's digits and offsets in its
+    style (see genesis.data._times), so text it would write differently
+    ("2021/1/5" as "2021/01/05", "+00:00" in a column that also has "Z")
+    stays categorical.
     """
+    from genesis.data._times import read_text_times, text_style, write_layout
+
     values = series.dropna()
     if values.empty or not isinstance(values.iloc[0], str):
         return False
@@ -548,10 +623,12 @@ def _is_text_of_times(series: pd.Series) -> bool:
     texts = values.astype(object).map(str)
     for layout in layouts:
         try:
-            times = pd.to_datetime(texts, format=layout)
+            times, offsets = read_text_times(texts, layout)
         except (TypeError, ValueError):
             continue
-        return bool((times.dt.strftime(layout) == texts).all())
+        style = text_style(texts, layout)
+        written = write_layout(times, layout, style, offsets)
+        return bool((written == texts.to_numpy()).all())
     return False
 
 

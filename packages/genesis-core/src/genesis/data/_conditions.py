@@ -12,6 +12,7 @@ rows that meet every condition, so the result is exact.
 
 from __future__ import annotations
 
+import functools
 import logging
 import numbers
 import os
@@ -25,6 +26,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 import pandas as pd
 
+from genesis.data._times import read_restored_times
 from genesis.errors import ConditionNotMetError, InvalidDataError
 from genesis.metadata import ColumnType
 
@@ -144,10 +146,16 @@ def _range_condition(key: str, value: Any) -> Condition:
 
 
 class ValueRange(NamedTuple):
-    """A checked ``(low, high)`` condition, in the column's own terms."""
+    """A checked ``(low, high)`` condition, in the column's own terms.
+
+    ``read`` turns the restored column into values comparable with the
+    bounds (times, for a datetime column stored as objects, text or whole
+    numbers); None when the column compares as it is.
+    """
 
     low: Any
     high: Any
+    read: Callable[[pd.Series], pd.Series] | None = None
 
 
 def check_column_condition(
@@ -264,6 +272,9 @@ def _check_range(plan: Any, wanted: Any) -> ValueRange:
     bounds = wanted if _is_pair(wanted) else (wanted, wanted)
     low, high = (_bound(plan, bound, wanted) for bound in bounds)
     _refuse_reversed(name, low, high)
+    read = None
+    if plan.meta.column_type == ColumnType.DATETIME:
+        read = functools.partial(read_restored_times, plan)
     if plan.mode == "constant":
         constant = plan.constant
         if isinstance(low, pd.Timestamp):
@@ -273,14 +284,15 @@ def _check_range(plan: Any, wanted: Any) -> ValueRange:
                 f"The condition on column {name!r} asks for {wanted!r}, values "
                 f"never seen in training: the column held only {plan.constant!r}."
             )
-    return ValueRange(low, high)
+    return ValueRange(low, high, read)
 
 
 def _bound(plan: Any, bound: Any, wanted: Any) -> Any:
     """One bound of a range on a numeric or datetime column, checked.
 
     Times become Timestamps in the column's zone; a time without a zone is
-    read as the column's local time.
+    read as the column's local time, or as UTC in a column of text whose
+    UTC offsets differ between rows.
     """
     name = plan.meta.name
     if _is_missing(bound):
@@ -295,16 +307,20 @@ def _bound(plan: Any, bound: Any, wanted: Any) -> Any:
                 f"(low, high) range of numbers, got {wanted!r}."
             )
         return bound
-    try:
-        stamp = None if isinstance(bound, numbers.Number) else pd.Timestamp(bound)
-    except (TypeError, ValueError):
-        stamp = None
+    stamp = _layout_bound(plan, bound)
+    if stamp is None:
+        try:
+            is_number = isinstance(bound, numbers.Number)
+            stamp = None if is_number else pd.Timestamp(bound)
+        except (TypeError, ValueError):
+            stamp = None
     if stamp is None:
         raise InvalidDataError(
             f"The condition on datetime column {name!r} must be a date or time or a "
             f"(low, high) range of them; {bound!r} in {wanted!r} is not one."
         )
-    if plan.timezone is None:
+    zone = _zone(plan)
+    if zone is None:
         if stamp.tz is not None:
             raise InvalidDataError(
                 f"Column {name!r} holds times without a time zone, but the "
@@ -314,10 +330,38 @@ def _bound(plan: Any, bound: Any, wanted: Any) -> Any:
         return stamp
     if stamp.tz is None:
         # As when times are generated: a repeated wall time is standard time.
-        return stamp.tz_localize(
-            plan.timezone, ambiguous=False, nonexistent="shift_forward"
-        )
-    return stamp.tz_convert(plan.timezone)
+        return stamp.tz_localize(zone, ambiguous=False, nonexistent="shift_forward")
+    return stamp.tz_convert(zone)
+
+
+def _zone(plan: Any) -> Any:
+    """The time zone of a datetime column: its objects' own zone, for a
+    column of Python dates and times, else the zone's name, or None."""
+    example = getattr(plan, "time_example", None)
+    if example is not None:
+        return getattr(example, "tzinfo", None)
+    if getattr(plan, "time_offsets", None) is not None:
+        # Offsets differ between rows: bounds are compared as instants.
+        return "UTC"
+    return plan.timezone
+
+
+def _layout_bound(plan: Any, bound: Any) -> pd.Timestamp | None:
+    """A bound written like the column's own values (``20240320`` in a
+    column of whole numbers in "%Y%m%d"), read in the column's layout; None
+    when the column has no layout or the bound does not read in it."""
+    layout = getattr(plan, "time_format", None)
+    is_whole = isinstance(bound, numbers.Integral) and not _is_bool(bound)
+    if layout is None or not (isinstance(bound, str) or is_whole):
+        return None
+    text = str(int(bound)) if is_whole else bound
+    width = (getattr(plan, "time_style", None) or {}).get("width")
+    if is_whole and width:
+        text = text.zfill(width)
+    try:
+        return pd.to_datetime(text, format=layout)
+    except (TypeError, ValueError):
+        return None
 
 
 def _is_pair(wanted: Any) -> bool:
@@ -353,9 +397,8 @@ def rows_meeting(frame: pd.DataFrame, conditions: Mapping[Hashable, Any]) -> np.
     for column, wanted in conditions.items():
         series = frame[column]
         if isinstance(wanted, ValueRange):
-            if isinstance(wanted.low, pd.Timestamp):
-                # A datetime column may be stored as text.
-                series = pd.to_datetime(series, errors="coerce")
+            if wanted.read is not None:
+                series = wanted.read(series)
             met = (series >= wanted.low) & (series <= wanted.high)
         elif wanted is None:
             met = series.isna()
@@ -377,7 +420,9 @@ def _type_of(wanted: Any) -> Callable[[Any], bool]:
 
 def shown_condition(wanted: Any) -> Any:
     """A checked condition as a user writes it, for messages."""
-    return tuple(wanted) if isinstance(wanted, ValueRange) else wanted
+    if isinstance(wanted, ValueRange):
+        return (wanted.low, wanted.high)
+    return wanted
 
 
 class BatchThreads:

@@ -20,8 +20,14 @@ import pandas as pd
 
 from genesis._values import decode_value, encode_value
 from genesis.data._conditions import BatchThreads, usable_cpus
+from genesis.data._times import (
+    offset_seconds,
+    read_stored_times,
+    to_python_times,
+    write_layout,
+)
 from genesis.errors import InvalidDataError
-from genesis.metadata import ColumnMetadata, ColumnType, TableMetadata, guess_layout
+from genesis.metadata import ColumnMetadata, ColumnType, TableMetadata
 
 __all__ = [
     "MISSING_SUFFIX",
@@ -35,6 +41,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MISSING_SUFFIX = ".missing"
+# The prepared column of each row's UTC offset, for a datetime column of
+# text whose offsets differ between rows.
+OFFSET_SUFFIX = ".offset"
 CONTINUOUS = "continuous"
 DISCRETE = "discrete"
 # What pandas.api.types.infer_dtype calls a column of several value types.
@@ -130,9 +139,19 @@ class _ColumnPlan:
     # A datetime column counts in its dtype's own unit: in nanoseconds,
     # int64 ends in 1677 and 2262, before a 9999-12-31 "no end" date.
     time_unit: str = "ns"
-    # For a datetime column stored as text, the strftime format its values
-    # are written back in.
+    # For a datetime column stored as text or whole numbers, the strftime
+    # format its values are written back in, and what strftime cannot say:
+    # the digits of a fraction of a second, the style of a UTC offset and,
+    # for whole numbers, the width to pad leading zeros back to (see
+    # genesis.data._times).
     time_format: str | None = None
+    time_style: dict[str, Any] | None = None
+    # For an object column of dates or times, its first real value: the
+    # output has that value's Python type and time zone.
+    time_example: Any = None
+    # For text whose UTC offsets differ between rows, the offsets seen, in
+    # seconds: the column is modelled as wall-clock time plus an offset.
+    time_offsets: list[int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,6 +175,9 @@ class _ColumnPlan:
             "extent": self.extent,
             "time_unit": self.time_unit,
             "time_format": self.time_format,
+            "time_style": self.time_style,
+            "time_example": encode_value(self.time_example),
+            "time_offsets": self.time_offsets,
         }
 
     @classmethod
@@ -181,6 +203,9 @@ class _ColumnPlan:
             extent=data.get("extent"),
             time_unit=data.get("time_unit", "ns"),
             time_format=data.get("time_format"),
+            time_style=data.get("time_style"),
+            time_example=decode_value(data.get("time_example", ["none", None])),
+            time_offsets=data.get("time_offsets"),
         )
 
 
@@ -422,7 +447,7 @@ def _whole_numbers(plan: _ColumnPlan, series: pd.Series) -> np.ndarray | None:
     observed = series[~_missing_mask(series)]
     if plan.meta.column_type == ColumnType.DATETIME:
         if not pd.api.types.is_datetime64_any_dtype(observed.dtype):
-            observed, plan.time_format = _read_times(plan.meta.name, observed)
+            observed = read_stored_times(plan, observed)
         tz = getattr(observed.dtype, "tz", None)
         plan.timezone = None if tz is None else str(tz)
         plan.time_unit = _time_unit(observed.dtype)
@@ -452,39 +477,6 @@ def _time_unit(dtype: Any) -> str:
     if isinstance(dtype, pd.DatetimeTZDtype):
         return str(dtype.unit)
     return np.datetime_data(dtype)[0]
-
-
-def _read_times(name: Hashable, texts: pd.Series) -> tuple[pd.Series, str]:
-    """Text that metadata declares a datetime, read, and the format to write
-    it back in.
-
-    The format is pandas' guess from the first value, month first and then
-    day first, that reads every value; failing that, each value is read on
-    its own and the output is written in ISO form.
-
-    Raises:
-        InvalidDataError: Some of the text is not a date or time.
-    """
-    strings = texts.astype(str)
-    for dayfirst in (False, True):
-        guessed = guess_layout(strings.iloc[0], dayfirst=dayfirst)
-        if guessed is None:
-            continue
-        try:
-            return pd.to_datetime(strings, format=guessed), guessed
-        except (TypeError, ValueError):
-            continue
-    try:
-        times = pd.to_datetime(strings, format="mixed")
-    except (TypeError, ValueError) as error:
-        raise InvalidDataError(
-            f"Column {name!r} is declared a datetime column, but its text cannot "
-            f"be read as dates or times ({error}). Convert it with "
-            "pandas.to_datetime(..., format=...) first, or declare it another "
-            "column type."
-        ) from None
-    whole_days = bool((times == times.dt.normalize()).all())
-    return times, "%Y-%m-%d" if whole_days else "%Y-%m-%d %H:%M:%S"
 
 
 def _numeric_values(
@@ -546,7 +538,30 @@ def _prepare_numeric(
         )
     if plan.has_missing:
         columns.append(_missing_indicator(plan, missing))
+    if plan.time_offsets is not None:
+        columns.append(_offset_column(plan, series, missing, rng))
     return plan, columns
+
+
+def _offset_column(
+    plan: _ColumnPlan, series: pd.Series, missing: np.ndarray, rng: np.random.Generator
+) -> PreparedColumn:
+    """Each row's UTC offset, as a code into ``plan.time_offsets``; missing
+    rows take the offset of a present row drawn at random."""
+    assert plan.time_offsets is not None
+    seconds = offset_seconds(series[~missing].astype(str))
+    observed = np.searchsorted(plan.time_offsets, seconds)
+    codes = np.empty(len(series), dtype=np.int64)
+    codes[~missing] = observed
+    codes[missing] = rng.choice(observed, size=int(missing.sum()))
+    frequencies = np.bincount(codes, minlength=len(plan.time_offsets))
+    return PreparedColumn(
+        key=plan.key + OFFSET_SUFFIX,
+        source=plan.meta.name,
+        kind=DISCRETE,
+        values=codes,
+        frequencies=frequencies.astype(np.float64) / len(codes),
+    )
 
 
 def _missing_indicator(plan: _ColumnPlan, missing: np.ndarray) -> PreparedColumn:
@@ -617,8 +632,12 @@ def _restore_column(
             # ends are themselves seen values, so clip once more.
             values = np.clip(values, plan.lower, plan.upper)
     values[missing] = np.nan
+    offsets = None
+    if plan.time_offsets is not None:
+        codes = np.asarray(arrays[plan.key + OFFSET_SUFFIX], dtype=np.int64)
+        offsets = np.asarray(plan.time_offsets, dtype=np.int64)[codes]
     if plan.origin is not None:
-        return _restore_whole(plan, values)
+        return _restore_whole(plan, values, offsets)
     # Files saved before integer and datetime columns had an origin.
     if plan.mode == "datetime" or plan.meta.column_type == ColumnType.DATETIME:
         ticks = np.where(np.isnan(values), 0, values).astype(np.int64)
@@ -626,7 +645,9 @@ def _restore_column(
     return _to_numeric_dtype(plan.meta, values)
 
 
-def _restore_whole(plan: _ColumnPlan, values: np.ndarray) -> pd.Series:
+def _restore_whole(
+    plan: _ColumnPlan, values: np.ndarray, offsets: np.ndarray | None = None
+) -> pd.Series:
     """Relative float values back to exact integers or times (NaN = missing).
 
     The values are rounded to whole steps and added to the origin in integer
@@ -640,7 +661,7 @@ def _restore_whole(plan: _ColumnPlan, values: np.ndarray) -> pd.Series:
     steps = np.clip(steps, 0.0, _float_at_most(plan.extent // step)).astype(np.uint64)
     if plan.meta.column_type == ColumnType.DATETIME:
         ticks = (steps * np.uint64(step)).astype(np.int64) + np.int64(plan.origin)
-        return _to_datetime(plan, ticks, missing)
+        return _to_datetime(plan, ticks, missing, offsets)
     dtype = None if plan.meta.dtype == "category" else plan.meta.dtype
     if dtype is not None and pd.api.types.is_unsigned_integer_dtype(dtype):
         whole: np.ndarray = steps * np.uint64(step) + np.uint64(plan.origin)
@@ -684,11 +705,18 @@ def _to_numeric_dtype(meta: ColumnMetadata, values: np.ndarray) -> pd.Series:
 
 
 def _to_datetime(
-    plan: _ColumnPlan, ticks: np.ndarray, missing: np.ndarray
+    plan: _ColumnPlan,
+    ticks: np.ndarray,
+    missing: np.ndarray,
+    offsets: np.ndarray | None = None,
 ) -> pd.Series:
     unit = f"datetime64[{plan.time_unit}]"
+    # Missing rows hold the first instant of the unit until they are marked.
     stamps = pd.Series(np.where(missing, 0, ticks).astype(np.int64).view(unit))
-    stamps[missing] = pd.NaT
+    if plan.time_example is not None:
+        values = to_python_times(stamps.mask(missing), plan.time_example)
+        values[missing] = plan.missing_marker
+        return _cast_objects(plan.meta, values, missing)
     if plan.timezone is not None:
         # A wall time repeated when clocks go back is read as standard time;
         # one skipped when they go forward moves to the next valid instant.
@@ -698,8 +726,8 @@ def _to_datetime(
             nonexistent="shift_forward",
         )
     if plan.time_format is None:
-        return stamps.astype(plan.meta.dtype)
-    text = stamps.dt.strftime(plan.time_format).to_numpy(dtype=object)
+        return stamps.mask(missing).astype(plan.meta.dtype)
+    text = write_layout(stamps, plan.time_format, plan.time_style, offsets)
     text[missing] = plan.missing_marker
     return _cast_objects(plan.meta, text, missing)
 

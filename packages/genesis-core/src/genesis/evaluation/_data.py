@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from genesis.data._times import layout_width, whole_number_texts
 from genesis.errors import InvalidDataError
 from genesis.metadata import (
     ColumnMetadata,
@@ -288,8 +289,8 @@ def _numeric_column(
 ) -> NumericColumn:
     if column.column_type is ColumnType.DATETIME:
         real_times, synthetic_times = _same_clock(
-            _as_datetime(column.name, real, "real"),
-            _as_datetime(column.name, synthetic, role),
+            _as_datetime(column.name, real, "real", column.datetime_format),
+            _as_datetime(column.name, synthetic, role, column.datetime_format),
         )
         real_ns = _datetime_ns(column.name, real_times, "real")
         synthetic_ns = _datetime_ns(column.name, synthetic_times, role)
@@ -373,10 +374,15 @@ def _as_float(name: Hashable, series: pd.Series, role: str) -> np.ndarray:
         return converted.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
 
 
-def _as_datetime(name: Hashable, series: pd.Series, role: str) -> pd.Series:
-    """The column as datetimes, with the time zone it was given, if any."""
+def _as_datetime(
+    name: Hashable, series: pd.Series, role: str, layout: str | None = None
+) -> pd.Series:
+    """The column as datetimes, with the time zone it was given, if any;
+    ``layout`` is the one the metadata declares for its text or numbers."""
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return series
+    if layout is not None:
+        return _read_declared_layout(name, series, role, layout)
     if _holds_numbers(series):
         # 20230623, 1687478400 and 1687478400000 are all plausible encodings
         # of one day; reading them as nanoseconds would put them in 1970.
@@ -393,6 +399,30 @@ def _as_datetime(name: Hashable, series: pd.Series, role: str) -> pd.Series:
             f"Column {name!r} is a datetime column, but the {role} data cannot be "
             f"read as datetimes ({error}); convert it with pandas.to_datetime first."
         ) from None
+
+
+def _read_declared_layout(
+    name: Hashable, series: pd.Series, role: str, layout: str
+) -> pd.Series:
+    """Text or whole numbers (``20230623``) read in a declared layout."""
+    present = series.notna()
+    values = series[present]
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        texts = whole_number_texts(name, values)
+        width = layout_width(layout)
+        if width is not None:
+            texts = texts.str.zfill(width)
+    else:
+        texts = values.astype(str)
+    times = pd.to_datetime(texts, format=layout, errors="coerce", utc="%z" in layout)
+    unread = times.isna()
+    if unread.any():
+        raise InvalidDataError(
+            f"Column {name!r} is a datetime column in the layout {layout!r}, but "
+            f"{int(unread.sum())} of the {role} values do not read in it, for "
+            f"example {texts[unread].iloc[0]!r}."
+        )
+    return times.reindex(series.index)
 
 
 def _parse_datetimes(series: pd.Series) -> pd.Series:
