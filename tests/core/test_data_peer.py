@@ -318,3 +318,41 @@ def test_repeated_categories_do_not_warn() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         copula(real)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_uuid_texts_written_at_once_match_pythons_uuid(upper: bool) -> None:
+    from genesis.data._prepare import _uuid_texts
+
+    raw = np.random.default_rng(4).integers(0, 256, size=(500, 16), dtype=np.uint8)
+    expected = [str(uuid.UUID(bytes=row.tobytes(), version=4)) for row in raw]
+    if upper:
+        expected = [text.upper() for text in expected]
+
+    assert _uuid_texts(raw, upper=upper).tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("prefix", "width", "start", "n_rows"),
+    [
+        ("T", 6, 1, 1000),  # padded: every text as long
+        ("", 0, 95, 10),  # 95..104 cross a power of ten
+        ("ID-", 3, 998, 5),  # outgrows its width
+        ("", 4, -3, 6),  # negative numbers
+        ("é", 2, 0, 3),  # a prefix beyond ASCII
+        ("K", 0, 2**62, 4),
+        ("K", 2, 7, 0),
+        ("T", 6, 999_990, 30),  # "T999999" then "T1000000"
+    ],
+)
+def test_numbered_texts_match_python_formatting(
+    prefix: str, width: int, start: int, n_rows: int
+) -> None:
+    from genesis.data._prepare import _numbered_texts
+
+    expected = [f"{prefix}{k:0{width}d}" for k in range(start, start + n_rows)]
+    texts = _numbered_texts(prefix, width, start, n_rows)
+
+    assert texts.dtype == object
+    assert texts.tolist() == expected
+    assert all(type(text) is str for text in texts)

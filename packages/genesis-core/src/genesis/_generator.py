@@ -236,10 +236,10 @@ class SyntheticGenerator:
         Every row meets the generator's constraints; a condition that no row
         meeting them can meet is refused with InvalidDataError.
         """
-        frame = self._generate_rows(n, conditions, seed=seed)
-        assert self._preparer is not None
-        first = self._take_identifiers(len(frame))
-        renumber_identifiers(self._preparer.plans, frame, first)
+        frame = self._generate_rows(
+            n, conditions, seed=seed, first_identifier=self._identifiers_taken
+        )
+        self._take_identifiers(len(frame))
         return frame
 
     def _take_identifiers(self, n: int) -> int:
@@ -261,8 +261,10 @@ class SyntheticGenerator:
         conditions: Mapping[Hashable, Any] | None,
         *,
         seed: int | None,
+        first_identifier: int = 0,
     ) -> pd.DataFrame:
-        """:meth:`generate`, with identifiers numbered from the first on."""
+        """:meth:`generate`, with sequential identifiers numbered from the
+        column's first real value plus ``first_identifier``."""
         impl = self._fitted()
         n = check_generate_count(n)
         seed = check_seed(seed)
@@ -272,8 +274,16 @@ class SyntheticGenerator:
         if conditions is not None:
             checked, exact = self._check_conditions(conditions)
         if not checked and not self._constraints:
-            return self._restore(impl.generate(n, rng=rng), n, rng)
-        return self._generate_conditioned(impl, n, checked, exact, rng)
+            arrays = impl.generate(n, rng=rng)
+            assert self._preparer is not None
+            frame = self._preparer.inverse_transform(arrays, n, rng, first_identifier)
+            return frame
+        frame = self._generate_conditioned(impl, n, checked, exact, rng)
+        # Rows were kept from several rounds: their keys are written once
+        # the rows are chosen.
+        assert self._preparer is not None
+        renumber_identifiers(self._preparer.plans, frame, first_identifier)
+        return frame
 
     def _restore(
         self,

@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 
 from genesis._io import prepare_target
-from genesis.data._prepare import renumber_identifiers
 from genesis.errors import (
     BackendNotAvailableError,
     InvalidConfigError,
@@ -130,10 +129,11 @@ def generate_block(
     """
     start = index * SEED_BLOCK_ROWS
     frame = generator._generate_rows(
-        SEED_BLOCK_ROWS, conditions, seed=block_seed(entropy, index)
+        SEED_BLOCK_ROWS,
+        conditions,
+        seed=block_seed(entropy, index),
+        first_identifier=identifier_base + start,
     )
-    assert generator._preparer is not None
-    renumber_identifiers(generator._preparer.plans, frame, identifier_base + start)
     frame.index = pd.RangeIndex(start, start + SEED_BLOCK_ROWS)
     return frame
 

@@ -9,7 +9,6 @@ user's columns, order and exact dtypes. See docs/architecture.md.
 from __future__ import annotations
 
 import logging
-import uuid
 import warnings
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, replace
@@ -238,11 +237,17 @@ class TablePreparer:
     # -- inverse -----------------------------------------------------------
 
     def inverse_transform(
-        self, arrays: Mapping[str, np.ndarray], n_rows: int, rng: np.random.Generator
+        self,
+        arrays: Mapping[str, np.ndarray],
+        n_rows: int,
+        rng: np.random.Generator,
+        identifier_offset: int = 0,
     ) -> pd.DataFrame:
         """Build the user's frame from one array per prepared column key.
 
-        Identifier columns draw from ``rng``, in column order. The other
+        Sequential identifiers are numbered from the column's first real
+        value plus ``identifier_offset``; UUID identifier columns draw from
+        ``rng``, in column order. The other
         columns draw nothing, and from :data:`_THREADED_RESTORE_ROWS` rows on
         they are restored side by side, one thread per CPU: most of the time
         goes to copying text values (Adult, 1,000,000 rows: 0.36 of 0.5 s),
@@ -251,7 +256,9 @@ class TablePreparer:
         out: dict[Hashable, pd.Series] = {}
         for plan in self._plans:
             if plan.mode == "identifier":
-                out[plan.meta.name] = fresh_identifiers(plan, n_rows, rng)
+                out[plan.meta.name] = fresh_identifiers(
+                    _numbered_from(plan, identifier_offset), n_rows, rng
+                )
         others = [plan for plan in self._plans if plan.mode != "identifier"]
 
         def restore(index: int) -> pd.Series:
@@ -805,18 +812,80 @@ def fresh_identifiers(
             plan, n_rows, getattr(dtype, "numpy_dtype", dtype)
         )
         return pd.Series(numbers).astype(dtype)
-    numbers = range(plan.identifier_start, plan.identifier_start + n_rows)
     if fmt["kind"] == "uuid":
         raw = rng.integers(0, 256, size=(n_rows, 16), dtype=np.uint8)
-        texts = [str(uuid.UUID(bytes=row.tobytes(), version=4)) for row in raw]
-        if fmt.get("upper"):
-            texts = [text.upper() for text in texts]
+        values = _uuid_texts(raw, upper=bool(fmt.get("upper")))
     else:
-        width = int(fmt.get("width", 0))
-        prefix = fmt.get("prefix", "")
-        texts = [f"{prefix}{number:0{width}d}" for number in numbers]
-    values = np.array(texts, dtype=object)
+        values = _numbered_texts(
+            fmt.get("prefix", ""),
+            int(fmt.get("width", 0)),
+            plan.identifier_start,
+            n_rows,
+        )
     return _cast_objects(plan.meta, values, np.zeros(n_rows, dtype=bool))
+
+
+# Each byte's two hexadecimal digits, as ASCII codes.
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_BYTE_HEX = np.stack(
+    [_HEX_DIGITS[np.arange(256) >> 4], _HEX_DIGITS[np.arange(256) & 15]], axis=1
+)
+# Where each of a UUID's 32 hex digits goes in its 36 characters.
+_UUID_DIGIT_SLOTS = np.array([i for i in range(36) if i not in (8, 13, 18, 23)])
+
+
+def _uuid_texts(raw: np.ndarray, *, upper: bool) -> np.ndarray:
+    """Version-4 UUID text of each row of 16 random bytes, as an object array.
+
+    The same text ``str(uuid.UUID(bytes=row, version=4))`` gives, written
+    for all rows at once: about 20 times faster than one UUID object per row.
+    """
+    raw = raw.copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    chars = np.full((raw.shape[0], 36), ord("-"), dtype=np.uint8)
+    chars[:, _UUID_DIGIT_SLOTS] = _BYTE_HEX[raw].reshape(raw.shape[0], 32)
+    if upper:
+        letters = chars >= ord("a")
+        chars[letters] -= ord("a") - ord("A")
+    return _ascii_rows(chars)
+
+
+def _numbered_texts(prefix: str, width: int, start: int, n_rows: int) -> np.ndarray:
+    """``f"{prefix}{number:0{width}d}"`` for ``n_rows`` numbers from ``start``,
+    as an object array, written digit by digit in runs of equal length."""
+    stop = start + n_rows
+    if start < 0 or stop > np.iinfo(np.int64).max or not prefix.isascii():
+        return np.array(
+            [f"{prefix}{number:0{width}d}" for number in range(start, stop)],
+            dtype=object,
+        )
+    runs = []
+    low = start
+    while low < stop:
+        digits = max(width, len(str(low)))
+        high = min(stop, 10**digits)
+        runs.append(_equal_length_texts(prefix, digits, low, high))
+        low = high
+    return np.concatenate(runs) if runs else np.empty(0, dtype=object)
+
+
+def _equal_length_texts(prefix: str, digits: int, low: int, high: int) -> np.ndarray:
+    """The numbers ``low`` to ``high - 1``, each of ``digits`` digits (zero
+    padded), after ``prefix``."""
+    numbers = np.arange(low, high, dtype=np.int64)
+    chars = np.empty((numbers.size, len(prefix) + digits), dtype=np.uint8)
+    chars[:, : len(prefix)] = np.frombuffer(prefix.encode(), dtype=np.uint8)
+    for place in range(digits - 1, -1, -1):
+        numbers, digit = np.divmod(numbers, 10)
+        chars[:, len(prefix) + place] = digit + ord("0")
+    return _ascii_rows(chars)
+
+
+def _ascii_rows(chars: np.ndarray) -> np.ndarray:
+    """Each row of ASCII codes as one Python str, in an object array."""
+    fixed = np.ascontiguousarray(chars).view(f"S{chars.shape[1]}").ravel()
+    return fixed.astype(f"U{chars.shape[1]}").astype(object)
 
 
 def renumber_identifiers(
@@ -831,9 +900,16 @@ def renumber_identifiers(
         fmt = plan.meta.identifier_format or {"kind": "int"}
         if plan.mode != "identifier" or fmt.get("kind") == "uuid":
             continue
-        shifted = replace(plan, identifier_start=plan.identifier_start + offset)
+        shifted = _numbered_from(plan, offset)
         values = fresh_identifiers(shifted, len(frame), np.random.default_rng(0))
         frame[plan.meta.name] = values.set_axis(frame.index)
+
+
+def _numbered_from(plan: _ColumnPlan, offset: int) -> _ColumnPlan:
+    """``plan`` with its sequential identifiers starting ``offset`` later."""
+    if offset == 0:
+        return plan
+    return replace(plan, identifier_start=plan.identifier_start + offset)
 
 
 def _identifier_numbers(
