@@ -13,6 +13,7 @@ import pytest
 from genesis import InvalidConfigError, InvalidDataError, SyntheticGenerator
 from genesis.constraints import FixedCombinations, Inequality, Range
 from genesis.datasets import load_adult
+from genesis.metadata import TableMetadata
 
 N_ROWS = 400
 
@@ -364,3 +365,25 @@ def test_inequality_between_discrete_columns_is_kept_by_rejection() -> None:
     synthetic = generator.generate(1_000)
     assert (synthetic["low"] <= synthetic["high"]).all()
     assert set(synthetic["high"]) <= set(frame["high"])
+
+
+def test_unseen_combinations_are_found_whatever_the_column_types() -> None:
+    real = pd.DataFrame(
+        {
+            "code": pd.Series([1, "b", 2.5, 1, "b"], dtype=object),
+            "flag": [True, False, True, True, False],
+            "size": pd.Categorical(["S", "M", "L", "S", "M"]),
+        }
+    )
+    rule = FixedCombinations(["code", "flag", "size"])
+    rule._learn(real, TableMetadata.infer(real, ["code", "flag", "size"]))
+    rows = pd.DataFrame(
+        {
+            "code": pd.Series([1, "b", 2.5, "b", None, 1], dtype=object),
+            "flag": [True, False, True, True, False, False],
+            "size": pd.Categorical(["S", "M", "L", "M", "M", "S"]),
+        }
+    )
+
+    # Seen, seen, seen, unseen flag, missing (not checked), unseen flag.
+    assert rule._broken(rows).tolist() == [False, False, False, True, False, True]

@@ -587,13 +587,16 @@ class FixedCombinations(Constraint):
         return "have a combination never seen"
 
     def _broken(self, frame: pd.DataFrame) -> np.ndarray:
-        return np.array(
-            [
-                key is not None and key not in self._seen
-                for key in _row_keys(frame, self._columns)
-            ],
-            dtype=bool,
+        present = np.logical_and.reduce(
+            [_present(frame[c]).to_numpy() for c in self._columns]
         )
+        if not self._combinations:
+            return present
+        # Whole columns at once; a set lookup per row took a third of the
+        # generate time of a 500,000-row Adult table.
+        rows = pd.MultiIndex.from_arrays([frame[c] for c in self._columns])
+        seen = pd.MultiIndex.from_tuples(self._combinations)
+        return present & ~rows.isin(seen)
 
     def _inverse_transform(
         self,
