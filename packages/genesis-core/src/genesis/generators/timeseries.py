@@ -8,6 +8,10 @@ data, in numpy, and leaves the networks to a backend plugin:
   DataFrame with an entity column and a time column, checks it, and cuts it
   into windows of ``seq_len`` steps (sliding, one step apart, as the paper
   prepares its data);
+* it carries a long frame's context columns (one value per entity: a
+  segment, a site, a birth year) through the windows as constant extra
+  features, categories one-hot, and reads one value per generated sequence
+  back from them (see :class:`_ContextColumn`);
 * it scales each feature to [0, 1] with the training data's minimum and
   maximum, so a backend only ever sees [0, 1] windows, and inverts the scaling
   on output;
@@ -24,8 +28,8 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
@@ -292,13 +296,31 @@ class _OutputLayout:
     time_step: float | int | None = None
     time_starts: list[float | int] | None = None
     time_start_counts: list[int] | None = None
+    context: list[_ContextColumn] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        document = dict(self.__dict__)
+        # Left out when empty, so that a file without context columns still
+        # loads in releases that predate them.
+        context = document.pop("context")
+        if context:
+            document["context"] = [column.to_json() for column in context]
+        return document
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> _OutputLayout:
-        return cls(**data)
+        # Files saved before context columns existed have no "context" entry.
+        context = [_ContextColumn.from_json(c) for c in data.get("context", ())]
+        return cls(**{**data, "context": context})
+
+    def encoded_names(self, width: int) -> list[Any]:
+        """The column each of the ``width`` encoded features comes from."""
+        if self.features is None:
+            return list(range(width))
+        names = list(self.features)
+        for column in self.context:
+            names += [column.name] * column.width
+        return names
 
     def check_count(self, n: int) -> None:
         """Refuse ``n`` sequences when the entity dtype cannot tell them apart."""
@@ -326,7 +348,8 @@ class _OutputLayout:
         assert self.features is not None and self.feature_dtypes is not None
         n = values.shape[0]
         self.check_count(n)
-        flat = values.reshape(n * seq_len, len(self.features))
+        n_features = len(self.features)
+        flat = values[..., :n_features].reshape(n * seq_len, n_features)
         columns: dict[Any, Any] = {self.entity_column: self._entity_ids(n, seq_len)}
         if self.time_column is not None:
             columns[self.time_column] = self._times(n, seq_len, rng)
@@ -334,6 +357,12 @@ class _OutputLayout:
             zip(self.features, self.feature_dtypes, strict=True)
         ):
             columns[name] = _restore_dtype(flat[:, i], dtype)
+        start = n_features
+        for column in self.context:
+            block = values[..., start : start + column.width]
+            per_sequence = column.decode(block)
+            columns[column.name] = per_sequence.repeat(seq_len).reset_index(drop=True)
+            start += column.width
         frame = pd.DataFrame(columns)
         return frame[self.columns] if self.columns else frame
 
@@ -456,7 +485,10 @@ def _time_numbers(series: pd.Series, name: Hashable) -> np.ndarray:
 
 
 def _check_frame_columns(
-    frame: pd.DataFrame, entity_column: Hashable | None, time_column: Hashable | None
+    frame: pd.DataFrame,
+    entity_column: Hashable | None,
+    time_column: Hashable | None,
+    context_columns: list[Hashable],
 ) -> list[Hashable]:
     for role, name in (("entity_column", entity_column), ("time_column", time_column)):
         if not isinstance(name, Hashable):
@@ -481,13 +513,16 @@ def _check_frame_columns(
             f"Column {', '.join(map(repr, repeated))} appears more than once in "
             "the data; rename or drop the copies so that each column has one name."
         )
-    features = [c for c in frame.columns if c not in (entity_column, time_column)]
+    roles = (entity_column, time_column, *context_columns)
+    features = [c for c in frame.columns if c not in roles]
     for column in features:
         if not pd.api.types.is_numeric_dtype(frame[column].dtype):
             raise InvalidDataError(
                 f"Column {column!r} has dtype {frame[column].dtype}; TimeGAN models "
-                "numeric features only. Drop it, encode it as numbers, or name it "
-                "as entity_column or time_column."
+                "numeric time-varying features only. Drop it, encode it as "
+                "numbers, name it in context_columns if it holds one value per "
+                "entity (a segment, a site), or name it as entity_column or "
+                "time_column."
             )
     if entity_column is not None and _holds_times(frame[entity_column].dtype):
         raise InvalidDataError(
@@ -603,22 +638,299 @@ def _warn_irregular_steps(
     )
 
 
+# -- context columns: one value per entity -----------------------------------
+
+CONTEXT_NUMERIC = "numeric"
+CONTEXT_CATEGORICAL = "categorical"
+# Python types a categorical context value may have: they go into the model
+# file's JSON as they are.
+_JSON_SCALARS = (str, bool, int, float)
+
+
+@dataclass
+class _ContextColumn:
+    """A column that holds one value per entity, carried through TimeGAN.
+
+    Numbers and booleans ride along as one feature constant over each
+    window, with a 0/1 missing-value flag beside it when the column has
+    missing values (the value itself is then filled with the median).
+    Categories ride along as a one-hot block over the values seen in
+    training, with a slot for "missing" when there are missing values. The
+    networks thus learn them jointly with the time-varying features; each
+    generated sequence is read back to one value (:meth:`decode`).
+    """
+
+    name: Any
+    kind: str
+    dtype: str
+    minimum: float | None = None
+    maximum: float | None = None
+    fill: float = 0.0
+    has_missing: bool = False
+    categories: list[Any] | None = None
+    dtype_categories: list[Any] | None = None
+    ordered: bool = False
+
+    @classmethod
+    def fit(cls, name: Hashable, series: pd.Series) -> _ContextColumn:
+        dtype = series.dtype
+        has_missing = bool(series.isna().any())
+        if _is_numeric_context(dtype):
+            numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            present = numbers[~np.isnan(numbers)]
+            if not np.isfinite(present).all():
+                raise InvalidDataError(
+                    f"The context column {name!r} has infinite values; replace "
+                    "them with numbers or missing values."
+                )
+            return cls(
+                name=name,
+                kind=CONTEXT_NUMERIC,
+                dtype=str(dtype),
+                minimum=float(present.min()) if len(present) else None,
+                maximum=float(present.max()) if len(present) else None,
+                fill=float(np.median(present)) if len(present) else 0.0,
+                has_missing=has_missing,
+            )
+        seen = [_plain(v) for v in pd.unique(series.dropna())]
+        # A categorical dtype's unused categories are kept too, to restore it.
+        listed = getattr(dtype, "categories", [])
+        if odd := [
+            v for v in [*seen, *listed] if not isinstance(_plain(v), _JSON_SCALARS)
+        ]:
+            raise InvalidDataError(
+                f"The context column {name!r} holds values of type "
+                f"{type(odd[0]).__name__} (for example {odd[0]!r}); a categorical "
+                "context column takes text, numbers or booleans. Convert it, for "
+                f"example with frame[{name!r}].astype(str)."
+            )
+        column = cls(
+            name=name,
+            kind=CONTEXT_CATEGORICAL,
+            dtype=str(dtype),
+            has_missing=has_missing,
+        )
+        if isinstance(dtype, pd.CategoricalDtype):
+            column.dtype_categories = [_plain(v) for v in dtype.categories]
+            column.ordered = bool(dtype.ordered)
+            used = set(seen)
+            column.categories = [v for v in column.dtype_categories if v in used]
+        else:
+            column.categories = _sorted_if_possible(seen)
+        return column
+
+    @property
+    def width(self) -> int:
+        """Columns this context column takes in the windows."""
+        slots = 1 if self.kind == CONTEXT_NUMERIC else len(self.categories or ())
+        return slots + int(self.has_missing)
+
+    def encode(self, series: pd.Series) -> np.ndarray:
+        """``(rows, width)`` floats for the rows of ``series``."""
+        missing = series.isna().to_numpy()
+        if self.kind == CONTEXT_NUMERIC:
+            numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            parts = [np.where(missing, self.fill, numbers)]
+        else:
+            assert self.categories is not None
+            codes = pd.Index(self.categories, dtype=object).get_indexer(
+                series.astype(object)
+            )
+            parts = [
+                (codes[:, np.newaxis] == np.arange(len(self.categories))).astype(
+                    np.float64
+                )
+            ]
+        if self.has_missing:
+            parts.append(missing.astype(np.float64))
+        return np.column_stack(parts)
+
+    def decode(self, block: np.ndarray) -> pd.Series:
+        """One value per generated sequence, from its ``(n, seq_len, width)`` block.
+
+        Numbers: the mean over the sequence, clipped to the training range
+        and rounded or thresholded as the dtype needs. Categories: the value
+        whose slot has the highest mean. Missing where the missing-value
+        flag (or slot) wins.
+        """
+        means = block.mean(axis=1)
+        if self.kind == CONTEXT_NUMERIC:
+            missing = means[:, 1] >= 0.5 if self.has_missing else None
+            low = self.minimum if self.minimum is not None else self.fill
+            high = self.maximum if self.maximum is not None else self.fill
+            restored = _restore_dtype(np.clip(means[:, 0], low, high), self.dtype)
+            return restored if missing is None else restored.mask(missing)
+        assert self.categories is not None
+        picked = means.argmax(axis=1)
+        values = [
+            self.categories[i] if i < len(self.categories) else None for i in picked
+        ]
+        if self.dtype_categories is not None:
+            dtype = pd.CategoricalDtype(self.dtype_categories, ordered=self.ordered)
+            return pd.Series(values, dtype=object).astype(dtype)
+        series = pd.Series(values, dtype=object)
+        if self.dtype == "object":
+            return series.where(series.notna(), np.nan)
+        return series.astype(pd.api.types.pandas_dtype(self.dtype))
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> _ContextColumn:
+        return cls(**data)
+
+
+def _is_numeric_context(dtype: Any) -> bool:
+    return not isinstance(dtype, pd.CategoricalDtype) and (
+        pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+    )
+
+
+def _sorted_if_possible(values: list[Any]) -> list[Any]:
+    try:
+        return sorted(values)
+    except TypeError:
+        # Mixed types (text and numbers) have no order; keep first-seen order.
+        return values
+
+
+def _check_context_columns(
+    frame: pd.DataFrame,
+    context_columns: Any,
+    entity_column: Hashable | None,
+    time_column: Hashable | None,
+) -> list[Hashable]:
+    """The context columns, each checked to hold one value per entity."""
+    if isinstance(context_columns, str | bytes) or not isinstance(
+        context_columns, list | tuple | pd.Index
+    ):
+        raise InvalidDataError(
+            "context_columns takes a list of column names; got "
+            f"{context_columns!r}. Pass for example context_columns="
+            f"[{context_columns!r}]."
+        )
+    names = list(context_columns)
+    if repeated := sorted({repr(c) for c in names if names.count(c) > 1}):
+        raise InvalidDataError(
+            f"context_columns lists {', '.join(repeated)} more than once; name "
+            "each column once."
+        )
+    if unknown := [c for c in names if c not in frame.columns]:
+        raise InvalidDataError(
+            f"context_columns lists {unknown!r}, which the data does not have. "
+            f"Its columns are {list(frame.columns)!r}."
+        )
+    for name in names:
+        if name in (entity_column, time_column):
+            role = "entity_column" if name == entity_column else "time_column"
+            raise InvalidDataError(
+                f"{name!r} is the {role} and cannot also be a context column; "
+                "remove it from context_columns."
+            )
+        if _holds_times(frame[name].dtype):
+            raise InvalidDataError(
+                f"The context column {name!r} has dtype {frame[name].dtype}, "
+                "which context columns do not take; convert it to numbers (for "
+                f"example frame[{name!r}].dt.year) or to text first."
+            )
+        _check_one_value_per_entity(frame, name, entity_column)
+    return names
+
+
+def _check_one_value_per_entity(
+    frame: pd.DataFrame, name: Hashable, entity_column: Hashable | None
+) -> None:
+    column = frame[name].astype(object)
+    if entity_column is None:
+        if column.nunique(dropna=False) > 1:
+            raise InvalidDataError(
+                f"The context column {name!r} takes "
+                f"{column.nunique(dropna=False)} values, but without an "
+                "entity_column the whole frame is one sequence and a context "
+                "column holds one value per sequence. Name the entity_column, "
+                "or leave the column out of context_columns."
+            )
+        return
+    try:
+        counts = column.groupby(frame[entity_column], sort=False).nunique(dropna=False)
+    except TypeError as exc:
+        raise InvalidDataError(
+            f"The context column {name!r} holds values that cannot be compared "
+            f"({exc}); a context column takes text, numbers or booleans."
+        ) from exc
+    varying = counts[counts > 1]
+    if varying.empty:
+        return
+    example = varying.index[0]
+    values = pd.unique(column[frame[entity_column] == example])
+    shown = ", ".join(repr(_plain(v)) for v in values[:MAX_GAPS_SHOWN])
+    raise InvalidDataError(
+        f"The context column {name!r} is not constant within {len(varying)} of "
+        f"{len(counts)} entities (for example entity {_plain(example)!r}, where "
+        f"it takes {shown}); a context column holds one value per entity. "
+        "Leave it out of context_columns to model it as a time-varying feature, "
+        "or correct those rows."
+    )
+
+
+def _warn_context_like(
+    values: np.ndarray,
+    features: list[Hashable],
+    bounds: list[tuple[int, int]],
+    seq_len: int,
+    n_features: int,
+) -> None:
+    """Warn about features constant within every entity but not across them."""
+    trained = [(a, b) for a, b in bounds if b - a >= seq_len]
+    if len(trained) < 2:
+        return
+    starts = np.array([a for a, _ in bounds])
+    highest = np.maximum.reduceat(values, starts, axis=0)
+    lowest = np.minimum.reduceat(values, starts, axis=0)
+    kept = np.array([b - a >= seq_len for a, b in bounds])
+    within = (highest[kept] == lowest[kept]).all(axis=0)
+    across = highest[kept].max(axis=0) > lowest[kept].min(axis=0)
+    names = [features[i] for i in np.flatnonzero(within & across)]
+    if not names:
+        return
+    warnings.warn(
+        f"Column(s) {', '.join(map(repr, names))} hold one value per entity "
+        f"(constant within each of the {len(trained)} entities trained on, "
+        "different between them), but are modelled as time-varying features, "
+        "so a synthetic sequence can change them from step to step. If they "
+        "describe the entity (a segment, a site, a birth year), pass "
+        f"context_columns={names!r} and build the generator with "
+        f"n_features={n_features - len(names)}.",
+        stacklevel=5,
+    )
+
+
 def _windows_from_frame(
     frame: pd.DataFrame,
     seq_len: int,
     n_features: int,
     entity_column: Hashable | None,
     time_column: Hashable | None,
+    context_columns: Any = (),
 ) -> tuple[np.ndarray, _OutputLayout]:
     if frame.empty:
         raise InvalidDataError("The DataFrame is empty; there is nothing to learn.")
-    features = _check_frame_columns(frame, entity_column, time_column)
+    context_names = _check_context_columns(
+        frame, context_columns, entity_column, time_column
+    )
+    features = _check_frame_columns(frame, entity_column, time_column, context_names)
     if len(features) != n_features:
         raise InvalidDataError(
             f"The data has {len(features)} feature columns {features!r} (every "
-            "column but the entity and time columns), but the generator was built "
-            f"with n_features={n_features}; build it with "
+            "column but the entity, time and context columns), but the generator "
+            f"was built with n_features={n_features}; build it with "
             f"n_features={len(features)} or drop the extra columns."
+        )
+    if not features:
+        raise InvalidDataError(
+            "Every column but the entity and time columns is a context column; "
+            "TimeGAN needs at least one time-varying feature."
         )
     keys = [c for c in (entity_column, time_column) if c is not None]
     ordered = frame.sort_values(keys, kind="stable") if keys else frame
@@ -628,6 +940,17 @@ def _windows_from_frame(
     _check_finite(values, [repr(c) for c in features])
     entities = ordered[entity_column] if entity_column is not None else None
     bounds = _group_bounds(entities, len(ordered))
+    _warn_context_like(values, features, bounds, seq_len, n_features)
+    context = [_ContextColumn.fit(c, frame[c]) for c in context_names]
+    if context:
+        logger.info(
+            "Carrying context columns %s as %d constant features.",
+            context_names,
+            sum(column.width for column in context),
+        )
+        values = np.column_stack(
+            [values, *(column.encode(ordered[column.name]) for column in context)]
+        )
 
     layout = _OutputLayout(
         kind="frame",
@@ -641,6 +964,7 @@ def _windows_from_frame(
         entity_dtype=(
             str(frame[entity_column].dtype) if entity_column is not None else "int64"
         ),
+        context=context,
     )
     # Cut first: the time step needs an entity of two rows or more, and
     # windows need one of seq_len (at least 2).
@@ -783,13 +1107,35 @@ class TimeGANGenerator:
             backend asked for; the message gives the ``pip install`` line.
 
     Fitted attributes end in ``_``: ``backend_``, ``n_windows_``,
-    ``loss_history_``, ``interrupted_``.
+    ``context_columns_``, ``loss_history_``, ``interrupted_``.
+
+    Context columns: in a long frame, a column that holds one value per
+    entity (a customer's segment, a sensor's site, a patient's sex or birth
+    year) is named in ``fit(..., context_columns=[...])`` and does not count
+    in ``n_features``. It is learned together with the time-varying
+    features, so the link between the two is kept (entities of a segment
+    whose values run higher come out that way), and every synthetic entity
+    gets one value of it on all its rows: a category seen in training, or a
+    number within the training range in the column's dtype (integers stay
+    integers). Without ``context_columns`` such a column is an ordinary
+    feature that may change from step to step; fit warns when a feature
+    holds one value per entity.
 
     Example::
 
         generator = TimeGANGenerator(seq_len=24, n_features=5, epochs=50, seed=0)
         generator.fit(windows)               # (sequences, 24, 5) float array
         synthetic = generator.generate(1000) # (1000, 24, 5), original units
+
+        # A long frame: columns customer, day, segment, spend, visits.
+        generator = TimeGANGenerator(seq_len=14, n_features=2, seed=0)
+        generator.fit(
+            frame,
+            entity_column="customer",
+            time_column="day",
+            context_columns=["segment"],
+        )
+        synthetic = generator.generate(500)  # one segment per customer
     """
 
     method: ClassVar[str] = METHOD
@@ -857,6 +1203,7 @@ class TimeGANGenerator:
         *,
         entity_column: Hashable | None = None,
         time_column: Hashable | None = None,
+        context_columns: Sequence[Hashable] | None = None,
         progress: bool | ProgressCallback = True,
     ) -> Self:
         """Learn sequences.
@@ -878,18 +1225,41 @@ class TimeGANGenerator:
                 most common gap between consecutive times (float gaps equal
                 to 12 significant digits count as one); when the gaps
                 differ, fit warns that the other gaps are not reproduced.
+            context_columns: A list of the frame's columns that hold one
+                value per entity (numbers, booleans or categories such as text;
+                missing values allowed). They are not counted in
+                ``n_features``; each is fed to the networks as a feature
+                constant over the sequence (categories one-hot, with a
+                missing-value flag or slot where the column has missing
+                values), and each synthetic entity gets one value, read
+                back from its sequence: the mean for numbers, clipped to
+                the training range and rounded for integer and boolean
+                dtypes, and the most likely category for categories. An
+                integer code (segment 1, 2, 3) is a number here; cast it to
+                ``"category"`` to have it treated as categories. Datetime
+                and duration columns are refused: convert them to numbers
+                first.
             progress: True for a progress bar per training phase, False for
                 none, or a callable receiving :class:`ProgressEvent` (stage
                 ``"autoencoder"``, ``"supervised"`` or ``"joint"``).
 
         Raises:
             InvalidDataError: The data cannot be learned; nothing was trained.
+                Among the reasons: a context column that is not constant
+                within every entity (the message names the column, how
+                many entities it varies in, and one of them), a context
+                column that is also the entity or time column, or context
+                columns with an array.
 
         Warns:
             UserWarning: Entities are left out for being shorter than
-                ``seq_len``, or the time column's steps are irregular.
+                ``seq_len``, the time column's steps are irregular, or a
+                feature holds one value per entity but is not named in
+                ``context_columns`` (it is still modelled as a
+                time-varying feature).
         """
-        windows, layout = self._windows(data, entity_column, time_column)
+        context = () if context_columns is None else context_columns
+        windows, layout = self._windows(data, entity_column, time_column, context)
         scaler = _MinMaxScaler.fit(windows)
         impl = self._implementation(self.config, seed=self.seed, device=self.device)
         logger.info(
@@ -906,6 +1276,7 @@ class TimeGANGenerator:
         self._rng = np.random.default_rng(self.seed)
         self.backend_ = self._implementation.backend
         self.n_windows_ = len(windows)
+        self.context_columns_ = [column.name for column in layout.context]
         return self
 
     def _windows(
@@ -913,15 +1284,23 @@ class TimeGANGenerator:
         data: np.ndarray | pd.DataFrame,
         entity_column: Hashable | None,
         time_column: Hashable | None,
+        context_columns: Sequence[Hashable],
     ) -> tuple[np.ndarray, _OutputLayout]:
         if isinstance(data, pd.DataFrame):
             return _windows_from_frame(
-                data, self.seq_len, self.n_features, entity_column, time_column
+                data,
+                self.seq_len,
+                self.n_features,
+                entity_column,
+                time_column,
+                context_columns,
             )
-        if entity_column is not None or time_column is not None:
+        no_context = isinstance(context_columns, list | tuple) and not context_columns
+        if entity_column is not None or time_column is not None or not no_context:
             raise InvalidDataError(
-                "entity_column and time_column name columns of a DataFrame, but the "
-                f"data is a {type(data).__name__}; pass a DataFrame or leave them out."
+                "entity_column, time_column and context_columns name columns of a "
+                f"DataFrame, but the data is a {type(data).__name__}; pass a "
+                "DataFrame or leave them out."
             )
         if not isinstance(data, np.ndarray):
             raise InvalidDataError(
@@ -969,7 +1348,8 @@ class TimeGANGenerator:
             time column whose every sequence starts at the start time of a
             training entity drawn at random (from ``seed`` or the
             generator's stream) and steps evenly by the training data's most
-            common gap, and the features. A feature that was constant in
+            common gap, the features, and the context columns, each
+            constant within every sequence. A feature that was constant in
             training comes back as that constant.
 
         Raises:
@@ -992,8 +1372,8 @@ class TimeGANGenerator:
         scaled = impl.generate(int(n), rng=rng)
         finite = np.isfinite(scaled).all(axis=(0, 1))
         if not finite.all():
-            features = self._layout.features or list(range(len(finite)))
-            names = [features[i] for i in np.flatnonzero(~finite)]
+            features = self._layout.encoded_names(len(finite))
+            names = list(dict.fromkeys(features[i] for i in np.flatnonzero(~finite)))
             raise TrainingDivergedError(
                 "The TimeGAN model's output holds NaN or infinite values for "
                 f"feature(s) {', '.join(map(repr, names))}: its weights have "
@@ -1102,4 +1482,5 @@ class TimeGANGenerator:
         generator._rng = rng
         generator.backend_ = generator._implementation.backend
         generator.n_windows_ = int(document["n_windows"])
+        generator.context_columns_ = [column.name for column in layout.context]
         return generator
