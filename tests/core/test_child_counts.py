@@ -218,3 +218,42 @@ def test_sparse_children_tables_keep_their_row_counts() -> None:
         named = unscaled[name]["parent_id"].nunique() / len(unscaled["parent"])
         assert named == pytest.approx(real_share, abs=0.03)
         assert len(unscaled[name]) == len(tables[name])
+
+
+def test_a_far_off_share_of_keys_without_parent_is_brought_back() -> None:
+    from genesis.multitable._generator import _plausible_share
+
+    rng = np.random.default_rng(0)
+    # 1,000 orders of which 99% have a customer: an undertrained model said
+    # 60% (the bound two deviations out is 983).
+    flags = rng.random(1_000) < 0.6
+    fixed = _plausible_share(flags, 0.99, rng)
+    assert fixed.sum() == 983
+    assert fixed[flags].all()  # only rows that said "no parent" turned
+    # Within the spread a model's own draw is kept as it is.
+    near = rng.random(1_000) < 0.985
+    assert (_plausible_share(near, 0.99, rng) == near).all()
+    # And the other way round.
+    assert _plausible_share(np.ones(1_000, dtype=bool), 0.5, rng).sum() == 532
+
+
+@needs_torch
+def test_an_undertrained_child_model_still_gives_its_rows_parents() -> None:
+    rng = np.random.default_rng(3)
+    counts = rng.integers(0, 4, 300)
+    counts[17] = 300
+    real = shop(counts, rng.normal(50.0, 10.0, 300).round(2))
+    real["orders"].loc[:4, "customer_id"] = None  # 5 real orders have none
+
+    generator = MultiTableGenerator(
+        shop_schema(),
+        method={"customers": "gaussian_copula", "orders": "ctgan"},
+        config={"orders": {"epochs": 1}},
+        seed=0,
+    )
+    synthetic = generator.fit(real).generate()
+
+    # CTGAN at 1 epoch left about a third of the orders without a customer.
+    missing = synthetic["orders"]["customer_id"].isna().mean()
+    assert missing < 0.02
+    assert orders_per_customer(synthetic).max() >= 290

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import pickle
+import re
 from pathlib import Path
 
 import numpy as np
@@ -177,6 +178,19 @@ def test_training_data_breaking_a_constraint_is_refused(loans: pd.DataFrame) -> 
     assert frame.loc[4, "loan"] == 1
 
 
+def test_a_refused_row_is_shown_in_plain_values() -> None:
+    frame = pd.DataFrame({"age": [20, 30, 10, 40] * 10}).sample(frac=1, random_state=0)
+    generator = SyntheticGenerator(
+        method="gaussian_copula", constraints=[Range("age", 18, 99)]
+    )
+
+    with pytest.raises(InvalidDataError) as error:
+        generator.fit(frame, progress=False)
+
+    # Not "index np.int64(2): {'age': np.int64(10)}".
+    assert re.search(r"the row with index \d+: \{'age': 10\}", str(error.value))
+
+
 def test_strict_inequality_refuses_equal_values_in_training() -> None:
     frame = pd.DataFrame({"a": [1.0, 2.0, 3.0] * 10, "b": [2.0, 2.0, 4.0] * 10})
     loose = SyntheticGenerator("gaussian_copula", constraints=[Inequality("a", "b")])
@@ -258,8 +272,13 @@ def test_conditions_on_constrained_columns_meet_both(
 @pytest.mark.parametrize(
     ("conditions", "expected"),
     [
-        ({"age": (5, 10)}, r"outside Range\('age'"),
-        ({"paid": 9_000, "loan": (1_000, 8_000)}, "contradict Inequality"),
+        # The conditions are shown as the user wrote them.
+        ({"age": (5, 10)}, r"'age' = \(5, 10\) lies outside Range\('age'"),
+        ({"age": 10}, r"'age' = 10 lies outside Range\('age'"),
+        (
+            {"paid": 9_000, "loan": (1_000, 8_000)},
+            r"'paid' = 9000 and 'loan' = \(1000, 8000\) contradict Inequality",
+        ),
         ({"city": "Austin", "state": "MA"}, "contradict FixedCombinations"),
     ],
 )

@@ -107,11 +107,14 @@ class Constraint:
 
     def _refuse_rows(self, data: pd.DataFrame, broken: np.ndarray) -> None:
         first = int(np.flatnonzero(broken)[0])
-        row = data.iloc[first][list(self.columns)].to_dict()
+        row = {
+            column: _scalar(value)
+            for column, value in data.iloc[first][list(self.columns)].items()
+        }
         raise InvalidDataError(
             f"The training data breaks {self!r}: {int(broken.sum())} of "
             f"{len(data)} rows {self._breach_text()}, for example the row with "
-            f"index {data.index[first]!r}: {row!r}. Genesis neither drops nor "
+            f"index {_scalar(data.index[first])!r}: {row!r}. Genesis neither drops nor "
             "changes real rows; correct or remove those rows, or drop the "
             "constraint."
         )
@@ -350,9 +353,10 @@ class Inequality(Constraint):
             self.strict and smallest_low == largest_high
         ):
             raise InvalidDataError(
-                f"The conditions {self.low!r} = {conditions[self.low]!r} and "
-                f"{self.high!r} = {conditions[self.high]!r} contradict {self!r}: "
-                "no row meets both. Change the conditions or drop the constraint."
+                f"The conditions {self.low!r} = {_shown(conditions[self.low])!r} "
+                f"and {self.high!r} = {_shown(conditions[self.high])!r} contradict "
+                f"{self!r}: no row meets both. Change the conditions or drop the "
+                "constraint."
             )
 
     def to_dict(self) -> dict[str, Any]:
@@ -493,10 +497,11 @@ class Range(Constraint):
         if (self._low is not None and bounds[1] < self._low) or (
             self._high is not None and bounds[0] > self._high
         ):
+            shown = _shown(conditions[self.column])
             raise InvalidDataError(
-                f"The condition {self.column!r} = {conditions[self.column]!r} lies "
-                f"outside {self!r}, so no row can meet it. Change the condition "
-                "or drop the constraint."
+                f"The condition {self.column!r} = {shown!r} lies outside "
+                f"{self!r}, so no row can meet it. Change the condition or drop "
+                "the constraint."
             )
 
     def to_dict(self) -> dict[str, Any]:
@@ -891,6 +896,14 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def _shown(wanted: Any) -> Any:
+    """A checked condition as the user wrote it: one value, or (low, high)."""
+    if isinstance(wanted, ValueRange):
+        low, high = _scalar(wanted.low), _scalar(wanted.high)
+        return low if low == high else (low, high)
+    return _scalar(wanted)
 
 
 def _numpy_scalar(value: Any) -> Any:

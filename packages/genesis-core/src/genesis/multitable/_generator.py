@@ -49,6 +49,7 @@ and the orphan record without its example values.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -464,11 +465,16 @@ class MultiTableGenerator:
         if plan.generator is None:
             return pd.DataFrame(index=pd.RangeIndex(n))
         if not plan.count_columns or n == 0:
-            return plan.generator.generate(n, seed=_next_seed(rng))
-        rows = self._rows_by_pattern(plan, n, rng)
-        for column, shape in plan.count_shapes.items():
-            generated = rows[column].to_numpy(dtype=np.float64, na_value=0.0)
-            rows[column] = calibrate_counts(generated, shape, rng)
+            rows = plan.generator.generate(n, seed=_next_seed(rng))
+        else:
+            rows = self._rows_by_pattern(plan, n, rng)
+            for column, shape in plan.count_shapes.items():
+                generated = rows[column].to_numpy(dtype=np.float64, na_value=0.0)
+                rows[column] = calibrate_counts(generated, shape, rng)
+        for link in plan.links:
+            if link.has_column is not None and n:
+                flags = rows[link.has_column].astype(bool).to_numpy()
+                rows[link.has_column] = _plausible_share(flags, link.present_share, rng)
         return rows
 
     def _rows_by_pattern(
@@ -1070,6 +1076,34 @@ def _per_table_configs(
     if per_table:
         return {name: dict(config.get(name, {})) for name in schema.tables}
     return {name: dict(config) for name in schema.tables}
+
+
+def _plausible_share(
+    flags: np.ndarray, share: float, rng: np.random.Generator
+) -> np.ndarray:
+    """``flags`` with as many True as a model that learnt ``share`` would give.
+
+    A child model says for each row whether its foreign key refers to a
+    parent. An undertrained CTGAN or TVAE says no far too often (244 of 763
+    orders without a customer, against 5 real), and those rows then take no
+    parent, so the parents' counts go unfilled. A share more than two
+    standard deviations from the real one is brought back to that bound by
+    turning rows drawn at random; a share within it is left as it is.
+    """
+    n = flags.size
+    spread = 2.0 * np.sqrt(n * share * (1.0 - share))
+    low, high = math.floor(n * share - spread), math.ceil(n * share + spread)
+    have = int(flags.sum())
+    if low <= have <= high:
+        return flags
+    flags = flags.copy()
+    if have < low:
+        off = np.flatnonzero(~flags)
+        flags[rng.choice(off, size=low - have, replace=False)] = True
+    else:
+        on = np.flatnonzero(flags)
+        flags[rng.choice(on, size=have - high, replace=False)] = False
+    return flags
 
 
 def _next_seed(rng: np.random.Generator) -> int:
