@@ -23,6 +23,9 @@ How a database is generated, table by table in dependency order:
    with children (per pattern of relationships) is held to the real share
    by generating a surplus and keeping rows by pattern, so that a rare kind
    of parent (3 of 1458 airports are origins) does not vanish by chance.
+   For a child, a share of rows whose key refers to no parent that is more
+   than two standard deviations from the real share (an undertrained
+   neural model) is brought back to that bound (:func:`_plausible_share`).
 2. Each foreign key is filled: the counts of the generated parents are
    scaled to the child rows that need a parent, and every child row goes to
    the nearest parent, in context columns, with room left
