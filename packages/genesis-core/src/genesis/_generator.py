@@ -274,10 +274,9 @@ class SyntheticGenerator:
         if conditions is not None:
             checked, exact = self._check_conditions(conditions)
         if not checked and not self._constraints:
-            arrays = impl.generate(n, rng=rng)
-            assert self._preparer is not None
-            frame = self._preparer.inverse_transform(arrays, n, rng, first_identifier)
-            return frame
+            return self._restore(
+                impl.generate(n, rng=rng), n, rng, first_identifier=first_identifier
+            )
         frame = self._generate_conditioned(impl, n, checked, exact, rng)
         # Rows were kept from several rounds: their keys are written once
         # the rows are chosen.
@@ -291,11 +290,13 @@ class SyntheticGenerator:
         n: int,
         rng: np.random.Generator,
         fixed: Sequence[Hashable] = (),
+        first_identifier: int = 0,
     ) -> pd.DataFrame:
         """Generated arrays as the user's rows; ``fixed`` names the columns
-        conditions fix, which a constraint's repair keeps."""
+        conditions fix, which a constraint's repair keeps, and sequential
+        identifiers count from ``first_identifier``."""
         assert self._preparer is not None
-        frame = self._preparer.inverse_transform(arrays, n, rng)
+        frame = self._preparer.inverse_transform(arrays, n, rng, first_identifier)
         if self._constraints:
             inverse_transform_frame(self._constraints, frame, rng, fixed)
         return frame

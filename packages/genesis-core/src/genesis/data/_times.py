@@ -238,10 +238,10 @@ def _offsets(
         local = stamps.dt.tz_localize(None)
         utc = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
         seconds = ((local - utc) // pd.Timedelta(seconds=1)).to_numpy(np.int64)
-    written = {
-        int(value): _offset_text(int(value), style) for value in np.unique(seconds)
-    }
-    return np.array([written[int(value)] for value in seconds], dtype=object)
+    # A column has few distinct offsets: each is written once.
+    distinct, which = np.unique(seconds, return_inverse=True)
+    written = [_offset_text(int(value), style) for value in distinct]
+    return np.array(written, dtype=object)[which]
 
 
 def _offset_text(seconds: int, style: dict[str, Any]) -> str:
@@ -324,8 +324,7 @@ def read_stored_times(plan: Any, observed: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(observed.dtype):
         texts = whole_number_texts(name, observed)
         width = layout_width(layout or guess_layout(texts.iloc[0], dayfirst=False))
-        if width is not None:
-            texts = texts.str.zfill(width)
+        texts = texts.str.zfill(width) if width else texts
     else:
         texts = observed.astype(str)
     if layout is None:
@@ -339,8 +338,12 @@ def read_stored_times(plan: Any, observed: pd.Series) -> pd.Series:
     return times
 
 
-def whole_number_texts(name: Hashable, numbers: pd.Series) -> pd.Series:
-    """Numbers that stand for dates (``20240320``) as text of their digits.
+def whole_number_texts(
+    name: Hashable, numbers: pd.Series, width: int | None = None
+) -> pd.Series:
+    """Numbers that stand for dates (``20240320``) as text of their digits,
+    zero-padded to ``width`` when given (``1032024`` in ``"%d%m%Y"`` lost
+    its leading zero).
 
     Raises:
         InvalidDataError: A number is not whole.
@@ -355,8 +358,10 @@ def whole_number_texts(name: Hashable, numbers: pd.Series) -> pd.Series:
             "column another column type."
         )
     if pd.api.types.is_integer_dtype(numbers.dtype):
-        return numbers.astype(np.int64).astype(str)
-    return pd.Series([str(int(v)) for v in values], index=numbers.index)
+        texts = numbers.astype(np.int64).astype(str)
+    else:
+        texts = pd.Series([str(int(v)) for v in values], index=numbers.index)
+    return texts.str.zfill(width) if width else texts
 
 
 def _guess_and_read(
@@ -422,8 +427,6 @@ def read_restored_times(plan: Any, series: pd.Series) -> pd.Series:
         return times.reindex(series.index)
     width = (plan.time_style or {}).get("width")
     if pd.api.types.is_numeric_dtype(series.dtype):
-        texts = whole_number_texts(plan.meta.name, series[present])
-        if width:
-            texts = texts.str.zfill(width)
+        texts = whole_number_texts(plan.meta.name, series[present], width)
     times = pd.to_datetime(texts, format=plan.time_format, errors="coerce")
     return times.reindex(series.index)

@@ -408,10 +408,7 @@ def _read_declared_layout(
     present = series.notna()
     values = series[present]
     if pd.api.types.is_numeric_dtype(values.dtype):
-        texts = whole_number_texts(name, values)
-        width = layout_width(layout)
-        if width is not None:
-            texts = texts.str.zfill(width)
+        texts = whole_number_texts(name, values, layout_width(layout))
     else:
         texts = values.astype(str)
     times = pd.to_datetime(texts, format=layout, errors="coerce", utc="%z" in layout)

@@ -882,13 +882,13 @@ def _warn_context_like(
     n_features: int,
 ) -> None:
     """Warn about features constant within every entity but not across them."""
-    trained = [(a, b) for a, b in bounds if b - a >= seq_len]
-    if len(trained) < 2:
+    kept = np.array([b - a >= seq_len for a, b in bounds])
+    trained = int(kept.sum())
+    if trained < 2:
         return
     starts = np.array([a for a, _ in bounds])
     highest = np.maximum.reduceat(values, starts, axis=0)
     lowest = np.minimum.reduceat(values, starts, axis=0)
-    kept = np.array([b - a >= seq_len for a, b in bounds])
     within = (highest[kept] == lowest[kept]).all(axis=0)
     across = highest[kept].max(axis=0) > lowest[kept].min(axis=0)
     names = [features[i] for i in np.flatnonzero(within & across)]
@@ -896,7 +896,7 @@ def _warn_context_like(
         return
     warnings.warn(
         f"Column(s) {', '.join(map(repr, names))} hold one value per entity "
-        f"(constant within each of the {len(trained)} entities trained on, "
+        f"(constant within each of the {trained} entities trained on, "
         "different between them), but are modelled as time-varying features, "
         "so a synthetic sequence can change them from step to step. If they "
         "describe the entity (a segment, a site, a birth year), pass "
