@@ -144,3 +144,34 @@ def test_lazily_registered_class_must_say_what_it_was_registered_as() -> None:
     registry.register_lazy("tvae", "numpy", "genesis._copula:GaussianCopulaGenerator")
     with pytest.raises(PluginConflictError, match="the class says"):
         registry.get("tvae", "numpy")
+
+
+@pytest.mark.parametrize(
+    ("asked", "meant"),
+    [
+        ("copula", "gaussian_copula"),
+        ("GaussianCopula", "gaussian_copula"),
+        ("gaussian-copula", "gaussian_copula"),
+        ("gausian_copula", "gaussian_copula"),
+    ],
+)
+def test_misspelt_method_gets_the_installed_name_not_an_install_line(
+    monkeypatch, asked: str, meant: str
+) -> None:
+    # SDV names its model GaussianCopula; a user trying "copula" used to be
+    # told to install the torch backend, which provides no such method.
+    monkeypatch.delenv("GENESIS_BACKEND", raising=False)
+    with pytest.raises(BackendNotAvailableError) as caught:
+        SyntheticGenerator(asked)
+    assert f"Did you mean {meant!r}?" in str(caught.value)
+    assert "pip install" not in str(caught.value)
+
+
+def test_unknown_method_without_a_close_name_keeps_the_install_advice(
+    monkeypatch,
+) -> None:
+    monkeypatch.delenv("GENESIS_BACKEND", raising=False)
+    with pytest.raises(BackendNotAvailableError) as caught:
+        SyntheticGenerator("zzzz")
+    assert "Did you mean" not in str(caught.value)
+    assert "pip install" in str(caught.value)

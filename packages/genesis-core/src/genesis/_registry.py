@@ -10,6 +10,7 @@ nowhere else.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import logging
 import os
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "genesis"
 BACKEND_ENV = "GENESIS_BACKEND"
 BACKEND_PREFERENCE = ("torch", "jax")
+# Methods the torch and jax backends provide, for the install advice.
+BACKEND_METHODS = ("ctgan", "tvae", "timegan")
 CORE_BACKEND = "numpy"
 _DISTRIBUTIONS = {
     "torch": "genesis-synth-torch",
@@ -335,6 +338,30 @@ def _plugin_info(entry_point: importlib_metadata.EntryPoint) -> PluginInfo:
     )
 
 
+def _close_method(method: str, known: list[str]) -> str | None:
+    """The installed method a misspelt ``method`` most likely means, if any.
+
+    Names are compared without case, underscores or hyphens, so
+    ``"GaussianCopula"`` finds ``"gaussian_copula"``; a name that is part of
+    one method's name (``"copula"``) finds it too.
+    """
+
+    def plain(name: str) -> str:
+        return "".join(c for c in name.lower() if c.isalnum())
+
+    wanted = plain(method)
+    if not wanted:
+        return None
+    by_plain = {plain(name): name for name in known}
+    if wanted in by_plain:
+        return by_plain[wanted]
+    containing = [name for key, name in by_plain.items() if wanted in key]
+    if len(containing) == 1:
+        return containing[0]
+    close = difflib.get_close_matches(wanted, list(by_plain), n=1, cutoff=0.75)
+    return by_plain[close[0]] if close else None
+
+
 def resolve_backend(method: str, requested: str | None = None) -> str:
     """Choose the backend for ``method``: the one place this is decided.
 
@@ -353,16 +380,20 @@ def resolve_backend(method: str, requested: str | None = None) -> str:
     source = "backend=" if requested else BACKEND_ENV
     if not available:
         known = generators.methods()
-        if wanted:
-            advice = f"Backend {wanted!r} was asked by {source}; run: " + install_line(
-                wanted
+        guess = _close_method(method, known)
+        if guess is not None and method not in BACKEND_METHODS:
+            advice = f"Did you mean {guess!r}?"
+        elif wanted:
+            advice = (
+                f"Backend {wanted!r} was asked by {source}; run: "
+                f"{install_line(wanted)}."
             )
         else:
             lines = " or ".join(install_line(b) for b in BACKEND_PREFERENCE)
-            advice = f"For ctgan, tvae and timegan run: {lines}"
+            advice = f"For {', '.join(BACKEND_METHODS)} run: {lines}."
         raise BackendNotAvailableError(
             f"No installed plugin provides method {method!r}; installed methods are "
-            f"{known!r}. {advice}."
+            f"{known!r}. {advice}"
         )
     if available == [CORE_BACKEND]:
         return CORE_BACKEND
