@@ -17,6 +17,12 @@ How a table is modelled. One single-table generator per table learns a
   (context columns), and whether the key is present. The child's model thus
   learns how child rows depend on their parent.
 
+A table's constraints go to its single-table generator. They name only the
+table's own columns, which the model frame holds under their own names (the
+helper columns have names of their own), and those values reach the output
+unchanged, so every generated row keeps them. Key columns are written after
+generation and cannot be constrained.
+
 How a database is generated, table by table in dependency order:
 
 1. The table's model rows are generated. For a parent, the share of rows
@@ -65,6 +71,7 @@ from genesis import _io
 from genesis._config import check_seed
 from genesis._generator import SyntheticGenerator
 from genesis._values import decode_value, encode_value
+from genesis.constraints import Constraint, check_constraints, fit_constraints
 from genesis.data import check_generate_count
 from genesis.errors import (
     InvalidConfigError,
@@ -138,6 +145,11 @@ class MultiTableGenerator:
         max_context_columns: Most parent columns copied next to the child
             rows, per foreign key.
         device: Device of the neural methods.
+        constraints: ``{table: [constraint, ...]}``, rules from
+            :mod:`genesis.constraints` that every generated row of that table
+            keeps, on the table's own columns (not its keys). Each table's
+            training rows are checked against its rules before any table is
+            fitted, and the rules are saved with the model.
 
     Fitted attributes: ``schema_`` (a copy of the schema as fitted),
     ``orphans_`` (one row per relationship: missing and
@@ -165,6 +177,7 @@ class MultiTableGenerator:
         orphans: str = MISSING,
         max_context_columns: int = 10,
         device: str | None = None,
+        constraints: Mapping[str, Sequence[Constraint]] | None = None,
     ) -> None:
         if not isinstance(schema, RelationalSchema):
             raise InvalidConfigError(
@@ -195,6 +208,7 @@ class MultiTableGenerator:
         self.device = device
         self._methods = _per_table_methods(schema, method)
         self._configs = _per_table_configs(schema, config)
+        self.constraints = _per_table_constraints(schema, constraints)
         for table in schema.tables:
             # Built once here so that an unknown method or config key fails
             # before any data is read.
@@ -216,6 +230,7 @@ class MultiTableGenerator:
             backend=self.backend,
             seed=seed,
             device=self.device,
+            constraints=self.constraints.get(table),
         )
 
     # -- fit -------------------------------------------------------------------------
@@ -240,11 +255,13 @@ class MultiTableGenerator:
 
         Raises:
             InvalidDataError: A table is missing or unknown, a column the
-                schema or ``discrete_columns`` names is absent, a primary key
-                is missing or repeated, or a column holds values Genesis
-                cannot model (lists, infinities, numbers too large to square);
+                schema, ``discrete_columns`` or a constraint names is absent,
+                a primary key is missing or repeated, a column holds values
+                Genesis cannot model (lists, infinities, numbers too large to
+                square), or a table's rows break one of its constraints;
                 nothing is fitted.
-            InvalidConfigError: The relationships form a cycle.
+            InvalidConfigError: The relationships form a cycle, or a
+                constraint names a key column of the schema as fitted.
         """
         started = time.perf_counter()
         discrete_columns = _discrete_by_table(self.schema, discrete_columns)
@@ -260,6 +277,8 @@ class MultiTableGenerator:
         # fitted generator does.
         self.schema_ = RelationalSchema.from_dict(self.schema.to_dict())
         order = self.schema_.order()
+        # The schema may have gained keys since __init__ checked them.
+        _check_constraint_keys(self.schema_, self.constraints)
 
         cleaned, positions, records = clean_orphans(
             self.schema_, tables, order, self.orphans
@@ -267,6 +286,13 @@ class MultiTableGenerator:
         planner = TablePlanner(self.schema_, self.max_context_columns)
         self._planner = planner
         plans = {name: planner.plan(name, cleaned, positions) for name in order}
+        for name in order:
+            self._check_constraints(
+                plans[name],
+                cleaned[name],
+                discrete_columns.get(name, ()),
+                metadata.get(name),
+            )
         for index, name in enumerate(order):
             self._fit_table(
                 plans[name],
@@ -308,6 +334,36 @@ class MultiTableGenerator:
             for plan in plans.values()
             for link in plan.links
         }
+
+    def _check_constraints(
+        self,
+        plan: TablePlan,
+        table: pd.DataFrame,
+        discrete_columns: Sequence[Hashable],
+        metadata: TableMetadata | None,
+    ) -> None:
+        """Refuse a table whose real rows break its constraints, before any
+        table is trained (the table's own fit checks them again)."""
+        constraints = self.constraints.get(plan.name)
+        if not constraints:
+            return
+        for constraint in constraints:
+            for column in constraint.columns:
+                if column not in table.columns:
+                    raise InvalidDataError(
+                        f"Table {plan.name!r} has no column {column!r}, which "
+                        f"{constraint!r} names; its columns are "
+                        f"{list(table.columns)!r}. Correct the name or remove "
+                        "the constraint."
+                    )
+        named = list(dict.fromkeys(c for rule in constraints for c in rule.columns))
+        # The table's own index, so that the refusal names the user's row.
+        frame = table[named]
+        frame_metadata = model_metadata(frame, plan, discrete_columns, metadata)
+        try:
+            fit_constraints(constraints, frame, frame_metadata)
+        except InvalidDataError as exc:
+            raise InvalidDataError(f"Table {plan.name!r}: {exc}") from exc
 
     def _derived_seed(self, *path: int) -> int | None:
         if self.seed is None:
@@ -1003,7 +1059,19 @@ class MultiTableGenerator:
                 f"{fitted_schema.tables!r}; it may have been written by another "
                 "program."
             )
-        generator = cls(schema, backend=backend, device=device, **settings)
+        # Each table's model keeps its fitted constraints.
+        constraints = {
+            name: plan.generator.constraints
+            for name, plan in plans.items()
+            if plan.generator is not None and plan.generator.constraints
+        }
+        generator = cls(
+            schema,
+            backend=backend,
+            device=device,
+            constraints=constraints,
+            **settings,
+        )
         generator.schema_ = fitted_schema
         generator._set_fitted(plans, order, records, rng)
         return generator
@@ -1028,6 +1096,65 @@ def _per_table_methods(
             f"tables are {schema.tables!r}."
         )
     return {name: method.get(name, DEFAULT_METHOD) for name in schema.tables}
+
+
+def _per_table_constraints(
+    schema: RelationalSchema, constraints: object
+) -> dict[str, list[Constraint]]:
+    """``constraints`` as a checked list per table; tables without any left out.
+
+    Raises:
+        InvalidConfigError: It is not a dict of lists by table, names a table
+            the schema does not have, holds something other than a
+            constraint, or a constraint names a key column.
+    """
+    if constraints is None:
+        return {}
+    if not isinstance(constraints, Mapping):
+        raise InvalidConfigError(
+            "constraints must be a dict of constraint lists by table, such as "
+            "{'flights': [Inequality('departure', 'arrival')]}; got "
+            f"{type(constraints).__name__} {constraints!r}."
+        )
+    lists: dict[str, list[Constraint]] = {}
+    for table, rules in constraints.items():
+        if table not in schema.tables:
+            raise InvalidConfigError(
+                f"constraints names table {table!r}, which the schema does not "
+                f"have; its tables are {schema.tables!r}."
+            )
+        try:
+            checked = check_constraints(rules)
+        except InvalidConfigError as exc:
+            raise InvalidConfigError(f"constraints of table {table!r}: {exc}") from exc
+        if checked:
+            lists[table] = checked
+    _check_constraint_keys(schema, lists)
+    return lists
+
+
+def _check_constraint_keys(
+    schema: RelationalSchema, constraints: Mapping[str, Sequence[Constraint]]
+) -> None:
+    """Refuse a constraint on a primary or foreign key column.
+
+    Raises:
+        InvalidConfigError: A constraint names a key column.
+    """
+    for table, rules in constraints.items():
+        keys = {column: "primary key" for column in schema.primary_key(table) or ()}
+        for relationship in schema.parents(table):
+            for column in relationship.child_columns:
+                keys.setdefault(column, f"foreign key {relationship.name}")
+        for constraint in rules:
+            for column in constraint.columns:
+                if column in keys:
+                    raise InvalidConfigError(
+                        f"{constraint!r} on table {table!r} names column "
+                        f"{column!r}, part of its {keys[column]}: Genesis "
+                        "writes key values itself, so no rule can hold on "
+                        "them. Constrain the table's other columns only."
+                    )
 
 
 def _discrete_by_table(
