@@ -11,7 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genesis import InvalidConfigError, InvalidDataError, SyntheticGenerator
+from genesis import (
+    ConditionNotMetError,
+    InvalidConfigError,
+    InvalidDataError,
+    SyntheticGenerator,
+)
 from genesis.constraints import FixedCombinations, Inequality, Range
 from genesis.datasets import load_adult
 from genesis.metadata import TableMetadata
@@ -229,11 +234,10 @@ def test_declarations_that_do_not_fit_the_data_are_refused(
         generator.fit(loans, progress=False)
 
 
-def test_dates_kept_as_text_are_refused_with_the_fix() -> None:
-    frame = pd.DataFrame(
-        {"a": ["2020-01-01", "2020-02-01"] * 10, "b": ["2020-03-01"] * 20}
-    )
-    with pytest.raises(InvalidDataError, match=r"pandas\.to_datetime"):
+def test_text_that_is_not_dates_is_refused_naming_the_column() -> None:
+    frame = pd.DataFrame({"a": ["low", "mid"] * 10, "b": ["2020-03-01"] * 20})
+    expected = r"column 'a' has dtype .* modelled as categorical.*update_column"
+    with pytest.raises(InvalidDataError, match=expected):
         SyntheticGenerator(constraints=[Inequality("a", "b")]).fit(
             frame, progress=False
         )
@@ -289,6 +293,24 @@ def test_conditions_contradicting_a_constraint_are_refused(
         fitted.generate(10, conditions=conditions)
     with pytest.raises(InvalidDataError, match=expected):
         fitted.iter_batches(10, conditions=conditions)
+
+
+@pytest.mark.parametrize(
+    ("conditions", "shown"),
+    [
+        # One value was shown as the range (1234.5, 1234.5) it is checked as.
+        ({"funded": 1234.5}, "{'funded': 1234.5}"),
+        ({"funded": np.float64(1234.5)}, "{'funded': 1234.5}"),
+        ({"funded": [1234.5, 1234.51]}, "{'funded': (1234.5, 1234.51)}"),
+        ({"start": "2020-03-01 10:17:13"}, "{'start': '2020-03-01 10:17:13'}"),
+    ],
+)
+def test_rows_too_rare_are_refused_showing_the_conditions_as_written(
+    fitted: SyntheticGenerator, conditions: dict, shown: str
+) -> None:
+    expected = f"met the conditions {re.escape(shown)} and the constraints"
+    with pytest.raises(ConditionNotMetError, match=expected):
+        fitted.generate(5, conditions=conditions)
 
 
 def test_constraints_survive_save_and_load(

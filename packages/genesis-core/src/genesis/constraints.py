@@ -36,6 +36,13 @@ How each rule is kept:
 Whatever slips through (an inequality on discrete columns, a column in two
 constraints, a value rounded onto the wrong side) is removed by rejection
 and made up with more rows, so every row returned meets every constraint.
+
+Dates that Genesis reads from text (``"2024-03-20"``), whole numbers
+declared as dates or Python ``date`` and ``datetime`` objects are compared
+as the instants they stand for. An :class:`Inequality` on them is modelled
+by the same transform, with the gap written in the column's own layout or
+type; times with a zone or UTC offsets, and text in several layouts, are
+kept by rejection instead. Either way they come back in the user's form.
 """
 
 from __future__ import annotations
@@ -44,15 +51,22 @@ import copy
 import math
 import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from genesis._values import decode_value, encode_value
-from genesis.data._conditions import ValueRange
+from genesis.data._conditions import ValueRange, shown_condition
+from genesis.data._times import (
+    read_restored_times,
+    read_stored_times,
+    to_python_times,
+    write_layout,
+)
 from genesis.errors import InvalidConfigError, InvalidDataError, ModelFileError
-from genesis.metadata import ColumnType, TableMetadata
+from genesis.metadata import ColumnMetadata, ColumnType, TableMetadata
 
 __all__ = ["Constraint", "FixedCombinations", "Inequality", "Range"]
 
@@ -68,6 +82,9 @@ class Constraint:
     """
 
     kind: ClassVar[str] = ""
+    # Set by fit: how to read each of the columns that hold times as text,
+    # whole numbers or Python objects.
+    _times: dict[Hashable, _StoredTimes]
 
     @property
     def columns(self) -> tuple[Hashable, ...]:
@@ -96,14 +113,61 @@ class Constraint:
                     "Remove it from the constraint."
                 )
         fitted = copy.copy(self)
-        fitted._learn(data, metadata)
-        broken = fitted._broken(data)
+        times = fitted._read_times(data, metadata)
+        fitted._learn(times, metadata)
+        fitted._learn_view(data)
+        broken = fitted._broken(times)
         if broken.any():
             fitted._refuse_rows(data, broken)
         return fitted
 
+    def _read_times(self, data: pd.DataFrame, metadata: TableMetadata) -> pd.DataFrame:
+        """``data`` with the constraint's datetime columns that Genesis reads
+        from text, whole numbers or Python objects as datetime64 columns;
+        records in ``_times`` how to read generated values of each.
+
+        Raises:
+            InvalidDataError: Some values of such a column are not times.
+        """
+        self._times = {}
+        read = {}
+        for column in self.columns:
+            series = data[column]
+            is_time = metadata[column].column_type == ColumnType.DATETIME
+            if not is_time or pd.api.types.is_datetime64_any_dtype(series.dtype):
+                continue
+            times = _StoredTimes(metadata[column])
+            present = _present(series)
+            if present.any():
+                parsed = read_stored_times(times, series[present])
+                if times.time_offsets is None:
+                    read[column] = parsed.reindex(series.index)
+                    # Text in several layouts is written back in one; the
+                    # real values then do not all read in it.
+                    unread = times.read(series).isna() & present
+                    times.exact = not unread.any()
+            self._times[column] = times
+        if not self._times:
+            return data
+        out = data.copy(deep=False)
+        for column, times in self._times.items():
+            out[column] = read[column] if column in read else times.read(data[column])
+        return out
+
+    def _comparable(self, frame: pd.DataFrame, column: Hashable) -> pd.Series:
+        """A column as values the constraint compares: times for a datetime
+        column stored as text, whole numbers or Python objects."""
+        times = getattr(self, "_times", {}).get(column)
+        if times is None:
+            return frame[column]
+        return times.read(frame[column])
+
     def _learn(self, data: pd.DataFrame, metadata: TableMetadata) -> None:
-        """Check the column types and learn what inverse_transform needs."""
+        """Check the column types and learn what inverse_transform needs,
+        from ``data`` with its times read (see :meth:`_read_times`)."""
+
+    def _learn_view(self, data: pd.DataFrame) -> None:
+        """Check the model's view of the user's own ``data``."""
 
     def _refuse_rows(self, data: pd.DataFrame, broken: np.ndarray) -> None:
         first = int(np.flatnonzero(broken)[0])
@@ -187,9 +251,10 @@ class Constraint:
 class Inequality(Constraint):
     """``low <= high`` (``low < high`` when ``strict``) in every row.
 
-    Both columns hold numbers, or both hold datetimes (stored as datetime
-    dtypes; convert dates kept as text with ``pandas.to_datetime``). A row
-    where either is missing is not checked.
+    Both columns hold numbers, or both hold datetimes: datetime64 columns,
+    or columns Genesis reads as dates (text such as ``"2024-03-20"``,
+    Python ``date`` or ``datetime`` objects), compared as the instants they
+    stand for. A row where either is missing is not checked.
 
     Args:
         low: The column that is never larger.
@@ -253,19 +318,50 @@ class Inequality(Constraint):
             metadata[self.low].column_type, metadata[self.high].column_type
         )
         both = _present(data[self.low]) & _present(data[self.high])
-        if self._target is None or not both.any():
+        if self._target is None or not self._can_rebuild(data) or not both.any():
             self._target = None
             return
         target = self.high if self._target == "high" else self.low
         self._decimals = metadata[target].decimals
         self._whole = metadata[target].column_type == ColumnType.INTEGER
-        low, high = _values(data[self.low][both]), _values(data[self.high][both])
+        low, high = _one_unit(
+            _values(data[self.low][both]), _values(data[self.high][both])
+        )
         self._min_gap = (high - low).min()
         seen = _values(data[target][_present(data[target])])
         if self._target == "high":
             self._reference, self._limit = low.min(), seen.max()
         else:
             self._reference, self._limit = high.max(), seen.min()
+
+    def _can_rebuild(self, data: pd.DataFrame) -> bool:
+        """Whether times kept as text, whole numbers or objects can be
+        rebuilt in the user's form: they need no time zone or UTC offset,
+        and the real values must all read in the one layout."""
+        for column, times in self._times.items():
+            zone = getattr(data[column].dtype, "tz", None)
+            if zone is not None or times.time_offsets is not None or not times.exact:
+                return False
+        return True
+
+    def _learn_view(self, data: pd.DataFrame) -> None:
+        target = self.transformed_column
+        if target is None:
+            return
+        view = data[[target]].copy()
+        self._transform(data, view)
+        # A gap that never varies would show the model one value for the
+        # column, and conditions on it are checked against what the model
+        # saw: ``mid = 2`` was refused as never seen where ``mid = low + 1``
+        # (SDV issue 866). The rule is then kept by rejection, as it is
+        # where the data plane would read the view's times in another
+        # layout than the real ones, since conditions read them in it.
+        if view[target].nunique() <= 1 < data[target].nunique():
+            self._target = None
+        elif target in self._times and not self._times[target].reads_alike(
+            view[target]
+        ):
+            self._target = None
 
     def _breach_text(self) -> str:
         sign = ">=" if self.strict else ">"
@@ -283,9 +379,11 @@ class Inequality(Constraint):
 
     def _transform(self, source: pd.DataFrame, out: pd.DataFrame) -> None:
         target = self.transformed_column
-        low, high = source[self.low], source[self.high]
+        low = self._comparable(source, self.low)
+        high = self._comparable(source, self.high)
         both = _present(low) & _present(high)
-        gap = _values(high[both]) - _values(low[both])
+        lows, highs = _one_unit(_values(low[both]), _values(high[both]))
+        gap = highs - lows
         # The gap is stored shifted by the smallest ``low`` (or down from the
         # largest ``high``) to stay in the column's range and dtype; rows
         # missing the other column keep their own value on that same scale.
@@ -294,9 +392,19 @@ class Inequality(Constraint):
         else:
             shifted_values = self._reference - gap
         shifted = source[target].copy()
-        column_dtype = shifted.dtype
-        shifted[both] = _as_dtype(shifted_values, column_dtype, shifted[both].index)
+        shifted[both] = self._in_column_form(target, shifted_values, shifted[both])
         out[target] = shifted
+
+    def _in_column_form(
+        self, column: Hashable, values: np.ndarray, like: pd.Series
+    ) -> Any:
+        """Values computed by :func:`_values` in the form of ``like``, the
+        column's own values: its dtype, or its layout or Python type for
+        times kept as text, whole numbers or objects."""
+        times = getattr(self, "_times", {}).get(column)
+        if times is None:
+            return _as_dtype(values, like.dtype, like.index)
+        return times.write(values, like.dtype)
 
     def _inverse_transform(
         self,
@@ -307,7 +415,8 @@ class Inequality(Constraint):
         target = self.transformed_column
         if target is None:
             return
-        kept, shifted = frame[self._kept_column], frame[target]
+        kept = self._comparable(frame, self._kept_column)
+        shifted = self._comparable(frame, target)
         both = _present(kept) & _present(shifted)
         if not both.any():
             return
@@ -327,15 +436,16 @@ class Inequality(Constraint):
             values = _round_away(
                 values, anchors, self._decimals, self.strict, up=self._target == "high"
             )
-        restored = shifted.copy()
-        restored[both] = _as_dtype(values, shifted.dtype, shifted[both].index)
+        restored = frame[target].copy()
+        restored[both] = self._in_column_form(target, values, restored[both])
         frame[target] = restored
 
     def _broken(self, frame: pd.DataFrame) -> np.ndarray:
-        low, high = frame[self.low], frame[self.high]
+        low = self._comparable(frame, self.low)
+        high = self._comparable(frame, self.high)
         both = (_present(low) & _present(high)).to_numpy()
         broken = np.zeros(len(frame), dtype=bool)
-        lows, highs = _values(low[both]), _values(high[both])
+        lows, highs = _one_unit(_values(low[both]), _values(high[both]))
         if np.float32 in (low.dtype, high.dtype):
             # 2.67 in float32 is 2.6700000762939453: compare at the coarser
             # precision, which is all the data holds.
@@ -352,9 +462,11 @@ class Inequality(Constraint):
         if smallest_low > largest_high or (
             self.strict and smallest_low == largest_high
         ):
+            low_shown = shown_condition(conditions[self.low])
+            high_shown = shown_condition(conditions[self.high])
             raise InvalidDataError(
-                f"The conditions {self.low!r} = {_shown(conditions[self.low])!r} "
-                f"and {self.high!r} = {_shown(conditions[self.high])!r} contradict "
+                f"The conditions {self.low!r} = {low_shown!r} and "
+                f"{self.high!r} = {high_shown!r} contradict "
                 f"{self!r}: no row meets both. Change the conditions or drop the "
                 "constraint."
             )
@@ -371,6 +483,7 @@ class Inequality(Constraint):
             "limit": encode_value(_scalar(self._limit)),
             "decimals": self._decimals,
             "whole": self._whole,
+            "times": _times_to_state(self),
         }
 
     @classmethod
@@ -384,6 +497,7 @@ class Inequality(Constraint):
         made._limit = _numpy_scalar(decode_value(data["limit"]))
         made._decimals = data["decimals"]
         made._whole = data["whole"]
+        made._times = _times_from_state(data)
         return made
 
 
@@ -391,7 +505,8 @@ class Range(Constraint):
     """Values of ``column`` lie within ``[low, high]`` (both ends included).
 
     Give either bound or both: numbers for a numeric column, dates or times
-    for a datetime column (a time without a zone is read in the column's
+    for a datetime column, whether datetime64 or dates Genesis reads from
+    text or Python objects (a time without a zone is read in the column's
     zone). Missing values are not checked.
 
     Args:
@@ -478,15 +593,17 @@ class Range(Constraint):
         return f"have {self.column!r} outside [{self.low!r}, {self.high!r}]"
 
     def _broken(self, frame: pd.DataFrame) -> np.ndarray:
-        series = frame[self.column]
+        series = self._comparable(frame, self.column)
         present = _present(series).to_numpy()
         values = _values(series[present])
         broken = np.zeros(len(frame), dtype=bool)
         outside = np.zeros(len(values), dtype=bool)
         if self._low is not None:
-            outside |= values < _comparable(self._low)
+            shared, low = _one_unit(values, _comparable(self._low))
+            outside |= shared < low
         if self._high is not None:
-            outside |= values > _comparable(self._high)
+            shared, high = _one_unit(values, _comparable(self._high))
+            outside |= shared > high
         broken[present] = outside
         return broken
 
@@ -497,7 +614,7 @@ class Range(Constraint):
         if (self._low is not None and bounds[1] < self._low) or (
             self._high is not None and bounds[0] > self._high
         ):
-            shown = _shown(conditions[self.column])
+            shown = shown_condition(conditions[self.column])
             raise InvalidDataError(
                 f"The condition {self.column!r} = {shown!r} lies outside "
                 f"{self!r}, so no row can meet it. Change the condition or drop "
@@ -512,6 +629,7 @@ class Range(Constraint):
             "high": encode_value(_scalar(self.high)),
             "column_low": encode_value(_scalar(self._low)),
             "column_high": encode_value(_scalar(self._high)),
+            "times": _times_to_state(self),
         }
 
     @classmethod
@@ -523,6 +641,7 @@ class Range(Constraint):
         )
         made._low = decode_value(data["column_low"])
         made._high = decode_value(data["column_high"])
+        made._times = _times_from_state(data)
         return made
 
 
@@ -656,7 +775,9 @@ class FixedCombinations(Constraint):
             all(_meets(combination[i], wanted) for i, wanted in asked.items())
             for combination in self._combinations
         ):
-            shown = {self._columns[i]: wanted for i, wanted in asked.items()}
+            shown = {
+                self._columns[i]: shown_condition(wanted) for i, wanted in asked.items()
+            }
             raise InvalidDataError(
                 f"The conditions {shown!r} contradict {self!r}: that combination "
                 "never occurs in the training data. Change the conditions or drop "
@@ -807,6 +928,91 @@ def constraints_from_state(state: Iterable[Mapping[str, Any]]) -> list[Constrain
 # -- helpers ---------------------------------------------------------------------
 
 
+@dataclass
+class _StoredTimes:
+    """How a datetime column kept as text, whole numbers or Python objects
+    is read: the fields genesis.data._times records on a column plan (the
+    layout, its style, an example object, the UTC offsets seen)."""
+
+    meta: ColumnMetadata
+    time_format: str | None = None
+    time_style: dict[str, Any] | None = None
+    time_example: Any = None
+    time_offsets: list[int] | None = None
+    # Whether every real value reads back with read(); only fit needs it.
+    exact: bool = True
+
+    def write(self, stamps: np.ndarray, dtype: Any) -> np.ndarray:
+        """Times without a zone in the column's own form, for a column of
+        ``dtype``: its Python type, or text (or whole numbers) in its
+        layout."""
+        series = pd.Series(stamps)
+        if self.time_example is not None:
+            return to_python_times(series, self.time_example)
+        assert self.time_format is not None
+        text = write_layout(series, self.time_format, self.time_style)
+        if pd.api.types.is_numeric_dtype(dtype):
+            return text.astype(np.int64)
+        return text
+
+    def reads_alike(self, values: pd.Series) -> bool:
+        """Whether the data plane, reading ``values`` (written by
+        :meth:`write`) on their own, finds this column's layout or type."""
+        other = _StoredTimes(self.meta)
+        try:
+            read_stored_times(other, values[_present(values)])
+        except InvalidDataError:
+            return False
+        return (
+            other.time_format == self.time_format
+            and other.time_style == self.time_style
+            and type(other.time_example) is type(self.time_example)
+            and other.time_offsets is None
+        )
+
+    def read(self, series: pd.Series) -> pd.Series:
+        """The column's values as datetime64 times, NaT where missing;
+        instants in UTC where the UTC offsets differ between rows."""
+        times = read_restored_times(self, series)
+        if not pd.api.types.is_datetime64_any_dtype(times.dtype):
+            times = pd.to_datetime(times, errors="coerce")
+        return times
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "meta": self.meta.to_dict(),
+            "time_format": self.time_format,
+            "time_style": self.time_style,
+            "time_example": encode_value(self.time_example),
+            "time_offsets": self.time_offsets,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> _StoredTimes:
+        return cls(
+            ColumnMetadata.from_dict(data["meta"]),
+            data["time_format"],
+            data["time_style"],
+            decode_value(data["time_example"]),
+            data["time_offsets"],
+        )
+
+
+def _times_to_state(constraint: Constraint) -> list[list[Any]]:
+    return [
+        [encode_value(column), times.to_dict()]
+        for column, times in getattr(constraint, "_times", {}).items()
+    ]
+
+
+def _times_from_state(data: Mapping[str, Any]) -> dict[Hashable, _StoredTimes]:
+    # Files written before constraints read stored times have none.
+    return {
+        decode_value(column): _StoredTimes.from_dict(times)
+        for column, times in data.get("times", [])
+    }
+
+
 def _chain(rebuilt_from: Mapping[Hashable, Hashable], column: Hashable) -> list:
     """The columns ``column`` is rebuilt from, nearest first."""
     chain = []
@@ -843,22 +1049,25 @@ def _timestamp_or_number(bound: Any) -> Any:
 def _value_kind(
     constraint: Constraint, series: pd.Series, metadata: TableMetadata, column: Hashable
 ) -> str:
-    """``"number"`` or ``"datetime"``; anything else is refused."""
+    """``"number"`` or ``"datetime"``; anything else is refused.
+
+    Raises:
+        InvalidDataError: Names the column, its dtype and how to declare
+            dates that Genesis did not recognise.
+    """
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return "datetime"
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
         series.dtype
     ):
         return "number"
-    if metadata[column].column_type == ColumnType.DATETIME:
-        raise InvalidDataError(
-            f"{constraint!r}: column {column!r} holds dates as text or Python "
-            "objects; convert it with pandas.to_datetime before fitting so the "
-            "dates can be compared."
-        )
+    # Columns Genesis reads as times are datetime64 here (see _read_times).
+    column_type = metadata[column].column_type.value
     raise InvalidDataError(
-        f"{constraint!r}: column {column!r} has dtype {series.dtype}; the "
-        "constraint compares numbers or datetimes."
+        f"{constraint!r}: column {column!r} has dtype {series.dtype} and is "
+        f"modelled as {column_type}, but the constraint compares numbers or "
+        "dates. If it holds dates Genesis did not recognise, declare them with "
+        f"metadata.update_column({column!r}, 'datetime', datetime_format=...)."
     )
 
 
@@ -867,11 +1076,15 @@ def _present(series: pd.Series) -> pd.Series:
 
 
 def _values(series: pd.Series) -> np.ndarray:
-    """Present values as numpy numbers or datetime64, for arithmetic."""
+    """Present values as numpy numbers or datetime64, for arithmetic.
+
+    Times keep their column's unit: a "no end" date of 9999-12-31 fits in
+    seconds but not in nanoseconds (SDV issue 1221 overflowed there).
+    """
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         if getattr(series.dtype, "tz", None) is not None:
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        return series.to_numpy(dtype="datetime64[ns]")
+        return np.asarray(series.to_numpy())
     if pd.api.types.is_integer_dtype(series.dtype):
         return series.to_numpy(dtype=np.int64)
     return series.to_numpy(dtype=np.float64)
@@ -898,20 +1111,13 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def _shown(wanted: Any) -> Any:
-    """A checked condition as the user wrote it: one value, or (low, high)."""
-    if isinstance(wanted, ValueRange):
-        low, high = _scalar(wanted.low), _scalar(wanted.high)
-        return low if low == high else (low, high)
-    return _scalar(wanted)
-
-
 def _numpy_scalar(value: Any) -> Any:
-    """Invert :func:`_scalar` for the terms of :func:`_values`."""
+    """Invert :func:`_scalar` for the terms of :func:`_values`, in the
+    value's own unit."""
     if isinstance(value, pd.Timestamp):
-        return value.to_datetime64().astype("datetime64[ns]")
+        return value.to_datetime64()
     if isinstance(value, pd.Timedelta):
-        return value.to_timedelta64().astype("timedelta64[ns]")
+        return value.to_timedelta64()
     return value
 
 
@@ -920,8 +1126,25 @@ def _comparable(bound: Any) -> Any:
     if isinstance(bound, pd.Timestamp):
         if bound.tz is not None:
             bound = bound.tz_convert("UTC").tz_localize(None)
-        return bound.to_datetime64().astype("datetime64[ns]")
+        return bound.to_datetime64()
     return bound
+
+
+def _one_unit(first: Any, second: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Two arrays of times or time gaps in one unit, so numpy's own
+    conversion to the finer unit cannot overflow: the finer of their units
+    where every value fits in it, else the coarser."""
+    first, second = np.asarray(first), np.asarray(second)
+    timed = first.dtype.kind in "mM" and second.dtype.kind in "mM"
+    if not timed or first.dtype == second.dtype:
+        return first, second
+    finer = np.promote_types(first.dtype, second.dtype)
+    coarse = second if first.dtype == finer else first
+    # astype wraps silently on overflow; a value that does not come back
+    # unchanged did not fit.
+    if np.array_equal(coarse.astype(finer).astype(coarse.dtype), coarse):
+        return first.astype(finer), second.astype(finer)
+    return first.astype(coarse.dtype), second.astype(coarse.dtype)
 
 
 def _gap_column(low: ColumnType, high: ColumnType) -> str | None:

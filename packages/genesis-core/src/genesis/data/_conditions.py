@@ -150,12 +150,15 @@ class ValueRange(NamedTuple):
 
     ``read`` turns the restored column into values comparable with the
     bounds (times, for a datetime column stored as objects, text or whole
-    numbers); None when the column compares as it is.
+    numbers); None when the column compares as it is. ``written`` is the
+    condition as the user gave it (one value or a pair), for messages; None
+    when it was not kept.
     """
 
     low: Any
     high: Any
     read: Callable[[pd.Series], pd.Series] | None = None
+    written: Any = None
 
 
 def check_column_condition(
@@ -233,7 +236,7 @@ def _discrete_range(name: Hashable, categories: list[Any], wanted: Any) -> Value
             f"seen in training lies in that range; seen values include "
             f"{sorted(categories)[:10]!r}."
         )
-    return ValueRange(low, high)
+    return ValueRange(low, high, written=wanted)
 
 
 def _refuse_reversed(name: Hashable, low: Any, high: Any) -> None:
@@ -284,7 +287,7 @@ def _check_range(plan: Any, wanted: Any) -> ValueRange:
                 f"The condition on column {name!r} asks for {wanted!r}, values "
                 f"never seen in training: the column held only {plan.constant!r}."
             )
-    return ValueRange(low, high, read)
+    return ValueRange(low, high, read, written=wanted)
 
 
 def _bound(plan: Any, bound: Any, wanted: Any) -> Any:
@@ -419,10 +422,30 @@ def _type_of(wanted: Any) -> Callable[[Any], bool]:
 
 
 def shown_condition(wanted: Any) -> Any:
-    """A checked condition as a user writes it, for messages."""
+    """A checked condition as the user wrote it, for messages: one value as
+    that value, a range as a ``(low, high)`` tuple, numpy scalars as plain
+    Python ones."""
     if isinstance(wanted, ValueRange):
-        return (wanted.low, wanted.high)
-    return wanted
+        written = wanted.written
+        if written is None:
+            # Not kept: equal bounds stand for one value.
+            same = _same(wanted.low, wanted.high)
+            written = wanted.low if same else (wanted.low, wanted.high)
+        if _is_pair(written):
+            return tuple(_plain(bound) for bound in written)
+        return _plain(written)
+    return _plain(wanted)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python or pandas value it stands for."""
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value)
+    if isinstance(value, np.timedelta64):
+        return pd.Timedelta(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 class BatchThreads:
