@@ -119,18 +119,23 @@ def test_bad_context_columns_are_refused_before_training(
         )
 
 
-def test_a_datetime_context_column_is_refused_with_a_conversion() -> None:
+def test_a_datetime_context_column_is_carried_in_its_dtype() -> None:
+    # Refused before; tests/core/test_timeseries_context_more.py covers it.
     frame = customers().assign(
         joined=lambda f: pd.to_datetime("2020-01-01") + pd.to_timedelta(f.customer, "D")
     )
-    with pytest.raises(InvalidDataError, match=r"'joined'.*\.dt\.year"):
-        tiny().fit(
+    synthetic = (
+        tiny()
+        .fit(
             frame,
             entity_column="customer",
             time_column="day",
             context_columns=[*CONTEXT, "joined"],
             progress=False,
         )
+        .generate(5)
+    )
+    assert synthetic["joined"].dtype == frame["joined"].dtype
 
 
 def test_context_columns_with_an_array_are_refused() -> None:

@@ -9,9 +9,9 @@ data, in numpy, and leaves the networks to a backend plugin:
   into windows of ``seq_len`` steps (sliding, one step apart, as the paper
   prepares its data);
 * it carries a long frame's context columns (one value per entity: a
-  segment, a site, a birth year) through the windows as constant extra
+  segment, a site, a birth date) through the windows as constant extra
   features, categories one-hot, and reads one value per generated sequence
-  back from them (see :class:`_ContextColumn`);
+  back from them (see :mod:`genesis.generators._context`);
 * it scales each feature to [0, 1] with the training data's minimum and
   maximum, so a backend only ever sees [0, 1] windows, and inverts the scaling
   on output;
@@ -52,6 +52,13 @@ from genesis.errors import (
     ModelFileError,
     NotFittedError,
     TrainingDivergedError,
+)
+from genesis.generators._context import (
+    ContextColumn,
+    check_context_columns,
+    fit_context_columns,
+    plain,
+    restore_dtype,
 )
 from genesis.protocols import ProgressCallback, ProgressEvent
 
@@ -296,7 +303,7 @@ class _OutputLayout:
     time_step: float | int | None = None
     time_starts: list[float | int] | None = None
     time_start_counts: list[int] | None = None
-    context: list[_ContextColumn] = field(default_factory=list)
+    context: list[ContextColumn] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         document = dict(self.__dict__)
@@ -310,7 +317,7 @@ class _OutputLayout:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> _OutputLayout:
         # Files saved before context columns existed have no "context" entry.
-        context = [_ContextColumn.from_json(c) for c in data.get("context", ())]
+        context = [ContextColumn.from_json(c) for c in data.get("context", ())]
         return cls(**{**data, "context": context})
 
     def encoded_names(self, width: int) -> list[Any]:
@@ -356,7 +363,7 @@ class _OutputLayout:
         for i, (name, dtype) in enumerate(
             zip(self.features, self.feature_dtypes, strict=True)
         ):
-            columns[name] = _restore_dtype(flat[:, i], dtype)
+            columns[name] = restore_dtype(flat[:, i], dtype)
         start = n_features
         for column in self.context:
             block = values[..., start : start + column.width]
@@ -449,15 +456,6 @@ def _restore_array(values: np.ndarray, dtype_name: str) -> np.ndarray:
     if np.issubdtype(dtype, np.integer):
         return np.rint(values).astype(dtype)
     return values.astype(dtype)
-
-
-def _restore_dtype(values: np.ndarray, dtype_name: str) -> pd.Series:
-    dtype = pd.api.types.pandas_dtype(dtype_name)
-    if pd.api.types.is_bool_dtype(dtype):
-        return pd.Series(values >= 0.5).astype(dtype)
-    if pd.api.types.is_integer_dtype(dtype):
-        return pd.Series(np.rint(values)).astype(dtype)
-    return pd.Series(values).astype(dtype)
 
 
 def _time_numbers(series: pd.Series, name: Hashable) -> np.ndarray:
@@ -572,11 +570,11 @@ def _most_common_step(
         if (gaps == 0).any():
             row = start + int(np.flatnonzero(gaps == 0)[0])
             where = (
-                f" of entity {_plain(sorted_frame[entity_column].iloc[row])!r}"
+                f" of entity {plain(sorted_frame[entity_column].iloc[row])!r}"
                 if entity_column is not None
                 else ""
             )
-            time = _plain(sorted_frame[time_column].iloc[row])
+            time = plain(sorted_frame[time_column].iloc[row])
             raise InvalidDataError(
                 f"Time {time!r}{where} appears twice "
                 f"in {time_column!r}; each entity needs one row per time. Drop or "
@@ -597,11 +595,6 @@ def _most_common_step(
         in_time = _in_nanoseconds(sorted_frame[time_column].dtype)
         _warn_irregular_steps(by_count, time_column, in_time)
     return int(step) if np.issubdtype(values.dtype, np.integer) else float(step)
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python number it holds, for messages."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _round_float_gaps(gaps: np.ndarray, times: np.ndarray) -> np.ndarray:
@@ -635,242 +628,6 @@ def _warn_irregular_steps(
         "most common first); synthetic sequences step evenly by the most common "
         f"gap, {shown[0]}, so they do not have the other gaps.",
         stacklevel=6,
-    )
-
-
-# -- context columns: one value per entity -----------------------------------
-
-CONTEXT_NUMERIC = "numeric"
-CONTEXT_CATEGORICAL = "categorical"
-# Python types a categorical context value may have: they go into the model
-# file's JSON as they are.
-_JSON_SCALARS = (str, bool, int, float)
-
-
-@dataclass
-class _ContextColumn:
-    """A column that holds one value per entity, carried through TimeGAN.
-
-    Numbers and booleans ride along as one feature constant over each
-    window, with a 0/1 missing-value flag beside it when the column has
-    missing values (the value itself is then filled with the median).
-    Categories ride along as a one-hot block over the values seen in
-    training, with a slot for "missing" when there are missing values. The
-    networks thus learn them jointly with the time-varying features; each
-    generated sequence is read back to one value (:meth:`decode`).
-    """
-
-    name: Any
-    kind: str
-    dtype: str
-    minimum: float | None = None
-    maximum: float | None = None
-    fill: float = 0.0
-    has_missing: bool = False
-    categories: list[Any] | None = None
-    dtype_categories: list[Any] | None = None
-    ordered: bool = False
-
-    @classmethod
-    def fit(cls, name: Hashable, series: pd.Series) -> _ContextColumn:
-        dtype = series.dtype
-        has_missing = bool(series.isna().any())
-        if _is_numeric_context(dtype):
-            numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
-            present = numbers[~np.isnan(numbers)]
-            if not np.isfinite(present).all():
-                raise InvalidDataError(
-                    f"The context column {name!r} has infinite values; replace "
-                    "them with numbers or missing values."
-                )
-            return cls(
-                name=name,
-                kind=CONTEXT_NUMERIC,
-                dtype=str(dtype),
-                minimum=float(present.min()) if len(present) else None,
-                maximum=float(present.max()) if len(present) else None,
-                fill=float(np.median(present)) if len(present) else 0.0,
-                has_missing=has_missing,
-            )
-        seen = [_plain(v) for v in pd.unique(series.dropna())]
-        # A categorical dtype's unused categories are kept too, to restore it.
-        listed = getattr(dtype, "categories", [])
-        if odd := [
-            v for v in [*seen, *listed] if not isinstance(_plain(v), _JSON_SCALARS)
-        ]:
-            raise InvalidDataError(
-                f"The context column {name!r} holds values of type "
-                f"{type(odd[0]).__name__} (for example {odd[0]!r}); a categorical "
-                "context column takes text, numbers or booleans. Convert it, for "
-                f"example with frame[{name!r}].astype(str)."
-            )
-        column = cls(
-            name=name,
-            kind=CONTEXT_CATEGORICAL,
-            dtype=str(dtype),
-            has_missing=has_missing,
-        )
-        if isinstance(dtype, pd.CategoricalDtype):
-            column.dtype_categories = [_plain(v) for v in dtype.categories]
-            column.ordered = bool(dtype.ordered)
-            used = set(seen)
-            column.categories = [v for v in column.dtype_categories if v in used]
-        else:
-            column.categories = _sorted_if_possible(seen)
-        return column
-
-    @property
-    def width(self) -> int:
-        """Columns this context column takes in the windows."""
-        slots = 1 if self.kind == CONTEXT_NUMERIC else len(self.categories or ())
-        return slots + int(self.has_missing)
-
-    def encode(self, series: pd.Series) -> np.ndarray:
-        """``(rows, width)`` floats for the rows of ``series``."""
-        missing = series.isna().to_numpy()
-        if self.kind == CONTEXT_NUMERIC:
-            numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
-            parts = [np.where(missing, self.fill, numbers)]
-        else:
-            assert self.categories is not None
-            codes = pd.Index(self.categories, dtype=object).get_indexer(
-                series.astype(object)
-            )
-            parts = [
-                (codes[:, np.newaxis] == np.arange(len(self.categories))).astype(
-                    np.float64
-                )
-            ]
-        if self.has_missing:
-            parts.append(missing.astype(np.float64))
-        return np.column_stack(parts)
-
-    def decode(self, block: np.ndarray) -> pd.Series:
-        """One value per generated sequence, from its ``(n, seq_len, width)`` block.
-
-        Numbers: the mean over the sequence, clipped to the training range
-        and rounded or thresholded as the dtype needs. Categories: the value
-        whose slot has the highest mean. Missing where the missing-value
-        flag (or slot) wins.
-        """
-        means = block.mean(axis=1)
-        if self.kind == CONTEXT_NUMERIC:
-            missing = means[:, 1] >= 0.5 if self.has_missing else None
-            low = self.minimum if self.minimum is not None else self.fill
-            high = self.maximum if self.maximum is not None else self.fill
-            restored = _restore_dtype(np.clip(means[:, 0], low, high), self.dtype)
-            return restored if missing is None else restored.mask(missing)
-        assert self.categories is not None
-        picked = means.argmax(axis=1)
-        values = [
-            self.categories[i] if i < len(self.categories) else None for i in picked
-        ]
-        if self.dtype_categories is not None:
-            dtype = pd.CategoricalDtype(self.dtype_categories, ordered=self.ordered)
-            return pd.Series(values, dtype=object).astype(dtype)
-        series = pd.Series(values, dtype=object)
-        if self.dtype == "object":
-            return series.where(series.notna(), np.nan)
-        return series.astype(pd.api.types.pandas_dtype(self.dtype))
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> _ContextColumn:
-        return cls(**data)
-
-
-def _is_numeric_context(dtype: Any) -> bool:
-    return not isinstance(dtype, pd.CategoricalDtype) and (
-        pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
-    )
-
-
-def _sorted_if_possible(values: list[Any]) -> list[Any]:
-    try:
-        return sorted(values)
-    except TypeError:
-        # Mixed types (text and numbers) have no order; keep first-seen order.
-        return values
-
-
-def _check_context_columns(
-    frame: pd.DataFrame,
-    context_columns: Any,
-    entity_column: Hashable | None,
-    time_column: Hashable | None,
-) -> list[Hashable]:
-    """The context columns, each checked to hold one value per entity."""
-    if isinstance(context_columns, str | bytes) or not isinstance(
-        context_columns, list | tuple | pd.Index
-    ):
-        raise InvalidDataError(
-            "context_columns takes a list of column names; got "
-            f"{context_columns!r}. Pass for example context_columns="
-            f"[{context_columns!r}]."
-        )
-    names = list(context_columns)
-    if repeated := sorted({repr(c) for c in names if names.count(c) > 1}):
-        raise InvalidDataError(
-            f"context_columns lists {', '.join(repeated)} more than once; name "
-            "each column once."
-        )
-    if unknown := [c for c in names if c not in frame.columns]:
-        raise InvalidDataError(
-            f"context_columns lists {unknown!r}, which the data does not have. "
-            f"Its columns are {list(frame.columns)!r}."
-        )
-    for name in names:
-        if name in (entity_column, time_column):
-            role = "entity_column" if name == entity_column else "time_column"
-            raise InvalidDataError(
-                f"{name!r} is the {role} and cannot also be a context column; "
-                "remove it from context_columns."
-            )
-        if _holds_times(frame[name].dtype):
-            raise InvalidDataError(
-                f"The context column {name!r} has dtype {frame[name].dtype}, "
-                "which context columns do not take; convert it to numbers (for "
-                f"example frame[{name!r}].dt.year) or to text first."
-            )
-        _check_one_value_per_entity(frame, name, entity_column)
-    return names
-
-
-def _check_one_value_per_entity(
-    frame: pd.DataFrame, name: Hashable, entity_column: Hashable | None
-) -> None:
-    column = frame[name].astype(object)
-    if entity_column is None:
-        if column.nunique(dropna=False) > 1:
-            raise InvalidDataError(
-                f"The context column {name!r} takes "
-                f"{column.nunique(dropna=False)} values, but without an "
-                "entity_column the whole frame is one sequence and a context "
-                "column holds one value per sequence. Name the entity_column, "
-                "or leave the column out of context_columns."
-            )
-        return
-    try:
-        counts = column.groupby(frame[entity_column], sort=False).nunique(dropna=False)
-    except TypeError as exc:
-        raise InvalidDataError(
-            f"The context column {name!r} holds values that cannot be compared "
-            f"({exc}); a context column takes text, numbers or booleans."
-        ) from exc
-    varying = counts[counts > 1]
-    if varying.empty:
-        return
-    example = varying.index[0]
-    values = pd.unique(column[frame[entity_column] == example])
-    shown = ", ".join(repr(_plain(v)) for v in values[:MAX_GAPS_SHOWN])
-    raise InvalidDataError(
-        f"The context column {name!r} is not constant within {len(varying)} of "
-        f"{len(counts)} entities (for example entity {_plain(example)!r}, where "
-        f"it takes {shown}); a context column holds one value per entity. "
-        "Leave it out of context_columns to model it as a time-varying feature, "
-        "or correct those rows."
     )
 
 
@@ -913,11 +670,12 @@ def _windows_from_frame(
     entity_column: Hashable | None,
     time_column: Hashable | None,
     context_columns: Any = (),
+    discrete_columns: Any = (),
 ) -> tuple[np.ndarray, _OutputLayout]:
     if frame.empty:
         raise InvalidDataError("The DataFrame is empty; there is nothing to learn.")
-    context_names = _check_context_columns(
-        frame, context_columns, entity_column, time_column
+    context_names, discrete = check_context_columns(
+        frame, context_columns, discrete_columns, entity_column, time_column
     )
     features = _check_frame_columns(frame, entity_column, time_column, context_names)
     if len(features) != n_features:
@@ -941,7 +699,7 @@ def _windows_from_frame(
     entities = ordered[entity_column] if entity_column is not None else None
     bounds = _group_bounds(entities, len(ordered))
     _warn_context_like(values, features, bounds, seq_len, n_features)
-    context = [_ContextColumn.fit(c, frame[c]) for c in context_names]
+    context = fit_context_columns(frame, context_names, discrete, entity_column)
     if context:
         logger.info(
             "Carrying context columns %s as %d constant features.",
@@ -1111,15 +869,16 @@ class TimeGANGenerator:
 
     Context columns: in a long frame, a column that holds one value per
     entity (a customer's segment, a sensor's site, a patient's sex or birth
-    year) is named in ``fit(..., context_columns=[...])`` and does not count
+    date) is named in ``fit(..., context_columns=[...])`` and does not count
     in ``n_features``. It is learned together with the time-varying
     features, so the link between the two is kept (entities of a segment
     whose values run higher come out that way), and every synthetic entity
     gets one value of it on all its rows: a category seen in training, or a
-    number within the training range in the column's dtype (integers stay
-    integers). Without ``context_columns`` such a column is an ordinary
-    feature that may change from step to step; fit warns when a feature
-    holds one value per entity.
+    number or datetime within the training range in the column's dtype
+    (integers stay integers, datetimes keep their unit and time zone).
+    Integer codes named in ``discrete_columns`` too are categories. Without
+    ``context_columns`` such a column is an ordinary feature that may change
+    from step to step; fit warns when a feature holds one value per entity.
 
     Example::
 
@@ -1204,6 +963,7 @@ class TimeGANGenerator:
         entity_column: Hashable | None = None,
         time_column: Hashable | None = None,
         context_columns: Sequence[Hashable] | None = None,
+        discrete_columns: Sequence[Hashable] | None = None,
         progress: bool | ProgressCallback = True,
     ) -> Self:
         """Learn sequences.
@@ -1226,19 +986,27 @@ class TimeGANGenerator:
                 to 12 significant digits count as one); when the gaps
                 differ, fit warns that the other gaps are not reproduced.
             context_columns: A list of the frame's columns that hold one
-                value per entity (numbers, booleans or categories such as text;
+                value per entity (numbers, datetimes, durations or
+                categories such as text, booleans and pandas categoricals;
                 missing values allowed). They are not counted in
                 ``n_features``; each is fed to the networks as a feature
                 constant over the sequence (categories one-hot, with a
                 missing-value flag or slot where the column has missing
                 values), and each synthetic entity gets one value, read
                 back from its sequence: the mean for numbers, clipped to
-                the training range and rounded for integer and boolean
-                dtypes, and the most likely category for categories. An
-                integer code (segment 1, 2, 3) is a number here; cast it to
-                ``"category"`` to have it treated as categories. Datetime
-                and duration columns are refused: convert them to numbers
-                first.
+                the training range and rounded for integer dtypes; the same
+                for datetimes and durations, counted in the column's unit
+                from its earliest value and given back in its dtype and time
+                zone; and the most likely category for categories. A
+                categorical column with more than 50 distinct values warns;
+                one whose every entity has a value of its own (an
+                identifier) is then refused.
+            discrete_columns: Context columns of numbers to treat as
+                categories (a segment stored as the codes 1 to 5): each
+                synthetic entity gets one of the codes seen, in the
+                column's dtype, instead of a number between them. Every name
+                must also be in ``context_columns``; text, boolean and
+                categorical columns are categories without it.
             progress: True for a progress bar per training phase, False for
                 none, or a callable receiving :class:`ProgressEvent` (stage
                 ``"autoencoder"``, ``"supervised"`` or ``"joint"``).
@@ -1248,18 +1016,24 @@ class TimeGANGenerator:
                 Among the reasons: a context column that is not constant
                 within every entity (the message names the column, how
                 many entities it varies in, and one of them), a context
-                column that is also the entity or time column, or context
-                columns with an array.
+                column that is also the entity or time column, a
+                ``discrete_columns`` name that is not a context column, an
+                identifier-like context column, or context columns with an
+                array.
 
         Warns:
             UserWarning: Entities are left out for being shorter than
                 ``seq_len``, the time column's steps are irregular, or a
                 feature holds one value per entity but is not named in
                 ``context_columns`` (it is still modelled as a
-                time-varying feature).
+                time-varying feature), or a context column has more than 50
+                categories.
         """
         context = () if context_columns is None else context_columns
-        windows, layout = self._windows(data, entity_column, time_column, context)
+        discrete = () if discrete_columns is None else discrete_columns
+        windows, layout = self._windows(
+            data, entity_column, time_column, context, discrete
+        )
         scaler = _MinMaxScaler.fit(windows)
         impl = self._implementation(self.config, seed=self.seed, device=self.device)
         logger.info(
@@ -1285,6 +1059,7 @@ class TimeGANGenerator:
         entity_column: Hashable | None,
         time_column: Hashable | None,
         context_columns: Sequence[Hashable],
+        discrete_columns: Sequence[Hashable],
     ) -> tuple[np.ndarray, _OutputLayout]:
         if isinstance(data, pd.DataFrame):
             return _windows_from_frame(
@@ -1294,13 +1069,17 @@ class TimeGANGenerator:
                 entity_column,
                 time_column,
                 context_columns,
+                discrete_columns,
             )
-        no_context = isinstance(context_columns, list | tuple) and not context_columns
-        if entity_column is not None or time_column is not None or not no_context:
+        no_names = all(
+            isinstance(names, list | tuple) and not names
+            for names in (context_columns, discrete_columns)
+        )
+        if entity_column is not None or time_column is not None or not no_names:
             raise InvalidDataError(
-                "entity_column, time_column and context_columns name columns of a "
-                f"DataFrame, but the data is a {type(data).__name__}; pass a "
-                "DataFrame or leave them out."
+                "entity_column, time_column, discrete_columns and context_columns "
+                "name columns of a DataFrame, but the data is a "
+                f"{type(data).__name__}; pass a DataFrame or leave them out."
             )
         if not isinstance(data, np.ndarray):
             raise InvalidDataError(
