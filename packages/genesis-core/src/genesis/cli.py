@@ -7,9 +7,8 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -19,8 +18,8 @@ from genesis._generator import SyntheticGenerator
 from genesis._registry import get_registry
 from genesis._streaming import DEFAULT_BATCH_ROWS
 from genesis._table_files import SEPARATORS, read_table, text_columns_of
-from genesis.constraints import Constraint, FixedCombinations, Inequality, Range
-from genesis.errors import GenesisError, InvalidConfigError, InvalidDataError
+from genesis.constraints._rules import read_rules_file
+from genesis.errors import GenesisError, InvalidDataError
 from genesis.evaluation._report import DEFAULT_MAX_PLOTS
 
 __all__ = ["main"]
@@ -31,14 +30,6 @@ DEMO_DIR = "genesis-demo-output"
 # The loggers ``-v`` turns to debug: the core's, and the distributions'
 # (plugins from elsewhere log under their own names and keep their level).
 VERBOSE_LOGGERS = ("genesis", "genesis_torch", "genesis_jax", "genesis_llm")
-# The rules a ``--constraints`` file may hold: each one's ``kind`` (the name
-# the model file uses too), its class, and its keys, required then optional.
-_RuleSpec = tuple[Callable[..., Constraint], tuple[str, ...], tuple[str, ...]]
-_RULES: dict[str, _RuleSpec] = {
-    Inequality.kind: (Inequality, ("low", "high"), ("strict",)),
-    Range.kind: (Range, ("column",), ("low", "high")),
-    FixedCombinations.kind: (FixedCombinations, ("columns",), ()),
-}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -237,93 +228,12 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
         frame.to_csv(path, index=False)
 
 
-def _read_constraints(path: Path) -> list[Constraint]:
-    """The rules of a ``--constraints`` file as constraints.
-
-    The file holds a JSON list of objects, each with a ``kind`` and the
-    arguments of that kind's class::
-
-        [{"kind": "inequality", "low": "start", "high": "end", "strict": false},
-         {"kind": "range", "column": "age", "low": 18, "high": 99},
-         {"kind": "fixed_combinations", "columns": ["city", "state"]}]
-
-    ``"type"`` is read as ``"kind"``.
-
-    Raises:
-        InvalidConfigError: The file cannot be read, is not a JSON list of
-            objects, or a rule is of an unknown kind, lacks a key, has an
-            unknown one or a bad value; the message names the rule's position
-            (from 1) and the problem.
-    """
-    try:
-        rules = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidConfigError(
-            f"--constraints file {str(path)!r} cannot be read: {exc.strerror}."
-        ) from None
-    except UnicodeDecodeError:
-        raise InvalidConfigError(
-            f"--constraints file {str(path)!r} is not UTF-8 text; save it as "
-            "UTF-8 JSON."
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise InvalidConfigError(
-            f"--constraints file {str(path)!r} is not valid JSON: {exc.msg} at "
-            f"line {exc.lineno}, column {exc.colno}."
-        ) from None
-    if not isinstance(rules, list):
-        raise InvalidConfigError(
-            f"--constraints file {str(path)!r} must hold a JSON list of rules, "
-            f'such as [{{"kind": "inequality", "low": "start", '
-            f'"high": "end"}}]; it holds a {type(rules).__name__}.'
-        )
-    constraints = []
-    for position, rule in enumerate(rules, start=1):
-        where = f"--constraints file {str(path)!r}, rule {position}"
-        try:
-            constraints.append(_constraint_from_rule(rule))
-        except InvalidConfigError as exc:
-            raise InvalidConfigError(f"{where}: {exc}") from None
-    return constraints
-
-
-def _constraint_from_rule(rule: object) -> Constraint:
-    if not isinstance(rule, Mapping):
-        raise InvalidConfigError(
-            f'each rule must be a JSON object with a "kind", got {rule!r}.'
-        )
-    arguments: dict[str, Any] = dict(rule)
-    if "type" in arguments and "kind" not in arguments:
-        arguments["kind"] = arguments.pop("type")
-    if "kind" not in arguments:
-        raise InvalidConfigError(
-            f'the rule {dict(rule)!r} has no "kind"; give one of {sorted(_RULES)!r}.'
-        )
-    kind = arguments.pop("kind")
-    if not isinstance(kind, str) or kind not in _RULES:
-        raise InvalidConfigError(
-            f"the rule {dict(rule)!r} has kind {kind!r}, which is not one of "
-            f"{sorted(_RULES)!r}."
-        )
-    make, required, optional = _RULES[kind]
-    if missing := [key for key in required if key not in arguments]:
-        raise InvalidConfigError(
-            f"a rule of kind {kind!r} needs the keys {list(required)!r}; it "
-            f"lacks {missing!r}."
-        )
-    if unknown := sorted(set(arguments) - set(required) - set(optional)):
-        raise InvalidConfigError(
-            f"a rule of kind {kind!r} takes the keys "
-            f'{[*required, *optional]!r} besides "kind", not {unknown!r}.'
-        )
-    return make(**arguments)
-
-
 def _run_fit(args: argparse.Namespace) -> int:
     # A bad rules file is reported before a large table is read.
     constraints = None
     if args.constraints is not None:
-        constraints = _read_constraints(args.constraints)
+        path = args.constraints
+        constraints = read_rules_file(path, f"--constraints file {str(path)!r}")
     data = read_table(args.data, separator=args.separator, encoding=args.encoding)
     try:
         config = json.loads(args.config)
