@@ -406,7 +406,11 @@ class GaussianCopulaGenerator:
     with the lowest KS statistic, or a Gaussian kernel density when a KS test
     rejects every family. With ``enforce_min_max_values`` off, marginals run
     past the observed range; the data plane still clips output to it.
-    The copula cannot generate under conditions: the core filters rows.
+
+    Conditions are met by the core's filtering, except one value of a
+    continuous column (``pinned``): that fixes the column's normal score,
+    and the other scores are drawn from the normal distribution conditioned
+    on it, which rejection could never do (no draw hits a value exactly).
 
     A continuous column that one discrete column nearly determines (see
     :mod:`genesis.data._anchors`) is modelled as its standardised distance
@@ -419,6 +423,7 @@ class GaussianCopulaGenerator:
     method: ClassVar[str] = "gaussian_copula"
     backend: ClassVar[str] = "numpy"
     supports_conditions: ClassVar[bool] = False
+    supports_pinned_values: ClassVar[bool] = True
     config_spec: ClassVar[ConfigSpec] = {
         "default_distribution": ConfigKey(
             PARAMETRIC,
@@ -584,12 +589,22 @@ class GaussianCopulaGenerator:
         *,
         rng: np.random.Generator,
         conditions: Mapping[str, Any] | None = None,
+        pinned: Mapping[str, float] | None = None,
     ) -> dict[str, np.ndarray]:
         """Generate ``n`` rows: float64 values or int64 codes per prepared column key.
 
+        Args:
+            n: Rows to generate.
+            rng: Source of every random draw.
+            conditions: Must be empty: the core filters generated rows for
+                conditions on codes.
+            pinned: ``{key: value}`` for continuous prepared columns that
+                every row must hold exactly. A key this copula cannot pin (a
+                discrete or anchored column, a value at an atom or outside
+                the marginal) is left free, for the core's filter.
+
         Raises:
-            InvalidConfigError: ``conditions`` were given; the copula cannot
-                condition, and the core filters generated rows instead.
+            InvalidConfigError: ``conditions`` were given.
             NotFittedError: ``fit`` has not run.
         """
         if conditions:
@@ -599,12 +614,53 @@ class GaussianCopulaGenerator:
                 "that meet them."
             )
         marginals, cholesky = self._fitted()
-        # One row per column keeps each column's values contiguous for np.interp.
-        normals = cholesky @ rng.standard_normal((len(marginals), n))
+        scores = self._pinned_scores(marginals, pinned or {})
+        if scores:
+            assert self.correlation_ is not None
+            normals = _conditional_normals(self.correlation_, scores, n, rng)
+        else:
+            # One row per column keeps each column's values contiguous for
+            # np.interp.
+            normals = cholesky @ rng.standard_normal((len(marginals), n))
         rows = {m.key: m.inverse(normals[index]) for index, m in enumerate(marginals)}
+        for index in scores:
+            key = marginals[index].key
+            # The value itself, not its round trip through the grid.
+            rows[key] = np.full(n, float(pinned[key]))  # type: ignore[index]
         for key, anchor in self.anchors_.items():
             rows[key] = anchor.output(rows[key], rows[anchor.key])
         return rows
+
+    def pinned_keys(self, pinned: Mapping[str, float]) -> list[str]:
+        """The keys of ``pinned`` that :meth:`generate` holds exactly."""
+        marginals, _ = self._fitted()
+        scores = self._pinned_scores(marginals, pinned)
+        return [marginals[index].key for index in scores]
+
+    def _pinned_scores(
+        self, marginals: list[_Marginal], pinned: Mapping[str, float]
+    ) -> dict[int, float]:
+        """The normal score of each value the copula can pin, by column index.
+
+        A value is pinned only where one normal score gives it: inside the
+        marginal's range, off its atoms (a value held by many rows is met
+        often enough by the core's filter), on a column modelled as itself
+        (an anchored column is generated from its category).
+        """
+        index_of = {m.key: index for index, m in enumerate(marginals)}
+        scores: dict[int, float] = {}
+        for key, value in pinned.items():
+            index = index_of.get(key)
+            if index is None or key in self.anchors_:
+                continue
+            marginal = marginals[index]
+            if not isinstance(marginal, _ContinuousMarginal):
+                continue
+            xs, zs = marginal._grid_z_x, marginal._grid_z
+            if not xs[0] < value < xs[-1] or np.count_nonzero(xs == value) > 1:
+                continue
+            scores[index] = float(np.interp(value, xs, zs))
+        return scores
 
     def _fitted(self) -> tuple[list[_Marginal], np.ndarray]:
         if self.marginals_ is None or self._cholesky is None:
@@ -693,6 +749,33 @@ class GaussianCopulaGenerator:
         generator.correlation_ = array("correlation", np.float64)
         generator._cholesky = np.linalg.cholesky(generator.correlation_)
         return generator
+
+
+def _conditional_normals(
+    correlation: np.ndarray,
+    scores: Mapping[int, float],
+    n: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """``(columns, n)`` normal scores with ``scores`` fixed and the others
+    drawn from the standard normal of ``correlation`` conditioned on them."""
+    fixed = np.fromiter(scores, dtype=np.int64)
+    values = np.array([scores[i] for i in fixed])
+    free = np.setdiff1d(np.arange(len(correlation)), fixed)
+    cross = correlation[np.ix_(free, fixed)]
+    # pinv: two pinned columns the copula links perfectly still solve.
+    weights = cross @ np.linalg.pinv(correlation[np.ix_(fixed, fixed)])
+    covariance = correlation[np.ix_(free, free)] - weights @ cross.T
+    # What is left is a covariance up to rounding; clipping its negative
+    # eigenvalues gives a factor even where it is singular.
+    eigenvalues, eigenvectors = np.linalg.eigh((covariance + covariance.T) / 2)
+    factor = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    normals = np.empty((len(correlation), n))
+    normals[fixed] = values[:, np.newaxis]
+    normals[free] = (weights @ values)[:, np.newaxis] + factor @ rng.standard_normal(
+        (len(free), n)
+    )
+    return normals
 
 
 def _residual_column(

@@ -33,6 +33,7 @@ from genesis.data import (
     check_training_frame,
 )
 from genesis.data._conditions import (
+    ValueRange,
     check_column_condition,
     rows_meeting,
     shown_condition,
@@ -317,6 +318,11 @@ class SyntheticGenerator:
             exact = {first: exact[first]}
         else:
             exact = {}
+        points = self._continuous_points(conditions)
+        can_pin = getattr(impl, "supports_pinned_values", False)
+        pinned = {key: value for key, (_, value, on_grid) in points.items() if on_grid}
+        pins = {"pinned": pinned} if can_pin and pinned else {}
+        held = set(impl.pinned_keys(pinned)) if pins else set()  # type: ignore[attr-defined]
         shown = {column: shown_condition(w) for column, w in conditions.items()}
         what = f"the conditions {shown!r}" if conditions else "the constraints"
         if conditions and self._constraints:
@@ -326,7 +332,7 @@ class SyntheticGenerator:
         batch = max(n, 64)
         for _ in range(_REJECTION_ROUNDS):
             try:
-                arrays = impl.generate(batch, rng=rng, conditions=exact or None)
+                arrays = impl.generate(batch, rng=rng, conditions=exact or None, **pins)
             except ConditionNotMetError as error:
                 raise ConditionNotMetError(
                     f"The {self.method_} model almost never generates rows that "
@@ -349,14 +355,67 @@ class SyntheticGenerator:
                 min(max(batch, (n - accepted) / max(rate, 1e-3) * 1.2), 1_000_000)
             )
         if accepted < n:
+            advice = (
+                "Widen the ranges, condition on values that are common in the "
+                "training data, or fit with more epochs."
+            )
+            if unmet := [
+                column for key, (column, _, _) in points.items() if key not in held
+            ]:
+                advice = (
+                    f"{unmet[0]!r} is continuous: one value of it is almost never "
+                    "generated exactly, so ask for a range around it, such as "
+                    f"{unmet[0]!r}: (low, high)"
+                    + (
+                        ""
+                        if can_pin
+                        else ", or use method 'gaussian_copula', which holds one "
+                        "value of a continuous column exactly"
+                    )
+                    + ". "
+                    + advice
+                )
             raise ConditionNotMetError(
                 f"Only {accepted} of {produced} generated rows met {what} "
-                f"({accepted / produced:.4%}); {n} were asked. Widen the ranges, "
-                "condition on values that are common in the training data, or fit "
-                "with more epochs."
+                f"({accepted / produced:.4%}); {n} were asked. {advice}"
             )
         result = pd.concat(kept, ignore_index=True).iloc[:n]
         return result.reset_index(drop=True)
+
+    def _continuous_points(
+        self, conditions: Mapping[Hashable, Any]
+    ) -> dict[str, tuple[Hashable, float, bool]]:
+        """Checked conditions that ask one value of a continuous column of
+        fractions, as ``{prepared key: (column, value, on its grid)}``.
+
+        A value off the grid of a column rounded to a step is never
+        generated. Columns of whole numbers or times are left out (the
+        filter meets one value of them), and so is a column a constraint
+        models by its gap to another.
+        """
+        assert self._preparer is not None
+        plans = {plan.meta.name: plan for plan in self._preparer.plans}
+        transformed = {
+            getattr(constraint, "transformed_column", None)
+            for constraint in self._constraints
+        }
+        points: dict[str, tuple[Hashable, float, bool]] = {}
+        for column, wanted in conditions.items():
+            plan = plans[column]
+            if (
+                not isinstance(wanted, ValueRange)
+                or plan.mode != "continuous"
+                or plan.origin is not None
+                or column in transformed
+                or wanted.low != wanted.high
+            ):
+                continue
+            value = float(wanted.low)
+            on_grid = plan.step is None or bool(
+                np.isclose(np.round(value / plan.step) * plan.step, value, atol=0)
+            )
+            points[plan.key] = (column, value, on_grid)
+        return points
 
     def _check_conditions(
         self, conditions: object
