@@ -226,3 +226,28 @@ def test_text_dates_beside_zoned_objects_are_refused() -> None:
         SyntheticGenerator(constraints=[Inequality("start", "end")]).fit(
             frame, progress=False
         )
+
+
+def test_a_text_bound_is_read_in_the_columns_own_day_first_layout() -> None:
+    # Found trying the README as a new user: "05/02/2024" was read as 2 May
+    # in a column of day-first dates, so every row from February to April
+    # broke Range(low="05/02/2024").
+    days = pd.Timestamp("2024-02-05") + pd.to_timedelta(
+        np.random.default_rng(1).integers(0, 80, N_ROWS), unit="D"
+    )
+    frame = pd.DataFrame(
+        {"ordered": days.strftime("%d/%m/%Y"), "amount": np.arange(N_ROWS)}
+    )
+    generator = SyntheticGenerator(
+        "gaussian_copula", seed=0, constraints=[Range("ordered", low="05/02/2024")]
+    ).fit(frame)
+    rows = generator.generate(500)
+    read = pd.to_datetime(rows["ordered"], format="%d/%m/%Y")
+    assert (read >= pd.Timestamp("2024-02-05")).all()
+    assert (read < pd.Timestamp("2024-05-01")).any()
+    # Read in that layout, 05/03/2024 (5 March) comes after 10/02/2024.
+    with pytest.raises(InvalidDataError, match="swap them"):
+        SyntheticGenerator(
+            "gaussian_copula",
+            constraints=[Range("ordered", low="05/03/2024", high="10/02/2024")],
+        ).fit(frame)

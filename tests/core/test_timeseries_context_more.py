@@ -111,6 +111,13 @@ def test_time_context_columns_hold_one_seen_range_value_per_entity(
     for name in TIMES:
         values = synthetic[name].dropna()
         assert values.between(real[name].min(), real[name].max()).all(), name
+    # At the resolution of the real values: whole days, hours, the minute of
+    # a birth at half past (these came back to the second and below).
+    opened = synthetic["opened"].dropna()
+    assert (opened == opened.dt.normalize()).all()
+    assert (synthetic["tenure"] % pd.Timedelta(hours=1) == pd.Timedelta(0)).all()
+    assert (synthetic["born"].dt.minute == 30).all()
+    assert (synthetic["born"].dt.second == 0).all()
 
 
 def test_a_missing_time_is_learnt_and_can_come_back_missing() -> None:

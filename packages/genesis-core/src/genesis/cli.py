@@ -19,8 +19,10 @@ from genesis._registry import get_registry
 from genesis._streaming import DEFAULT_BATCH_ROWS
 from genesis._table_files import SEPARATORS, read_table, text_columns_of
 from genesis.constraints._rules import read_rules_file
+from genesis.data import check_training_frame
 from genesis.errors import GenesisError, InvalidDataError
 from genesis.evaluation._report import DEFAULT_MAX_PLOTS
+from genesis.metadata import TableMetadata
 
 __all__ = ["main"]
 
@@ -74,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--discrete", default="", help="comma-separated discrete columns")
     fit.add_argument("--config", default="{}", help="the method's config as JSON")
     fit.add_argument("--seed", type=int, default=None)
+    fit.add_argument(
+        "--datetime",
+        action="append",
+        default=[],
+        metavar="COLUMN=FORMAT",
+        help="a column of dates Genesis does not read as dates by itself, with "
+        "its strftime layout, such as day=%%Y%%m%%d for 20240320; repeatable",
+    )
     fit.add_argument(
         "--constraints",
         type=Path,
@@ -228,6 +238,34 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
         frame.to_csv(path, index=False)
 
 
+def _declared_dates(
+    data: pd.DataFrame, discrete: list[str], specs: list[str]
+) -> TableMetadata | None:
+    """The inferred metadata with each ``--datetime COLUMN=FORMAT`` declared;
+    None when there is none.
+
+    Raises:
+        InvalidDataError: A spec has no ``=``, names a column the table lacks,
+            or its layout does not suit the column (the message names it).
+    """
+    if not specs:
+        return None
+    metadata = TableMetadata.infer(data, check_training_frame(data, discrete))
+    for spec in specs:
+        column, equals, layout = spec.partition("=")
+        if not equals or not column or not layout:
+            raise InvalidDataError(
+                f"--datetime takes COLUMN=FORMAT, such as day=%Y%m%d; got {spec!r}."
+            )
+        if column not in data.columns:
+            raise InvalidDataError(
+                f"--datetime names column {column!r}, which the table does not "
+                f"have; its columns are {list(data.columns)!r}."
+            )
+        metadata.update_column(column, "datetime", datetime_format=layout)
+    return metadata
+
+
 def _run_fit(args: argparse.Namespace) -> int:
     # A bad rules file is reported before a large table is read.
     constraints = None
@@ -240,6 +278,7 @@ def _run_fit(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as exc:
         raise InvalidDataError(f"--config is not valid JSON: {exc}") from None
     discrete = [c for c in args.discrete.split(",") if c]
+    metadata = _declared_dates(data, discrete, args.datetime)
     generator = SyntheticGenerator(
         method=args.method,
         config=config,
@@ -248,7 +287,7 @@ def _run_fit(args: argparse.Namespace) -> int:
         constraints=constraints,
     )
     started = time.perf_counter()
-    generator.fit(data, discrete_columns=discrete)
+    generator.fit(data, discrete_columns=discrete, metadata=metadata)
     generator.save(args.output)
     print(
         f"Fitted {generator.method_} on {len(data)} rows in "

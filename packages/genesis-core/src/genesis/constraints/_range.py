@@ -22,7 +22,7 @@ from genesis.constraints._values import (
     _value_kind,
     _values,
 )
-from genesis.data._conditions import shown_condition
+from genesis.data._conditions import layout_bound, shown_condition
 from genesis.errors import InvalidConfigError, InvalidDataError
 from genesis.metadata import TableMetadata
 
@@ -90,6 +90,14 @@ class Range(Constraint):
             None if bound is None else self._in_column_terms(bound, kind, zone)
             for bound in (self.low, self.high)
         )
+        # Text bounds read in the column's layout can order otherwise than
+        # __init__ read them ("05/03/2024" is 5 March in a day-first column).
+        if self._low is not None and self._high is not None and self._low > self._high:
+            raise InvalidDataError(
+                f"{self!r}: read as column {self.column!r} writes its dates, low "
+                f"{self.low!r} is {self._low} and high {self.high!r} is "
+                f"{self._high}, which is earlier; swap them."
+            )
 
     def _in_column_terms(self, bound: Any, kind: str, zone: Any) -> Any:
         is_number = isinstance(bound, numbers.Real)
@@ -105,7 +113,12 @@ class Range(Constraint):
                 f"{self!r}: column {self.column!r} holds datetimes, so its bounds "
                 f"must be dates or times, not {bound!r}."
             )
-        stamp = pd.Timestamp(bound)
+        # A bound written like the column's own text is read in its layout:
+        # "05/02/2024" in a day-first column is 5 February, not 2 May.
+        stored = getattr(self, "_times", {}).get(self.column)
+        stamp = None if stored is None else layout_bound(stored, bound)
+        if stamp is None:
+            stamp = pd.Timestamp(bound)
         if zone is None and stamp.tz is not None:
             raise InvalidDataError(
                 f"{self!r}: column {self.column!r} holds times without a time zone, "

@@ -40,7 +40,8 @@ def _value_kind(
         f"{constraint!r}: column {column!r} has dtype {series.dtype} and is "
         f"modelled as {column_type}, but the constraint compares numbers or "
         "dates. If it holds dates Genesis did not recognise, declare them with "
-        f"metadata.update_column({column!r}, 'datetime', datetime_format=...)."
+        f"metadata.update_column({column!r}, 'datetime', datetime_format=...), "
+        f"or on the command line genesis fit --datetime {column}=FORMAT."
     )
 
 

@@ -310,7 +310,7 @@ def _bound(plan: Any, bound: Any, wanted: Any) -> Any:
                 f"(low, high) range of numbers, got {wanted!r}."
             )
         return bound
-    stamp = _layout_bound(plan, bound)
+    stamp = layout_bound(plan, bound)
     if stamp is None:
         try:
             is_number = isinstance(bound, numbers.Number)
@@ -349,7 +349,7 @@ def _zone(plan: Any) -> Any:
     return plan.timezone
 
 
-def _layout_bound(plan: Any, bound: Any) -> pd.Timestamp | None:
+def layout_bound(plan: Any, bound: Any) -> pd.Timestamp | None:
     """A bound written like the column's own values (``20240320`` in a
     column of whole numbers in "%Y%m%d"), read in the column's layout; None
     when the column has no layout or the bound does not read in it."""

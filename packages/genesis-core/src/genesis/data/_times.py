@@ -353,7 +353,7 @@ def whole_number_texts(
     if broken.any():
         raise InvalidDataError(
             f"Column {name!r} is declared a datetime column of numbers, but "
-            f"{numbers[broken].iloc[0]!r} is not a whole number, so it is no "
+            f"{values[broken][0].item()!r} is not a whole number, so it is no "
             "date in a layout such as '%Y%m%d'. Correct it, or declare the "
             "column another column type."
         )

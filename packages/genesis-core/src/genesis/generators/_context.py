@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genesis.data._prepare import _NS_STEPS
 from genesis.errors import InvalidDataError
 
 CONTEXT_NUMERIC = "numeric"
@@ -83,6 +84,17 @@ def _time_counts(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return stamps.astype(np.int64), missing
 
 
+def _time_step(dtype: Any, offsets: np.ndarray) -> int:
+    """The coarsest of a day, an hour, ... down to ``dtype``'s unit that every
+    offset (counts of that unit from the earliest time) is a whole number of."""
+    unit = dtype.unit if hasattr(dtype, "unit") else np.datetime_data(dtype)[0]
+    tick = int(np.timedelta64(1, unit) // np.timedelta64(1, "ns"))
+    for step in (ns // tick for ns in _NS_STEPS if ns % tick == 0):
+        if not np.any(offsets % step):
+            return int(step)
+    return 1
+
+
 def _sorted_if_possible(values: list[Any]) -> list[Any]:
     try:
         return sorted(values)
@@ -115,9 +127,11 @@ class ContextColumn:
     categories: list[Any] | None = None
     dtype_categories: list[Any] | None = None
     ordered: bool = False
-    # Times: the earliest and latest value seen, as counts of the unit.
+    # Times: the earliest and latest value seen, as counts of the unit, and
+    # the coarsest step (a day down to the unit) every value is whole in.
     origin: int | None = None
     end: int | None = None
+    step: int = 1
 
     @classmethod
     def fit(cls, name: Hashable, series: pd.Series, discrete: bool) -> ContextColumn:
@@ -178,7 +192,8 @@ class ContextColumn:
         origin = int(present.min()) if len(present) else 0
         end = int(present.max()) if len(present) else 0
         # Offsets from the earliest time keep float64 exact for longer.
-        offsets = (present - origin).astype(np.float64)
+        whole = present - origin
+        offsets = whole.astype(np.float64)
         return cls(
             name=name,
             kind=CONTEXT_TIME,
@@ -189,6 +204,7 @@ class ContextColumn:
             has_missing=has_missing,
             origin=origin,
             end=end,
+            step=_time_step(series.dtype, whole),
         )
 
     @property
@@ -249,7 +265,9 @@ class ContextColumn:
     def _decode_times(self, offsets: np.ndarray) -> pd.Series:
         assert self.origin is not None and self.end is not None
         span = self.end - self.origin
-        counts = np.clip(np.rint(offsets), 0, span).astype(np.int64) + self.origin
+        # Dates of whole days come back as whole days, hours as hours.
+        steps = np.rint(offsets / self.step).astype(np.int64) * self.step
+        counts = np.clip(steps, 0, span) + self.origin
         dtype = pd.api.types.pandas_dtype(self.dtype)
         tz = getattr(dtype, "tz", None)
         if pd.api.types.is_timedelta64_dtype(dtype):
