@@ -64,7 +64,8 @@ class PreparedColumn:
     """One model-facing column.
 
     Attributes:
-        key: Unique string key (``str(source)``, or that plus MISSING_SUFFIX).
+        key: Unique string key (``str(source)``, or that plus MISSING_SUFFIX or
+            OFFSET_SUFFIX; see ``_column_keys`` for names that clash).
         source: The user column it comes from.
         kind: ``"continuous"`` or ``"discrete"``.
         values: float64 (continuous) or int64 codes (discrete); never NaN.
@@ -303,6 +304,15 @@ class TablePreparer:
 
 
 def _column_keys(names: list[Hashable]) -> dict[Hashable, str]:
+    """Each column's prepared key: its name as text, unique among the keys
+    and the keys derived from them.
+
+    A column's missing flag and UTC offsets are prepared under its key plus
+    MISSING_SUFFIX or OFFSET_SUFFIX, so a column named like one of those
+    ("price" and "price.missing") would share a key with it and the two
+    would be learned as one. Such a column keeps its name but is prepared
+    under its text plus "#2" (or the next free number).
+    """
     keys: dict[Hashable, str] = {}
     seen: dict[str, Hashable] = {}
     for name in names:
@@ -312,6 +322,17 @@ def _column_keys(names: list[Hashable]) -> dict[Hashable, str]:
                 f"Columns {seen[key]!r} and {name!r} have the same text {key!r}; "
                 "rename one of them."
             )
+        seen[key] = name
+        keys[name] = key
+    suffixes = (MISSING_SUFFIX, OFFSET_SUFFIX)
+    for name, text in list(keys.items()):
+        if not any(text.endswith(s) and text[: -len(s)] in seen for s in suffixes):
+            continue
+        number = 2
+        while (key := f"{text}#{number}") in seen or any(
+            key + suffix in seen for suffix in suffixes
+        ):
+            number += 1
         seen[key] = name
         keys[name] = key
     return keys
