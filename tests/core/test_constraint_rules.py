@@ -141,3 +141,25 @@ def test_readme_python_call_loads_the_rules_file(tmp_path: Path, monkeypatch) ->
     assert (synthetic["paid_principal"] <= synthetic["paid_total"]).all()
     assert synthetic["interest_rate"].between(0, 40).all()
     assert (synthetic["sub_grade"].str[0] == synthetic["grade"]).all()
+
+
+def test_kinds_are_read_as_the_classes_are_named() -> None:
+    made = constraints_from_rules(
+        [
+            {"kind": "Inequality", "low": "a", "high": "b"},
+            {"kind": "FixedCombinations", "columns": ["c", "d"]},
+            {"kind": "fixed-combinations", "columns": ["c", "d"]},
+        ]
+    )
+    assert [type(c).__name__ for c in made] == [
+        "Inequality",
+        "FixedCombinations",
+        "FixedCombinations",
+    ]
+
+
+def test_a_range_given_column_names_points_to_inequalities() -> None:
+    with pytest.raises(InvalidConfigError, match=r"Inequality\('opened', 'shipped'\)"):
+        constraints_from_rules(
+            [{"kind": "range", "column": "shipped", "low": "opened"}]
+        )

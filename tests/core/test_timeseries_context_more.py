@@ -182,6 +182,8 @@ def test_booleans_and_codes_are_one_hot_while_numbers_are_one_feature() -> None:
         (["balance"], r"discrete_columns lists \['balance'\].*context_columns"),
         (["opened"], r"discrete_columns lists 'opened'.*datetime64"),
         ("segment", "discrete_columns takes a list of column names"),
+        # A typo is named as one, not sent to context_columns first.
+        (["segmnet"], r"\['segmnet'\], which the data does not have"),
     ],
 )
 def test_bad_discrete_columns_are_refused_by_name(discrete: object, words: str) -> None:

@@ -52,9 +52,17 @@ class Range(Constraint):
             )
         for name, bound in (("low", low), ("high", high)):
             if bound is not None and not _is_bound(bound):
+                # Text that is no date is most likely another column's name.
+                between = (
+                    f" To keep {column!r} at or above another column, use "
+                    f"Inequality({bound!r}, {column!r}); at or below, "
+                    f"Inequality({column!r}, {bound!r})."
+                    if isinstance(bound, str)
+                    else ""
+                )
                 raise InvalidConfigError(
                     f"Range({column!r}) {name} must be a number or a date or time, "
-                    f"got {bound!r}."
+                    f"got {bound!r}.{between}"
                 )
         if low is not None and high is not None:
             try:

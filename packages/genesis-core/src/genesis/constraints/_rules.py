@@ -114,6 +114,9 @@ def _constraint_from_rule(rule: object) -> Constraint:
             f'the rule {dict(rule)!r} has no "kind"; give one of {sorted(_RULES)!r}.'
         )
     kind = arguments.pop("kind")
+    if isinstance(kind, str):
+        # "Inequality" or "FixedCombinations", as the classes are named.
+        kind = {_plain(name): name for name in _RULES}.get(_plain(kind), kind)
     if not isinstance(kind, str) or kind not in _RULES:
         raise InvalidConfigError(
             f"the rule {dict(rule)!r} has kind {kind!r}, which is not one of "
@@ -131,3 +134,8 @@ def _constraint_from_rule(rule: object) -> Constraint:
             f'{[*required, *optional]!r} besides "kind", not {unknown!r}.'
         )
     return make(**arguments)
+
+
+def _plain(name: str) -> str:
+    """``name`` without case, underscores or hyphens."""
+    return "".join(c for c in name.lower() if c.isalnum())

@@ -332,6 +332,11 @@ def check_context_columns(
             f"Its columns are {list(frame.columns)!r}."
         )
     discrete = _column_list("discrete_columns", discrete_columns)
+    if unknown := [c for c in discrete if c not in frame.columns]:
+        raise InvalidDataError(
+            f"discrete_columns lists {unknown!r}, which the data does not have. "
+            f"Its columns are {list(frame.columns)!r}."
+        )
     if outside := [c for c in discrete if c not in names]:
         raise InvalidDataError(
             f"discrete_columns lists {outside!r}, which context_columns does not; "
