@@ -181,7 +181,7 @@ def test_training_rows_that_break_a_rule_are_refused_naming_the_table(
     with pytest.raises(InvalidDataError) as caught:
         generator.fit(tables)
     message = str(caught.value)
-    assert message.startswith("Table 'orders': The training data breaks Range")
+    assert message.startswith("Table 'orders': the training data breaks Range")
     assert re.search(r"\d+ of 300 rows", message)
     with pytest.raises(NotFittedError):
         generator.generate()

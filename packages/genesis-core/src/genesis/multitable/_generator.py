@@ -363,7 +363,10 @@ class MultiTableGenerator:
         try:
             fit_constraints(constraints, frame, frame_metadata)
         except InvalidDataError as exc:
-            raise InvalidDataError(f"Table {plan.name!r}: {exc}") from exc
+            text = str(exc)
+            raise InvalidDataError(
+                f"Table {plan.name!r}: {text[:1].lower()}{text[1:]}"
+            ) from exc
 
     def _derived_seed(self, *path: int) -> int | None:
         if self.seed is None:
