@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from genesis.data._conditions import ValueRange
+from genesis.data._conditions import ValueRange, plain_value
 from genesis.errors import InvalidDataError
 from genesis.metadata import TableMetadata
 
@@ -74,15 +74,8 @@ def _as_dtype(values: np.ndarray, dtype: Any, index: pd.Index) -> pd.Series:
     return series.astype(dtype)
 
 
-def _scalar(value: Any) -> Any:
-    """A numpy scalar as the Python or pandas value a model file stores."""
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value)
-    if isinstance(value, np.timedelta64):
-        return pd.Timedelta(value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+# A numpy scalar as the Python or pandas value a model file stores.
+_scalar = plain_value
 
 
 def _numpy_scalar(value: Any) -> Any:

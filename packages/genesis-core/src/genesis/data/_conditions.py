@@ -432,12 +432,12 @@ def shown_condition(wanted: Any) -> Any:
             same = _same(wanted.low, wanted.high)
             written = wanted.low if same else (wanted.low, wanted.high)
         if _is_pair(written):
-            return tuple(_plain(bound) for bound in written)
-        return _plain(written)
-    return _plain(wanted)
+            return tuple(plain_value(bound) for bound in written)
+        return plain_value(written)
+    return plain_value(wanted)
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A numpy scalar as the Python or pandas value it stands for."""
     if isinstance(value, np.datetime64):
         return pd.Timestamp(value)
