@@ -62,7 +62,7 @@ def test_copula_satisfies_the_generator_protocol() -> None:
     )
     assert isinstance(copula, GeneratorImpl)
     assert (copula.method, copula.backend) == ("gaussian_copula", "numpy")
-    assert copula.supports_conditions is False
+    assert copula.supports_conditions is True
 
 
 def test_copula_recovers_the_correlation_of_a_bivariate_normal() -> None:
@@ -284,16 +284,18 @@ def test_numerical_distributions_naming_no_continuous_column_is_refused() -> Non
         fit_copula(frame, discrete_columns=["g"], config=config)
 
 
-def test_generate_refuses_conditions_and_needs_fit() -> None:
+def test_generate_needs_fit_and_leaves_other_conditions_to_the_core() -> None:
     copula = GaussianCopulaGenerator(
         resolve_config(METHOD, SPEC, {}), seed=0, device=None
     )
     with pytest.raises(NotFittedError):
         copula.generate(10, rng=np.random.default_rng(0))
 
+    # Codes are asked of discrete columns only; a continuous key is the
+    # core's to filter, so the draw goes on unsteered.
     _, copula = fit_copula(bivariate_normal(200, 0.5))
-    with pytest.raises(InvalidConfigError, match="cannot generate under conditions"):
-        copula.generate(10, rng=np.random.default_rng(0), conditions={"x": (0, 1)})
+    rows = copula.generate(10, rng=np.random.default_rng(0), conditions={"x": 1})
+    assert rows["x"].shape == (10,)
 
 
 def test_fit_reports_progress_to_the_end() -> None:

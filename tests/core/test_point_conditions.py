@@ -12,8 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genesis import SyntheticGenerator
+from genesis import SyntheticGenerator, TableMetadata
+from genesis._config import resolve_config
+from genesis._copula import GaussianCopulaGenerator
 from genesis._registry import get_registry
+from genesis.data import TablePreparer
 from genesis.errors import ConditionNotMetError
 
 
@@ -95,3 +98,46 @@ def test_a_loaded_copula_holds_values_too(copula: SyntheticGenerator, tmp_path) 
     copula.save(path)
     rows = SyntheticGenerator.load(path).generate(50, conditions={"x": 0.7312})
     assert (rows["x"] == 0.7312).all()
+
+
+@pytest.fixture(scope="module")
+def rare() -> pd.DataFrame:
+    """A category held by 0.5% of rows, whose rows sit far from the rest."""
+    rng = np.random.default_rng(3)
+    kind = np.where(rng.random(4000) < 0.005, "rare", "common")
+    level = np.where(kind == "rare", 6.0, 0.0) + rng.normal(0.0, 1.0, kind.size)
+    return pd.DataFrame({"kind": kind, "level": level})
+
+
+def test_the_copula_draws_a_category_inside_its_interval(rare: pd.DataFrame) -> None:
+    # A category owns an interval of its column's normal score; drawing that
+    # score from the truncated normal meets the condition in every row, where
+    # filtering kept one row in 200.
+    preparer = TablePreparer(TableMetadata.infer(rare))
+    prepared = preparer.fit_transform(rare, np.random.default_rng(0))
+    copula = GaussianCopulaGenerator(
+        resolve_config("gaussian_copula", GaussianCopulaGenerator.config_spec, {}),
+        seed=0,
+        device=None,
+    )
+    copula.fit(prepared)
+    kind, level = prepared.keys
+    code = preparer.plans[0].categories.index("rare")
+    rows = copula.generate(1000, rng=np.random.default_rng(1), conditions={kind: code})
+    assert (rows[kind] == code).all()
+    # The same rows as the model's own: the rare rows of a large free draw.
+    free = copula.generate(200_000, rng=np.random.default_rng(2))
+    filtered = free[level][free[kind] == code]
+    assert abs(rows[level].mean() - filtered.mean()) < 4 * filtered.std() / 30
+    assert abs(rows[level].std() / filtered.std() - 1) < 0.15
+
+
+def test_a_rare_category_and_a_held_value_together(rare: pd.DataFrame) -> None:
+    generator = SyntheticGenerator("gaussian_copula", seed=0).fit(rare)
+    rows = generator.generate(300, conditions={"kind": "rare"})
+    assert (rows["kind"] == "rare").all()
+    # Far above the common rows' 0 (the copula's linear link does not reach
+    # the real 6: about 3.4, as its own rare rows drawn freely).
+    assert rows["level"].mean() > 2.5
+    held = generator.generate(300, conditions={"kind": "rare", "level": 5.5})
+    assert (held["kind"] == "rare").all() and (held["level"] == 5.5).all()

@@ -407,10 +407,13 @@ class GaussianCopulaGenerator:
     rejects every family. With ``enforce_min_max_values`` off, marginals run
     past the observed range; the data plane still clips output to it.
 
-    Conditions are met by the core's filtering, except one value of a
-    continuous column (``pinned``): that fixes the column's normal score,
-    and the other scores are drawn from the normal distribution conditioned
-    on it, which rejection could never do (no draw hits a value exactly).
+    Conditions are met exactly where the latent normal allows, and by the
+    core's filtering otherwise. One value of a continuous column
+    (``pinned``) fixes its normal score, which no filter could meet (no
+    draw hits a value exactly); a category of a discrete column bounds its
+    normal score to the category's interval, drawn from the truncated
+    normal (the rarest asked, when several are); the other scores are
+    drawn from the normal conditioned on those.
 
     A continuous column that one discrete column nearly determines (see
     :mod:`genesis.data._anchors`) is modelled as its standardised distance
@@ -422,7 +425,8 @@ class GaussianCopulaGenerator:
 
     method: ClassVar[str] = "gaussian_copula"
     backend: ClassVar[str] = "numpy"
-    supports_conditions: ClassVar[bool] = False
+    supports_conditions: ClassVar[bool] = True
+    supports_several_conditions: ClassVar[bool] = True
     supports_pinned_values: ClassVar[bool] = True
     config_spec: ClassVar[ConfigSpec] = {
         "default_distribution": ConfigKey(
@@ -596,28 +600,31 @@ class GaussianCopulaGenerator:
         Args:
             n: Rows to generate.
             rng: Source of every random draw.
-            conditions: Must be empty: the core filters generated rows for
-                conditions on codes.
+            conditions: ``{key: code}`` of discrete prepared columns. The
+                rarest is met exactly: its normal score is drawn from the
+                normal truncated to the code's interval, and the others
+                conditioned on it. The core filters rows for the rest.
             pinned: ``{key: value}`` for continuous prepared columns that
                 every row must hold exactly. A key this copula cannot pin (a
                 discrete or anchored column, a value at an atom or outside
                 the marginal) is left free, for the core's filter.
 
         Raises:
-            InvalidConfigError: ``conditions`` were given.
             NotFittedError: ``fit`` has not run.
         """
-        if conditions:
-            raise InvalidConfigError(
-                f"Method {self.method!r} cannot generate under conditions "
-                f"({dict(conditions)!r}); generate without them and keep the rows "
-                "that meet them."
-            )
         marginals, cholesky = self._fitted()
         scores = self._pinned_scores(marginals, pinned or {})
-        if scores:
+        fixed = {index: np.full(n, score) for index, score in scores.items()}
+        interval = self._rarest_interval(marginals, conditions or {})
+        if interval is not None:
             assert self.correlation_ is not None
-            normals = _conditional_normals(self.correlation_, scores, n, rng)
+            index, low, high = interval
+            fixed[index] = _truncated_scores(
+                self.correlation_, scores, index, low, high, n, rng
+            )
+        if fixed:
+            assert self.correlation_ is not None
+            normals = _conditional_normals(self.correlation_, fixed, n, rng)
         else:
             # One row per column keeps each column's values contiguous for
             # np.interp.
@@ -630,6 +637,30 @@ class GaussianCopulaGenerator:
         for key, anchor in self.anchors_.items():
             rows[key] = anchor.output(rows[key], rows[anchor.key])
         return rows
+
+    def _rarest_interval(
+        self, marginals: list[_Marginal], conditions: Mapping[str, Any]
+    ) -> tuple[int, float, float] | None:
+        """The column index and normal-score interval of the rarest code
+        asked of a discrete column, or None when none is."""
+        index_of = {m.key: index for index, m in enumerate(marginals)}
+        best: tuple[float, int, float, float] | None = None
+        for key, code in conditions.items():
+            index = index_of.get(key)
+            if index is None:
+                continue
+            marginal = marginals[index]
+            if not isinstance(marginal, _DiscreteMarginal):
+                continue
+            position = np.flatnonzero(marginal.order == code)
+            if not position.size:
+                continue
+            low_u = float(marginal.edges[position[0]])
+            high_u = float(marginal.edges[position[0] + 1])
+            if best is None or high_u - low_u < best[0]:
+                low_z, high_z = special.ndtri([low_u, high_u])
+                best = (high_u - low_u, index, float(low_z), float(high_z))
+        return None if best is None else best[1:]
 
     def pinned_keys(self, pinned: Mapping[str, float]) -> list[str]:
         """The keys of ``pinned`` that :meth:`generate` holds exactly."""
@@ -751,16 +782,47 @@ class GaussianCopulaGenerator:
         return generator
 
 
-def _conditional_normals(
+def _truncated_scores(
     correlation: np.ndarray,
     scores: Mapping[int, float],
+    index: int,
+    low: float,
+    high: float,
     n: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """``(columns, n)`` normal scores with ``scores`` fixed and the others
-    drawn from the standard normal of ``correlation`` conditioned on them."""
+    """``n`` normal scores of column ``index`` in ``[low, high]``, given the
+    columns already fixed at ``scores``: its conditional normal, truncated."""
+    mean, spread = 0.0, 1.0
+    if scores:
+        fixed = np.fromiter(scores, dtype=np.int64)
+        cross = correlation[index, fixed]
+        weights = cross @ np.linalg.pinv(correlation[np.ix_(fixed, fixed)])
+        mean = float(weights @ np.array([scores[i] for i in fixed]))
+        spread = float(np.sqrt(max(1.0 - weights @ cross, 1e-12)))
+    # Sampled by the inverse CDF over the interval, in the lower tail where
+    # the CDF keeps its digits (an interval above the mean is mirrored).
+    a, b = (low - mean) / spread, (high - mean) / spread
+    flip = a > 0
+    if flip:
+        a, b = -b, -a
+    cdf_a, cdf_b = special.ndtr(a), special.ndtr(b)
+    u = cdf_a + rng.random(n) * (cdf_b - cdf_a)
+    standard = np.clip(special.ndtri(u), a, b)
+    return mean + spread * (-standard if flip else standard)
+
+
+def _conditional_normals(
+    correlation: np.ndarray,
+    scores: Mapping[int, np.ndarray],
+    n: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """``(columns, n)`` normal scores with ``scores`` (one per row) fixed and
+    the others drawn from the standard normal of ``correlation``
+    conditioned on them."""
     fixed = np.fromiter(scores, dtype=np.int64)
-    values = np.array([scores[i] for i in fixed])
+    values = np.stack([scores[i] for i in fixed])
     free = np.setdiff1d(np.arange(len(correlation)), fixed)
     cross = correlation[np.ix_(free, fixed)]
     # pinv: two pinned columns the copula links perfectly still solve.
@@ -771,10 +833,8 @@ def _conditional_normals(
     eigenvalues, eigenvectors = np.linalg.eigh((covariance + covariance.T) / 2)
     factor = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
     normals = np.empty((len(correlation), n))
-    normals[fixed] = values[:, np.newaxis]
-    normals[free] = (weights @ values)[:, np.newaxis] + factor @ rng.standard_normal(
-        (len(free), n)
-    )
+    normals[fixed] = values
+    normals[free] = weights @ values + factor @ rng.standard_normal((len(free), n))
     return normals
 
 

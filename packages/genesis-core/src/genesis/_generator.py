@@ -310,14 +310,15 @@ class SyntheticGenerator:
         exact: dict[str, int],
         rng: np.random.Generator,
     ) -> pd.DataFrame:
-        # A conditional vector selects one category of one column; any further
+        # A conditional vector selects one category of one column (the
+        # copula takes them all and meets the rarest); any further
         # condition, and any row a constraint's transform could not keep
         # within it, is met by rejection below.
-        if exact and getattr(impl, "supports_conditions", False):
+        if not exact or not getattr(impl, "supports_conditions", False):
+            exact = {}
+        elif not getattr(impl, "supports_several_conditions", False):
             first = next(iter(exact))
             exact = {first: exact[first]}
-        else:
-            exact = {}
         points = self._continuous_points(conditions)
         can_pin = getattr(impl, "supports_pinned_values", False)
         pinned = {key: value for key, (_, value, on_grid) in points.items() if on_grid}
