@@ -71,9 +71,14 @@ class GeneratorImpl(Protocol):
     ) -> dict[str, np.ndarray]:
         """Return ``n`` rows as one array per prepared column key.
 
-        ``conditions`` maps prepared column keys to a code (discrete) or a
-        ``(low, high)`` range (continuous); implementations that cannot
-        condition raise InvalidConfigError.
+        ``conditions`` maps prepared keys of discrete columns to a code, and
+        is given only to implementations whose ``supports_conditions`` is
+        True: one condition, or every one when ``supports_several_conditions``
+        is True. Implementations whose ``supports_pinned_values`` is True
+        also take ``pinned``, ``{key: value}`` of continuous columns every
+        row should hold, and answer ``pinned_keys(pinned)`` with the keys
+        they hold. The core filters the rows for every condition whatever
+        an implementation does with them.
         """
 
     def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
