@@ -17,6 +17,7 @@ __all__ = [
     "ConfigSpec",
     "check_seed",
     "layer_sizes",
+    "plain_name",
     "positive_int",
     "resolve_config",
 ]
@@ -119,6 +120,13 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.floating):
         return float(value)
     return value
+
+
+def plain_name(name: str) -> str:
+    """A name a user writes, without case, underscores or hyphens, so that
+    ``"GaussianCopula"``, ``"gaussian-copula"`` and ``"gaussian_copula"``
+    compare equal."""
+    return "".join(c for c in name.lower() if c.isalnum())
 
 
 def _unknown_key_hint(key: Any, valid: list[str]) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 import pluggy
 
 from genesis import hookspecs
+from genesis._config import plain_name
 from genesis.errors import BackendNotAvailableError, PluginConflictError
 
 __all__ = [
@@ -345,14 +346,10 @@ def _close_method(method: str, known: list[str]) -> str | None:
     ``"GaussianCopula"`` finds ``"gaussian_copula"``; a name that is part of
     one method's name (``"copula"``) finds it too.
     """
-
-    def plain(name: str) -> str:
-        return "".join(c for c in name.lower() if c.isalnum())
-
-    wanted = plain(method)
+    wanted = plain_name(method)
     if not wanted:
         return None
-    by_plain = {plain(name): name for name in known}
+    by_plain = {plain_name(name): name for name in known}
     if wanted in by_plain:
         return by_plain[wanted]
     containing = [name for key, name in by_plain.items() if wanted in key]

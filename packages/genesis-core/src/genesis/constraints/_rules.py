@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from genesis._config import plain_name
 from genesis.constraints._base import Constraint
 from genesis.constraints._combinations import FixedCombinations
 from genesis.constraints._inequality import Inequality
@@ -116,7 +117,7 @@ def _constraint_from_rule(rule: object) -> Constraint:
     kind = arguments.pop("kind")
     if isinstance(kind, str):
         # "Inequality" or "FixedCombinations", as the classes are named.
-        kind = {_plain(name): name for name in _RULES}.get(_plain(kind), kind)
+        kind = {plain_name(name): name for name in _RULES}.get(plain_name(kind), kind)
     if not isinstance(kind, str) or kind not in _RULES:
         raise InvalidConfigError(
             f"the rule {dict(rule)!r} has kind {kind!r}, which is not one of "
@@ -134,8 +135,3 @@ def _constraint_from_rule(rule: object) -> Constraint:
             f'{[*required, *optional]!r} besides "kind", not {unknown!r}.'
         )
     return make(**arguments)
-
-
-def _plain(name: str) -> str:
-    """``name`` without case, underscores or hyphens."""
-    return "".join(c for c in name.lower() if c.isalnum())
