@@ -782,6 +782,18 @@ class GaussianCopulaGenerator:
         return generator
 
 
+def _conditioning(
+    correlation: np.ndarray, free: np.ndarray, fixed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The standard normal of ``correlation`` on columns ``free`` given
+    columns ``fixed``: the weights its mean takes from the fixed scores,
+    and its covariance."""
+    cross = correlation[np.ix_(free, fixed)]
+    # pinv: two fixed columns the copula links perfectly still solve.
+    weights = cross @ np.linalg.pinv(correlation[np.ix_(fixed, fixed)])
+    return weights, correlation[np.ix_(free, free)] - weights @ cross.T
+
+
 def _truncated_scores(
     correlation: np.ndarray,
     scores: Mapping[int, float],
@@ -796,10 +808,9 @@ def _truncated_scores(
     mean, spread = 0.0, 1.0
     if scores:
         fixed = np.fromiter(scores, dtype=np.int64)
-        cross = correlation[index, fixed]
-        weights = cross @ np.linalg.pinv(correlation[np.ix_(fixed, fixed)])
-        mean = float(weights @ np.array([scores[i] for i in fixed]))
-        spread = float(np.sqrt(max(1.0 - weights @ cross, 1e-12)))
+        weights, variance = _conditioning(correlation, np.array([index]), fixed)
+        mean = float(weights[0] @ np.array([scores[i] for i in fixed]))
+        spread = float(np.sqrt(max(variance[0, 0], 1e-12)))
     # Sampled by the inverse CDF over the interval, in the lower tail where
     # the CDF keeps its digits (an interval above the mean is mirrored).
     a, b = (low - mean) / spread, (high - mean) / spread
@@ -824,10 +835,7 @@ def _conditional_normals(
     fixed = np.fromiter(scores, dtype=np.int64)
     values = np.stack([scores[i] for i in fixed])
     free = np.setdiff1d(np.arange(len(correlation)), fixed)
-    cross = correlation[np.ix_(free, fixed)]
-    # pinv: two pinned columns the copula links perfectly still solve.
-    weights = cross @ np.linalg.pinv(correlation[np.ix_(fixed, fixed)])
-    covariance = correlation[np.ix_(free, free)] - weights @ cross.T
+    weights, covariance = _conditioning(correlation, free, fixed)
     # What is left is a covariance up to rounding; clipping its negative
     # eigenvalues gives a factor even where it is singular.
     eigenvalues, eigenvectors = np.linalg.eigh((covariance + covariance.T) / 2)
