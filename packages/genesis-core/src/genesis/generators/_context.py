@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genesis.data._conditions import plain_value
 from genesis.data._prepare import _NS_STEPS
 from genesis.errors import InvalidDataError
 
@@ -43,11 +44,6 @@ MAX_VALUES_SHOWN = 5
 # Python types a categorical context value may have: they go into the model
 # file's JSON as they are.
 _JSON_SCALARS = (str, bool, int, float)
-
-
-def plain(value: Any) -> Any:
-    """A numpy scalar as the Python value it holds, for messages and JSON."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def restore_dtype(values: np.ndarray, dtype_name: str) -> pd.Series:
@@ -156,11 +152,11 @@ class ContextColumn:
                 fill=float(np.median(present)) if len(present) else 0.0,
                 has_missing=has_missing,
             )
-        seen = [plain(v) for v in pd.unique(series.dropna())]
+        seen = [plain_value(v) for v in pd.unique(series.dropna())]
         # A categorical dtype's unused categories are kept too, to restore it.
         listed = getattr(dtype, "categories", [])
         if odd := [
-            v for v in [*seen, *listed] if not isinstance(plain(v), _JSON_SCALARS)
+            v for v in [*seen, *listed] if not isinstance(plain_value(v), _JSON_SCALARS)
         ]:
             raise InvalidDataError(
                 f"The context column {name!r} holds values of type "
@@ -175,7 +171,7 @@ class ContextColumn:
             has_missing=has_missing,
         )
         if isinstance(dtype, pd.CategoricalDtype):
-            column.dtype_categories = [plain(v) for v in dtype.categories]
+            column.dtype_categories = [plain_value(v) for v in dtype.categories]
             column.ordered = bool(dtype.ordered)
             used = set(seen)
             column.categories = [v for v in column.dtype_categories if v in used]
@@ -395,10 +391,10 @@ def _check_one_value_per_entity(
         return
     example = varying.index[0]
     values = pd.unique(column[frame[entity_column] == example])
-    shown = ", ".join(repr(plain(v)) for v in values[:MAX_VALUES_SHOWN])
+    shown = ", ".join(repr(plain_value(v)) for v in values[:MAX_VALUES_SHOWN])
     raise InvalidDataError(
         f"The context column {name!r} is not constant within {len(varying)} of "
-        f"{len(counts)} entities (for example entity {plain(example)!r}, where "
+        f"{len(counts)} entities (for example entity {plain_value(example)!r}, where "
         f"it takes {shown}); a context column holds one value per entity. "
         "Leave it out of context_columns to model it as a time-varying feature, "
         "or correct those rows."

@@ -46,6 +46,7 @@ from genesis._config import (
     resolve_config,
 )
 from genesis._registry import get_registry, resolve_backend
+from genesis.data._conditions import plain_value
 from genesis.errors import (
     InvalidConfigError,
     InvalidDataError,
@@ -57,7 +58,6 @@ from genesis.generators._context import (
     ContextColumn,
     check_context_columns,
     fit_context_columns,
-    plain,
     restore_dtype,
 )
 from genesis.protocols import ProgressCallback, ProgressEvent
@@ -570,11 +570,11 @@ def _most_common_step(
         if (gaps == 0).any():
             row = start + int(np.flatnonzero(gaps == 0)[0])
             where = (
-                f" of entity {plain(sorted_frame[entity_column].iloc[row])!r}"
+                f" of entity {plain_value(sorted_frame[entity_column].iloc[row])!r}"
                 if entity_column is not None
                 else ""
             )
-            time = plain(sorted_frame[time_column].iloc[row])
+            time = plain_value(sorted_frame[time_column].iloc[row])
             raise InvalidDataError(
                 f"Time {time!r}{where} appears twice "
                 f"in {time_column!r}; each entity needs one row per time. Drop or "
