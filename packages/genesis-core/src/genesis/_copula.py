@@ -412,8 +412,8 @@ class GaussianCopulaGenerator:
     (``pinned``) fixes its normal score, which no filter could meet (no
     draw hits a value exactly); a category of a discrete column bounds its
     normal score to the category's interval, drawn from the truncated
-    normal (the rarest asked, when several are); the other scores are
-    drawn from the normal conditioned on those.
+    normal (several categories from the joint normal truncated to their
+    box); the other scores are drawn from the normal conditioned on those.
 
     A continuous column that one discrete column nearly determines (see
     :mod:`genesis.data._anchors`) is modelled as its standardised distance
@@ -600,10 +600,11 @@ class GaussianCopulaGenerator:
         Args:
             n: Rows to generate.
             rng: Source of every random draw.
-            conditions: ``{key: code}`` of discrete prepared columns. The
-                rarest is met exactly: its normal score is drawn from the
-                normal truncated to the code's interval, and the others
-                conditioned on it. The core filters rows for the rest.
+            conditions: ``{key: code}`` of discrete prepared columns, all
+                met exactly: their normal scores are drawn from the normal
+                truncated to the codes' intervals (by Gibbs sweeps when
+                there are several), and the other columns conditioned on
+                them.
             pinned: ``{key: value}`` for continuous prepared columns that
                 every row must hold exactly. A key this copula cannot pin (a
                 discrete or anchored column, a value at an atom or outside
@@ -615,13 +616,10 @@ class GaussianCopulaGenerator:
         marginals, cholesky = self._fitted()
         scores = self._pinned_scores(marginals, pinned or {})
         fixed = {index: np.full(n, score) for index, score in scores.items()}
-        interval = self._rarest_interval(marginals, conditions or {})
-        if interval is not None:
+        boxes = self._category_intervals(marginals, conditions or {})
+        if boxes:
             assert self.correlation_ is not None
-            index, low, high = interval
-            fixed[index] = _truncated_scores(
-                self.correlation_, scores, index, low, high, n, rng
-            )
+            fixed.update(_box_scores(self.correlation_, fixed, boxes, n, rng))
         if fixed:
             assert self.correlation_ is not None
             normals = _conditional_normals(self.correlation_, fixed, n, rng)
@@ -638,29 +636,24 @@ class GaussianCopulaGenerator:
             rows[key] = anchor.output(rows[key], rows[anchor.key])
         return rows
 
-    def _rarest_interval(
+    def _category_intervals(
         self, marginals: list[_Marginal], conditions: Mapping[str, Any]
-    ) -> tuple[int, float, float] | None:
-        """The column index and normal-score interval of the rarest code
-        asked of a discrete column, or None when none is."""
+    ) -> dict[int, tuple[float, float]]:
+        """The normal-score interval of each code asked of a discrete column,
+        by column index."""
         index_of = {m.key: index for index, m in enumerate(marginals)}
-        best: tuple[float, int, float, float] | None = None
+        boxes: dict[int, tuple[float, float]] = {}
         for key, code in conditions.items():
             index = index_of.get(key)
-            if index is None:
+            if index is None or not isinstance(marginals[index], _DiscreteMarginal):
                 continue
             marginal = marginals[index]
-            if not isinstance(marginal, _DiscreteMarginal):
-                continue
             position = np.flatnonzero(marginal.order == code)
-            if not position.size:
-                continue
-            low_u = float(marginal.edges[position[0]])
-            high_u = float(marginal.edges[position[0] + 1])
-            if best is None or high_u - low_u < best[0]:
-                low_z, high_z = special.ndtri([low_u, high_u])
-                best = (high_u - low_u, index, float(low_z), float(high_z))
-        return None if best is None else best[1:]
+            if position.size:
+                edges = marginal.edges[position[0] : position[0] + 2]
+                low, high = special.ndtri(edges.astype(np.float64))
+                boxes[index] = (float(low), float(high))
+        return boxes
 
     def pinned_keys(self, pinned: Mapping[str, float]) -> list[str]:
         """The keys of ``pinned`` that :meth:`generate` holds exactly."""
@@ -794,33 +787,69 @@ def _conditioning(
     return weights, correlation[np.ix_(free, free)] - weights @ cross.T
 
 
-def _truncated_scores(
+_GIBBS_SWEEPS = 20
+
+
+def _box_scores(
     correlation: np.ndarray,
-    scores: Mapping[int, float],
+    held: Mapping[int, np.ndarray],
+    boxes: Mapping[int, tuple[float, float]],
+    n: int,
+    rng: np.random.Generator,
+) -> dict[int, np.ndarray]:
+    """``n`` normal scores per column of ``boxes``, each inside its
+    ``(low, high)``, drawn from the standard normal of ``correlation``
+    given the columns ``held`` (one score per row) and truncated to the box.
+
+    One box is drawn exactly from its truncated conditional normal. Several
+    start from such draws taken one after another (each given those before
+    it), which leans towards the first columns' own preferences, and then
+    move to the truncated joint normal by Gibbs sweeps: each column redrawn
+    from its normal given all the others, truncated to its interval.
+    """
+    drawn: dict[int, np.ndarray] = {}
+    for index, (low, high) in boxes.items():
+        drawn[index] = _truncated_draw(
+            correlation, {**held, **drawn}, index, low, high, n, rng
+        )
+    for _ in range(_GIBBS_SWEEPS if len(boxes) > 1 else 0):
+        for index, (low, high) in boxes.items():
+            others = {i: scores for i, scores in drawn.items() if i != index}
+            drawn[index] = _truncated_draw(
+                correlation, {**held, **others}, index, low, high, n, rng
+            )
+    return drawn
+
+
+def _truncated_draw(
+    correlation: np.ndarray,
+    given: Mapping[int, np.ndarray],
     index: int,
     low: float,
     high: float,
     n: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """``n`` normal scores of column ``index`` in ``[low, high]``, given the
-    columns already fixed at ``scores``: its conditional normal, truncated."""
-    mean, spread = 0.0, 1.0
-    if scores:
-        fixed = np.fromiter(scores, dtype=np.int64)
-        weights, variance = _conditioning(correlation, np.array([index]), fixed)
-        mean = float(weights[0] @ np.array([scores[i] for i in fixed]))
+    """``n`` normal scores of column ``index`` in ``[low, high]`` given the
+    scores of other columns in ``given`` (one per row): its conditional
+    normal, truncated."""
+    mean: np.ndarray | float = 0.0
+    spread = 1.0
+    if given:
+        columns = np.fromiter(given, dtype=np.int64)
+        weights, variance = _conditioning(correlation, np.array([index]), columns)
+        mean = weights[0] @ np.stack([given[i] for i in columns])
         spread = float(np.sqrt(max(variance[0, 0], 1e-12)))
     # Sampled by the inverse CDF over the interval, in the lower tail where
     # the CDF keeps its digits (an interval above the mean is mirrored).
-    a, b = (low - mean) / spread, (high - mean) / spread
+    a = (low - mean) / spread
+    b = (high - mean) / spread
     flip = a > 0
-    if flip:
-        a, b = -b, -a
+    a, b = np.where(flip, -b, a), np.where(flip, -a, b)
     cdf_a, cdf_b = special.ndtr(a), special.ndtr(b)
     u = cdf_a + rng.random(n) * (cdf_b - cdf_a)
     standard = np.clip(special.ndtri(u), a, b)
-    return mean + spread * (-standard if flip else standard)
+    return mean + spread * np.where(flip, -standard, standard)
 
 
 def _conditional_normals(

@@ -311,7 +311,7 @@ class SyntheticGenerator:
         rng: np.random.Generator,
     ) -> pd.DataFrame:
         # A conditional vector selects one category of one column (the
-        # copula takes them all and meets the rarest); any further
+        # copula takes them all and meets each); any further
         # condition, and any row a constraint's transform could not keep
         # within it, is met by rejection below.
         if not exact or not getattr(impl, "supports_conditions", False):
