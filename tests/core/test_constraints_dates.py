@@ -251,3 +251,46 @@ def test_a_text_bound_is_read_in_the_columns_own_day_first_layout() -> None:
             "gaussian_copula",
             constraints=[Range("ordered", low="05/03/2024", high="10/02/2024")],
         ).fit(frame)
+
+
+def test_day_first_bounds_in_their_order_are_taken_at_construction() -> None:
+    # Range(low="05/02/2024", high="01/03/2024") is 5 February to 1 March in
+    # a day-first column, but was refused when made ("low above high; swap
+    # them"): the constructor read both month first, before any column.
+    days = pd.Timestamp("2024-02-05") + pd.to_timedelta(
+        np.random.default_rng(2).integers(0, 25, N_ROWS), unit="D"
+    )
+    frame = pd.DataFrame({"ordered": days.strftime("%d/%m/%Y")})
+    rule = Range("ordered", low="05/02/2024", high="01/03/2024")
+    rows = (
+        SyntheticGenerator("gaussian_copula", seed=0, constraints=[rule])
+        .fit(frame)
+        .generate(400)
+    )
+    read = pd.to_datetime(rows["ordered"], format="%d/%m/%Y")
+    assert read.between(pd.Timestamp("2024-02-05"), pd.Timestamp("2024-03-01")).all()
+
+
+def test_a_text_bound_that_reads_two_ways_is_refused_on_a_datetime_column() -> None:
+    # A datetime64 column has no layout of its own: pandas read "05/02/2024"
+    # as 2 May without a word, where a European user meant 5 February.
+    days = pd.Timestamp("2024-01-20") + pd.to_timedelta(
+        np.random.default_rng(3).integers(0, 60, N_ROWS), unit="D"
+    )
+    frame = pd.DataFrame({"ordered": days, "amount": np.arange(N_ROWS)})
+    two_ways = r"'05/02/2024' reads as 2024-05-02 month first and 2024-02-05 day first"
+    with pytest.raises(InvalidDataError, match=rf"'ordered'.*{two_ways}"):
+        SyntheticGenerator(
+            "gaussian_copula", constraints=[Range("ordered", low="05/02/2024")]
+        ).fit(frame)
+    generator = SyntheticGenerator("gaussian_copula", seed=0).fit(frame)
+    with pytest.raises(InvalidDataError, match=rf"'ordered'.*{two_ways}"):
+        generator.generate(10, conditions={"ordered": ("05/02/2024", "20/02/2024")})
+    # Text that reads one way only is taken as before.
+    rows = generator.generate(50, conditions={"ordered": ("2024-02-05", "20/02/2024")})
+    assert rows["ordered"].between("2024-02-05", "2024-02-20").all()
+    later = frame[frame["ordered"] >= "2024-02-13"]
+    kept = SyntheticGenerator(
+        "gaussian_copula", seed=0, constraints=[Range("ordered", low="13/02/2024")]
+    ).fit(later)
+    assert (kept.generate(200)["ordered"] >= pd.Timestamp("2024-02-13")).all()

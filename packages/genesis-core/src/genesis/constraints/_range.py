@@ -22,7 +22,12 @@ from genesis.constraints._values import (
     _value_kind,
     _values,
 )
-from genesis.data._conditions import layout_bound, shown_condition
+from genesis.data._conditions import (
+    layout_bound,
+    refuse_two_readings,
+    shown_condition,
+    two_readings,
+)
 from genesis.errors import InvalidConfigError, InvalidDataError
 from genesis.metadata import TableMetadata
 
@@ -64,7 +69,13 @@ class Range(Constraint):
                     f"Range({column!r}) {name} must be a number or a date or time, "
                     f"got {bound!r}.{between}"
                 )
-        if low is not None and high is not None:
+        # Text such as "05/02/2024" is read when the column's layout is
+        # known (in fit); its order is checked then.
+        if (
+            low is not None
+            and high is not None
+            and not (two_readings(low) or two_readings(high))
+        ):
             try:
                 reversed_bounds = _timestamp_or_number(low) > _timestamp_or_number(high)
             except TypeError as exc:
@@ -126,6 +137,7 @@ class Range(Constraint):
         stored = getattr(self, "_times", {}).get(self.column)
         stamp = None if stored is None else layout_bound(stored, bound)
         if stamp is None:
+            refuse_two_readings(bound, f"{self!r} on column {self.column!r}")
             stamp = pd.Timestamp(bound)
         if zone is None and stamp.tz is not None:
             raise InvalidDataError(

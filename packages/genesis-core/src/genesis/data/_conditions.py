@@ -17,6 +17,7 @@ import logging
 import numbers
 import os
 import queue
+import re
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from concurrent.futures import Future
@@ -312,6 +313,7 @@ def _bound(plan: Any, bound: Any, wanted: Any) -> Any:
         return bound
     stamp = layout_bound(plan, bound)
     if stamp is None:
+        refuse_two_readings(bound, f"The condition on datetime column {name!r}")
         try:
             is_number = isinstance(bound, numbers.Number)
             stamp = None if is_number else pd.Timestamp(bound)
@@ -365,6 +367,44 @@ def layout_bound(plan: Any, bound: Any) -> pd.Timestamp | None:
         return pd.to_datetime(text, format=layout)
     except (TypeError, ValueError):
         return None
+
+
+# Day and month first, each at most 12, then the year: 05/02/2024, 5.2.24.
+_DAY_MONTH = re.compile(r"\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(?!\d)")
+
+
+def two_readings(bound: Any) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The month-first and day-first readings of a text date such as
+    ``"05/02/2024"`` when they are different days; None for any other
+    value (year-first text such as ISO's reads one way only)."""
+    if not isinstance(bound, str):
+        return None
+    match = _DAY_MONTH.match(bound)
+    if match is None:
+        return None
+    first, second = int(match.group(1)), int(match.group(3))
+    if first == second or not (1 <= first <= 12 and 1 <= second <= 12):
+        return None
+    try:
+        return (
+            pd.to_datetime(bound, dayfirst=False),
+            pd.to_datetime(bound, dayfirst=True),
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def refuse_two_readings(bound: Any, subject: str) -> None:
+    """Raise when text ``bound`` reads as two different days; ``subject``
+    names what it bounds."""
+    readings = two_readings(bound)
+    if readings is not None:
+        month_first, day_first = (f"{r:%Y-%m-%d}" for r in readings)
+        raise InvalidDataError(
+            f"{subject}: {bound!r} reads as {month_first} month first and "
+            f"{day_first} day first; write it year first ({month_first!r} or "
+            f"{day_first!r}) or as a Timestamp."
+        )
 
 
 def _is_pair(wanted: Any) -> bool:
