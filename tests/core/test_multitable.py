@@ -669,6 +669,46 @@ def test_schema_survives_a_round_trip_through_a_dict() -> None:
     assert schema.order() == ["customers", "orders", "items"]
 
 
+def test_a_schema_dict_written_by_hand_is_read_or_refused_by_name() -> None:
+    # Plain column names, as a person writes them, read as the encoded pairs
+    # to_dict gives; a malformed dict raised KeyError or TypeError before.
+    layout = shop_schema().to_dict()
+    by_hand = {
+        **layout,
+        "tables": [
+            {"name": "customers", "primary_key": "customer_id"},
+            {"name": "orders", "primary_key": ["order_id"]},
+            {"name": "items", "primary_key": ["item_id"]},
+        ],
+        "relationships": [
+            {
+                "child": "orders",
+                "child_columns": ["customer_id"],
+                "parent": "customers",
+                "parent_columns": ["customer_id"],
+            },
+            {
+                "child": "items",
+                "child_columns": ["order_id"],
+                "parent": "orders",
+                "parent_columns": [["str", "order_id"]],
+            },
+        ],
+    }
+    assert RelationalSchema.from_dict(by_hand) == shop_schema()
+    for broken, message in [
+        (
+            {**layout, "tables": [{"name": "customers"}]},
+            "lacks the entry 'primary_key'",
+        ),
+        ({**layout, "relationships": None}, "not laid out"),
+        ({**layout, "tables": [{"name": "x", "primary_key": [{}]}]}, "must be a name"),
+        ([], "not a Genesis relational schema"),
+    ]:
+        with pytest.raises(InvalidConfigError, match=message):
+            RelationalSchema.from_dict(broken)
+
+
 def test_evaluation_reports_intact_keys_and_close_cardinality(
     shop: dict[str, pd.DataFrame], shop_synthetic: dict[str, pd.DataFrame]
 ) -> None:

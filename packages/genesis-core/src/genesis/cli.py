@@ -1,4 +1,4 @@
-"""The ``genesis`` command: fit, generate, evaluate, plugins and demo."""
+"""The ``genesis`` command: fit, schema, generate, evaluate, plugins and demo."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from genesis import __version__
+from genesis import __version__, _cli_tables
 from genesis._generator import SyntheticGenerator
 from genesis._registry import get_registry
 from genesis._streaming import DEFAULT_BATCH_ROWS
 from genesis._table_files import SEPARATORS, read_table, text_columns_of
 from genesis.constraints._rules import read_rules_file
 from genesis.data import check_training_frame
-from genesis.errors import GenesisError, InvalidDataError
+from genesis.errors import GenesisError, InvalidConfigError, InvalidDataError
 from genesis.evaluation._report import DEFAULT_MAX_PLOTS
 from genesis.metadata import TableMetadata
 
@@ -66,15 +66,40 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    fit = commands.add_parser("fit", help="fit a generator on a CSV or Parquet table")
-    fit.add_argument("data", type=Path)
+    fit = commands.add_parser(
+        "fit",
+        help="fit a generator on a CSV or Parquet table, or on related tables "
+        "(a folder or several files, one table per file)",
+    )
+    fit.add_argument(
+        "data",
+        type=Path,
+        nargs="+",
+        help="one table file; or a folder of them, or several, for related tables",
+    )
     fit.add_argument(
         "-o", "--output", type=Path, required=True, help="model file to write"
     )
-    fit.add_argument("--method", default="auto")
+    fit.add_argument(
+        "--method",
+        default=None,
+        help="the method (default auto; gaussian_copula for related tables, "
+        "which also take TABLE=METHOD,... or a JSON object by table)",
+    )
     fit.add_argument("--backend", default=None)
-    fit.add_argument("--discrete", default="", help="comma-separated discrete columns")
-    fit.add_argument("--config", default="{}", help="the method's config as JSON")
+    fit.add_argument(
+        "--discrete",
+        default="",
+        help="comma-separated discrete columns (TABLE.COLUMN for related "
+        "tables, or a JSON object of lists by table)",
+    )
+    fit.add_argument(
+        "--config",
+        default="{}",
+        help="the method's config as JSON (for related tables: one for every "
+        "table, or an object of configs by table)",
+    )
+    _add_schema_argument(fit, "related tables: their keys and relationships")
     fit.add_argument("--seed", type=int, default=None)
     fit.add_argument(
         "--datetime",
@@ -82,21 +107,44 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="COLUMN=FORMAT",
         help="a column of dates Genesis does not read as dates by itself, with "
-        "its strftime layout, such as day=%%Y%%m%%d for 20240320; repeatable",
+        "its strftime layout, such as day=%%Y%%m%%d for 20240320 "
+        "(TABLE.COLUMN=FORMAT for related tables); repeatable",
     )
     fit.add_argument(
         "--constraints",
         type=Path,
         default=None,
         help="JSON file with a list of rules every generated row keeps, such as "
-        '[{"kind": "inequality", "low": "start", "high": "end"}]',
+        '[{"kind": "inequality", "low": "start", "high": "end"}]; for related '
+        'tables an object of such lists by table, {"orders": [...]}',
     )
     _add_csv_arguments(fit)
     fit.set_defaults(run=_run_fit)
 
+    schema = commands.add_parser(
+        "schema",
+        help="detect the keys and relationships of related tables, or check a "
+        "schema file against them",
+    )
+    schema.add_argument(
+        "data", type=Path, nargs="+", help="a folder of table files, or several"
+    )
+    schema.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="write the schema here as JSON, to edit and pass to fit --schema",
+    )
+    _add_schema_argument(schema, "a schema to check instead of detecting one")
+    _add_csv_arguments(schema)
+    schema.set_defaults(run=_cli_tables.run_schema)
+
     generate = commands.add_parser("generate", help="generate rows from a model file")
     generate.add_argument("model", type=Path)
-    generate.add_argument("-n", "--rows", type=int, required=True)
+    generate.add_argument(
+        "-n", "--rows", type=int, default=None, help="rows (single-table models)"
+    )
     generate.add_argument(
         "-o",
         "--out",
@@ -104,7 +152,21 @@ def _parser() -> argparse.ArgumentParser:
         dest="output",
         type=Path,
         required=True,
-        help="file to write (.parquet or .csv), written in batches",
+        help="file to write (.parquet or .csv), written in batches; for related "
+        "tables, a folder that gets one file per table",
+    )
+    generate.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="related tables: rows per table as a multiple of the real ones "
+        "(default 1)",
+    )
+    generate.add_argument(
+        "--format",
+        choices=_cli_tables.FORMATS,
+        default="csv",
+        help="related tables: the files' format (default csv)",
     )
     generate.add_argument(
         "--batch-size",
@@ -122,8 +184,15 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "evaluate", help="score synthetic data against real data"
     )
-    evaluate.add_argument("real", type=Path)
-    evaluate.add_argument("synthetic", type=Path)
+    evaluate.add_argument(
+        "real", type=Path, help="the real table, or a folder of related tables"
+    )
+    evaluate.add_argument(
+        "synthetic",
+        type=Path,
+        help="the synthetic table, or a folder with a file per real table",
+    )
+    _add_schema_argument(evaluate, "related tables: their keys and relationships")
     evaluate.add_argument(
         "--holdout",
         type=Path,
@@ -188,6 +257,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=_run_demo)
     return parser
+
+
+def _add_schema_argument(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument(
+        "--schema",
+        type=Path,
+        default=None,
+        help=f"JSON file as `genesis schema -o` writes it: {what} (default: "
+        "detected from the data, and printed)",
+    )
 
 
 def _add_csv_arguments(command: argparse.ArgumentParser) -> None:
@@ -267,6 +346,15 @@ def _declared_dates(
 
 
 def _run_fit(args: argparse.Namespace) -> int:
+    if _cli_tables.is_database(args.data, args.schema):
+        return _cli_tables.run_fit(args)
+    args.data = args.data[0]
+    if args.method is None:
+        args.method = "auto"
+    return _run_table_fit(args)
+
+
+def _run_table_fit(args: argparse.Namespace) -> int:
     # A bad rules file is reported before a large table is read.
     constraints = None
     if args.constraints is not None:
@@ -297,6 +385,18 @@ def _run_fit(args: argparse.Namespace) -> int:
 
 
 def _run_generate(args: argparse.Namespace) -> int:
+    if _cli_tables.holds_related_tables(args.model):
+        return _cli_tables.run_generate(args)
+    if args.rows is None:
+        raise InvalidConfigError(
+            f"{args.model} holds a single-table model; say how many rows to "
+            "generate with -n/--rows."
+        )
+    if args.scale is not None:
+        raise InvalidConfigError(
+            f"--scale is for related tables; {args.model} holds a single-table "
+            "model, which takes -n/--rows."
+        )
     generator = SyntheticGenerator.load(
         args.model, backend=args.backend, device=args.device
     )
@@ -314,6 +414,14 @@ def _run_generate(args: argparse.Namespace) -> int:
 def _run_evaluate(args: argparse.Namespace) -> int:
     from genesis.evaluation import evaluate
 
+    if args.real.is_dir() or args.synthetic.is_dir() or args.schema is not None:
+        if not (args.real.is_dir() and args.synthetic.is_dir()):
+            raise InvalidDataError(
+                f"Related tables are evaluated folder against folder; "
+                f"{args.real} and {args.synthetic} must both be folders of "
+                "table files."
+            )
+        return _cli_tables.run_evaluate(args)
     csv_options = {"separator": args.separator, "encoding": args.encoding}
     real = read_table(args.real, **csv_options)
     # A column of the real table read as text (codes with leading zeros, say)

@@ -330,28 +330,50 @@ class RelationalSchema:
     def from_dict(cls, data: Mapping[str, Any]) -> RelationalSchema:
         """Rebuild a schema written by :meth:`to_dict`.
 
+        A column there is an encoded pair such as ``["str", "faa"]``; a plain
+        name (``"faa"``) is read as well, so the dict can be written or
+        edited by hand.
+
         Raises:
             InvalidConfigError: ``data`` is not a schema, or describes an
                 invalid one.
         """
-        if data.get("format") != FORMAT_NAME:
+        if not isinstance(data, Mapping) or data.get("format") != FORMAT_NAME:
+            found = data.get("format") if isinstance(data, Mapping) else data
             raise InvalidConfigError(
                 f"This is not a Genesis relational schema (format "
-                f"{data.get('format')!r}, expected {FORMAT_NAME!r})."
+                f"{found!r}, expected {FORMAT_NAME!r})."
             )
+        try:
+            tables = [
+                (entry["name"], _columns_read(entry["primary_key"]))
+                for entry in data["tables"]
+            ]
+            links = [
+                (
+                    item["child"],
+                    _columns_read(item["child_columns"]),
+                    item["parent"],
+                    _columns_read(item["parent_columns"]),
+                )
+                for item in data["relationships"]
+            ]
+        except KeyError as exc:
+            raise InvalidConfigError(
+                f"The relational schema lacks the entry {exc.args[0]!r}; its "
+                "layout is the one RelationalSchema.to_dict writes."
+            ) from None
+        except (TypeError, ValueError) as exc:
+            # ValueError covers the ModelFileError of an unknown value pair.
+            raise InvalidConfigError(
+                "The relational schema is not laid out as RelationalSchema.to_dict "
+                f"writes it: {exc}"
+            ) from None
         schema = cls()
-        for table in data["tables"]:
-            key = table["primary_key"]
-            schema.add_table(
-                table["name"], None if key is None else [decode_value(c) for c in key]
-            )
-        for item in data["relationships"]:
-            schema.add_relationship(
-                item["child"],
-                [decode_value(c) for c in item["child_columns"]],
-                item["parent"],
-                [decode_value(c) for c in item["parent_columns"]],
-            )
+        for name, key in tables:
+            schema.add_table(name, key)
+        for child, child_columns, parent, parent_columns in links:
+            schema.add_relationship(child, child_columns, parent, parent_columns)
         return schema
 
     def _check_table(self, name: str, caller: str) -> None:
@@ -360,6 +382,22 @@ class RelationalSchema:
                 f"{caller} names table {name!r}, which the schema does not have; "
                 f"its tables are {self.tables!r}. Add it with add_table first."
             )
+
+
+def _columns_read(columns: Any) -> list[Hashable] | None:
+    """Columns as :meth:`RelationalSchema.to_dict` writes them (encoded
+    values, each a list), or as plain names; one name alone stands for a
+    list of one."""
+    if columns is None:
+        return None
+    if isinstance(columns, str):
+        return [columns]
+    if not isinstance(columns, list):
+        raise TypeError(f"columns must be a list, not {columns!r}")
+    read = [decode_value(c) if isinstance(c, list) else c for c in columns]
+    if odd := [c for c in read if not isinstance(c, Hashable) or isinstance(c, dict)]:
+        raise TypeError(f"a column must be a name, not {odd[0]!r}")
+    return read
 
 
 # -- checks against data -------------------------------------------------------------

@@ -1,0 +1,538 @@
+"""The ``genesis`` command on related tables: one CSV or Parquet file per table.
+
+A database is a folder of table files, or several files named one by one;
+each table is named after its file's stem (``flights.csv`` is ``flights``).
+``genesis fit`` fits a :class:`~genesis.multitable.MultiTableGenerator` on
+it, ``genesis schema`` writes the keys and relationships it detects to a JSON
+file to edit, ``genesis generate`` writes one file per table, and ``genesis
+evaluate`` scores a synthetic folder against a real one.
+
+Everything the user names is checked before any table is fitted: a problem
+raises a :class:`~genesis.errors.GenesisError` that names the file, the
+table or the column, which the command prints with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import time
+from collections.abc import Hashable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from genesis import _io
+from genesis._streaming import PARQUET_SUFFIXES
+from genesis._table_files import read_table, text_columns_of
+from genesis.constraints import Constraint, constraints_from_rules
+from genesis.data import check_training_frame
+from genesis.errors import (
+    BackendNotAvailableError,
+    InvalidConfigError,
+    InvalidDataError,
+)
+from genesis.metadata import TableMetadata
+from genesis.multitable import (
+    MultiTableGenerator,
+    RelationalSchema,
+    detect_schema,
+    find_orphans,
+)
+from genesis.multitable._schema import check_tables
+
+__all__ = [
+    "TABLE_SUFFIXES",
+    "holds_related_tables",
+    "is_database",
+    "read_schema",
+    "run_evaluate",
+    "run_fit",
+    "run_generate",
+    "run_schema",
+    "table_files",
+]
+
+TABLE_SUFFIXES = (".csv", *PARQUET_SUFFIXES)
+FORMATS = ("csv", "parquet")
+_RULES_EXAMPLE = '{"orders": [{"kind": "range", "column": "total", "low": 0}]}'
+
+
+# -- which files, which tables ------------------------------------------------
+
+
+def is_database(paths: Sequence[Path], schema: Path | None = None) -> bool:
+    """Whether the command names related tables rather than one table file."""
+    return schema is not None or len(paths) > 1 or paths[0].is_dir()
+
+
+def table_files(paths: Sequence[Path]) -> dict[str, Path]:
+    """The table files of a folder, or of several files, by table name.
+
+    A folder gives the CSV and Parquet files directly inside it (other files
+    and hidden ones are left alone); files named one by one are taken as they
+    are. Tables are named after the file's stem, in name order for a folder.
+
+    Raises:
+        InvalidDataError: A path is missing, a folder holds no table file, a
+            file is not CSV or Parquet, or two files share a stem.
+    """
+    found: dict[str, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and p.suffix.lower() in TABLE_SUFFIXES
+                and not p.name.startswith(".")
+            )
+            if not files:
+                raise InvalidDataError(
+                    f"{path}: the folder holds no table file (.csv, .parquet or "
+                    ".pq); put one file per table in it."
+                )
+        elif path.is_file():
+            if path.suffix.lower() not in TABLE_SUFFIXES:
+                raise InvalidDataError(
+                    f"{path}: not a table file; give .csv, .parquet or .pq files, "
+                    "or a folder of them."
+                )
+            files = [path]
+        else:
+            raise InvalidDataError(f"{path}: no such file or folder.")
+        for file in files:
+            if file.stem in found:
+                raise InvalidDataError(
+                    f"{found[file.stem]} and {file} would both be table "
+                    f"{file.stem!r}; a table is named after its file's stem, so "
+                    "rename or remove one of them."
+                )
+            found[file.stem] = file
+    return found
+
+
+def read_tables(
+    files: Mapping[str, Path],
+    args: argparse.Namespace,
+    text_columns: Mapping[str, Sequence[Hashable]] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Each file read as its table, with the command's CSV options."""
+    text_columns = text_columns or {}
+    return {
+        name: read_table(
+            path,
+            text_columns.get(name, ()),
+            separator=args.separator,
+            encoding=args.encoding,
+        )
+        for name, path in files.items()
+    }
+
+
+# -- the schema file -----------------------------------------------------------
+
+
+def read_schema(path: Path) -> RelationalSchema:
+    """The schema in a JSON file laid out as ``RelationalSchema.to_dict``
+    gives it, as ``genesis schema -o`` writes it (a column may also be
+    written as its plain name, ``"faa"`` for ``["str", "faa"]``).
+
+    Raises:
+        InvalidConfigError: The file cannot be read, is not JSON, or does not
+            describe a valid schema; the message names the file.
+    """
+    name = f"Schema file {str(path)!r}"
+    data = _read_json(path, name)
+    try:
+        return RelationalSchema.from_dict(data)
+    except InvalidConfigError as exc:
+        raise InvalidConfigError(
+            f"{name}: {exc} Write it again with `genesis schema DATA -o FILE` "
+            "and edit that."
+        ) from None
+
+
+def write_schema(schema: RelationalSchema, path: Path) -> None:
+    target = _io.prepare_target(path)
+    target.write_text(json.dumps(schema.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+def check_schema_files(
+    schema: RelationalSchema, files: Mapping[str, Path], schema_path: Path
+) -> None:
+    """Refuse a schema whose tables are not exactly the files' tables.
+
+    Raises:
+        InvalidDataError: The schema names a table with no file, or a file's
+            table is not in the schema.
+    """
+    if missing := [name for name in schema.tables if name not in files]:
+        raise InvalidDataError(
+            f"{schema_path} names table {missing[0]!r}, which has no file "
+            f"({missing[0]}.csv or .parquet); the tables found are "
+            f"{list(files)!r}. Add the file or remove the table from the schema."
+        )
+    if extra := [name for name in files if name not in schema.tables]:
+        raise InvalidDataError(
+            f"{files[extra[0]]}: table {extra[0]!r} is not in {schema_path}, "
+            f"whose tables are {schema.tables!r}. Add it to the schema or move "
+            "the file away."
+        )
+
+
+def shown_detection(tables: Mapping[str, pd.DataFrame]) -> RelationalSchema:
+    """The schema :func:`detect_schema` proposes, printed for the user to check."""
+    schema = detect_schema(tables)
+    print("Schema detected from the data (check it; to change it, write it with")
+    print("`genesis schema DATA -o schema.json`, edit, and pass --schema):")
+    print(_indented(schema.describe()))
+    return schema
+
+
+# -- per-table options -------------------------------------------------------------
+
+
+def parse_methods(text: str | None, tables: Sequence[str]) -> str | dict[str, str]:
+    """``--method``: one method, ``table=method,...`` or a JSON object.
+
+    Raises:
+        InvalidConfigError: An entry is not ``table=method`` or names an
+            unknown table.
+    """
+    if text is None:
+        return "gaussian_copula"
+    if text.lstrip().startswith("{"):
+        mapping = _json_option(text, "--method")
+    elif "=" in text:
+        mapping = {}
+        for entry in filter(None, (e.strip() for e in text.split(","))):
+            table, equals, method = entry.partition("=")
+            if not equals or not table or not method:
+                raise InvalidConfigError(
+                    f"--method entry {entry!r} is not TABLE=METHOD, such as "
+                    "flights=ctgan."
+                )
+            mapping[table.strip()] = method.strip()
+    else:
+        return text
+    _check_tables("--method", mapping, tables)
+    return mapping
+
+
+def parse_discrete(text: str, tables: Sequence[str]) -> dict[str, list[Hashable]]:
+    """``--discrete``: ``table.column,...`` or a JSON object of lists by table.
+
+    Raises:
+        InvalidConfigError: An entry names no known table.
+    """
+    if text.lstrip().startswith("{"):
+        mapping = _json_option(text, "--discrete")
+        _check_tables("--discrete", mapping, tables)
+        return mapping
+    discrete: dict[str, list[Hashable]] = {}
+    for entry in filter(None, (e.strip() for e in text.split(","))):
+        table, column = _table_and_column(entry, tables, "--discrete")
+        discrete.setdefault(table, []).append(column)
+    return discrete
+
+
+def read_table_constraints(path: Path, tables: Sequence[str]) -> dict[str, Any]:
+    """``--constraints``: a JSON file of rule lists by table.
+
+    Raises:
+        InvalidConfigError: The file cannot be read or is not JSON, is not an
+            object of lists, names an unknown table, or a rule is refused;
+            the message names the file, the table and the rule's position.
+    """
+    name = f"--constraints file {str(path)!r}"
+    data = _read_json(path, name)
+    if not isinstance(data, dict):
+        raise InvalidConfigError(
+            f"{name} must map each table to its list of rules, such as "
+            f"{_RULES_EXAMPLE}; it holds a {type(data).__name__}."
+        )
+    _check_tables(name, data, tables)
+    constraints: dict[str, list[Constraint]] = {}
+    for table, rules in data.items():
+        try:
+            constraints[table] = constraints_from_rules(rules)
+        except InvalidConfigError as exc:
+            raise InvalidConfigError(f"{name}, table {table!r}: {exc}") from None
+    return constraints
+
+
+def declared_dates(
+    tables: Mapping[str, pd.DataFrame],
+    discrete: Mapping[str, list[Hashable]],
+    specs: Sequence[str],
+) -> dict[str, TableMetadata]:
+    """``--datetime table.column=FORMAT``: inferred metadata with each declared.
+
+    Raises:
+        InvalidDataError: A spec is not ``table.column=FORMAT`` or names an
+            unknown table or column.
+    """
+    metadata: dict[str, TableMetadata] = {}
+    for spec in specs:
+        target, equals, layout = spec.partition("=")
+        if not equals or not layout:
+            raise InvalidDataError(
+                "--datetime takes TABLE.COLUMN=FORMAT for related tables, such as "
+                f"orders.day=%Y%m%d; got {spec!r}."
+            )
+        table, column = _table_and_column(target, list(tables), "--datetime")
+        frame = tables[table]
+        if column not in frame.columns:
+            raise InvalidDataError(
+                f"--datetime names column {column!r} of table {table!r}, which "
+                f"it does not have; its columns are {list(frame.columns)!r}."
+            )
+        if table not in metadata:
+            columns = check_training_frame(frame, discrete.get(table, []))
+            metadata[table] = TableMetadata.infer(frame, columns)
+        metadata[table].update_column(column, "datetime", datetime_format=layout)
+    return metadata
+
+
+# -- the commands --------------------------------------------------------------------
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    """``genesis fit DIR|FILES -o MODEL``: fit a MultiTableGenerator."""
+    files = table_files(args.data)
+    names = list(files)
+    # Options are checked before any file is read.
+    method = parse_methods(args.method, names)
+    discrete = parse_discrete(args.discrete, names)
+    config = _json_option(args.config, "--config")
+    constraints = None
+    if args.constraints is not None:
+        constraints = read_table_constraints(args.constraints, names)
+    schema = read_schema(args.schema) if args.schema is not None else None
+    if schema is not None:
+        check_schema_files(schema, files, args.schema)
+
+    tables = read_tables(files, args)
+    if schema is None:
+        schema = shown_detection(tables)
+    metadata = declared_dates(tables, discrete, args.datetime)
+    generator = MultiTableGenerator(
+        schema,
+        method=method,
+        config=config,
+        backend=args.backend,
+        seed=args.seed,
+        constraints=constraints,
+    )
+    started = time.perf_counter()
+    generator.fit(tables, discrete_columns=discrete, metadata=metadata)
+    generator.save(args.output)
+    rows = sum(len(frame) for frame in tables.values())
+    print(
+        f"Fitted {len(tables)} tables ({rows} rows) in "
+        f"{time.perf_counter() - started:.1f} s; model written to {args.output}"
+    )
+    for name, table_generator in generator.generators_.items():
+        print(f"  {name}: {table_generator.method_}, {len(tables[name])} rows")
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """``genesis schema DIR|FILES [-o FILE] [--schema FILE]``."""
+    files = table_files(args.data)
+    schema = None
+    if args.schema is not None:
+        schema = read_schema(args.schema)
+        check_schema_files(schema, files, args.schema)
+    tables = read_tables(files, args)
+    if schema is None:
+        schema = detect_schema(tables)
+        print("Schema detected from the data:")
+    else:
+        print(f"Schema of {args.schema}, checked against the data:")
+    print(_indented(schema.describe()))
+    check_tables(schema, tables)
+    for record in find_orphans(schema, tables):
+        if record.orphan_rows:
+            print(
+                f"  {record.relationship.name}: {record.orphan_rows} of "
+                f"{record.child_rows} rows name no parent row (for example "
+                f"{list(record.examples)!r})"
+            )
+    if args.output is not None:
+        write_schema(schema, args.output)
+        print(f"Schema written to {args.output}; edit it and pass it as --schema.")
+    return 0
+
+
+def holds_related_tables(path: Path) -> bool:
+    """Whether the model file at ``path`` holds a related-tables model.
+
+    Raises:
+        ModelFileError: The file is missing or not a readable model file.
+    """
+    _, document = _io.read_model_file(path)
+    return document.get(_io.KIND_KEY) == _io.MULTITABLE
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """``genesis generate MODEL -o DIR [--scale X]``: one file per table."""
+    if args.rows is not None:
+        raise InvalidConfigError(
+            f"{args.model} holds related tables, which take --scale (rows as a "
+            "multiple of the real ones), not -n/--rows."
+        )
+    if args.scale is not None and not args.scale > 0:
+        raise InvalidConfigError(f"--scale must be above 0, got {args.scale}.")
+    output: Path = args.output
+    if output.exists() and not output.is_dir():
+        raise InvalidDataError(
+            f"{output}: is a file; related tables are written to a folder, one "
+            "file per table. Name a folder."
+        )
+    if args.format == "parquet":
+        # Checked first, so that no table is written when another cannot be.
+        _check_parquet_writer()
+    generator = MultiTableGenerator.load(
+        args.model, backend=args.backend, device=args.device
+    )
+    started = time.perf_counter()
+    database = generator.generate(scale=args.scale, seed=args.seed)
+    took = time.perf_counter() - started
+    output.mkdir(parents=True, exist_ok=True)
+    for name, frame in database.items():
+        path = output / f"{name}.{args.format}"
+        if args.format == "parquet":
+            frame.to_parquet(path, index=False)
+        else:
+            frame.to_csv(path, index=False)
+        print(f"  {name}: {len(frame)} rows -> {path}")
+    rows = sum(len(frame) for frame in database.values())
+    print(
+        f"Generated {len(database)} tables ({rows} rows) in {took:.1f} s into {output}"
+    )
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """``genesis evaluate REAL_DIR SYNTHETIC_DIR [--schema FILE]``."""
+    from genesis.evaluation import evaluate_multitable
+
+    for option, value in (
+        ("--holdout", args.holdout),
+        ("--target", args.target),
+        ("--properties", args.properties),
+    ):
+        if value is not None:
+            raise InvalidConfigError(
+                f"{option} scores one table; it does not apply to related tables."
+            )
+    if args.ml_model != "auto":
+        raise InvalidConfigError(
+            "--ml-model scores one table; it does not apply to related tables."
+        )
+    real_files = table_files([args.real])
+    synthetic_files = table_files([args.synthetic])
+    if missing := [name for name in real_files if name not in synthetic_files]:
+        raise InvalidDataError(
+            f"{args.synthetic}: no file for table {missing[0]!r} of "
+            f"{real_files[missing[0]]}; the synthetic folder needs one file per "
+            "real table."
+        )
+    if extra := [name for name in synthetic_files if name not in real_files]:
+        raise InvalidDataError(
+            f"{synthetic_files[extra[0]]}: table {extra[0]!r} has no real file in "
+            f"{args.real}; move it away or add the real table."
+        )
+    schema = read_schema(args.schema) if args.schema is not None else None
+    if schema is not None:
+        check_schema_files(schema, real_files, args.schema)
+
+    real = read_tables(real_files, args)
+    # A column read as text in a real table (codes with leading zeros) is
+    # text in its synthetic table too, even where the values look numeric.
+    text = {name: text_columns_of(frame) for name, frame in real.items()}
+    synthetic = read_tables(synthetic_files, args, text)
+    if schema is None:
+        schema = shown_detection(real)
+    report = evaluate_multitable(real, synthetic, schema, seed=args.seed)
+    print(report.summary())
+    if args.json:
+        report.to_json(args.json, indent=2)
+        print(f"Scores written to {args.json}")
+    if args.html:
+        report.to_html(args.html)
+        print(f"HTML report written to {args.html}")
+    return 0
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _read_json(path: Path, name: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidConfigError(
+            f"{name} cannot be read: {exc.strerror or exc}."
+        ) from None
+    except UnicodeDecodeError:
+        raise InvalidConfigError(f"{name} is not UTF-8 text.") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidConfigError(
+            f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column "
+            f"{exc.colno}."
+        ) from None
+
+
+def _json_option(text: str, option: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidConfigError(f"{option} is not valid JSON: {exc}") from None
+
+
+def _check_tables(option: str, mapping: object, tables: Sequence[str]) -> None:
+    if not isinstance(mapping, dict):
+        raise InvalidConfigError(
+            f"{option} must be a JSON object by table name, got "
+            f"{type(mapping).__name__}."
+        )
+    for table in mapping:
+        if table not in tables:
+            raise InvalidConfigError(
+                f"{option} names table {table!r}, which has no file; the tables "
+                f"are {list(tables)!r}."
+            )
+
+
+def _table_and_column(
+    entry: str, tables: Sequence[str], option: str
+) -> tuple[str, str]:
+    """``table.column`` split after the longest table name it starts with
+    (a stem may hold dots, ``sales.2024``)."""
+    starts = [
+        t for t in tables if entry.startswith(f"{t}.") and len(entry) > len(t) + 1
+    ]
+    if not starts:
+        raise InvalidConfigError(
+            f"{option} entry {entry!r} names no table; write TABLE.COLUMN with "
+            f"one of the tables {list(tables)!r}."
+        )
+    table = max(starts, key=len)
+    return table, entry[len(table) + 1 :]
+
+
+def _check_parquet_writer() -> None:
+    if importlib.util.find_spec("pyarrow") is None:
+        raise BackendNotAvailableError(
+            "Writing Parquet needs pyarrow, which is not installed; run: "
+            'pip install "genesis-synth-core[parquet]", or use --format csv.'
+        )
+
+
+def _indented(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
