@@ -73,7 +73,10 @@ class CountShape:
 
 
 def calibrate_counts(
-    generated: np.ndarray, shape: CountShape, rng: np.random.Generator
+    generated: np.ndarray,
+    shape: CountShape,
+    rng: np.random.Generator,
+    reference: np.ndarray | None = None,
 ) -> np.ndarray:
     """The real positive counts, given to the rows in the order of ``generated``.
 
@@ -83,6 +86,12 @@ def calibrate_counts(
         shape: The real positive counts.
         rng: Breaks ties between equal generated counts and draws the
             quantile inside each rank's stratum.
+        reference: The model's counts over rows generated without
+            conditions, when ``generated`` was drawn under some. A row's
+            rank is then its place among the reference rows with children,
+            so that rows of a subset keep where they stand in the whole
+            table (parents asked to be large customers get the large real
+            counts) instead of being spread over all the real counts.
 
     Returns:
         int64 counts: 0 where ``generated`` has none, else a real count, the
@@ -93,6 +102,16 @@ def calibrate_counts(
     counts = np.zeros(generated.size, dtype=np.int64)
     if having.size == 0:
         return counts
+    if reference is not None:
+        pool = np.nan_to_num(np.asarray(reference, dtype=np.float64), nan=0.0)
+        pool = np.sort(pool[pool > 0])
+        if pool.size:
+            values = generated[having]
+            below = np.searchsorted(pool, values, side="left")
+            equal = np.searchsorted(pool, values, side="right") - below
+            strata = (below + rng.random(having.size) * equal) / pool.size
+            counts[having] = shape.quantiles(np.minimum(strata, 1.0))
+            return counts
     order = np.lexsort((rng.random(having.size), generated[having]))
     strata = (np.arange(having.size) + rng.random(having.size)) / having.size
     counts[having[order]] = shape.quantiles(strata)

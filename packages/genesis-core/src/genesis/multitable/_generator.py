@@ -45,6 +45,13 @@ How a database is generated, table by table in dependency order:
 3. A one-column primary key gets fresh values; a composite key is made
    unique by moving repeated values on their grid.
 
+Conditions (``generate(conditions={table: {column: condition}})``) go to
+the table's own model, which holds its columns under their own names. A
+conditioned parent's children take the same conditions on the context
+columns that copy the parent's columns, so they are children of parents
+like the ones asked for; a conditioned child keeps its parents' learned
+counts. See :meth:`MultiTableGenerator.generate` and the architecture notes.
+
 How a fitted generator is saved: :meth:`MultiTableGenerator.save` writes one
 model file (safetensors arrays and a JSON document, no pickle; see
 :mod:`genesis._io`) holding each table's single-table model under its own
@@ -73,7 +80,9 @@ from genesis._generator import SyntheticGenerator
 from genesis._values import decode_value, encode_value
 from genesis.constraints import Constraint, check_constraints, fit_constraints
 from genesis.data import check_generate_count
+from genesis.data._conditions import shown_condition
 from genesis.errors import (
+    ConditionNotMetError,
     InvalidConfigError,
     InvalidDataError,
     ModelFileError,
@@ -120,6 +129,9 @@ DEFAULT_METHOD = "gaussian_copula"
 # most this many batches, to meet the real share of each pattern.
 _SURPLUS = 2
 _PATTERN_ROUNDS = 6
+# Conditioned parents' counts are ranked among at least this many rows
+# generated without conditions (see calibrate_counts).
+_MIN_REFERENCE_ROWS = 1_000
 
 
 class MultiTableGenerator:
@@ -410,6 +422,7 @@ class MultiTableGenerator:
         *,
         scale: float | None = None,
         seed: int | None = None,
+        conditions: Mapping[str, Mapping[Hashable, Any]] | None = None,
     ) -> dict[str, pd.DataFrame]:
         """Generate a database: one frame per table, keys intact.
 
@@ -420,9 +433,25 @@ class MultiTableGenerator:
                 learned child counts add up to, and a table without parents
                 follows the ratio of the tables asked for. With neither
                 ``counts`` nor ``scale``, every table gets its real row count.
+                Under ``conditions``, a table below a conditioned one (its
+                children, their children...) and left out of ``counts``
+                always gets as many rows as its parents' counts add up to.
             scale: Rows per table as a multiple of the real row counts.
             seed: Draw this database from this seed instead of the
                 generator's own stream.
+            conditions: ``{table: {column: condition}}`` on the tables' own
+                columns, as :meth:`genesis.SyntheticGenerator.generate`
+                takes them (a value of a discrete column, a ``(low, high)``
+                range or one value of a numeric or datetime column, None for
+                the missing rows); every row of that table meets them. A
+                conditioned parent's children are generated for the rows it
+                has, as for any parents: their model is conditioned on the
+                same values of the parent columns it sees
+                (``context_columns_``), and each parent gets as many
+                children as its model rows ask. In a conditioned child
+                table the parents' learned counts still decide how many
+                rows there are and how many each parent gets; every one of
+                them meets the conditions and refers to a generated parent.
 
         Returns:
             ``{table: DataFrame}`` in the schema's table order, with the real
@@ -431,11 +460,23 @@ class MultiTableGenerator:
         Raises:
             NotFittedError: fit has not been called.
             InvalidDataError: ``counts`` names an unknown table or a bad
-                count, or a parent gets no rows while its children need some.
+                count, a parent gets no rows while its children need some,
+                or ``conditions`` names an unknown table, a column the
+                table lacks, a key column or a value never seen in
+                training; nothing is generated.
+            ConditionNotMetError: A table's conditions are too rare to meet;
+                the message names the table.
         """
         plans = self._fitted()
         assert self._rng is not None
         wanted = self._wanted_rows(plans, counts, scale)
+        own = self._check_conditions(plans, conditions)
+        inherited = self._inherited_conditions(plans, own)
+        for name in self._below(own):
+            if name not in (counts or {}):
+                # Its real row count says nothing about the children of the
+                # parents asked for: their learned counts decide.
+                wanted.pop(name, None)
         seed = check_seed(seed)
         call_seed = seed if seed is not None else int(self._rng.integers(2**63 - 1))
         outputs: dict[str, pd.DataFrame] = {}
@@ -448,7 +489,9 @@ class MultiTableGenerator:
             n = wanted.get(name)
             if n is None:
                 n = self._rows_from_parents(plan, capacities, wanted)
-            model_rows = self._model_rows(plan, n, rng)
+            model_rows = self._model_rows(
+                plan, n, rng, own.get(name, {}), inherited.get(name, {})
+            )
             table, model_rows = self._assemble(
                 plan, model_rows, outputs, capacities, rng
             )
@@ -461,6 +504,121 @@ class MultiTableGenerator:
             outputs[name] = table
             logger.info("Generated %d rows of table %r.", len(table), name)
         return {name: outputs[name] for name in self.schema_.tables}
+
+    def _check_conditions(
+        self, plans: Mapping[str, TablePlan], conditions: object
+    ) -> dict[str, dict[Hashable, Any]]:
+        """``conditions`` by table, each table's checked by its own model.
+
+        Raises:
+            InvalidDataError: Names the table, and the column and what is
+                wrong with its condition.
+        """
+        if conditions is None:
+            return {}
+        if not isinstance(conditions, Mapping):
+            raise InvalidDataError(
+                "conditions must map table names to conditions on their "
+                "columns, such as {'customers': {'country': 'FR'}}; got a "
+                f"{type(conditions).__name__}."
+            )
+        checked: dict[str, dict[Hashable, Any]] = {}
+        for name, by_column in conditions.items():
+            if name not in plans:
+                raise InvalidDataError(
+                    f"conditions names table {name!r}, which the schema does not "
+                    f"have; its tables are {self.schema_.tables!r}."
+                )
+            if isinstance(by_column, pd.Series):
+                by_column = by_column.to_dict()
+            if not isinstance(by_column, Mapping):
+                raise InvalidDataError(
+                    f"The conditions of table {name!r} must map its column names "
+                    "to values, such as {'country': 'FR', 'age': (30, 40)}; got "
+                    f"a {type(by_column).__name__}."
+                )
+            if not by_column:
+                continue
+            plan = plans[name]
+            keys = _key_columns(self.schema_, name)
+            for column in by_column:
+                if column in keys:
+                    raise InvalidDataError(
+                        f"The conditions of table {name!r} name column {column!r}, "
+                        f"part of its {keys[column]}: Genesis writes key values "
+                        "itself, so they cannot be conditions. Condition on the "
+                        "table's other columns, or on the parent table's."
+                    )
+                if column not in plan.columns:
+                    raise InvalidDataError(
+                        f"The conditions of table {name!r} name column {column!r}, "
+                        f"which the table does not have; its columns are "
+                        f"{plan.columns!r}."
+                    )
+            assert plan.generator is not None  # a table of keys alone has none
+            try:
+                plan.generator._check_conditions(by_column)
+            except InvalidDataError as exc:
+                text = str(exc)
+                raise InvalidDataError(
+                    f"Table {name!r}: {text[:1].lower()}{text[1:]}"
+                ) from exc
+            checked[name] = dict(by_column)
+        return checked
+
+    def _below(self, conditioned: Iterable[str]) -> set[str]:
+        """The tables under ``conditioned`` ones: their children, their
+        children's children, and so on."""
+        below: set[str] = set()
+        above = set(conditioned)
+        for name in self.order_:
+            if any(r.parent in above | below for r in self.schema_.parents(name)):
+                below.add(name)
+        return below
+
+    def _inherited_conditions(
+        self,
+        plans: Mapping[str, TablePlan],
+        conditions: Mapping[str, Mapping[Hashable, Any]],
+    ) -> dict[str, dict[int, dict[Hashable, Any]]]:
+        """The conditions children take from their conditioned parents.
+
+        A parent's condition on a column its children's model sees (a
+        context column) becomes the same condition on that context column,
+        so the children generated are those of parents like the ones asked
+        for. Returned as ``{child: {link position: {context column:
+        condition}}}``; a value no real child's parent had is left out, and
+        logged, since the children's model never saw it.
+        """
+        inherited: dict[str, dict[int, dict[Hashable, Any]]] = {}
+        for plan in plans.values():
+            for index, link in enumerate(plan.links):
+                parent_conditions = conditions.get(link.relationship.parent)
+                if not parent_conditions or link.covered or link.through is not None:
+                    continue
+                by_column: dict[Hashable, Any] = {}
+                for context in link.context:
+                    if context.parent_column not in parent_conditions:
+                        continue
+                    wanted = parent_conditions[context.parent_column]
+                    assert plan.generator is not None
+                    try:
+                        plan.generator._check_conditions({context.model_column: wanted})
+                    except InvalidDataError:
+                        logger.warning(
+                            "%s: no real %r row had a parent with %r = %r, so its "
+                            "generated rows are matched to the conditioned parents "
+                            "without following that condition.",
+                            link.relationship.name,
+                            plan.name,
+                            context.parent_column,
+                            shown_condition(wanted),
+                        )
+                        continue
+                    by_column[context.model_column] = wanted
+                if by_column:
+                    inherited.setdefault(plan.name, {})[index] = by_column
+        return inherited
 
     def _fitted(self) -> dict[str, TablePlan]:
         if self._plans is None:
@@ -522,22 +680,139 @@ class MultiTableGenerator:
         return round(plan.real_rows * ratio)
 
     def _model_rows(
-        self, plan: TablePlan, n: int, rng: np.random.Generator
+        self,
+        plan: TablePlan,
+        n: int,
+        rng: np.random.Generator,
+        conditions: Mapping[Hashable, Any],
+        inherited: Mapping[int, dict[Hashable, Any]],
     ) -> pd.DataFrame:
+        """``n`` model rows of ``plan``'s table.
+
+        Args:
+            conditions: The user's conditions on the table's own columns.
+            inherited: For the position of a link in ``plan.links``, the
+                conditions its children's rows take on their context
+                columns, from the conditions on its parent.
+        """
         if plan.generator is None:
             return pd.DataFrame(index=pd.RangeIndex(n))
-        if not plan.count_columns or n == 0:
+        conditioned = bool(conditions or inherited) and n > 0
+        reference = None
+        if conditioned:
+            rows = self._conditioned_rows(plan, n, rng, conditions, inherited)
+            if plan.count_shapes:
+                # The model's counts over the whole table, to rank the
+                # conditioned rows' counts against (see calibrate_counts).
+                size = max(plan.real_rows, _MIN_REFERENCE_ROWS)
+                reference = plan.generator.generate(size, seed=_next_seed(rng))
+        elif not plan.count_columns or n == 0:
             rows = plan.generator.generate(n, seed=_next_seed(rng))
         else:
             rows = self._rows_by_pattern(plan, n, rng)
-            for column, shape in plan.count_shapes.items():
-                generated = rows[column].to_numpy(dtype=np.float64, na_value=0.0)
-                rows[column] = calibrate_counts(generated, shape, rng)
+        for column, shape in plan.count_shapes.items():
+            generated = rows[column].to_numpy(dtype=np.float64, na_value=0.0)
+            among = None
+            if reference is not None:
+                among = reference[column].to_numpy(dtype=np.float64, na_value=0.0)
+            rows[column] = calibrate_counts(generated, shape, rng, among)
+        # The real share of rows with a parent holds for the whole table, not
+        # for the rows the user's conditions pick.
+        if not conditions:
+            rows = self._plausible_rows(plan, rows, rng)
+        return rows
+
+    @staticmethod
+    def _plausible_rows(
+        plan: TablePlan, rows: pd.DataFrame, rng: np.random.Generator
+    ) -> pd.DataFrame:
+        """``rows`` with each foreign key present about as often as in the real data."""
         for link in plan.links:
-            if link.has_column is not None and n:
+            if link.has_column is not None and len(rows):
                 flags = rows[link.has_column].astype(bool).to_numpy()
                 rows[link.has_column] = _plausible_share(flags, link.present_share, rng)
         return rows
+
+    def _conditioned_rows(
+        self,
+        plan: TablePlan,
+        n: int,
+        rng: np.random.Generator,
+        conditions: Mapping[Hashable, Any],
+        inherited: Mapping[int, dict[Hashable, Any]],
+    ) -> pd.DataFrame:
+        """``n`` model rows meeting ``conditions``, children of conditioned parents.
+
+        Only the rows whose key refers to a parent are that parent's
+        children, so a link's inherited conditions go to those rows alone:
+        which rows have a parent is drawn first (under the user's
+        conditions), then each group of rows with the same parents present
+        is generated under the conditions of those parents.
+        """
+        assert plan.generator is not None
+        flagged = [
+            (plan.links[i], wanted)
+            for i, wanted in inherited.items()
+            if plan.links[i].has_column is not None
+        ]
+        always = {
+            column: wanted
+            for index, by_column in inherited.items()
+            if plan.links[index].has_column is None
+            for column, wanted in by_column.items()
+        }
+        parents = sorted({plan.links[i].relationship.parent for i in inherited})
+        asked = []
+        if conditions:
+            asked.append(f"meeting the conditions {_shown(conditions)!r}")
+        if parents:
+            asked.append(f"as children of the conditioned {parents!r} rows")
+        what = " ".join(asked)
+        if not flagged:
+            return self._generate_table(plan, n, {**conditions, **always}, rng, what)
+        drawn = self._generate_table(plan, n, conditions, rng, what)
+        if not conditions:
+            drawn = self._plausible_rows(plan, drawn, rng)
+        present = np.column_stack(
+            [drawn[link.has_column].astype(bool).to_numpy() for link, _ in flagged]
+        )
+        groups, members = np.unique(present, axis=0, return_inverse=True)
+        parts: list[pd.DataFrame] = []
+        order: list[np.ndarray] = []
+        for code, pattern in enumerate(groups):
+            rows = np.flatnonzero(members.reshape(-1) == code)
+            wanted = {**conditions, **always}
+            for (link, by_column), has_parent in zip(flagged, pattern, strict=True):
+                wanted[link.has_column] = bool(has_parent)
+                if has_parent:
+                    wanted.update(by_column)
+            parts.append(self._generate_table(plan, rows.size, wanted, rng, what))
+            order.append(rows)
+        frame = pd.concat(parts, ignore_index=True)
+        place = np.empty(n, dtype=np.int64)
+        place[np.concatenate(order)] = np.arange(n)
+        return frame.iloc[place].reset_index(drop=True)
+
+    @staticmethod
+    def _generate_table(
+        plan: TablePlan,
+        n: int,
+        conditions: Mapping[Hashable, Any],
+        rng: np.random.Generator,
+        what: str,
+    ) -> pd.DataFrame:
+        """``n`` model rows meeting ``conditions``; a failure names the table
+        and ``what`` was asked, in the user's terms."""
+        assert plan.generator is not None
+        try:
+            return plan.generator.generate(
+                n, conditions=dict(conditions) or None, seed=_next_seed(rng)
+            )
+        except ConditionNotMetError as exc:
+            raise ConditionNotMetError(
+                f"Table {plan.name!r}: its model could not generate {n} rows "
+                f"{what}. {exc}"
+            ) from exc
 
     def _rows_by_pattern(
         self, plan: TablePlan, n: int, rng: np.random.Generator
@@ -1145,10 +1420,7 @@ def _check_constraint_keys(
         InvalidConfigError: A constraint names a key column.
     """
     for table, rules in constraints.items():
-        keys = {column: "primary key" for column in schema.primary_key(table) or ()}
-        for relationship in schema.parents(table):
-            for column in relationship.child_columns:
-                keys.setdefault(column, f"foreign key {relationship.name}")
+        keys = _key_columns(schema, table)
         for constraint in rules:
             for column in constraint.columns:
                 if column in keys:
@@ -1158,6 +1430,22 @@ def _check_constraint_keys(
                         "writes key values itself, so no rule can hold on "
                         "them. Constrain the table's other columns only."
                     )
+
+
+def _key_columns(schema: RelationalSchema, table: str) -> dict[Hashable, str]:
+    """``table``'s key columns, each with the key it belongs to, in words."""
+    keys: dict[Hashable, str] = {
+        column: "primary key" for column in schema.primary_key(table) or ()
+    }
+    for relationship in schema.parents(table):
+        for column in relationship.child_columns:
+            keys.setdefault(column, f"foreign key {relationship.name}")
+    return keys
+
+
+def _shown(conditions: Mapping[Hashable, Any]) -> dict[Hashable, Any]:
+    """``conditions`` as an error message shows them."""
+    return {column: shown_condition(wanted) for column, wanted in conditions.items()}
 
 
 def _discrete_by_table(
