@@ -103,7 +103,13 @@ def resolve_device(device: str | None) -> jax.Device:
         return jax.devices("cpu")[0]
     gpus = _gpus()
     index = int(number or 0)
-    if index >= len(gpus):
+    if gpus and index >= len(gpus):
+        raise InvalidConfigError(
+            f"device={device!r} was asked for, but JAX sees {len(gpus)} GPU(s), "
+            f"numbered from 0; use a device from 'cuda:0' to "
+            f"'cuda:{len(gpus) - 1}', or device='auto' to take the first."
+        )
+    if not gpus:
         raise InvalidConfigError(
             f"device={device!r} was asked for, but JAX sees {len(gpus)} GPU(s); "
             "install a CUDA build of jax (pip install 'jax[cuda12]'), or use "

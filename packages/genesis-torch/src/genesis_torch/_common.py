@@ -66,30 +66,51 @@ ModuleT = TypeVar("ModuleT", bound=nn.Module)
 def resolve_device(device: str | torch.device | None) -> torch.device:
     """Turn ``"cpu"``, ``"cuda"``, ``"cuda:1"`` or ``"auto"``/None into a device.
 
+    ``"gpu"`` and ``"gpu:1"`` name the same devices as ``"cuda"`` and
+    ``"cuda:1"``, as they do on the jax backend.
+
     Raises:
         InvalidConfigError: CUDA was asked for and torch sees no CUDA device,
-            or the name is not a device.
+            or fewer than the number asked for, or the name is not a device.
     """
     if device is None or device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    name = device
+    if isinstance(device, str) and device.partition(":")[0] == "gpu":
+        name = "cuda" + device.removeprefix("gpu")
     try:
-        resolved = torch.device(device)
+        resolved = torch.device(name)
     except (RuntimeError, TypeError) as error:
         raise InvalidConfigError(
             f"device={device!r} is not a device torch knows; use 'cpu', 'cuda' "
             "or 'auto'."
         ) from error
-    if resolved.type == "cuda" and not torch.cuda.is_available():
+    if resolved.type not in ("cpu", "cuda"):
+        raise InvalidConfigError(
+            f"device={device!r} is not supported; use 'cpu', 'cuda' or 'auto'."
+        )
+    if resolved.type == "cuda":
+        _check_cuda_index(device, resolved.index)
+    return resolved
+
+
+def _check_cuda_index(device: object, index: int | None) -> None:
+    """Raise unless torch sees the CUDA device ``index`` (None: the first)."""
+    if not torch.cuda.is_available():
         raise InvalidConfigError(
             f"device={device!r} was asked for, but this torch build sees no CUDA "
             "device; use device='cpu', or device='auto' to take a GPU when there "
             "is one."
         )
-    if resolved.type not in ("cpu", "cuda"):
+    count = torch.cuda.device_count()
+    # torch would accept the name and fail later, at the first tensor, with
+    # "invalid device ordinal" and no word of which setting caused it.
+    if index is not None and index >= count:
         raise InvalidConfigError(
-            f"device={device!r} is not supported; use 'cpu', 'cuda' or 'auto'."
+            f"device={device!r} was asked for, but torch sees {count} CUDA "
+            f"device(s), numbered from 0; use a device from 'cuda:0' to "
+            f"'cuda:{count - 1}', or device='auto' to take the first."
         )
-    return resolved
 
 
 def seeded_generator(rng: np.random.Generator, device: torch.device) -> torch.Generator:
