@@ -27,6 +27,7 @@ from genesis._registry import get_registry
 from genesis.errors import (
     InvalidConfigError,
     InvalidDataError,
+    ModelFileError,
     NotFittedError,
     TrainingDivergedError,
 )
@@ -340,6 +341,34 @@ def test_saved_generator_loads_and_generates_the_same(
     names = {name.split(".")[1] for name in arrays if name.startswith("impl.")}
     assert names == set(timegan.NETWORK_NAMES)
     assert arrays["impl.supervisor.rnn.layers.0.recurrent_bias"].shape == (24,)
+
+
+def test_a_version_1_file_loads_and_a_newer_one_is_refused_by_version(
+    fitted: TimeGANGenerator, tmp_path: Path
+) -> None:
+    # Version 2 added the features' decimals and the time unit, which a
+    # version-1 file lacks and this release fills with what it did then.
+    path = tmp_path / "timegan.genesis"
+    fitted.save(path)
+    arrays, document = read_model_file(path)
+    assert document["version"] == 2
+    old = write_model_file(
+        tmp_path / "v1.genesis",
+        arrays,
+        {
+            key: value
+            for key, value in {**document, "version": 1}.items()
+            if key not in ("feature_decimals", "time_unit")
+        },
+    )
+    np.testing.assert_array_equal(
+        TimeGANGenerator.load(old).generate(3, seed=1), fitted.generate(3, seed=1)
+    )
+    newer = write_model_file(
+        tmp_path / "v3.genesis", arrays, {**document, "version": 3}
+    )
+    with pytest.raises(ModelFileError, match=r"version 3; this release reads versions"):
+        TimeGANGenerator.load(newer)
 
 
 def test_pickled_and_copied_generators_generate_the_same(

@@ -33,6 +33,7 @@ __all__ = [
     "ColumnType",
     "TableMetadata",
     "check_column_values",
+    "decimals_of",
     "guess_layout",
     "unhashable_example",
 ]
@@ -502,7 +503,7 @@ def _infer_column(
 
     decimals = None
     if pd.api.types.is_float_dtype(dtype) and not declared_discrete:
-        decimals = _decimals(series)
+        decimals = decimals_of(series)
     return ColumnMetadata(
         name=name,
         column_type=column_type,
@@ -650,7 +651,10 @@ def _names_a_date(layout: str) -> bool:
     return has_year and has_month and has_separator
 
 
-def _decimals(series: pd.Series) -> int | None:
+def decimals_of(series: pd.Series) -> int | None:
+    """The decimal places (0 to 6) every finite value of a numeric column
+    has, within its dtype's precision; None when some have more, or when
+    none is finite."""
     values = series.dropna().to_numpy(dtype=np.float64)
     values = values[np.isfinite(values)]
     if values.size == 0:

@@ -32,6 +32,7 @@ import pandas as pd
 from genesis.data._conditions import plain_value
 from genesis.data._prepare import _NS_STEPS
 from genesis.errors import InvalidDataError
+from genesis.metadata import decimals_of
 
 CONTEXT_NUMERIC = "numeric"
 CONTEXT_CATEGORICAL = "categorical"
@@ -54,6 +55,15 @@ def restore_dtype(values: np.ndarray, dtype_name: str) -> pd.Series:
     if pd.api.types.is_integer_dtype(dtype):
         return pd.Series(np.rint(values)).astype(dtype)
     return pd.Series(values).astype(dtype)
+
+
+def float_decimals(series: pd.Series) -> int | None:
+    """The decimals (0 to 6) every value of a float column has; None for
+    other dtypes and for values with more, as the tabular data plane
+    decides."""
+    if not pd.api.types.is_float_dtype(series.dtype):
+        return None
+    return decimals_of(series)
 
 
 def _is_time(dtype: Any) -> bool:
@@ -128,6 +138,8 @@ class ContextColumn:
     origin: int | None = None
     end: int | None = None
     step: int = 1
+    # Float numbers: the decimals every value has, to round output alike.
+    decimals: int | None = None
 
     @classmethod
     def fit(cls, name: Hashable, series: pd.Series, discrete: bool) -> ContextColumn:
@@ -151,6 +163,7 @@ class ContextColumn:
                 maximum=float(present.max()) if len(present) else None,
                 fill=float(np.median(present)) if len(present) else 0.0,
                 has_missing=has_missing,
+                decimals=float_decimals(series),
             )
         seen = [plain_value(v) for v in pd.unique(series.dropna())]
         # A categorical dtype's unused categories are kept too, to restore it.
@@ -240,8 +253,9 @@ class ContextColumn:
     def decode(self, block: np.ndarray) -> pd.Series:
         """One value per generated sequence, from its ``(n, seq_len, width)`` block.
 
-        Numbers: the mean over the sequence, clipped to the training range
-        and rounded or thresholded as the dtype needs. Times: the same,
+        Numbers: the mean over the sequence, clipped to the training range,
+        rounded to the decimals of the training values, and rounded or
+        thresholded as the dtype needs. Times: the same,
         rounded to the column's unit, in its dtype and time zone.
         Categories: the value whose slot has the highest mean. Missing where
         the missing-value flag (or slot) wins.
@@ -255,7 +269,10 @@ class ContextColumn:
         else:
             low = self.minimum if self.minimum is not None else self.fill
             high = self.maximum if self.maximum is not None else self.fill
-            restored = restore_dtype(np.clip(means[:, 0], low, high), self.dtype)
+            numbers = np.clip(means[:, 0], low, high)
+            if self.decimals is not None:
+                numbers = np.round(numbers, self.decimals)
+            restored = restore_dtype(numbers, self.dtype)
         return restored if missing is None else restored.mask(missing)
 
     def _decode_times(self, offsets: np.ndarray) -> pd.Series:
@@ -289,7 +306,11 @@ class ContextColumn:
         return series.astype(pd.api.types.pandas_dtype(self.dtype))
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        document = dict(self.__dict__)
+        # Left out when unset, so that releases that predate it still load.
+        if document["decimals"] is None:
+            del document["decimals"]
+        return document
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ContextColumn:

@@ -58,6 +58,7 @@ from genesis.generators._context import (
     ContextColumn,
     check_context_columns,
     fit_context_columns,
+    float_decimals,
     restore_dtype,
 )
 from genesis.protocols import ProgressCallback, ProgressEvent
@@ -79,14 +80,20 @@ METHOD = "timegan"
 STAGES = ("autoencoder", "supervised", "joint")
 DEFAULT_EPOCHS = 100
 DEFAULT_ENTITY_COLUMN = "sequence_id"
-_NANOS_PER_HOUR = 3_600 * 10**9
 # Gap sizes a warning about irregular time steps lists before summing up.
 MAX_GAPS_SHOWN = 5
-# Significant digits of float times that count as a step (see
-# _round_float_gaps).
-RELATIVE_TIME_DIGITS = 12
+# Digits of a float time that the subtraction giving a gap may spoil: gaps
+# keep the dtype's precision less these (12 of float64's 15, 3 of float32's
+# 6), counted from the largest time (see _round_float_gaps).
+GAP_NOISE_DIGITS = 3
+# Significant digits a gap finer than that keeps (milliseconds on epoch
+# seconds), as far as the dtype holds them.
+SMALL_GAP_DIGITS = 3
 FILE_KIND = "timeseries"
-STATE_VERSION = 1
+# Version 2 adds the features' decimals and the time column's unit; an
+# earlier release then says the file is newer instead of "missing part".
+STATE_VERSION = 2
+READ_VERSIONS = (1, 2)
 
 
 def _optional_positive_int(value: Any) -> str | None:
@@ -250,6 +257,12 @@ def _windows_from_array(data: np.ndarray, seq_len: int, n_features: int) -> np.n
             f"The array has dtype {data.dtype}; TimeGAN needs numbers. Convert "
             "it with data.astype(float) after encoding any text."
         )
+    if np.issubdtype(data.dtype, np.complexfloating):
+        raise InvalidDataError(
+            f"The array has dtype {data.dtype}; TimeGAN models real numbers, and "
+            "would drop the imaginary parts. Put them in features of their own "
+            "first: np.concatenate([data.real, data.imag], axis=-1)."
+        )
     n_sequences, n_steps, found = data.shape
     if found != n_features:
         raise InvalidDataError(
@@ -299,19 +312,31 @@ class _OutputLayout:
     feature_dtypes: list[str] | None = None
     entity_dtype: str | None = None
     time_dtype: str | None = None
+    # Datetimes and durations: the unit that time_start, time_step and
+    # time_starts count ("s", "ms", "us" or "ns", the column's own).
+    time_unit: str = "ns"
     time_start: float | int | None = None
     time_step: float | int | None = None
     time_starts: list[float | int] | None = None
     time_start_counts: list[int] | None = None
     context: list[ContextColumn] = field(default_factory=list)
+    # Per feature, the decimals every training value has (0 to 6), or None:
+    # output is rounded like the input.
+    feature_decimals: list[int | None] | None = None
 
     def to_json(self) -> dict[str, Any]:
         document = dict(self.__dict__)
-        # Left out when empty, so that a file without context columns still
-        # loads in releases that predate them.
+        # Left out when empty, so that a file without context columns or
+        # rounding still loads in releases that predate them.
         context = document.pop("context")
         if context:
             document["context"] = [column.to_json() for column in context]
+        if document["feature_decimals"] is None:
+            del document["feature_decimals"]
+        # Files from releases that counted every time in nanoseconds have no
+        # "time_unit"; a nanosecond column still writes none.
+        if document["time_unit"] == "ns":
+            del document["time_unit"]
         return document
 
     @classmethod
@@ -350,6 +375,7 @@ class _OutputLayout:
     def restore(
         self, values: np.ndarray, seq_len: int, rng: np.random.Generator
     ) -> np.ndarray | pd.DataFrame:
+        values = self._round(values)
         if self.kind == "array":
             return _restore_array(values, self.dtype)
         assert self.features is not None and self.feature_dtypes is not None
@@ -372,6 +398,16 @@ class _OutputLayout:
             start += column.width
         frame = pd.DataFrame(columns)
         return frame[self.columns] if self.columns else frame
+
+    def _round(self, values: np.ndarray) -> np.ndarray:
+        """Each feature rounded to the decimals its training values have."""
+        if self.feature_decimals is None:
+            return values
+        rounded = values.copy()
+        for i, decimals in enumerate(self.feature_decimals):
+            if decimals is not None:
+                rounded[..., i] = np.round(rounded[..., i], decimals)
+        return rounded
 
     def _entity_ids(self, n: int, seq_len: int) -> pd.Series:
         ids = pd.Series(np.repeat(np.arange(n, dtype=np.int64), seq_len))
@@ -404,25 +440,41 @@ class _OutputLayout:
         steps = np.tile(np.arange(seq_len), n)
         starts = np.repeat(self._sequence_starts(n, rng), seq_len)
         dtype = pd.api.types.pandas_dtype(self.time_dtype)
-        if not _in_nanoseconds(dtype):
+        if not _holds_counts(dtype):
             return pd.Series(starts + steps * self.time_step).astype(dtype)
-        nanoseconds = starts.astype(np.int64) + steps.astype(np.int64) * int(
-            self.time_step
-        )
+        counts = starts.astype(np.int64) + steps.astype(np.int64) * int(self.time_step)
         if pd.api.types.is_timedelta64_dtype(dtype):
-            return pd.Series(pd.to_timedelta(nanoseconds, unit="ns")).astype(dtype)
-        stamps = pd.to_datetime(nanoseconds, unit="ns")
+            return pd.Series(counts.astype(f"timedelta64[{self.time_unit}]")).astype(
+                dtype
+            )
+        stamps = pd.Series(counts.astype(f"datetime64[{self.time_unit}]"))
         tz = getattr(dtype, "tz", None)
         if tz is not None:
-            stamps = stamps.tz_localize("UTC").tz_convert(tz)
-        return pd.Series(stamps).astype(dtype)
+            stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
+        return stamps.astype(dtype)
 
 
-def _in_nanoseconds(dtype: Any) -> bool:
-    """Datetimes and durations, which the time column holds as int64 ns."""
+def _holds_counts(dtype: Any) -> bool:
+    """Datetimes and durations, which the time column holds as int64 counts
+    of their unit."""
     return pd.api.types.is_datetime64_any_dtype(
         dtype
     ) or pd.api.types.is_timedelta64_dtype(dtype)
+
+
+def _time_unit(dtype: Any) -> str:
+    """The unit a datetime or duration dtype counts in: "s" to "ns"."""
+    unit = getattr(dtype, "unit", None)
+    return unit if unit is not None else np.datetime_data(dtype)[0]
+
+
+def _is_real_number(dtype: Any) -> bool:
+    """Integers and floats: not booleans, not complex numbers."""
+    return (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and not pd.api.types.is_complex_dtype(dtype)
+    )
 
 
 def _is_bool(dtype: Any) -> bool:
@@ -459,22 +511,33 @@ def _restore_array(values: np.ndarray, dtype_name: str) -> np.ndarray:
 
 
 def _time_numbers(series: pd.Series, name: Hashable) -> np.ndarray:
-    """The time column as int64 nanoseconds (datetimes) or numbers."""
+    """The time column as int64 counts of its unit (datetimes, durations; UTC
+    for zone-aware ones) or numbers."""
+    if isinstance(series.dtype, pd.PeriodDtype):
+        raise InvalidDataError(
+            f"The time column {name!r} has dtype {series.dtype}; it must hold "
+            "datetimes, durations or numbers. Convert the periods to datetimes "
+            f"with frame[{name!r}].dt.to_timestamp()."
+        )
     if series.isna().any():
         raise InvalidDataError(
             f"The time column {name!r} has {int(series.isna().sum())} missing "
             "values; every row needs its time. Fill or drop those rows."
         )
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+    if _holds_counts(series.dtype):
+        # In the column's own unit: a date of year 2300 stored in seconds
+        # has no count of nanoseconds in int64.
         if getattr(series.dtype, "tz", None) is not None:
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        return series.astype("datetime64[ns]").to_numpy().astype(np.int64)
-    if pd.api.types.is_timedelta64_dtype(series.dtype):
-        return series.astype("timedelta64[ns]").to_numpy().astype(np.int64)
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
-        series.dtype
-    ):
-        return series.to_numpy()
+        return series.to_numpy().astype(np.int64)
+    if _is_real_number(series.dtype):
+        numbers = series.to_numpy(dtype=getattr(series.dtype, "numpy_dtype", None))
+        if infinite := int(np.isinf(numbers).sum()):
+            raise InvalidDataError(
+                f"The time column {name!r} has {infinite} infinite values; every "
+                "row needs a finite time. Replace or drop those rows."
+            )
+        return numbers
     raise InvalidDataError(
         f"The time column {name!r} has dtype {series.dtype}; it must hold "
         "datetimes or numbers (or durations). Convert it with "
@@ -514,6 +577,12 @@ def _check_frame_columns(
     roles = (entity_column, time_column, *context_columns)
     features = [c for c in frame.columns if c not in roles]
     for column in features:
+        if pd.api.types.is_complex_dtype(frame[column].dtype):
+            raise InvalidDataError(
+                f"Column {column!r} holds complex numbers; TimeGAN models real "
+                "numbers, and would drop the imaginary parts. Split it into two "
+                f"features first (frame[{column!r}].to_numpy().real and .imag)."
+            )
         if not pd.api.types.is_numeric_dtype(frame[column].dtype):
             raise InvalidDataError(
                 f"Column {column!r} has dtype {frame[column].dtype}; TimeGAN models "
@@ -585,15 +654,15 @@ def _most_common_step(
     values, counts = np.unique(gaps, return_counts=True)
     step = values[np.argmax(counts)]
     by_count = values[np.argsort(-counts, kind="stable")]
-    if getattr(sorted_frame[time_column].dtype, "tz", None) is not None:
+    dtype = sorted_frame[time_column].dtype
+    unit = _time_unit(dtype) if _holds_counts(dtype) else None
+    if getattr(dtype, "tz", None) is not None:
         # Steps are measured in UTC; a clock change makes a daily step an
         # hour longer or shorter there, which is not an irregular step.
-        by_count = by_count[
-            (by_count == step) | (np.abs(by_count - step) != _NANOS_PER_HOUR)
-        ]
+        hour = np.timedelta64(1, "h") // np.timedelta64(1, unit)
+        by_count = by_count[(by_count == step) | (np.abs(by_count - step) != hour)]
     if len(by_count) > 1:
-        in_time = _in_nanoseconds(sorted_frame[time_column].dtype)
-        _warn_irregular_steps(by_count, time_column, in_time)
+        _warn_irregular_steps(by_count, time_column, unit)
     return int(step) if np.issubdtype(values.dtype, np.integer) else float(step)
 
 
@@ -601,23 +670,33 @@ def _round_float_gaps(gaps: np.ndarray, times: np.ndarray) -> np.ndarray:
     """Float gaps that differ only by rounding, made one value.
 
     Times such as ``0.1 * k`` are not exact in binary, so their gaps differ
-    in the last bits; keeping 12 significant digits of the largest time
-    merges those and nothing a user could have meant.
+    in the last bits. Gaps keep the digits the times' dtype holds, less
+    :data:`GAP_NOISE_DIGITS`, counted from the largest time: that merges
+    those and nothing a user could have meant. A gap finer than that keeps
+    :data:`SMALL_GAP_DIGITS` of its own, so a step is never rounded to 0.
     """
     if not np.issubdtype(gaps.dtype, np.floating) or not len(gaps):
         return gaps
-    # Duplicate times are refused before this, so some time is not zero.
-    largest = float(np.max(np.abs(times)))
-    decimals = RELATIVE_TIME_DIGITS - int(np.ceil(np.log10(largest)))
-    return np.round(gaps, decimals)
+    precision = np.finfo(gaps.dtype).precision
+    # Duplicate times are refused before this, so some time and every gap
+    # is not zero.
+    magnitude = int(np.ceil(np.log10(float(np.max(np.abs(times))))))
+    decimals = precision - GAP_NOISE_DIGITS - magnitude
+    smallest = float(np.min(np.abs(gaps)))
+    own = SMALL_GAP_DIGITS - int(np.floor(np.log10(smallest)))
+    return np.round(gaps, max(decimals, min(own, precision - magnitude)))
 
 
 def _warn_irregular_steps(
-    gaps: np.ndarray, time_column: Hashable, in_nanoseconds: bool
+    gaps: np.ndarray, time_column: Hashable, unit: str | None
 ) -> None:
-    """Warn that generated times step by ``gaps[0]``, the most common gap."""
+    """Warn that generated times step by ``gaps[0]``, the most common gap.
+
+    ``unit`` is the unit gaps of datetimes or durations count; None for
+    numbers.
+    """
     shown = [
-        str(pd.Timedelta(int(g), unit="ns")) if in_nanoseconds else repr(g.item())
+        str(pd.Timedelta(np.timedelta64(int(g), unit))) if unit else repr(g.item())
         for g in gaps[:MAX_GAPS_SHOWN]
     ]
     if len(gaps) > MAX_GAPS_SHOWN:
@@ -719,6 +798,7 @@ def _windows_from_frame(
         time_column=time_column,
         features=features,
         feature_dtypes=[str(frame[c].dtype) for c in features],
+        feature_decimals=[float_decimals(frame[c]) for c in features],
         entity_dtype=(
             str(frame[entity_column].dtype) if entity_column is not None else "int64"
         ),
@@ -730,6 +810,8 @@ def _windows_from_frame(
     if time_column is not None:
         times = _time_numbers(ordered[time_column], time_column)
         layout.time_dtype = str(frame[time_column].dtype)
+        if _holds_counts(frame[time_column].dtype):
+            layout.time_unit = _time_unit(frame[time_column].dtype)
         layout.time_start = times.min().item()
         layout.time_step = _most_common_step(
             times, bounds, ordered, entity_column, time_column
@@ -980,11 +1062,16 @@ class TimeGANGenerator:
                 sequences get, so datetime and duration columns are refused.
             time_column: The frame's column of times (datetimes, durations
                 or numbers) to order each entity's rows by; None to keep
-                the row order. Generated sequences start at the start time
-                of a randomly drawn training entity and step evenly by the
-                most common gap between consecutive times (float gaps equal
-                to 12 significant digits count as one); when the gaps
-                differ, fit warns that the other gaps are not reproduced.
+                the row order. Datetimes and durations are counted in their
+                own unit (seconds to nanoseconds), so dates outside the
+                nanosecond range (before 1677, after 2262) work; periods
+                are refused with the conversion to datetimes. Generated
+                sequences start at the start time of a randomly drawn
+                training entity and step evenly by the most common gap
+                between consecutive times (float gaps equal to 12
+                significant digits of the largest time, 3 for float32,
+                count as one; a smaller gap keeps 3 digits of its own); when
+                the gaps differ, fit warns that the other gaps are not reproduced.
             context_columns: A list of the frame's columns that hold one
                 value per entity (numbers, datetimes, durations or
                 categories such as text, booleans and pandas categoricals;
@@ -1089,7 +1176,13 @@ class TimeGANGenerator:
         windows = _windows_from_array(data, self.seq_len, self.n_features)
         kept = (np.floating, np.integer, np.bool_)
         dtype = data.dtype if issubclass(data.dtype.type, kept) else np.float64
-        return windows, _OutputLayout(kind="array", dtype=str(np.dtype(dtype)))
+        layout = _OutputLayout(kind="array", dtype=str(np.dtype(dtype)))
+        if np.issubdtype(data.dtype, np.floating):
+            layout.feature_decimals = [
+                float_decimals(pd.Series(data[..., i].ravel()))
+                for i in range(self.n_features)
+            ]
+        return windows, layout
 
     @property
     def loss_history_(self) -> list[dict[str, Any]]:
@@ -1129,7 +1222,10 @@ class TimeGANGenerator:
             generator's stream) and steps evenly by the training data's most
             common gap, the features, and the context columns, each
             constant within every sequence. A feature that was constant in
-            training comes back as that constant.
+            training comes back as that constant; a float feature (or
+            numeric context column) whose training values all have at most
+            6 decimals comes back rounded to as many (prices in cents stay
+            in cents), as the tabular generators do.
 
         Raises:
             NotFittedError: fit has not been called.
@@ -1215,11 +1311,11 @@ class TimeGANGenerator:
         """
         arrays, document = _io.read_model_file(path)
         _io.check_model_kind(path, document, FILE_KIND)
-        if document.get("version") != STATE_VERSION:
+        if document.get("version") not in READ_VERSIONS:
             raise ModelFileError(
                 f"{str(path)!r} holds a TimeGAN generator of version "
-                f"{document.get('version')!r}; this release reads version "
-                f"{STATE_VERSION}. Fit and save it again with this release."
+                f"{document.get('version')!r}; this release reads versions "
+                f"{READ_VERSIONS}. Fit and save it again with this release."
             )
         try:
             config = document["config"]
