@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from genesis._callers import caller_stacklevel
 from genesis._registry import get_registry
 from genesis.metadata import ColumnType, TableMetadata
 
@@ -90,7 +91,7 @@ def choose_method(
             "provides it; falling back to 'gaussian_copula'. Install "
             '"genesis-synth-torch" or "genesis-synth-jax" to use it.'
         )
-        warnings.warn(message, stacklevel=3)
+        warnings.warn(message, stacklevel=caller_stacklevel())
         reasons.append(f"no backend installed for {method!r}: fell back to the copula")
         method = "gaussian_copula"
     logger.info("Chose method %r for %d rows: %s", method, n_rows, "; ".join(reasons))

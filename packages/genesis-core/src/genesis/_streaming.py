@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from genesis._callers import caller_stacklevel
 from genesis._io import prepare_target
 from genesis.errors import (
     BackendNotAvailableError,
@@ -590,7 +591,7 @@ def _warn_where_to_parquet_fails(
             "computes and writes CSV as it is, but its to_parquet refuses it, "
             "as Parquet column names are text. Rename the columns before "
             "writing Parquet: frame.columns = frame.columns.astype(str).",
-            stacklevel=3,
+            stacklevel=caller_stacklevel(),
         )
     objects = {
         name: sorted({type(value).__name__ for value in values})
@@ -604,7 +605,7 @@ def _warn_where_to_parquet_fails(
             "to_parquet cannot tell their Parquet type from an object dtype; "
             "give it the types: frame.to_parquet(folder, "
             "schema=generator.parquet_schema(), write_index=False).",
-            stacklevel=3,
+            stacklevel=caller_stacklevel(),
         )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from genesis._callers import caller_stacklevel
 from genesis._config import (
     ConfigKey,
     ConfigSpec,
@@ -221,7 +222,7 @@ def warn_dominant_span(spans: Sequence[ColumnSpan]) -> None:
                 "it and training is slower. If each value is (nearly) unique, "
                 "declare the column an identifier; otherwise group its rare values "
                 "into fewer categories or drop the column.",
-                stacklevel=4,
+                stacklevel=caller_stacklevel(),
             )
 
 

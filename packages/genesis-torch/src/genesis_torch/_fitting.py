@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 import logging
 import math
 import time
@@ -21,6 +20,7 @@ import torch
 from torch import nn
 
 from genesis import training
+from genesis._callers import caller_stacklevel
 from genesis.data import EncodedTable
 from genesis.errors import TrainingDivergedError
 from genesis.protocols import ProgressCallback
@@ -30,7 +30,6 @@ __all__ = [
     "FlatAdam",
     "adam",
     "batch_threads",
-    "caller_stacklevel",
     "fit_modes",
     "log_fit_cost",
     "memory_estimate",
@@ -439,32 +438,6 @@ def time_trial_steps(
             stacklevel=caller_stacklevel(),
         )
     return seconds[chosen], chosen
-
-
-# Top-level packages whose frames a warning skips to reach the user's code.
-_OUR_PACKAGES = frozenset({"genesis", "genesis_torch", "genesis_jax"})
-
-
-def caller_stacklevel() -> int:
-    """``stacklevel`` that points a warning at the first caller outside Genesis.
-
-    A fixed count is right for one call path only: the same warning reached
-    through ``SyntheticGenerator.fit``, a backend's ``fit`` or a helper
-    would name a line of ours, which the user cannot act on.
-    """
-    frame = inspect.currentframe()
-    # Level 1 is the function that calls this one and then warns.
-    frame = frame.f_back if frame is not None else None
-    level = 1
-    while frame is not None and _is_ours(frame):
-        frame = frame.f_back
-        level += 1
-    return level
-
-
-def _is_ours(frame: Any) -> bool:
-    module = frame.f_globals.get("__name__", "")
-    return module.partition(".")[0] in _OUR_PACKAGES
 
 
 def memory_estimate(n_values: int, *tensors: torch.Tensor) -> int:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genesis._callers import caller_stacklevel
 from genesis.data._conditions import plain_value
 from genesis.data._prepare import _NS_STEPS
 from genesis.errors import InvalidDataError
@@ -470,6 +471,6 @@ def fit_context_columns(
                 else ""
             )
             + ".",
-            stacklevel=5,
+            stacklevel=caller_stacklevel(),
         )
     return columns

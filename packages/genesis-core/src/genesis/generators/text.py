@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
+from genesis._callers import caller_stacklevel
 from genesis._registry import get_registry, install_line
 from genesis._text_constraints import (
     LENGTH_PRESETS,
@@ -413,7 +414,7 @@ class LLMTextGenerator:
                 f"{self.max_attempts} attempts (last reasons: {', '.join(reasons)}); "
                 "they are left out. See summary_.failures, and loosen the "
                 "constraints or raise max_attempts.",
-                stacklevel=3,
+                stacklevel=caller_stacklevel(),
             )
         return values, summary
 

@@ -37,6 +37,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from genesis import _io
+from genesis._callers import caller_stacklevel
 from genesis._config import (
     ConfigKey,
     ConfigSpec,
@@ -706,7 +707,7 @@ def _warn_irregular_steps(
         f"The time column {time_column!r} has irregular steps (gaps of {listed}, "
         "most common first); synthetic sequences step evenly by the most common "
         f"gap, {shown[0]}, so they do not have the other gaps.",
-        stacklevel=6,
+        stacklevel=caller_stacklevel(),
     )
 
 
@@ -738,7 +739,7 @@ def _warn_context_like(
         "describe the entity (a segment, a site, a birth year), pass "
         f"context_columns={names!r} and build the generator with "
         f"n_features={n_features - len(names)}.",
-        stacklevel=5,
+        stacklevel=caller_stacklevel(),
     )
 
 
@@ -863,7 +864,7 @@ def _cut_groups(
             f"{len(short)} of {len(bounds)} entities have fewer than "
             f"seq_len={seq_len} rows and are left out of training (for example "
             f"{short[:5]!r}); lower seq_len to keep them.",
-            stacklevel=5,
+            stacklevel=caller_stacklevel(),
         )
     return np.concatenate(
         [_sliding_windows(values[a:b], seq_len) for a, b in long_enough]
