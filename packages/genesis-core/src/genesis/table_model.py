@@ -151,6 +151,10 @@ class TableModel:
         self.config = resolve_config(self.method, self.config_spec, config)
         self._check_config()
         self.seed = seed
+        # As asked (None: let the backend choose), which a pickle carries: a
+        # model whose "auto" found a GPU here still loads on a CPU-only
+        # worker, where the GPU it resolved to does not exist.
+        self._asked_device = device
         self.device = self._resolve_device(device)
         self.loss_history_: list[dict[str, float]] = []
         self.interrupted_ = False
@@ -164,10 +168,6 @@ class TableModel:
     def _resolve_device(self, device: str | None) -> Any:
         raise NotImplementedError
 
-    def _device_name(self) -> str:
-        """``self.device`` as a name :meth:`_resolve_device` takes back."""
-        return str(self.device)
-
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle through the saved state, as a model file holds it.
 
@@ -178,7 +178,7 @@ class TableModel:
         saved = self.get_state() if self._model is not None else None
         return (
             rebuild_from_state,
-            (type(self), self.config, self.seed, self._device_name(), saved),
+            (type(self), self.config, self.seed, self._asked_device, saved),
         )
 
     def _matrix_source(
@@ -330,7 +330,7 @@ def rebuild_from_state(
     cls: type[Any],
     config: Mapping[str, Any],
     seed: int | None,
-    device: str,
+    device: str | None,
     saved: tuple[Mapping[str, np.ndarray], Mapping[str, Any]] | None,
 ) -> Any:
     """Unpickle a generator pickled through its state.

@@ -52,7 +52,6 @@ __all__ = [
     "Dense",
     "HostDraws",
     "SpanLayout",
-    "device_name",
     "host_draws",
     "key_from_rng",
     "load_module_arrays",
@@ -116,13 +115,6 @@ def resolve_device(device: str | None) -> jax.Device:
             "device='cpu', or device='auto' to take a GPU when there is one."
         )
     return gpus[index]
-
-
-def device_name(device: jax.Device) -> str:
-    """The name :func:`resolve_device` turns back into ``device``."""
-    if device.platform == "cpu":
-        return "cpu"
-    return f"cuda:{_gpus().index(device)}"
 
 
 def _gpus() -> list[jax.Device]:

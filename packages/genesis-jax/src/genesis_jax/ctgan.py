@@ -51,7 +51,6 @@ from genesis_jax._common import (
     ConditionedDense,
     Dense,
     SpanLayout,
-    device_name,
     host_draws,
     key_from_rng,
     load_module_arrays,
@@ -587,9 +586,6 @@ class CTGANGenerator(ConditionalTableModel):
 
     def _resolve_device(self, device: str | None) -> jax.Device:
         return resolve_device(device)
-
-    def _device_name(self) -> str:
-        return device_name(self.device)
 
     # -- fit --------------------------------------------------------------------
 

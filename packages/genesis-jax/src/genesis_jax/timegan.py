@@ -72,7 +72,7 @@ from genesis.recipes.timegan import (
     network_shapes,
 )
 from genesis.table_model import rebuild_from_state
-from genesis_jax._common import device_name, key_from_rng, resolve_device
+from genesis_jax._common import key_from_rng, resolve_device
 
 __all__ = [
     "JOINT_LOSSES",
@@ -947,6 +947,8 @@ class TimeGANGenerator:
     ) -> None:
         self.config = resolve_config(self.method, self.config_spec, config)
         self.seed = seed
+        # As asked, which a pickle carries (see TableModel).
+        self._asked_device = device
         self.device = resolve_device(device)
         self.loss_history_: list[dict[str, Any]] = []
         self.interrupted_ = False
@@ -1130,7 +1132,7 @@ class TimeGANGenerator:
         saved = self.get_state() if self._params is not None else None
         return (
             rebuild_from_state,
-            (type(self), self.config, self.seed, device_name(self.device), saved),
+            (type(self), self.config, self.seed, self._asked_device, saved),
         )
 
     def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

@@ -45,7 +45,6 @@ from genesis_jax import _fitting
 from genesis_jax._common import (
     Dense,
     SpanLayout,
-    device_name,
     host_draws,
     key_from_rng,
     load_module_arrays,
@@ -391,9 +390,6 @@ class TVAEGenerator(TableModel):
 
     def _resolve_device(self, device: str | None) -> jax.Device:
         return resolve_device(device)
-
-    def _device_name(self) -> str:
-        return device_name(self.device)
 
     def fit(
         self, prepared: PreparedTable, *, progress: ProgressCallback | None = None
