@@ -37,3 +37,22 @@ def test_a_model_whose_auto_device_was_a_gpu_unpickles_on_a_cpu_only_machine(
     received = pickle.loads(sent)
     assert received.device == torch.device("cpu")
     assert received.config == made.config and received.seed == 0
+
+
+def test_a_timegan_whose_auto_device_was_a_gpu_unpickles_on_a_cpu_only_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # TimeGAN pickled its torch tensors as they were, so one on a GPU would
+    # not unpickle without one; it now pickles through its saved state.
+    import pickle
+
+    torch = pytest.importorskip("torch")
+    from genesis_torch.timegan import TimeGANGenerator
+
+    with monkeypatch.context() as gpu_here:
+        gpu_here.setattr(torch.cuda, "is_available", lambda: True)
+        gpu_here.setattr(torch.cuda, "device_count", lambda: 1)
+        made = TimeGANGenerator({"iterations": 1}, seed=0)
+        assert made.device.type == "cuda"
+        sent = pickle.dumps(made)
+    assert pickle.loads(sent).device == torch.device("cpu")

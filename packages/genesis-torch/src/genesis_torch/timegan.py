@@ -64,6 +64,7 @@ from genesis.recipes.timegan import (
     initial_weights,
     network_shapes,
 )
+from genesis.table_model import rebuild_from_state
 from genesis_torch import _fitting
 from genesis_torch._common import (
     parameter_count,
@@ -568,6 +569,8 @@ class TimeGANGenerator:
     ) -> None:
         self.config = resolve_config(self.method, self.config_spec, config)
         self.seed = seed
+        # As asked, which a pickle carries (see TableModel).
+        self._asked_device = device
         self.device = resolve_device(device)
         self.loss_history_: list[dict[str, Any]] = []
         self.interrupted_ = False
@@ -687,6 +690,15 @@ class TimeGANGenerator:
         if not parts:
             return np.zeros((0, self.seq_len_, self.n_features_), dtype=np.float32)
         return np.concatenate(parts).astype(np.float32, copy=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Through the saved state: tensors pickled on a GPU do not unpickle
+        # on a machine without one.
+        saved = self.get_state() if self._networks is not None else None
+        return (
+            rebuild_from_state,
+            (type(self), self.config, self.seed, self._asked_device, saved),
+        )
 
     def get_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """Weights under backend-neutral names, and the fit's record as JSON."""
