@@ -147,6 +147,43 @@ def test_a_number_named_like_an_offset_column_keeps_its_values(
     assert set(ends) <= {"+01:00", "-05:00", "Z"}
 
 
+def test_fit_messages_name_the_user_column_not_its_prepared_key(
+    backend: Backend, caplog: pytest.LogCaptureFixture
+) -> None:
+    # 'code.missing' and 'price.missing' are prepared as '...#2' beside the
+    # missing flags of 'code' and 'price'; the dominant-column warning and
+    # the fit-cost log name the user's columns.
+    rng = np.random.default_rng(6)
+    code = rng.normal(size=600)
+    code[rng.random(600) < 0.2] = np.nan
+    labels = np.array([f"c{i:03d}" for i in range(150)])
+    data = _price_and_flag(600).assign(
+        **{
+            "price.missing": rng.normal(size=600),
+            "code": code,
+            "code.missing": rng.choice(labels, 600),
+        }
+    )
+    generator = SyntheticGenerator(
+        "tvae",
+        config={**SMALL_CONFIG["tvae"], "epochs": 1},
+        backend=backend.name,
+        device="cpu",
+        seed=0,
+    )
+    with (
+        caplog.at_level("INFO", logger=f"genesis_{backend.name}"),
+        pytest.warns(UserWarning, match="takes") as caught,
+    ):
+        generator.fit(data, progress=False)
+    warned = [str(w.message) for w in caught if "takes" in str(w.message)]
+    assert warned[0].startswith("Discrete column 'code.missing' takes")
+    (modes,) = [
+        r.getMessage() for r in caplog.records if "Modes kept" in r.getMessage()
+    ]
+    assert "'price.missing': " in modes and "#2" not in modes
+
+
 # ydata-synthetic issue 348: several GANs returned a number of rows other
 # than the one asked for, a multiple of the batch size.
 @METHODS

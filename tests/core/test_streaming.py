@@ -27,6 +27,7 @@ from genesis import (
 from genesis._streaming import SEED_BLOCK_ROWS, _glibc, _made_ahead
 from genesis.cli import main
 from genesis.datasets import ADULT_DISCRETE_COLUMNS, load_adult
+from genesis.errors import UnknownMethodError
 from genesis.gpu import BatchedGenerator
 from genesis.protocols import ProgressEvent
 
@@ -355,9 +356,14 @@ def test_cli_generate_refuses_a_bad_batch_size(
 # -- genesis.gpu front door -----------------------------------------------------
 
 
-def test_batched_generator_names_the_install_line_for_a_missing_method() -> None:
-    with pytest.raises(BackendNotAvailableError, match="pip install"):
+def test_batched_generator_refuses_a_method_nobody_provides() -> None:
+    with pytest.raises(UnknownMethodError, match="'diffusion' is not a method"):
         BatchedGenerator(method="diffusion", device="cpu")
+
+
+def test_batched_generator_names_the_install_line_for_a_missing_backend() -> None:
+    with pytest.raises(BackendNotAvailableError, match="pip install"):
+        BatchedGenerator(method="ctgan", device="cpu", backend="abacus")
 
 
 def test_batched_copula_generates_the_rows_of_its_batches() -> None:

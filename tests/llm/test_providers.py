@@ -13,7 +13,11 @@ from typing import Any
 
 import pytest
 
-from genesis.errors import BackendNotAvailableError, InvalidConfigError
+from genesis.errors import (
+    BackendNotAvailableError,
+    InvalidConfigError,
+    UnknownMethodError,
+)
 from genesis.generators.text import LLMTextGenerator, TextProviderError
 from genesis.protocols import ProgressEvent
 from tests.llm.conftest import API_KEY, MODELS, base_url
@@ -344,9 +348,11 @@ def test_bad_arguments_fail_before_any_request(
     assert server.count == 0
 
 
-def test_unknown_provider_names_the_install_line() -> None:
-    with pytest.raises(BackendNotAvailableError, match="installed providers are"):
+def test_unknown_provider_is_unknown_method_listing_the_installed_ones() -> None:
+    with pytest.raises(UnknownMethodError, match="installed providers are"):
         LLMTextGenerator("mistral", "mistral-large", api_key="x")
+    with pytest.raises(UnknownMethodError, match="Did you mean 'openai'"):
+        LLMTextGenerator("OpenAl", "gpt-4o-mini", api_key="x")
 
 
 KILLED_RUN = """

@@ -22,6 +22,7 @@ from genesis.errors import (
     NotFittedError,
     PluginConflictError,
     TrainingDivergedError,
+    UnknownMethodError,
 )
 from genesis.metadata import ColumnType, TableMetadata
 from genesis.protocols import ProgressEvent
@@ -45,6 +46,7 @@ __all__ = [
     "SyntheticGenerator",
     "TableMetadata",
     "TrainingDivergedError",
+    "UnknownMethodError",
     "__version__",
     "constraints",
 ]

@@ -251,7 +251,7 @@ def _fit_continuous(
     params = {} if part is None else dict(part.params, offset=offset, width=width)
     if part is not None:
         logger.debug(
-            "Column %r: %s, KS %.4f, %d atoms", column.key, name, part.ks, len(atoms)
+            "Column %s: %s, KS %.4f, %d atoms", column.label, name, part.ks, len(atoms)
         )
     marginal = _ContinuousMarginal(column.key, name, params, len(atoms), grid_u, grid_x)
     return marginal, scores
@@ -512,10 +512,10 @@ class GaussianCopulaGenerator:
                     column = _residual_column(column, anchor, prepared)
                 if anchor is not None:
                     logger.info(
-                        "Column %r is modelled relative to %r, whose categories "
+                        "Column %s is modelled relative to %s, whose categories "
                         "explain %.1f%% of its variance.",
-                        column.key,
-                        anchor.key,
+                        column.label,
+                        prepared[anchor.key].label,
                         100.0 * anchor.explained,
                     )
                 marginal, scores[:, index] = _fit_continuous(
@@ -555,7 +555,8 @@ class GaussianCopulaGenerator:
                 raise InvalidConfigError(
                     f"numerical_distributions names {name!r}, which is not a "
                     f"continuous column of the data; continuous columns are "
-                    f"{list(continuous)!r}. Correct the name or remove it."
+                    f"{[c.source for c in continuous.values()]!r}. Correct the name "
+                    "or remove it."
                 )
             chosen[key] = distribution
         return chosen

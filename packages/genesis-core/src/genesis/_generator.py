@@ -15,7 +15,12 @@ from tqdm.auto import tqdm
 from genesis import _io, _streaming
 from genesis._auto import choose_method
 from genesis._config import check_seed, resolve_config
-from genesis._registry import CORE_BACKEND, get_registry, resolve_backend
+from genesis._registry import (
+    BACKEND_METHODS,
+    CORE_BACKEND,
+    get_registry,
+    resolve_backend,
+)
 from genesis._values import UnstorableValueError, encode_value
 from genesis.constraints import (
     Constraint,
@@ -40,6 +45,7 @@ from genesis.data._conditions import (
 )
 from genesis.data._prepare import renumber_identifiers
 from genesis.errors import (
+    BackendNotAvailableError,
     ConditionNotMetError,
     InvalidConfigError,
     InvalidDataError,
@@ -82,6 +88,12 @@ class SyntheticGenerator:
 
     Fitted attributes end in ``_``: ``metadata_``, ``method_``,
     ``backend_``, ``method_reasons_``, ``loss_history_``.
+
+    Raises:
+        UnknownMethodError: ``method`` is a name Genesis does not know (the
+            message names the closest one).
+        BackendNotAvailableError: ``method`` is known but its backend is not
+            installed; the message gives the ``pip install`` line.
     """
 
     def __init__(
@@ -183,7 +195,7 @@ class SyntheticGenerator:
         return self
 
     def _implementation(self, method: str) -> type[GeneratorImpl]:
-        backend = resolve_backend(method, self.backend)
+        backend = resolve_backend(method, self.backend, choices=(AUTO,))
         if self.backend and backend == CORE_BACKEND and self.backend != CORE_BACKEND:
             logger.info(
                 "Method %r runs in the core; backend=%r is not used.",
@@ -666,6 +678,8 @@ class SyntheticGenerator:
         Raises:
             ModelFileError: The file is missing, unreadable, or holds another
                 kind of model (such as a related-tables one).
+            BackendNotAvailableError: No installed plugin provides the
+                model's method, or not on ``backend``.
         """
         arrays, document = _io.read_model_file(path)
         _io.check_model_kind(path, document, _io.SINGLE_TABLE)
@@ -796,10 +810,22 @@ def _load_backend(method: str, saved: str, requested: str | None) -> str:
     argument of :meth:`SyntheticGenerator.load`) may differ from the backend
     that saved the model. Without it the saving backend is used, or, when
     that one is not installed, the one :func:`resolve_backend` chooses.
+
+    Raises:
+        BackendNotAvailableError: No installed plugin provides the method:
+            the file was written where the plugin that provides it (ours or
+            a third party's) was installed, so the name is no typo.
     """
+    registered = get_registry().generators
+    if not registered.backends_for(method) and method not in BACKEND_METHODS:
+        raise BackendNotAvailableError(
+            f"The model was fitted with method {method!r}, which no installed "
+            f"plugin provides; installed methods are {registered.methods()!r}. "
+            "Install the plugin that provided it where the model was saved."
+        )
     if saved == CORE_BACKEND or requested:
         return resolve_backend(method, saved if saved == CORE_BACKEND else requested)
-    if saved in get_registry().generators.backends_for(method):
+    if saved in registered.backends_for(method):
         return resolve_backend(method, saved)
     chosen = resolve_backend(method, None)
     logger.info(

@@ -15,7 +15,7 @@ import importlib
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from typing import Any
@@ -24,7 +24,11 @@ import pluggy
 
 from genesis import hookspecs
 from genesis._config import plain_name
-from genesis.errors import BackendNotAvailableError, PluginConflictError
+from genesis.errors import (
+    BackendNotAvailableError,
+    PluginConflictError,
+    UnknownMethodError,
+)
 
 __all__ = [
     "BACKEND_PREFERENCE",
@@ -38,6 +42,7 @@ __all__ = [
     "install_line",
     "reset_registry",
     "resolve_backend",
+    "resolve_provider",
 ]
 
 logger = logging.getLogger(__name__)
@@ -48,6 +53,8 @@ BACKEND_PREFERENCE = ("torch", "jax")
 # Methods the torch and jax backends provide, for the install advice.
 BACKEND_METHODS = ("ctgan", "tvae", "timegan")
 CORE_BACKEND = "numpy"
+# Text providers genesis-synth-llm provides, each behind its own extra.
+LLM_PROVIDERS = ("openai", "anthropic", "huggingface")
 _DISTRIBUTIONS = {
     "torch": "genesis-synth-torch",
     "jax": "genesis-synth-jax",
@@ -339,27 +346,65 @@ def _plugin_info(entry_point: importlib_metadata.EntryPoint) -> PluginInfo:
     )
 
 
-def _close_method(method: str, known: list[str]) -> str | None:
-    """The installed method a misspelt ``method`` most likely means, if any.
+def _close_name(name: str, known: Sequence[str]) -> str | None:
+    """The known name a misspelt ``name`` most likely means, if any.
 
     Names are compared without case, underscores or hyphens, so
     ``"GaussianCopula"`` finds ``"gaussian_copula"``; a name that is part of
-    one method's name (``"copula"``) finds it too.
+    one known name (``"copula"``) finds it too.
     """
-    wanted = plain_name(method)
+    wanted = plain_name(name)
     if not wanted:
         return None
-    by_plain = {plain_name(name): name for name in known}
+    by_plain = {plain_name(known_name): known_name for known_name in known}
     if wanted in by_plain:
         return by_plain[wanted]
-    containing = [name for key, name in by_plain.items() if wanted in key]
+    containing = [known_name for key, known_name in by_plain.items() if wanted in key]
     if len(containing) == 1:
         return containing[0]
     close = difflib.get_close_matches(wanted, list(by_plain), n=1, cutoff=0.75)
     return by_plain[close[0]] if close else None
 
 
-def resolve_backend(method: str, requested: str | None = None) -> str:
+def _both_install_lines() -> str:
+    return " or ".join(install_line(b) for b in BACKEND_PREFERENCE)
+
+
+def _failed_plugins_note() -> str:
+    failed = [info.name for info in get_registry().plugins if info.error]
+    if not failed:
+        return ""
+    return (
+        f" Plugin(s) {failed!r} failed to load, so their methods are missing; "
+        "`genesis plugins` says why."
+    )
+
+
+def _unknown_method(
+    method: str, installed: list[str], choices: Sequence[str]
+) -> UnknownMethodError:
+    """The error for a method name that is neither registered nor ours."""
+    offered = sorted({*installed, *choices})
+    absent = [m for m in BACKEND_METHODS if m not in offered]
+    guess = _close_name(method, [*offered, *absent])
+    if guess in absent:
+        advice = f"Did you mean {guess!r}? It needs a backend: {_both_install_lines()}."
+    elif guess is not None:
+        advice = f"Did you mean {guess!r}?"
+    else:
+        advice = f"Methods here are {offered!r}."
+        if absent:
+            advice += f" {', '.join(absent)} need a backend: {_both_install_lines()}."
+        advice += " A third-party method needs its plugin installed."
+    return UnknownMethodError(
+        f"Method {method!r} is not a method of Genesis or of an installed "
+        f"plugin. {advice}{_failed_plugins_note()}"
+    )
+
+
+def resolve_backend(
+    method: str, requested: str | None = None, *, choices: Sequence[str] = ()
+) -> str:
     """Choose the backend for ``method``: the one place this is decided.
 
     Order: ``requested`` (the ``backend=`` argument), then the
@@ -367,9 +412,18 @@ def resolve_backend(method: str, requested: str | None = None) -> str:
     torch, jax, then any other registered backend. A method the core
     implements in numpy (the copula) runs there whatever is asked.
 
+    Args:
+        method: The method name the user gave.
+        requested: The ``backend=`` argument, or None.
+        choices: Names the caller accepts besides the registered methods
+            (``"auto"``), offered when a misspelt name is close to one.
+
     Raises:
-        BackendNotAvailableError: No installed plugin provides ``method`` on
-            the requested backend (or on any backend), with the install line.
+        UnknownMethodError: ``method`` is neither registered by an installed
+            plugin nor one of the methods of our backends (a typo).
+        BackendNotAvailableError: ``method`` is known but no installed
+            plugin provides it on the requested backend (or on any backend),
+            with the install line.
     """
     generators = get_registry().generators
     available = generators.backends_for(method)
@@ -377,17 +431,15 @@ def resolve_backend(method: str, requested: str | None = None) -> str:
     source = "backend=" if requested else BACKEND_ENV
     if not available:
         known = generators.methods()
-        guess = _close_method(method, known)
-        if guess is not None and method not in BACKEND_METHODS:
-            advice = f"Did you mean {guess!r}?"
-        elif wanted:
+        if method not in BACKEND_METHODS:
+            raise _unknown_method(method, known, choices)
+        if wanted:
             advice = (
                 f"Backend {wanted!r} was asked by {source}; run: "
                 f"{install_line(wanted)}."
             )
         else:
-            lines = " or ".join(install_line(b) for b in BACKEND_PREFERENCE)
-            advice = f"For {', '.join(BACKEND_METHODS)} run: {lines}."
+            advice = f"For {', '.join(BACKEND_METHODS)} run: {_both_install_lines()}."
         raise BackendNotAvailableError(
             f"No installed plugin provides method {method!r}; installed methods are "
             f"{known!r}. {advice}"
@@ -414,3 +466,35 @@ def resolve_backend(method: str, requested: str | None = None) -> str:
             available,
         )
     return backend
+
+
+def resolve_provider(name: str) -> type:
+    """The class of text provider ``name``, from the installed plugins.
+
+    Raises:
+        UnknownMethodError: No installed plugin provides ``name`` and it is
+            not one of the providers of genesis-synth-llm (a typo).
+        BackendNotAvailableError: ``name`` is one of those providers and
+            its extra is not installed; the message gives the install line.
+    """
+    providers = get_registry().providers
+    if name in providers:
+        return providers.get(name)
+    installed = sorted(providers)
+    if name in LLM_PROVIDERS:
+        raise BackendNotAvailableError(
+            f"No installed plugin provides the text provider {name!r}; installed "
+            f"providers are {installed!r}. Run: {install_line(name)}"
+        )
+    known = sorted({*installed, *LLM_PROVIDERS})
+    guess = _close_name(name, known)
+    advice = (
+        f"Did you mean {guess!r}?"
+        if guess is not None
+        else f"Genesis knows the providers {known!r}; a third-party provider "
+        "needs its plugin installed."
+    )
+    raise UnknownMethodError(
+        f"Text provider {name!r} is not a provider of Genesis or of an "
+        f"installed plugin; installed providers are {installed!r}. {advice}"
+    )

@@ -8,6 +8,7 @@ working::
     ├── InvalidDataError          (ValueError)   bad data; names the column
     ├── InvalidConfigError        (ValueError)   bad config; lists the valid keys
     ├── NotFittedError            (RuntimeError) generate/save before fit
+    ├── UnknownMethodError        (ValueError)   a method name nobody provides
     ├── BackendNotAvailableError  (ImportError)  gives the ``pip install`` line
     ├── PluginConflictError       (RuntimeError) two plugins claim one name
     ├── ModelFileError            (ValueError)   unreadable or incompatible file
@@ -29,6 +30,7 @@ __all__ = [
     "PluginConflictError",
     "TextProviderError",
     "TrainingDivergedError",
+    "UnknownMethodError",
 ]
 
 
@@ -48,8 +50,24 @@ class NotFittedError(GenesisError, RuntimeError):
     """The generator must be fitted before this call."""
 
 
+class UnknownMethodError(GenesisError, ValueError):
+    """A method or text provider name that Genesis does not know.
+
+    The name is neither provided by an installed plugin nor one of the
+    methods and providers of Genesis's own distributions, so it is most
+    likely misspelt; the message names the closest known name. Unlike
+    :class:`BackendNotAvailableError`, installing something does not help,
+    so code that falls back to another method on that error does not hide
+    a typo.
+    """
+
+
 class BackendNotAvailableError(GenesisError, ImportError):
-    """No installed plugin provides the requested method on the requested backend."""
+    """A known method (or text provider) whose backend is not installed.
+
+    Raised for a method no installed plugin provides on the requested
+    backend, or on any backend; the message gives the ``pip install`` line.
+    """
 
 
 class PluginConflictError(GenesisError, RuntimeError):

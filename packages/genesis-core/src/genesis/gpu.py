@@ -70,6 +70,8 @@ class BatchedGenerator:
         seed: Makes fit and generate reproducible on one backend and device.
 
     Raises:
+        UnknownMethodError: ``method`` is a name Genesis does not know; the
+            message names the closest one.
         BackendNotAvailableError: No installed plugin provides ``method`` on
             the backend asked for; the message gives the ``pip install`` line.
         InvalidConfigError: ``batch_size`` is not a positive integer, or the

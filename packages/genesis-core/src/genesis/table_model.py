@@ -62,7 +62,10 @@ GENERATE_BATCH = 4_096
 
 
 def check_finite_output(
-    matrix: np.ndarray, spans: Sequence[ColumnSpan], title: str
+    matrix: np.ndarray,
+    spans: Sequence[ColumnSpan],
+    title: str,
+    label: Callable[[str], str] = repr,
 ) -> None:
     """Raise when a batch of network output holds NaN or infinity.
 
@@ -83,7 +86,7 @@ def check_finite_output(
     columns = list(dict.fromkeys(hit))
     raise TrainingDivergedError(
         f"The {title} model's output holds NaN or infinite values for "
-        f"{len(columns)} column(s) ({', '.join(map(repr, columns))}): its weights "
+        f"{len(columns)} column(s) ({', '.join(map(label, columns))}): its weights "
         "have diverged, so it cannot generate rows. Fit it again, with lower "
         "learning rates if the method has them."
     )
@@ -237,7 +240,7 @@ class TableModel:
             )
         self.transformer_ = transformer
         self.columns_ = column_summary(prepared)
-        warn_dominant_span(encoded.spans)
+        warn_dominant_span(encoded.spans, transformer.column_label)
         return encoded
 
     def _fitted_model(self) -> Any:
@@ -278,7 +281,12 @@ class TableModel:
             batch_rng = np.random.default_rng(seed)
             drawn = self._matrix_source(model, parsed, batch_rng)(count)
             matrix = drawn.matrix if isinstance(drawn, DrawnRows) else drawn
-            check_finite_output(matrix, self.transformer_.spans, self.title)
+            check_finite_output(
+                matrix,
+                self.transformer_.spans,
+                self.title,
+                self.transformer_.column_label,
+            )
             if isinstance(drawn, DrawnRows):
                 rows = self.transformer_.inverse_transform(
                     drawn.matrix, batch_rng, slots=drawn.slots

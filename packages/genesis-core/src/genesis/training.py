@@ -207,8 +207,15 @@ def draw_epoch(
     return EpochDraw(*columns)
 
 
-def warn_dominant_span(spans: Sequence[ColumnSpan]) -> None:
-    """Warn when one discrete column takes over half the encoded width."""
+def warn_dominant_span(
+    spans: Sequence[ColumnSpan], label: Callable[[str], str] = repr
+) -> None:
+    """Warn when one discrete column takes over half the encoded width.
+
+    ``label`` names a span's column in the warning
+    (:meth:`TableTransformer.column_label`, so the user's name is shown,
+    not the prepared key).
+    """
     width = max((s.stop for s in spans), default=0)
     for span in spans:
         if (
@@ -217,7 +224,8 @@ def warn_dominant_span(spans: Sequence[ColumnSpan]) -> None:
             and span.width >= DOMINANT_MIN_WIDTH
         ):
             warnings.warn(
-                f"Discrete column {span.column!r} takes {span.width} of the {width} "
+                f"Discrete column {label(span.column)} takes {span.width} of the "
+                f"{width} "
                 "encoded columns, so the networks spend most of their capacity on "
                 "it and training is slower. If each value is (nearly) unique, "
                 "declare the column an identifier; otherwise group its rare values "
@@ -256,7 +264,8 @@ def log_fit_size(
         memory_bytes / 2**20,
     )
     if modes:
-        listed = ", ".join(f"{key!r}: {count}" for key, count in modes.items())
+        # Keyed by column label (TableTransformer.column_label), not by key.
+        listed = ", ".join(f"{label}: {count}" for label, count in modes.items())
         log.info("Modes kept per continuous column: %s.", listed)
 
 

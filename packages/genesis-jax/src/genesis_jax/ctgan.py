@@ -678,7 +678,7 @@ class CTGANGenerator(ConditionalTableModel):
             logger,
             method=self.method,
             encoded=encoded,
-            modes=self.transformer_.modes_kept,
+            modes=self.transformer_.modes_by_label,
             cond_width=self.conditions_.width,
             n_values=n_values,
             memory_bytes=_fitting.memory_estimate(n_values, data, *batches),

@@ -434,7 +434,7 @@ class TVAEGenerator(TableModel):
             logger,
             method=self.method,
             encoded=encoded,
-            modes=self.transformer_.modes_kept,
+            modes=self.transformer_.modes_by_label,
             cond_width=0,
             n_values=n_values,
             memory_bytes=_fitting.memory_estimate(n_values, data),

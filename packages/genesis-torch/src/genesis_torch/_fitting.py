@@ -242,7 +242,7 @@ def log_fit_cost(
         log,
         method=impl.method,
         encoded=encoded,
-        modes=impl.transformer_.modes_kept,
+        modes=impl.transformer_.modes_by_label,
         cond_width=cond_width,
         n_values=n_values,
         memory_bytes=memory_estimate(n_values, *tensors),

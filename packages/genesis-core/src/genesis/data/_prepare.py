@@ -89,6 +89,21 @@ class PreparedColumn:
     def n_categories(self) -> int:
         return 0 if self.frequencies is None else len(self.frequencies)
 
+    @property
+    def label(self) -> str:
+        """How messages name this column: by the user's column, never by
+        ``key``, which for a user column named like a prepared flag is not
+        its name (see ``_column_keys``). For example ``'price.missing'``,
+        ``'price' (missing-value flag)`` or ``'t' (UTC offsets)``."""
+        name = repr(self.source)
+        if self.is_missing_indicator:
+            return f"{name} (missing-value flag)"
+        text = str(self.source)
+        stem = self.key.removesuffix(OFFSET_SUFFIX)
+        if stem != self.key and _is_column_key(stem, text):
+            return f"{name} (UTC offsets)"
+        return name
+
 
 @dataclass
 class PreparedTable:
@@ -301,6 +316,12 @@ class TablePreparer:
             for meta, plan in zip(metadata, state["plans"], strict=True)
         ]
         return preparer
+
+
+def _is_column_key(key: str, text: str) -> bool:
+    """Whether ``key`` is what ``_column_keys`` gives a column of text ``text``."""
+    number = key.removeprefix(f"{text}#")
+    return key == text or (number != key and number.isdigit())
 
 
 def _column_keys(names: list[Hashable]) -> dict[Hashable, str]:

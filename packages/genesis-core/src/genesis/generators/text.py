@@ -36,7 +36,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from genesis._callers import caller_stacklevel
-from genesis._registry import get_registry, install_line
+from genesis._registry import resolve_provider
 from genesis._text_constraints import (
     LENGTH_PRESETS,
     SENTIMENTS,
@@ -64,7 +64,7 @@ from genesis._text_run import (
     Verdict,
     default_cache_dir,
 )
-from genesis.errors import BackendNotAvailableError, InvalidConfigError
+from genesis.errors import InvalidConfigError
 from genesis.protocols import ProgressCallback, ProgressEvent
 
 __all__ = [
@@ -132,7 +132,10 @@ class LLMTextGenerator:
 
     Args:
         provider: ``"openai"``, ``"anthropic"``, ``"huggingface"``, or a
-            provider name a plugin registers.
+            provider name a plugin registers. One of the first three whose
+            extra is not installed raises BackendNotAvailableError with the
+            install line; any other name no plugin registers raises
+            UnknownMethodError with the closest known name.
         model: The model name (``"gpt-4o-mini"``,
             ``"claude-3-5-haiku-latest"``), or for ``"huggingface"`` a Hub id
             or a local folder with a transformers model.
@@ -446,13 +449,7 @@ class LLMTextGenerator:
 
 
 def _provider_class(name: str) -> type:
-    providers = get_registry().providers
-    if name not in providers:
-        raise BackendNotAvailableError(
-            f"No installed plugin provides the text provider {name!r}; installed "
-            f"providers are {sorted(providers)!r}. Run: {install_line(name)}"
-        )
-    return providers.get(name)
+    return resolve_provider(name)
 
 
 def _price_for(
