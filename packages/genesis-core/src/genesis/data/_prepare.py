@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genesis._callers import caller_stacklevel
 from genesis._values import decode_value, encode_value
 from genesis.data._conditions import BatchThreads, usable_cpus
 from genesis.data._times import (
@@ -398,7 +399,7 @@ def _prepare_column(
         warnings.warn(
             f"Column {meta.name!r} is missing in every row; it is kept all missing "
             "in the output.",
-            stacklevel=4,
+            stacklevel=caller_stacklevel(),
         )
         plan.mode = "empty"
         return plan, []
@@ -460,7 +461,7 @@ def _warn_mixed_types(name: Hashable, categories: list[Any]) -> None:
         warnings.warn(
             f"Column {name!r} mixes value types {sorted(kinds)!r}; it is modelled "
             "as categorical and its original values are returned.",
-            stacklevel=5,
+            stacklevel=caller_stacklevel(),
         )
 
 
@@ -482,7 +483,7 @@ def _warn_copied_text(name: Hashable, categories: list[Any], observed: int) -> N
         f"TableMetadata.infer(data); metadata.update_column({name!r}, "
         "'identifier'); fit(data, metadata=metadata)); if it is free text, drop "
         "it or write it with genesis.generators.text.",
-        stacklevel=5,
+        stacklevel=caller_stacklevel(),
     )
 
 
