@@ -420,6 +420,15 @@ def run_generate(args: argparse.Namespace) -> int:
     generator = MultiTableGenerator.load(
         args.model, backend=args.backend, device=args.device
     )
+    # Related tables are built whole in memory before any file is written:
+    # say how much is coming, so a large --scale is no silent wait.
+    real_rows = sum(plan.real_rows for plan in generator._fitted().values())
+    scale = 1.0 if args.scale is None else args.scale
+    print(
+        f"Generating about {scale * real_rows:,.0f} rows ({scale:g} x the "
+        f"{real_rows:,} real rows of {len(generator.schema_.tables)} tables), in "
+        "memory, then writing one file per table."
+    )
     started = time.perf_counter()
     database = generator.generate(scale=args.scale, seed=args.seed)
     took = time.perf_counter() - started
