@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from genesis import InvalidDataError, SyntheticGenerator, TableMetadata
+from genesis.errors import ConditionNotMetError
 
 ROWS = 300
 
@@ -269,3 +270,27 @@ def test_neural_methods_meet_a_missing_condition_on_a_numeric_column(
     out = generator.generate(20, conditions={"rating": None, "size": "M"})
     assert out["rating"].isna().all()
     assert (out["size"] == "M").all()
+
+
+def test_messages_about_conditions_suggest_the_value_and_fit_the_method() -> None:
+    # Found by a new user on loans: grade 'e' named no 'E', and an
+    # impossible copula condition advised "fit with more epochs", which a
+    # copula does not have.
+    table = pd.DataFrame(
+        {
+            "grade": list("ABCDE") * 40,
+            "state": ["Texas", "Utah", "Ohio", "Iowa", "Maine"] * 40,
+            "x": np.arange(200.0),
+        }
+    )
+    generator = SyntheticGenerator("gaussian_copula", seed=0).fit(table)
+    for wanted, meant in (("e", "E"), ("texas ", "Texas"), ("Teaxs", "Texas")):
+        column = "grade" if meant == "E" else "state"
+        with pytest.raises(InvalidDataError, match=f"did you mean {meant!r}"):
+            generator.generate(3, conditions={column: wanted})
+    with pytest.raises(InvalidDataError) as unseen:
+        generator.generate(3, conditions={"state": "Nowhere"})
+    assert "did you mean" not in str(unseen.value)
+    with pytest.raises(ConditionNotMetError) as rare:
+        generator.generate(10, conditions={"x": (1e6, 2e6)})
+    assert "epochs" not in str(rare.value)

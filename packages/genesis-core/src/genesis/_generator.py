@@ -340,6 +340,10 @@ class SyntheticGenerator:
         what = f"the conditions {shown!r}" if conditions else "the constraints"
         if conditions and self._constraints:
             what += " and the constraints"
+        # More training helps a network meet a rare condition; a copula
+        # (no epochs) is fitted once and for all.
+        trains = "epochs" in getattr(impl, "config_spec", {})
+        more_epochs = ", or fit with more epochs" if trains else ""
         kept: list[pd.DataFrame] = []
         produced = accepted = 0
         batch = max(n, 64)
@@ -350,7 +354,7 @@ class SyntheticGenerator:
                 raise ConditionNotMetError(
                     f"The {self.method_} model almost never generates rows that "
                     f"meet {what}; condition on values that are common in the "
-                    "training data, or fit with more epochs."
+                    f"training data{more_epochs}."
                 ) from error
             frame = self._restore(arrays, batch, rng, list(conditions))
             mask = rows_meeting(frame, conditions)
@@ -371,6 +375,9 @@ class SyntheticGenerator:
             advice = (
                 "Widen the ranges, condition on values that are common in the "
                 "training data, or fit with more epochs."
+                if trains
+                else "Widen the ranges or condition on values that are common in "
+                "the training data."
             )
             if unmet := [
                 column for key, (column, _, _) in points.items() if key not in held

@@ -12,6 +12,7 @@ rows that meet every condition, so the result is exact.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import logging
 import numbers
@@ -220,8 +221,24 @@ def check_column_condition(
         )
     raise InvalidDataError(
         f"Condition {name!r} = {wanted!r} names a value never seen in training; "
-        f"seen values include {categories[:10]!r}."
+        f"{_closest_value(wanted, categories)}seen values include "
+        f"{categories[:10]!r}."
     )
+
+
+def _closest_value(wanted: Any, categories: list[Any]) -> str:
+    """``"did you mean 'E'? "`` for text that matches a seen value but for
+    case and surrounding spaces, or is one typo from a single one; else
+    an empty string."""
+    if not isinstance(wanted, str):
+        return ""
+    texts = [value for value in categories if isinstance(value, str)]
+    plain = wanted.strip().casefold()
+    same = [value for value in texts if value.strip().casefold() == plain]
+    if len(same) == 1:
+        return f"did you mean {same[0]!r}? "
+    close = difflib.get_close_matches(wanted, texts, n=2, cutoff=0.8)
+    return f"did you mean {close[0]!r}? " if len(close) == 1 else ""
 
 
 def _discrete_range(name: Hashable, categories: list[Any], wanted: Any) -> ValueRange:
