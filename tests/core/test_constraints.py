@@ -250,6 +250,11 @@ def test_text_that_is_not_dates_is_refused_naming_the_column() -> None:
         (lambda: Range("a"), "needs a low or a high"),
         (lambda: Range("a", low=5, high=1), "low 5 above high 1"),
         (lambda: Range("a", low="soon"), "must be a number or a date"),
+        # Text that is no date may be a date misspelt, not only a column.
+        (
+            lambda: Range("a", low="yesterday"),
+            r"written like '2024-01-31'\. If 'yesterday' is another column",
+        ),
         (lambda: FixedCombinations(["a"]), "two or more different"),
         (lambda: FixedCombinations("ab"), "list of two or more"),
         (lambda: SyntheticGenerator(constraints=[("a", "b")]), "not a constraint"),

@@ -59,8 +59,9 @@ class Range(Constraint):
             if bound is not None and not _is_bound(bound):
                 # Text that is no date is most likely another column's name.
                 between = (
-                    f" To keep {column!r} at or above another column, use "
-                    f"Inequality({bound!r}, {column!r}); at or below, "
+                    f" A date is written like '2024-01-31'. If {bound!r} is "
+                    f"another column, keep {column!r} at or above it with "
+                    f"Inequality({bound!r}, {column!r}), at or below it with "
                     f"Inequality({column!r}, {bound!r})."
                     if isinstance(bound, str)
                     else ""
