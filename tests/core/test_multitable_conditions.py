@@ -12,6 +12,7 @@ import pytest
 from genesis import ConditionNotMetError, InvalidDataError
 from genesis.multitable import MultiTableGenerator, RelationalSchema, detect_schema
 from genesis.multitable._cardinality import CountShape, calibrate_counts
+from tests.core.test_multitable import shop_schema
 
 NYCFLIGHTS = (
     Path(
@@ -60,17 +61,6 @@ def shop() -> dict[str, pd.DataFrame]:
         }
     )
     return {"customers": customers, "orders": orders, "items": items}
-
-
-def shop_schema() -> RelationalSchema:
-    return (
-        RelationalSchema()
-        .add_table("customers", primary_key="customer_id")
-        .add_table("orders", primary_key="order_id")
-        .add_table("items", primary_key="item_id")
-        .add_relationship("orders", "customer_id", "customers", "customer_id")
-        .add_relationship("items", "order_id", "orders", "order_id")
-    )
 
 
 @pytest.fixture(scope="module")
