@@ -9,7 +9,9 @@ too, so the two frames are checked and encoded once.
 
 The synthetic column is read as the real column's type: numbers and
 datetimes from text, and a category stored as another type (``"1"`` for
-``1``, ``"True"`` for ``True``) as the real category it spells. Datetimes
+``1``, ``"True"`` for ``True``) as the real category it spells. Date text
+is read as the data plane reads it: in the layout guessed from the real text
+(day first when its values say so), applied to the synthetic text too. Datetimes
 compare instants when both columns have a time zone, else clock readings.
 Numbers in a datetime column are refused, since their unit is unknown.
 """
@@ -31,6 +33,7 @@ from genesis.metadata import (
     ColumnMetadata,
     ColumnType,
     TableMetadata,
+    guess_layout,
     unhashable_example,
 )
 
@@ -288,9 +291,13 @@ def _numeric_column(
     role: str = "synthetic",
 ) -> NumericColumn:
     if column.column_type is ColumnType.DATETIME:
+        layout = column.datetime_format
+        # Text in no declared layout is read in the layout of the real text,
+        # as the data plane reads it and writes generated values back.
+        guessed = None if layout is not None else _text_layout(real)
         real_times, synthetic_times = _same_clock(
-            _as_datetime(column.name, real, "real", column.datetime_format),
-            _as_datetime(column.name, synthetic, role, column.datetime_format),
+            _as_datetime(column.name, real, "real", layout, guessed),
+            _as_datetime(column.name, synthetic, role, layout, guessed),
         )
         real_ns = _datetime_ns(column.name, real_times, "real")
         synthetic_ns = _datetime_ns(column.name, synthetic_times, role)
@@ -375,10 +382,15 @@ def _as_float(name: Hashable, series: pd.Series, role: str) -> np.ndarray:
 
 
 def _as_datetime(
-    name: Hashable, series: pd.Series, role: str, layout: str | None = None
+    name: Hashable,
+    series: pd.Series,
+    role: str,
+    layout: str | None = None,
+    guessed: str | None = None,
 ) -> pd.Series:
     """The column as datetimes, with the time zone it was given, if any;
-    ``layout`` is the one the metadata declares for its text or numbers."""
+    ``layout`` is the one the metadata declares for its text or numbers,
+    ``guessed`` the one :func:`_text_layout` found in the real text."""
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return series
     if layout is not None:
@@ -392,6 +404,12 @@ def _as_datetime(
             "dates written as 20230623; convert them with pandas.to_datetime and "
             "the unit= or format= they use first."
         )
+    if _holds_text(series):
+        # With no layout from the real text (the real column holds
+        # datetimes, say), text is read in its own.
+        found = guessed if guessed is not None else _text_layout(series)
+        if found is not None:
+            return _read_guessed_layout(name, series, role, found)
     try:
         return _parse_datetimes(series)
     except (TypeError, ValueError) as error:
@@ -399,6 +417,72 @@ def _as_datetime(
             f"Column {name!r} is a datetime column, but the {role} data cannot be "
             f"read as datetimes ({error}); convert it with pandas.to_datetime first."
         ) from None
+
+
+def _text_layout(series: pd.Series) -> str | None:
+    """The strftime layout every present value of a text column reads in,
+    or None when the column is not text or no one layout reads it all.
+
+    As the data plane (genesis.data._times) does, the layout is pandas' guess
+    from the first value, month first and then day first: "03/02/2024" is
+    read month first unless another value, such as "27/01/2024", says the
+    column is day first.
+    """
+    if not _holds_text(series):
+        return None
+    texts = series.dropna().astype(str)
+    for dayfirst in (False, True):
+        layout = guess_layout(texts.iloc[0], dayfirst=dayfirst)
+        if layout is not None and not _read_layout(texts, layout).isna().any():
+            return layout
+    return None
+
+
+def _holds_text(series: pd.Series) -> bool:
+    if not pd.api.types.is_string_dtype(series.dtype):
+        return False
+    present = series.dropna()
+    return not present.empty and all(isinstance(v, str) for v in present.tolist())
+
+
+def _read_guessed_layout(
+    name: Hashable, series: pd.Series, role: str, layout: str
+) -> pd.Series:
+    """Text read in the layout guessed from the real column; text in ISO 8601
+    (year first, so never ambiguous) is read as such when the layout does not
+    read it."""
+    texts = series.dropna().astype(str)
+    times = _read_layout(texts, layout)
+    unread = times.isna()
+    if unread.any():
+        iso = _read_layout(texts, "ISO8601")
+        if not iso.isna().any():
+            return iso.reindex(series.index)
+        raise InvalidDataError(
+            f"Column {name!r} is a datetime column whose real text is in the "
+            f"layout {layout!r}, but {int(unread.sum())} of the {role} values do "
+            f"not read in it, for example {texts[unread].iloc[0]!r}. Write both "
+            "tables' dates in one layout, or convert the column with "
+            "pandas.to_datetime in both tables first."
+        )
+    return times.reindex(series.index)
+
+
+def _read_layout(texts: pd.Series, layout: str) -> pd.Series:
+    """``texts`` read in ``layout``, NaT where a value does not read; text
+    with different UTC offsets is read as instants in UTC."""
+    with warnings.catch_warnings():
+        # Mixed UTC offsets: pandas 3 refuses them without utc=True, pandas 2
+        # warns and returns objects.
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            times = pd.to_datetime(texts, format=layout, errors="coerce")
+        except (TypeError, ValueError):
+            times = None
+        if times is not None and pd.api.types.is_datetime64_any_dtype(times.dtype):
+            return times
+        return pd.to_datetime(texts, format=layout, errors="coerce", utc=True)
 
 
 def _read_declared_layout(
@@ -423,18 +507,22 @@ def _read_declared_layout(
 
 
 def _parse_datetimes(series: pd.Series) -> pd.Series:
+    # Text that no one layout reads is read value by value, as the data plane
+    # reads it; pandas warns that it does so, which is the reading wanted.
+    layout = "mixed" if _holds_text(series) else None
     with warnings.catch_warnings():
         # Text with different UTC offsets in one column: pandas 3 refuses it,
         # pandas 2 warns and returns objects. Either way it is read as
         # instants below.
         warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", UserWarning)
         try:
-            parsed = pd.to_datetime(series)
+            parsed = pd.to_datetime(series, format=layout)
         except (TypeError, ValueError):
             parsed = None
-    if parsed is not None and pd.api.types.is_datetime64_any_dtype(parsed.dtype):
-        return parsed
-    return pd.to_datetime(series, utc=True)
+        if parsed is not None and pd.api.types.is_datetime64_any_dtype(parsed.dtype):
+            return parsed
+        return pd.to_datetime(series, format=layout, utc=True)
 
 
 def _holds_numbers(series: pd.Series) -> bool:

@@ -88,7 +88,7 @@ from genesis.errors import (
     ModelFileError,
     NotFittedError,
 )
-from genesis.metadata import TableMetadata
+from genesis.metadata import ColumnType, TableMetadata
 from genesis.multitable._cardinality import calibrate_counts
 from genesis.multitable._keys import make_unique, restore_dtype
 from genesis.multitable._matching import (
@@ -314,6 +314,14 @@ class MultiTableGenerator:
                 metadata.get(name),
                 self._derived_seed(index),
             )
+        for plan in plans.values():
+            # An identifier column is written afresh, unique: its real values
+            # are never needed to free a repeated key, nor kept in the file.
+            if plan.key_choices is not None and plan.generator is not None:
+                meta = plan.generator.metadata_
+                if meta is not None and plan.movable_key in meta.columns:
+                    if meta[plan.movable_key].column_type == ColumnType.IDENTIFIER:
+                        plan.key_choices = None
 
         self._set_fitted(plans, order, records, np.random.default_rng(self.seed))
         logger.info(
@@ -912,6 +920,9 @@ class MultiTableGenerator:
                 plan.movable_key,
                 plan.key_step,
                 plan.key_bounds,
+                plan.key_choices,
+                rng,
+                f"Table {plan.name!r}",
             )
             if not keep.all():
                 table = table.loc[keep].reset_index(drop=True)

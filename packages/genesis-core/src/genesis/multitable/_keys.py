@@ -8,9 +8,9 @@ model carries none of them.
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
+import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -31,8 +31,6 @@ __all__ = [
     "restore_dtype",
     "value_step",
 ]
-
-logger = logging.getLogger(__name__)
 
 _PREFIXED_NUMBER = re.compile(r"^(?P<prefix>\D*)(?P<digits>\d+)$")
 _UUID = re.compile(
@@ -355,16 +353,26 @@ def make_unique(
     movable: Hashable | None,
     step: object,
     bounds: tuple[object, object] | None,
+    choices: Sequence[object] | None = None,
+    rng: np.random.Generator | None = None,
+    where: str = "The table",
 ) -> np.ndarray:
-    """Move repeated composite key values to the nearest free value on their grid.
+    """Make a composite key unique by changing ``movable`` in repeated rows.
 
-    Rows whose key repeats an earlier row's get ``movable`` (a modelled
-    numeric or datetime key column) shifted by whole ``step``s, inside
-    ``bounds`` while a free value is left there, until the key is unused.
+    Rows whose key repeats an earlier row's get ``movable`` changed until
+    the key is unused: on a grid (``step`` set; a modelled numeric or
+    datetime column) it is shifted by whole steps to the nearest free
+    value, inside ``bounds`` while a free value is left there; off a grid
+    (``choices`` set; text or categories) it takes a value of ``choices``,
+    drawn with ``rng``, that no other row with the same other key columns
+    holds. The other key columns (foreign keys) are never changed, so each
+    parent keeps the children it was given.
 
     Returns:
-        A boolean mask of the rows kept: rows that could not be made unique
-        (no movable column, or no free value near) are dropped.
+        A boolean mask of the rows kept. A row is dropped only when no
+        unique key can be made for it (no column may change, or every
+        choice is taken in its group); a ``UserWarning`` then names the
+        table, the key, the rows dropped and why.
     """
     keep = np.ones(len(frame), dtype=bool)
     repeated = frame.duplicated(list(key), keep="first").to_numpy()
@@ -372,7 +380,37 @@ def make_unique(
         return keep
     if movable is None:
         keep[repeated] = False
-        return keep
+        reason = "every key column is a foreign key, so none can change"
+    elif step is not None:
+        _shift_on_grid(frame, key, movable, step, bounds, repeated, keep)
+        reason = f"no free value of {movable!r} lay within {_MAX_SHIFT_STEPS} steps"
+    else:
+        _take_unused(frame, key, movable, choices or (), repeated, keep, rng)
+        reason = (
+            f"column {movable!r} has only {len(choices or ())} distinct values, "
+            "fewer than the rows that share the rest of the key"
+        )
+    if not keep.all():
+        warnings.warn(
+            f"{where}: dropped {int((~keep).sum())} of {len(keep)} generated "
+            f"rows whose primary key {list(key)!r} could not be made unique: "
+            f"{reason}. Their parents get fewer children than drawn.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return keep
+
+
+def _shift_on_grid(
+    frame: pd.DataFrame,
+    key: Sequence[Hashable],
+    movable: Hashable,
+    step: Any,
+    bounds: tuple[Any, Any] | None,
+    repeated: np.ndarray,
+    keep: np.ndarray,
+) -> None:
+    """Shift ``movable`` of repeated rows to the nearest free grid value."""
     columns = [frame[c].tolist() for c in key]
     rows = list(zip(*columns, strict=True))
     used = {rows[i] for i in np.flatnonzero(~repeated)}
@@ -405,13 +443,41 @@ def make_unique(
         else:
             keep[row] = False
     frame[movable] = pd.Series(moved, index=frame.index).astype(frame[movable].dtype)
-    if not keep.all():
-        logger.warning(
-            "Dropped %d generated row(s) whose key %r could not be made unique.",
-            int((~keep).sum()),
-            list(key),
-        )
-    return keep
+
+
+def _take_unused(
+    frame: pd.DataFrame,
+    key: Sequence[Hashable],
+    movable: Hashable,
+    choices: Sequence[object],
+    repeated: np.ndarray,
+    keep: np.ndarray,
+    rng: np.random.Generator | None,
+) -> None:
+    """Give ``movable`` of repeated rows a choice unused by the rest of their key."""
+    rng = rng if rng is not None else np.random.default_rng()
+    others = [c for c in key if c != movable]
+    values = frame[movable].tolist()
+    groups = list(zip(*(frame[c].tolist() for c in others), strict=True))
+    used: dict[tuple[Any, ...], set[Any]] = {}
+    for row in np.flatnonzero(~repeated):
+        used.setdefault(groups[row], set()).add(values[row])
+    free: dict[tuple[Any, ...], list[Any]] = {}
+    for row in np.flatnonzero(repeated):
+        group = groups[row]
+        if group not in free:
+            taken = used.get(group, set())
+            unused = [c for c in choices if c not in taken]
+            free[group] = [unused[i] for i in rng.permutation(len(unused))]
+        if free[group]:
+            values[row] = free[group].pop()
+        else:
+            keep[row] = False
+    changed = pd.Series(values, index=frame.index, dtype=object)
+    if isinstance(frame[movable].dtype, pd.CategoricalDtype):
+        frame[movable] = changed.astype("category")
+    else:
+        frame[movable] = restore_dtype(changed, frame[movable].dtype)
 
 
 def restore_dtype(values: pd.Series, dtype: object) -> pd.Series:

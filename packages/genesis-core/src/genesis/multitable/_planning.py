@@ -167,9 +167,13 @@ class TablePlan:
             relationship in which the table is the parent.
         patterns: The share of rows per pattern of having children
             (:func:`pattern_codes`), in code order.
-        movable_key: The composite key column moved to make keys unique.
-        key_step: That column's grid: a number or a ``pd.Timedelta``.
-        key_bounds: Its smallest and largest real values.
+        movable_key: The composite key column changed to make keys unique.
+        key_step: That column's grid (a number or a ``pd.Timedelta``) when
+            it is numeric or a datetime, else None.
+        key_bounds: Its smallest and largest real values, on a grid.
+        key_choices: Off a grid (text, categories), the distinct values
+            its model can write, from which a repeated key takes an unused
+            one; None otherwise.
         real_rows: Rows of the real (cleaned) table.
         generator: The fitted single-table generator; None when the table
             has only key columns.
@@ -194,6 +198,7 @@ class TablePlan:
     real_rows: int
     generator: SyntheticGenerator | None = None
     count_shapes: dict[str, CountShape] = field(default_factory=dict)
+    key_choices: tuple[object, ...] | None = None
 
     def to_json(self, schema: RelationalSchema) -> dict[str, Any]:
         """The plan as JSON-able values, less its generator (saved on its own)."""
@@ -215,6 +220,7 @@ class TablePlan:
             "movable_key": _encode_optional(self.movable_key),
             "key_step": _encode_step(self.key_step),
             "key_bounds": _encode_columns(self.key_bounds),
+            "key_choices": _encode_columns(self.key_choices),
             "real_rows": self.real_rows,
             "count_shapes": [
                 [column, shape.to_json()] for column, shape in self.count_shapes.items()
@@ -244,6 +250,9 @@ class TablePlan:
             movable_key=_decode_optional(data["movable_key"]),
             key_step=_decode_step(data["key_step"]),
             key_bounds=_decode_columns(data["key_bounds"]),
+            # Absent from files saved before text key columns were given
+            # unused values: their repeated keys are dropped, with a warning.
+            key_choices=_decode_columns(data.get("key_choices")),
             real_rows=int(data["real_rows"]),
             generator=generator,
             # Absent from files saved before the real count shapes were kept:
@@ -335,22 +344,27 @@ class TablePlanner:
             for column, values in zip(count_columns, counts, strict=True)
         }
 
-        movable, step, bounds = None, None, None
+        movable, step, bounds, choices = None, None, None, None
         if key is not None and len(key) > 1:
-            candidates = [
+            free = [c for c in key if c not in foreign]
+            on_grid = [
                 c
-                for c in key
-                if c not in foreign
-                and (
+                for c in free
+                if (
                     pd.api.types.is_numeric_dtype(frame[c].dtype)
                     or pd.api.types.is_datetime64_any_dtype(frame[c].dtype)
                 )
                 and not pd.api.types.is_bool_dtype(frame[c].dtype)
             ]
-            if candidates:
-                movable = candidates[-1]
+            if on_grid:
+                movable = on_grid[-1]
                 step = value_step(frame[movable])
                 bounds = (frame[movable].min(), frame[movable].max())
+            elif free:
+                # Text or categories: the model writes only values it saw,
+                # so a repeated key takes one of those its group lacks.
+                movable = free[-1]
+                choices = tuple(pd.unique(frame[movable].dropna()))
         return TablePlan(
             name=name,
             columns=list(frame.columns),
@@ -365,6 +379,7 @@ class TablePlanner:
             movable_key=movable,
             key_step=step,
             key_bounds=bounds,
+            key_choices=choices,
             real_rows=len(frame),
             count_shapes={c: s for c, s in shapes.items() if s is not None},
         )
