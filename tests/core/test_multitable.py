@@ -791,3 +791,36 @@ def test_nycflights_keeps_keys_origins_and_cardinality(
     assert report.properties["cardinality"] > 0.85
     orphans = generator.orphans_.set_index("relationship")["orphan_rows"]
     assert orphans["flights.dest -> airports.faa"] > 0
+
+
+def test_a_foreign_key_left_out_of_the_schema_is_named(
+    shop: dict[str, pd.DataFrame],
+) -> None:
+    # A new user deleted a relationship from the schema file: orders'
+    # customer_id became an ordinary column, and every generated value was a
+    # real customer id, copied into the model file too, without a word.
+    schema = (
+        RelationalSchema()
+        .add_table("customers", primary_key="customer_id")
+        .add_table("orders", primary_key="order_id")
+        .add_table("items", primary_key="item_id")
+        .add_relationship("items", "order_id", "orders", "order_id")
+    )
+    with pytest.warns(UserWarning) as caught:
+        MultiTableGenerator(schema, seed=0).fit(shop)
+    messages = [
+        str(w.message) for w in caught if "looks like a foreign key" in str(w.message)
+    ]
+    assert messages == [
+        "Table 'orders': column 'customer_id' looks like a foreign key to key "
+        "'customer_id' of table 'customers' (100.0% of values match, names alike), but "
+        "the schema has no such relationship, so its real values are learnt as "
+        "categories and copied into synthetic rows and the model file. If it is "
+        "one, add it: schema.add_relationship('orders', 'customer_id', "
+        "'customers', 'customer_id')."
+    ]
+    assert {w.filename for w in caught if "foreign key" in str(w.message)} == {__file__}
+    # The whole schema: nothing to say.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        MultiTableGenerator(shop_schema(), seed=0).fit(shop)

@@ -30,7 +30,7 @@ import pandas as pd
 from genesis.errors import InvalidConfigError, InvalidDataError
 from genesis.multitable._schema import RelationalSchema
 
-__all__ = ["detect_schema"]
+__all__ = ["detect_schema", "proposed_links"]
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def detect_schema(tables: Mapping[str, pd.DataFrame]) -> RelationalSchema:
     schema = RelationalSchema()
     for name in tables:
         schema.add_table(name, primary_key=keys[name])
-    for child, columns, parent, reason in _relationships(tables, keys):
+    for child, columns, parent, reason in proposed_links(tables, keys):
         try:
             schema.add_relationship(child, columns, parent)
         except InvalidConfigError as error:
@@ -139,9 +139,11 @@ def _pair_key(
     return None
 
 
-def _relationships(
+def proposed_links(
     tables: Mapping[str, pd.DataFrame], keys: Mapping[str, tuple[Hashable, ...] | None]
 ) -> list[tuple[str, list[Hashable], str, str]]:
+    """``(child, columns, parent, reason)`` for each column (or column set)
+    that looks like a foreign key to a table's primary key in ``keys``."""
     proposals = []
     for child, frame in tables.items():
         own = keys[child]

@@ -68,6 +68,7 @@ import logging
 import math
 import os
 import time
+import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, Self
 
@@ -75,6 +76,7 @@ import numpy as np
 import pandas as pd
 
 from genesis import _io
+from genesis._callers import caller_stacklevel
 from genesis._config import check_seed
 from genesis._generator import SyntheticGenerator
 from genesis._values import decode_value, encode_value
@@ -90,6 +92,7 @@ from genesis.errors import (
 )
 from genesis.metadata import ColumnType, TableMetadata
 from genesis.multitable._cardinality import calibrate_counts
+from genesis.multitable._detect import proposed_links
 from genesis.multitable._keys import make_unique, restore_dtype
 from genesis.multitable._matching import (
     assign_parents,
@@ -285,6 +288,7 @@ class MultiTableGenerator:
                     f"have; its tables are {self.schema.tables!r}."
                 )
         check_tables(self.schema, tables, discrete_columns)
+        _warn_undeclared_links(self.schema, tables)
         # A copy: editing the schema after fit must not change what the
         # fitted generator does.
         self.schema_ = RelationalSchema.from_dict(self.schema.to_dict())
@@ -1441,6 +1445,36 @@ def _check_constraint_keys(
                         "writes key values itself, so no rule can hold on "
                         "them. Constrain the table's other columns only."
                     )
+
+
+def _warn_undeclared_links(
+    schema: RelationalSchema, tables: Mapping[str, pd.DataFrame]
+) -> None:
+    """Warn of a column that looks like a foreign key the schema lacks.
+
+    Undeclared, it is an ordinary column: its real key values are learnt
+    as categories, written into synthetic rows and kept in the model file.
+    The test is :func:`detect_schema`'s (names alike, or text whose values
+    a parent's key holds).
+    """
+    keys = {name: schema.primary_key(name) for name in schema.tables}
+    declared = {(r.child, tuple(r.child_columns)) for r in schema.relationships}
+    for child, columns, parent, reason in proposed_links(tables, keys):
+        own = set(keys[child] or ())
+        if (child, tuple(columns)) in declared or set(columns) <= own:
+            continue
+        column = columns[0] if len(columns) == 1 else list(columns)
+        key = keys[parent] or ()
+        target = key[0] if len(key) == 1 else list(key)
+        warnings.warn(
+            f"Table {child!r}: column {column!r} looks like a foreign key to "
+            f"key {target!r} of table {parent!r} ({reason}), but the schema has no "
+            "such relationship, so its real values are learnt as categories and "
+            "copied into synthetic rows and the model file. If it is one, add "
+            f"it: schema.add_relationship({child!r}, {column!r}, {parent!r}, "
+            f"{target!r}).",
+            stacklevel=caller_stacklevel(),
+        )
 
 
 def _key_columns(schema: RelationalSchema, table: str) -> dict[Hashable, str]:
