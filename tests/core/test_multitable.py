@@ -589,7 +589,9 @@ def test_discrete_columns_naming_an_unknown_column_are_refused(
 ) -> None:
     with pytest.raises(
         InvalidDataError,
-        match=r"^Table 'customers' has no column 'agee', named in discrete_columns",
+        match=r"^Table 'customers' has no column 'agee', named in "
+        r"discrete_columns\. Did you mean 'age'\? Its columns are .*Correct that "
+        r"list\.$",
     ):
         MultiTableGenerator(shop_schema()).fit(
             shop, discrete_columns={"customers": ["agee"]}

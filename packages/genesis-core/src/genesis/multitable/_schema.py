@@ -8,6 +8,7 @@ keys that point at no parent row.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -671,9 +672,20 @@ def _check_columns(
 ) -> None:
     unknown = [c for c in columns if c not in frame.columns]
     if unknown:
+        names = [str(c) for c in frame.columns]
+        close = difflib.get_close_matches(str(unknown[0]), names, n=1, cutoff=0.75)
+        meant = (
+            f" Did you mean {frame.columns[names.index(close[0])]!r}?" if close else ""
+        )
+        # discrete_columns is the user's option, not the schema's.
+        fix = (
+            "Correct that list."
+            if role == "discrete_columns"
+            else "Correct the schema or the data."
+        )
         raise InvalidDataError(
-            f"Table {table!r} has no column {unknown[0]!r}, named in {role}; its "
-            f"columns are {list(frame.columns)!r}. Correct the schema or the data."
+            f"Table {table!r} has no column {unknown[0]!r}, named in {role}.{meant} "
+            f"Its columns are {list(frame.columns)!r}. {fix}"
         )
 
 
