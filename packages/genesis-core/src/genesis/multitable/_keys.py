@@ -71,14 +71,16 @@ class KeyFormat:
             from ``start``), ``"datetime"`` (``step_ns`` apart from
             ``start``, nanoseconds since the epoch, UTC), ``"prefixed"``
             (``prefix`` then the number, zero-padded to ``width``, counting
-            up from ``start``), ``"uuid"`` or ``"code"`` (random codes of
+            up from ``start``), ``"uuid"`` or ``"code"`` (``prefix``, the
+            text every real key starts with, then random codes of
             ``length`` characters over ``alphabet``).
         dtype: The key column's dtype, as :func:`dtype_name` writes it.
         start: The first value: an int for integers and prefixed text, a
             float for numbers, nanoseconds for datetimes, None where a kind
             has none (or when the real column had no value).
         step_ns: The datetime grid, in nanoseconds.
-        prefix: Text before the number of prefixed keys.
+        prefix: Text before the number of prefixed keys, or before the
+            random part of codes.
         width: Digits of prefixed keys (0 when their widths vary).
         alphabet: The characters of random codes.
         length: The usual length of a code; longer codes are drawn when
@@ -146,10 +148,15 @@ class KeyFormat:
                 )
         if texts and all(_UUID.match(t) for t in texts):
             return cls(UUID, name, upper=all(t == t.upper() for t in texts))
-        alphabet = "".join(sorted(set("".join(texts)))) or _DEFAULT_ALPHABET
-        lengths = pd.Series([len(t) for t in texts] or [_DEFAULT_CODE_LENGTH])
+        # Text every key starts with (a tail number's "N") is kept; the rest
+        # is drawn over the characters the rest uses.
+        prefix = _common_prefix(texts) if len(texts) > 1 else ""
+        prefix = prefix[: max(min(map(len, texts), default=1) - 1, 0)]
+        rests = [t[len(prefix) :] for t in texts]
+        alphabet = "".join(sorted(set("".join(rests)))) or _DEFAULT_ALPHABET
+        lengths = pd.Series([len(t) for t in rests] or [_DEFAULT_CODE_LENGTH])
         length = max(int(lengths.mode().iloc[0]), 1)
-        return cls(CODE, name, alphabet=alphabet, length=length)
+        return cls(CODE, name, prefix=prefix, alphabet=alphabet, length=length)
 
     def fresh(
         self, n: int, rng: np.random.Generator, where: str = "The key column"
@@ -195,7 +202,8 @@ class KeyFormat:
             if self.upper:
                 texts = [text.upper() for text in texts]
         else:
-            texts = _random_codes(self.alphabet, self.length, n, rng)
+            codes = _random_codes(self.alphabet, self.length, n, rng)
+            texts = [self.prefix + code for code in codes]
         if isinstance(dtype, pd.CategoricalDtype):
             return pd.Series(pd.Categorical(texts))
         return restore_dtype(pd.Series(texts, dtype=object), dtype)
@@ -275,6 +283,15 @@ def _is_int64(value: object) -> bool:
         return False
     bounds = np.iinfo(np.int64)
     return int(bounds.min) <= int(value) <= int(bounds.max)
+
+
+def _common_prefix(texts: list[str]) -> str:
+    """The text every one of ``texts`` starts with."""
+    shortest = min(texts, key=len)
+    for position, character in enumerate(shortest):
+        if any(text[position] != character for text in texts):
+            return shortest[:position]
+    return shortest
 
 
 def _random_codes(
