@@ -279,3 +279,18 @@ def test_nycflights_one_airline_and_long_delays_keep_every_key() -> None:
     assert flights["origin"].isin(database["airports"]["faa"]).all()
     planes = flights["tailnum"].dropna()
     assert planes.isin(database["planes"]["tailnum"]).all()
+
+
+def test_inherited_conditions_too_rare_are_named_in_the_users_terms(
+    fitted: MultiTableGenerator,
+) -> None:
+    # Orders of pro customers inherit 'segment' on an internal context
+    # column, whose name reached the message.
+    with pytest.raises(ConditionNotMetError) as rare:
+        fitted.generate(
+            conditions={"customers": {"segment": "pro"}, "orders": {"amount": (1, 5)}}
+        )
+    message = str(rare.value)
+    assert message.startswith("Table 'orders': its model could not generate")
+    assert "'amount'" in message and "['customers']" in message
+    assert "__genesis__" not in message

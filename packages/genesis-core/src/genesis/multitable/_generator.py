@@ -108,6 +108,7 @@ from genesis.multitable._orphans import (
     clean_orphans,
 )
 from genesis.multitable._planning import (
+    HELPER_PREFIX,
     Link,
     TablePlan,
     TablePlanner,
@@ -821,9 +822,17 @@ class MultiTableGenerator:
                 n, conditions=dict(conditions) or None, seed=_next_seed(rng)
             )
         except ConditionNotMetError as exc:
+            detail = str(exc)
+            if HELPER_PREFIX in detail:
+                # The model's own terms name the inherited conditions by
+                # internal context columns; ``what`` already says them.
+                detail = (
+                    "Its rows almost never meet those together; condition on "
+                    "values that are common in the training data."
+                )
             raise ConditionNotMetError(
                 f"Table {plan.name!r}: its model could not generate {n} rows "
-                f"{what}. {exc}"
+                f"{what}. {detail}"
             ) from exc
 
     def _rows_by_pattern(
