@@ -175,3 +175,41 @@ def test_misspelt_text_provider_is_unknown_method() -> None:
 def test_known_text_provider_without_its_extra_is_backend_not_available() -> None:
     with pytest.raises(BackendNotAvailableError, match=r"genesis-synth-llm\[openai\]"):
         resolve_provider("openai")
+
+
+MISSPELT_BACKENDS = [("toch", "torch"), ("JAX", "jax"), ("pytorch", "torch")]
+
+
+@pytest.mark.parametrize(("asked", "meant"), MISSPELT_BACKENDS)
+@pytest.mark.parametrize("method", ["ctgan", "gaussian_copula"])
+def test_misspelt_backend_is_unknown_with_the_name_meant(
+    method: str, asked: str, meant: str
+) -> None:
+    # Before, "toch" on ctgan advised `pip install "a plugin providing
+    # 'toch'"`, and the copula ran in numpy without a word.
+    with pytest.raises(UnknownMethodError, match=f"Did you mean {meant!r}"):
+        SyntheticGenerator(method, backend=asked)
+
+
+def test_misspelt_backend_from_the_environment_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GENESIS_BACKEND", "toch")
+    with pytest.raises(UnknownMethodError, match="asked by GENESIS_BACKEND"):
+        TimeGANGenerator(seq_len=8, n_features=2)
+
+
+def test_cli_generate_with_a_misspelt_backend_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "table.csv"
+    _small_table().to_csv(data, index=False)
+    model = tmp_path / "m.genesis"
+    assert main(["fit", str(data), "-o", str(model)]) == 0
+    output = tmp_path / "out.csv"
+    status = main(
+        ["generate", str(model), "-n", "5", "-o", str(output), "--backend", "tourch"]
+    )
+    assert status == 2
+    assert "Did you mean 'torch'?" in capsys.readouterr().err
+    assert not output.exists()

@@ -176,6 +176,10 @@ class GeneratorRegistry(_NamedRegistry):
     def backends_for(self, method: str) -> list[str]:
         return sorted(backend for m, backend in self._items if m == method)
 
+    def backends(self) -> list[str]:
+        """Every backend some installed plugin registers a method on."""
+        return sorted({backend for _, backend in self._items})
+
 
 @dataclass(frozen=True)
 class _LazyImplementation:
@@ -420,7 +424,8 @@ def resolve_backend(
 
     Raises:
         UnknownMethodError: ``method`` is neither registered by an installed
-            plugin nor one of the methods of our backends (a typo).
+            plugin nor one of the methods of our backends (a typo), or the
+            backend asked is close to a known backend but none (a typo).
         BackendNotAvailableError: ``method`` is known but no installed
             plugin provides it on the requested backend (or on any backend),
             with the install line.
@@ -429,6 +434,8 @@ def resolve_backend(
     available = generators.backends_for(method)
     wanted = requested or os.environ.get(BACKEND_ENV) or None
     source = "backend=" if requested else BACKEND_ENV
+    if wanted:
+        _check_backend_name(wanted, source, generators.backends())
     if not available:
         known = generators.methods()
         if method not in BACKEND_METHODS:
@@ -466,6 +473,33 @@ def resolve_backend(
             available,
         )
     return backend
+
+
+def _check_backend_name(wanted: str, source: str, registered: list[str]) -> None:
+    """Refuse a misspelt backend name, with the name meant.
+
+    A name close to a known backend (``"toch"``, ``"JAX"``, ``"pytorch"``)
+    is a typo: installing something would not help, so it is an
+    :class:`UnknownMethodError` naming the closest one rather than a
+    ``pip install`` line for a distribution that does not exist. Names of
+    our own backends are known even where they are not installed, and so
+    are those of every installed plugin. A name close to none may be a
+    third party's backend whose plugin is missing, and is left to the
+    :class:`BackendNotAvailableError` that follows. The copula, which runs
+    in numpy whatever is asked, is checked too: ``GENESIS_BACKEND=toch`` is a
+    mistake wherever it is read.
+    """
+    known = sorted({*registered, *BACKEND_PREFERENCE, CORE_BACKEND})
+    if wanted in known:
+        return
+    guess = _close_name(wanted, known)
+    if guess is None:
+        return
+    raise UnknownMethodError(
+        f"Backend {wanted!r} (asked by {source}) is not a backend of Genesis or "
+        f"of an installed plugin. Did you mean {guess!r}? The backends are "
+        f"{known!r}."
+    )
 
 
 def resolve_provider(name: str) -> type:

@@ -8,7 +8,7 @@ working::
     ├── InvalidDataError          (ValueError)   bad data; names the column
     ├── InvalidConfigError        (ValueError)   bad config; lists the valid keys
     ├── NotFittedError            (RuntimeError) generate/save before fit
-    ├── UnknownMethodError        (ValueError)   a method name nobody provides
+    ├── UnknownMethodError        (ValueError)   a misspelt method or backend name
     ├── BackendNotAvailableError  (ImportError)  gives the ``pip install`` line
     ├── PluginConflictError       (RuntimeError) two plugins claim one name
     ├── ModelFileError            (ValueError)   unreadable or incompatible file
@@ -51,7 +51,7 @@ class NotFittedError(GenesisError, RuntimeError):
 
 
 class UnknownMethodError(GenesisError, ValueError):
-    """A method or text provider name that Genesis does not know.
+    """A method, backend or text provider name that Genesis does not know.
 
     The name is neither provided by an installed plugin nor one of the
     methods and providers of Genesis's own distributions, so it is most
