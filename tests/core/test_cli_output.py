@@ -153,6 +153,50 @@ def test_evaluate_reads_a_leading_zero_column_as_text_in_every_file(
     assert rows["zip"]["score"] == pytest.approx(0.5)
 
 
+# -- CSV files: whole numbers with blanks stay whole numbers -----------------
+
+
+def test_whole_numbers_with_blanks_are_read_as_nullable_integers(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text(
+        "amount,big,signed,ratio,code,empty\n"
+        "4268,9007199254740993,-3,1.0,0012,\n"
+        ",,+7,2.5,,\n"
+        "12,1,,,0013,\n",
+        encoding="utf-8",
+    )
+    frame = read_table(data)
+    # pandas reads the first three as floats: 4268.0, and 2**53 + 1 as 2**53.
+    assert str(frame["amount"].dtype) == "Int64"
+    assert frame["amount"].tolist() == [4268, pd.NA, 12]
+    assert frame["big"][0] == 9007199254740993
+    assert frame["signed"].tolist() == [-3, 7, pd.NA]
+    # Written with a decimal point, or codes, or no value at all: unchanged.
+    assert frame["ratio"].dtype == np.float64
+    assert frame["code"].tolist()[::2] == ["0012", "0013"]
+    assert frame["empty"].dtype == np.float64
+
+
+def test_fit_and_generate_write_whole_numbers_with_blanks_as_the_file_did(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(0)
+    amounts = [str(v) if v % 5 else "" for v in rng.integers(100, 5000, 200)]
+    lines = ["amount,kind"] + [f"{a},{'ab'[i % 2]}" for i, a in enumerate(amounts)]
+    (tmp_path / "data.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    model, rows = tmp_path / "m.genesis", tmp_path / "syn.csv"
+
+    assert main(["fit", str(tmp_path / "data.csv"), "-o", str(model)]) == 0
+    assert main(["generate", str(model), "-n", "300", "-o", str(rows)]) == 0
+
+    # Before, every value came back written as "1631.0".
+    written = pd.read_csv(rows, dtype=str)["amount"]
+    assert written.isna().any() and written.notna().any()
+    assert written.dropna().str.fullmatch(r"\d+").all()
+
+
 # -- CSV files: the separator is detected, decimal commas are numbers ---------
 
 CITIES = ["Kraków", "São Paulo", "Zürich"]

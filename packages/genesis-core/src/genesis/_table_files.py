@@ -62,6 +62,7 @@ EMPTY_FILE = "the file is empty; a CSV file needs a header line naming its colum
 # "0" alone and "0.5" are numbers.
 _DIGITS = re.compile(r"\d+")
 _ZERO_PADDED = re.compile(r"0\d+")
+_WHOLE = re.compile(r"[-+]?\d+")
 # "6,74", "-0,5", ",5", "12", "1,5e-3": a number with an optional decimal comma.
 _DECIMAL_COMMA = re.compile(r"[-+]?(\d+(,\d*)?|,\d+)([eE][-+]?\d+)?")
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -245,13 +246,22 @@ def _too_many_fields(line: object, width: object, header: object, sep: str) -> s
 def _read_csv(
     path: Path, text_columns: Collection[Hashable], separator: str, encoding: str
 ) -> pd.DataFrame:
-    """Read a CSV file, keeping codes with leading zeros as text.
+    """Read a CSV file, keeping codes with leading zeros as text and whole
+    numbers with blanks as whole numbers.
 
-    pandas reads "02134" as the number 2134. A column it reads as whole
-    numbers is read again as text, and kept as text when every value is a
-    string of digits and one of them starts with a zero followed by more
-    digits. Columns named in ``text_columns`` that pandas reads as numbers
-    are kept as text whatever their values.
+    pandas reads "02134" as the number 2134, and a column of whole numbers
+    with an empty cell as floats (written back as ``1631.0``, and exact only
+    up to 2**53). A column it reads as whole numbers is read again as text:
+
+    - kept as text when every value is a string of digits and one of them
+      starts with a zero followed by more digits;
+    - otherwise, when it was read as floats and every value is written as a
+      whole number (``12``, ``-3``, ``+7``), made pandas' nullable ``Int64``
+      from that text, so values and blanks come back as the file wrote them.
+      A column whose numbers pass the int64 range stays float.
+
+    Columns named in ``text_columns`` that pandas reads as numbers are kept
+    as text whatever their values.
     """
     _check_lines(path, separator, encoding)
     # index_col=False: when every line has one field more than the header,
@@ -261,7 +271,9 @@ def _read_csv(
     candidates = [
         position
         for position, name in enumerate(frame.columns)
-        if name in text_columns or _may_be_zero_padded(frame[name])
+        if name in text_columns
+        or _may_be_zero_padded(frame[name])
+        or _may_be_whole(frame[name])
     ]
     if not candidates:
         return frame
@@ -278,6 +290,10 @@ def _read_csv(
         name = frame.columns[position]
         if name in text_columns or _is_zero_padded(texts[text]):
             frame[name] = texts[text]
+        elif _may_be_whole(frame[name]):
+            whole = _whole_numbers(texts[text])
+            if whole is not None:
+                frame[name] = whole
     return frame
 
 
@@ -407,6 +423,30 @@ def _may_be_zero_padded(column: pd.Series) -> bool:
         values = column.dropna().to_numpy(dtype=np.float64)
         return bool(np.all((values >= 0) & (values == np.floor(values))))
     return False
+
+
+def _may_be_whole(column: pd.Series) -> bool:
+    """Whether pandas may have read whole numbers with blanks as floats."""
+    if not pd.api.types.is_float_dtype(column.dtype):
+        return False
+    values = column.dropna().to_numpy(dtype=np.float64)
+    has_blanks = 0 < len(values) < len(column)
+    return has_blanks and bool(np.all(values == np.floor(values)))
+
+
+def _whole_numbers(texts: pd.Series) -> pd.Series | None:
+    """``texts`` as nullable Int64 when every value is written as a whole
+    number that int64 holds; None otherwise."""
+    values = texts.dropna().str.strip()
+    if not values.str.fullmatch(_WHOLE).all():
+        return None
+    try:
+        numbers = values.str.removeprefix("+").astype(np.int64)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    whole = pd.Series(pd.NA, index=texts.index, dtype="Int64", name=texts.name)
+    whole[numbers.index] = numbers.to_numpy()
+    return whole
 
 
 def _is_zero_padded(texts: pd.Series) -> bool:
