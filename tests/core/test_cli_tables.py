@@ -57,9 +57,9 @@ def shop(tmp_path: Path) -> Path:
 
 
 def fit_generate(
-    shop: Path, *options: str, scale: str = "1"
+    shop: Path, *options: str, scale: str = "1", out: str = "synthetic"
 ) -> dict[str, pd.DataFrame]:
-    model, out = shop.parent / "shop.genesis", shop.parent / "synthetic"
+    model, out = shop.parent / "shop.genesis", shop.parent / out
     assert main(["fit", str(shop), "-o", str(model), *COPULA, *options]) == 0
     command = ["generate", str(model), "-o", str(out), "--scale", scale]
     assert main([*command, "--seed", "1"]) == 0
@@ -145,7 +145,7 @@ def test_per_table_discrete_columns_and_constraints_reach_their_tables(
 
     plain = fit_generate(shop)
     kept = fit_generate(
-        shop, "--discrete", "customers.age", "--constraints", str(rules)
+        shop, "--discrete", "customers.age", "--constraints", str(rules), out="kept"
     )
 
     def late(orders: pd.DataFrame) -> int:
@@ -195,7 +195,7 @@ def test_datetime_takes_table_dot_column(shop: Path) -> None:
         return int(pd.to_datetime(days, format="%Y%m%d", errors="coerce").isna().sum())
 
     plain = fit_generate(shop)
-    declared = fit_generate(shop, "--datetime", "orders.day=%Y%m%d")
+    declared = fit_generate(shop, "--datetime", "orders.day=%Y%m%d", out="declared")
 
     # As whole numbers, 20240131 and 20240201 have 20240150 between them
     # (measured 131 of 207 days that are no date).
@@ -327,6 +327,42 @@ def test_related_tables_model_takes_scale_not_rows(shop: Path, capsys) -> None:
     assert main(["generate", str(model), "-n", "10", "-o", str(out)]) == 2
     assert "--scale" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_generate_never_writes_over_the_real_tables(shop: Path, capsys) -> None:
+    model = shop.parent / "m.genesis"
+    assert main(["fit", str(shop), "-o", str(model), *COPULA]) == 0
+    real = {path.name: path.read_bytes() for path in shop.iterdir()}
+
+    # Before, "-o shop" replaced the real customers.csv and orders.csv.
+    assert main(["generate", str(model), "-o", str(shop)]) == 2
+    error = capsys.readouterr().err
+    assert "already holds customers.csv, orders.csv" in error
+    assert "--overwrite" in error
+    assert {path.name: path.read_bytes() for path in shop.iterdir()} == real
+
+
+def test_generate_over_earlier_synthetic_files_takes_overwrite(
+    shop: Path, capsys
+) -> None:
+    model, out = shop.parent / "m.genesis", shop.parent / "out"
+    assert main(["fit", str(shop), "-o", str(model), *COPULA]) == 0
+    assert main(["generate", str(model), "-o", str(out), "--seed", "0"]) == 0
+    first = (out / "orders.csv").read_bytes()
+    capsys.readouterr()
+
+    assert main(["generate", str(model), "-o", str(out), "--seed", "1"]) == 2
+    assert "already holds customers.csv, orders.csv" in capsys.readouterr().err
+    assert (out / "orders.csv").read_bytes() == first
+    again = ["generate", str(model), "-o", str(out), "--seed", "1", "--overwrite"]
+    assert main(again) == 0
+    assert (out / "orders.csv").read_bytes() != first
+    # A folder holding other files only is written into as before.
+    (out / "customers.csv").unlink()
+    (out / "orders.csv").unlink()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(["generate", str(model), "-o", str(out)]) == 0
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
 def test_single_table_model_still_needs_rows(shop: Path, capsys) -> None:

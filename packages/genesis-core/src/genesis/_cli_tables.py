@@ -420,6 +420,13 @@ def run_generate(args: argparse.Namespace) -> int:
     generator = MultiTableGenerator.load(
         args.model, backend=args.backend, device=args.device
     )
+    paths = {
+        name: output / f"{name}.{args.format}" for name in generator.schema_.tables
+    }
+    if not args.overwrite:
+        _refuse_existing_files(
+            output, [path for path in paths.values() if path.exists()]
+        )
     # Related tables are built whole in memory before any file is written:
     # say how much is coming, so a large --scale is no silent wait.
     real_rows = sum(plan.real_rows for plan in generator._fitted().values())
@@ -434,7 +441,7 @@ def run_generate(args: argparse.Namespace) -> int:
     took = time.perf_counter() - started
     output.mkdir(parents=True, exist_ok=True)
     for name, frame in database.items():
-        path = output / f"{name}.{args.format}"
+        path = paths[name]
         if args.format == "parquet":
             frame.to_parquet(path, index=False)
         else:
@@ -445,6 +452,23 @@ def run_generate(args: argparse.Namespace) -> int:
         f"Generated {len(database)} tables ({rows} rows) in {took:.1f} s into {output}"
     )
     return 0
+
+
+def _refuse_existing_files(output: Path, existing: list[Path]) -> None:
+    """Refuse to write tables over files already in ``output``.
+
+    A folder of related tables is most often made beside the real one, and
+    its files are named as the real ones are: ``-o data`` where ``data``
+    holds the real tables would replace them with synthetic rows.
+    """
+    if not existing:
+        return
+    names = ", ".join(path.name for path in existing)
+    raise InvalidDataError(
+        f"{output}: already holds {names}, which generating would replace. If "
+        "this folder holds the real tables, name another one; to replace "
+        "earlier synthetic files, pass --overwrite."
+    )
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

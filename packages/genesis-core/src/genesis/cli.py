@@ -209,6 +209,12 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_BATCH_ROWS,
         help=f"rows generated and written at a time (default {DEFAULT_BATCH_ROWS})",
     )
+    generate.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="related tables: replace files of the same names already in the "
+        "output folder (refused otherwise, so real tables are never written over)",
+    )
     generate.add_argument("--seed", type=int, default=None)
     generate.add_argument("--backend", default=None)
     generate.add_argument(
