@@ -498,3 +498,16 @@ def test_warnings_print_as_genesis_lines_not_python_source(
     assert done.returncode == 0, done.stderr
     assert "genesis: warning: Column 'note' holds 60 distinct texts" in done.stderr
     assert "UserWarning" not in done.stderr and ".py:" not in done.stderr
+
+
+def test_generate_from_a_truncated_related_tables_model_names_the_file(
+    shop: Path, capsys
+) -> None:
+    model = shop.parent / "m.genesis"
+    assert main(["fit", str(shop), "-o", str(model), *COPULA]) == 0
+    # The kind is read from the header alone, which survives the cut; the
+    # weights past it do not.
+    model.write_bytes(model.read_bytes()[:-100])
+    assert main(["generate", str(model), "-o", str(shop.parent / "out")]) == 2
+    assert "not a readable Genesis model file" in capsys.readouterr().err
+    assert not (shop.parent / "out").exists()

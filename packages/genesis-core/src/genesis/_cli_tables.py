@@ -395,8 +395,7 @@ def holds_related_tables(path: Path) -> bool:
     Raises:
         ModelFileError: The file is missing or not a readable model file.
     """
-    _, document = _io.read_model_file(path)
-    return document.get(_io.KIND_KEY) == _io.MULTITABLE
+    return _io.read_model_document(path).get(_io.KIND_KEY) == _io.MULTITABLE
 
 
 def run_generate(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ __all__ = [
     "SINGLE_TABLE",
     "check_model_kind",
     "prepare_target",
+    "read_model_document",
     "read_model_file",
     "user_path",
     "write_model_file",
@@ -151,16 +152,33 @@ def read_model_file(
             or from a format version this release cannot read.
     """
     source = user_path(path)
+    document = _checked_document(source)
+    try:
+        arrays = load_file(str(source))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise _unreadable(source, exc) from exc
+    return arrays, document
+
+
+def read_model_document(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The JSON document of a model file, without reading its arrays.
+
+    For a look at what the file holds (its kind, its method) before loading
+    it: the header is read, not the weights that follow it.
+
+    Raises:
+        ModelFileError: As :func:`read_model_file`, for the header.
+    """
+    return _checked_document(user_path(path))
+
+
+def _checked_document(source: Path) -> dict[str, Any]:
     if not source.is_file():
         raise ModelFileError(f"No model file at {str(source)!r}.")
     try:
-        arrays = load_file(str(source))
         header = _read_header(source)
-    except (SafetensorError, OSError, ValueError, json.JSONDecodeError) as exc:
-        raise ModelFileError(
-            f"{str(source)!r} is not a readable Genesis model file (truncated or "
-            f"corrupted?): {exc}"
-        ) from exc
+    except (OSError, ValueError, json.JSONDecodeError) as exc:
+        raise _unreadable(source, exc) from exc
     if _FORMAT_KEY not in header or _JSON_KEY not in header:
         raise ModelFileError(
             f"{str(source)!r} is a safetensors file but not a Genesis model file "
@@ -178,7 +196,14 @@ def read_model_file(
             f"Genesis reads versions {_OLDEST_READABLE_VERSION} to "
             f"{FORMAT_VERSION}: {advice}."
         )
-    return arrays, json.loads(header[_JSON_KEY])
+    return json.loads(header[_JSON_KEY])
+
+
+def _unreadable(source: Path, exc: Exception) -> ModelFileError:
+    return ModelFileError(
+        f"{str(source)!r} is not a readable Genesis model file (truncated or "
+        f"corrupted?): {exc}"
+    )
 
 
 def _read_header(source: Path) -> dict[str, str]:
