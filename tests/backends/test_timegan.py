@@ -345,6 +345,16 @@ def test_saved_generator_loads_and_generates_the_same(
     assert arrays["impl.supervisor.rnn.layers.0.recurrent_bias"].shape == (24,)
 
 
+def test_an_unseeded_model_draws_afresh_after_each_load(
+    tiny, shop_windows: np.ndarray, tmp_path: Path
+) -> None:
+    # Before, every load started from the stream saved in the file.
+    path = tmp_path / "unseeded.genesis"
+    tiny(seed=None).fit(shop_windows, progress=False).save(path)
+    first = TimeGANGenerator.load(path).generate(4)
+    assert not np.array_equal(first, TimeGANGenerator.load(path).generate(4))
+
+
 def test_a_version_1_file_loads_and_a_newer_one_is_refused_by_version(
     fitted: TimeGANGenerator, tmp_path: Path
 ) -> None:

@@ -1347,8 +1347,11 @@ class TimeGANGenerator:
             )
             scaler = _MinMaxScaler(arrays["scaler.minimum"], arrays["scaler.maximum"])
             layout = _OutputLayout.from_json(document["layout"])
+            # As SyntheticGenerator.load: seeded models go on where they were
+            # saved; unseeded ones draw afresh after each load.
             rng = np.random.default_rng()
-            rng.bit_generator.state = document["rng"]
+            if document["seed"] is not None:
+                rng.bit_generator.state = document["rng"]
         except (KeyError, TypeError) as exc:
             raise ModelFileError(
                 f"{str(path)!r} is missing part of a TimeGAN model ({exc!r}); it may "
