@@ -1546,8 +1546,11 @@ class MultiTableGenerator:
                 "orphans": document["orphans"],
                 "max_context_columns": document["max_context_columns"],
             }
+            # As SyntheticGenerator.load: seeded models go on where they were
+            # saved; unseeded ones draw afresh after each load.
             rng = np.random.default_rng()
-            rng.bit_generator.state = document["rng"]
+            if document["seed"] is not None:
+                rng.bit_generator.state = document["rng"]
         except ModelFileError:
             raise
         except (KeyError, TypeError, ValueError, IndexError) as exc:
