@@ -195,6 +195,21 @@ def test_save_load_gives_identical_rows(frame, tmp_path: Path) -> None:
     assert loaded.metadata_ == generator.metadata_
 
 
+def test_an_unseeded_model_draws_afresh_after_each_load(frame, tmp_path: Path) -> None:
+    # Before, every load started from the stream saved in the file, so every
+    # `genesis generate` run of an unseeded model wrote the same rows.
+    path = tmp_path / "model.genesis"
+    SyntheticGenerator("gaussian_copula").fit(frame, progress=False).save(path)
+    first = SyntheticGenerator.load(path).generate(50)
+    second = SyntheticGenerator.load(path).generate(50)
+    assert not first.equals(second)
+    # A seed given to generate still repeats.
+    pd.testing.assert_frame_equal(
+        SyntheticGenerator.load(path).generate(50, seed=4),
+        SyntheticGenerator.load(path).generate(50, seed=4),
+    )
+
+
 def test_saved_file_holds_no_pickle(fitted, tmp_path: Path) -> None:
     path = tmp_path / "model.genesis"
     fitted.save(path)
