@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from genesis._callers import caller_stacklevel
 from genesis.errors import InvalidDataError
 from genesis.metadata import guess_layout
 
@@ -387,12 +389,16 @@ def _guess_and_read(
         )
         if guessed is not None
     ]
+    readings = []
     for guessed in guesses:
         try:
             times, offsets = read_text_times(strings, guessed)
         except (TypeError, ValueError):
             continue
-        return times, guessed, offsets
+        readings.append((times, guessed, offsets))
+    if readings:
+        _warn_if_read_two_ways(name, strings, readings)
+        return readings[0]
     try:
         times = pd.to_datetime(strings, format="mixed")
     except (TypeError, ValueError):
@@ -408,6 +414,39 @@ def _guess_and_read(
         ) from None
     whole_days = bool((times == times.dt.normalize()).all())
     return times, "%Y-%m-%d" if whole_days else "%Y-%m-%d %H:%M:%S", None
+
+
+def _warn_if_read_two_ways(
+    name: Hashable,
+    texts: pd.Series,
+    readings: list[tuple[pd.Series, str, np.ndarray | None]],
+) -> None:
+    """Warn when month first and day first both read every value, as
+    different dates: with every day at 12 or less (``03/04/2023``), the
+    text alone cannot say which it is. Month first is kept, as pandas reads
+    it; the message gives both readings and the layout to declare. Text
+    that starts with the year (``2024-01-05``) is year, month, day: the
+    year-day-month reading pandas also finds is not warned of."""
+    if len(readings) < 2 or readings[0][1] == readings[1][1]:
+        return
+    (first, month_first, _), (second, day_first, _) = readings[:2]
+    if day_first.startswith("%Y") or day_first.startswith("%y"):
+        return
+    differ = np.flatnonzero((first != second).to_numpy())
+    if not differ.size:
+        return
+    row = int(differ[0])
+    one, other = first.iloc[row], second.iloc[row]
+    warnings.warn(
+        f"Column {name!r} holds dates that read both month first and day first "
+        f"({month_first!r} and {day_first!r}): {texts.iloc[row]!r} is "
+        f"{one.day} {one:%B %Y} or {other.day} {other:%B %Y}. They are read month "
+        "first. If "
+        "they are day first, declare the layout: metadata.update_column("
+        f"{name!r}, 'datetime', datetime_format={day_first!r}), or on the command "
+        f"line --datetime {name}={day_first}.",
+        stacklevel=caller_stacklevel(),
+    )
 
 
 def read_restored_times(plan: Any, series: pd.Series) -> pd.Series:
