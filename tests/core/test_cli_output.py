@@ -258,7 +258,8 @@ def test_fit_learns_the_columns_of_a_semicolon_csv_not_its_rows(
 
     types = {c.name: c.column_type for c in SyntheticGenerator.load(model).metadata_}
     assert types == {"city": "categorical", "amount": "continuous", "n": "integer"}
-    synthetic = pd.read_csv(rows)
+    # Written as the real file is: separated by semicolons, decimal commas.
+    synthetic = pd.read_csv(rows, sep=";", decimal=",")
     assert list(synthetic.columns) == ["city", "amount", "n"]
     # Once the whole file's lines came back as the categories of one column.
     assert set(synthetic["city"]) <= set(CITIES)
@@ -410,8 +411,11 @@ def test_fit_reads_a_latin_1_file_given_its_encoding(tmp_path: Path) -> None:
     assert main([*fit, "--encoding", "latin-1", "--method", "gaussian_copula"]) == 0
     assert main(["generate", str(model), "-n", "200", "-o", str(rows)]) == 0
 
-    # The output is UTF-8, with the cities spelled as in the input.
-    assert set(pd.read_csv(rows, encoding="utf-8")["city"]) == set(CITIES)
+    # The output is latin-1, as the input, with the cities spelled as there;
+    # it once came back UTF-8, which a reader of latin-1 garbles ("KrakÃ³w").
+    assert set(pd.read_csv(rows, encoding="latin-1")["city"]) == set(CITIES)
+    with pytest.raises(UnicodeDecodeError):
+        rows.read_bytes().decode("utf-8")
 
 
 def test_an_unknown_encoding_is_named(

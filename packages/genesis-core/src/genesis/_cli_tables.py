@@ -25,14 +25,16 @@ from typing import Any
 import pandas as pd
 
 from genesis import _io
+from genesis._csv_layout import LAYOUT_PART, CsvLayout, write_csv_file
 from genesis._streaming import PARQUET_SUFFIXES
-from genesis._table_files import read_table, text_columns_of
+from genesis._table_files import read_table_and_layout, text_columns_of
 from genesis.constraints import Constraint, constraints_from_rules
 from genesis.data import check_training_frame
 from genesis.errors import (
     BackendNotAvailableError,
     InvalidConfigError,
     InvalidDataError,
+    ModelFileError,
 )
 from genesis.metadata import TableMetadata
 from genesis.multitable import (
@@ -45,6 +47,7 @@ from genesis.multitable._schema import check_tables
 
 __all__ = [
     "TABLE_SUFFIXES",
+    "csv_layout_option",
     "holds_related_tables",
     "is_database",
     "read_schema",
@@ -52,6 +55,7 @@ __all__ = [
     "run_fit",
     "run_generate",
     "run_schema",
+    "stored_layouts",
     "table_files",
 ]
 
@@ -131,16 +135,104 @@ def read_tables(
     text_columns: Mapping[str, Sequence[Hashable]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Each file read as its table, with the command's CSV options."""
+    tables, _ = read_tables_and_layouts(files, args, text_columns)
+    return tables
+
+
+def read_tables_and_layouts(
+    files: Mapping[str, Path],
+    args: argparse.Namespace,
+    text_columns: Mapping[str, Sequence[Hashable]] | None = None,
+) -> tuple[dict[str, pd.DataFrame], dict[str, CsvLayout]]:
+    """Each file read as its table, and the layout of each CSV file."""
     text_columns = text_columns or {}
-    return {
-        name: read_table(
+    tables: dict[str, pd.DataFrame] = {}
+    layouts: dict[str, CsvLayout] = {}
+    for name, path in files.items():
+        tables[name], layout = read_table_and_layout(
             path,
             text_columns.get(name, ()),
             separator=args.separator,
             encoding=args.encoding,
         )
-        for name, path in files.items()
+        if layout is not None:
+            layouts[name] = layout
+    return tables, layouts
+
+
+# -- the layout of the files written ------------------------------------------------
+
+
+def write_layouts(model: Path, layouts: Mapping[str | None, CsvLayout]) -> None:
+    """Keep in the model file the layouts of the CSV files it was fitted on:
+    by table name, or under None for a single table."""
+    if not layouts:
+        return
+    if None in layouts:
+        part = {"table": layouts[None].to_json()}
+    else:
+        part = {"tables": {name: layout.to_json() for name, layout in layouts.items()}}
+    _io.write_model_part(model, LAYOUT_PART, part)
+
+
+def stored_layouts(model: Path, kind: str) -> dict[str | None, CsvLayout]:
+    """The layouts :func:`write_layouts` kept in the model file: by table
+    name, or under None for a single table; none for a model fitted in
+    Python, on Parquet files, or before layouts were kept.
+
+    Raises:
+        ModelFileError: The file keeps layouts that are not valid, or not
+            of a model of ``kind``.
+    """
+    part = _io.read_model_part(model, LAYOUT_PART)
+    if part is None:
+        return {}
+    key = "table" if kind == _io.SINGLE_TABLE else "tables"
+    if not isinstance(part, dict) or key not in part:
+        raise ModelFileError(
+            f"{model}: the CSV layouts it keeps lack their {key!r} entry; it may "
+            "have been written by another program."
+        )
+    if kind == _io.SINGLE_TABLE:
+        return {None: CsvLayout.from_json(part["table"], str(model))}
+    if not isinstance(part["tables"], dict):
+        raise ModelFileError(
+            f"{model}: the CSV layouts it keeps are not by table; it may have "
+            "been written by another program."
+        )
+    return {
+        name: CsvLayout.from_json(layout, f"{model}, table {name!r}")
+        for name, layout in part["tables"].items()
     }
+
+
+def csv_layout_option(
+    args: argparse.Namespace, is_csv: bool, stored: CsvLayout | None
+) -> CsvLayout:
+    """The layout to write a CSV file in: ``stored`` (else comma-separated
+    UTF-8 with decimal points), with the ``--separator``, ``--decimal`` and
+    ``--encoding`` the command was given in place of its own.
+
+    Raises:
+        InvalidConfigError: An option is given for output that is not CSV,
+            or the options make no CSV layout.
+    """
+    given = [
+        option
+        for option, value in (
+            ("--separator", args.separator),
+            ("--decimal", args.decimal),
+            ("--encoding", args.encoding),
+        )
+        if value is not None
+    ]
+    if given and not is_csv:
+        raise InvalidConfigError(
+            f"{', '.join(given)} set how CSV files are written, and {args.output} "
+            "is not written as CSV; leave them out, or write CSV."
+        )
+    layout = stored or CsvLayout()
+    return layout.overridden(args.separator, args.decimal, args.encoding)
 
 
 # -- the schema file -----------------------------------------------------------
@@ -336,7 +428,7 @@ def run_fit(args: argparse.Namespace) -> int:
     if schema is not None:
         check_schema_files(schema, files, args.schema)
 
-    tables = read_tables(files, args)
+    tables, layouts = read_tables_and_layouts(files, args)
     if schema is None:
         schema = shown_detection(tables)
     metadata = declared_metadata(tables, discrete, args.datetime, args.identifier)
@@ -351,6 +443,7 @@ def run_fit(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     generator.fit(tables, discrete_columns=discrete, metadata=metadata)
     generator.save(args.output)
+    write_layouts(args.output, layouts)
     rows = sum(len(frame) for frame in tables.values())
     print(
         f"Fitted {len(tables)} tables ({rows} rows) in "
@@ -416,9 +509,14 @@ def run_generate(args: argparse.Namespace) -> int:
     if args.format == "parquet":
         # Checked first, so that no table is written when another cannot be.
         _check_parquet_writer()
+    stored = stored_layouts(args.model, _io.MULTITABLE)
     generator = MultiTableGenerator.load(
         args.model, backend=args.backend, device=args.device
     )
+    layouts = {
+        name: csv_layout_option(args, args.format == "csv", stored.get(name))
+        for name in generator.schema_.tables
+    }
     paths = {
         name: output / f"{name}.{args.format}" for name in generator.schema_.tables
     }
@@ -439,13 +537,24 @@ def run_generate(args: argparse.Namespace) -> int:
     database = generator.generate(scale=args.scale, seed=args.seed)
     took = time.perf_counter() - started
     output.mkdir(parents=True, exist_ok=True)
-    for name, frame in database.items():
-        path = paths[name]
-        if args.format == "parquet":
-            frame.to_parquet(path, index=False)
-        else:
-            frame.to_csv(path, index=False)
-        print(f"  {name}: {len(frame)} rows -> {path}")
+    # Each table is written under a hidden name, and all are renamed once
+    # all are written: a table that cannot be written (a character its
+    # encoding lacks) leaves neither itself nor the others half-done.
+    partial = {
+        name: path.with_name(f".{path.name}.partial") for name, path in paths.items()
+    }
+    try:
+        for name, frame in database.items():
+            if args.format == "parquet":
+                frame.to_parquet(partial[name], index=False)
+            else:
+                write_csv_file(frame, partial[name], layouts[name])
+        for name, frame in database.items():
+            partial[name].replace(paths[name])
+            print(f"  {name}: {len(frame)} rows -> {paths[name]}")
+    finally:
+        for path in partial.values():
+            path.unlink(missing_ok=True)
     rows = sum(len(frame) for frame in database.values())
     print(
         f"Generated {len(database)} tables ({rows} rows) in {took:.1f} s into {output}"

@@ -8,12 +8,18 @@ The JSON document of a related-tables model has ``"kind": "multitable"``, a
 TimeGAN model's ``"kind": "timeseries"``; a single-table model's has no
 ``kind`` entry (its layout predates the entry).
 :func:`check_model_kind` tells a loader which class a file is for.
+
+Beside the document, the header may hold optional *parts*: JSON objects that
+are not the model's but travel with it (the command line keeps there how the
+CSV files a model was fitted on were laid out). No loader reads them, so a
+file loads the same with or without them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,8 +40,10 @@ __all__ = [
     "prepare_target",
     "read_model_document",
     "read_model_file",
+    "read_model_part",
     "user_path",
     "write_model_file",
+    "write_model_part",
 ]
 
 FORMAT_VERSION = 2
@@ -46,6 +54,11 @@ FORMAT_VERSION = 2
 _OLDEST_READABLE_VERSION = 1
 _FORMAT_KEY = "genesis_format"
 _JSON_KEY = "genesis_json"
+# An optional part named ``name`` is kept under _PART_PREFIX + name.
+_PART_PREFIX = "genesis_part_"
+# safetensors pads its JSON header with spaces to a multiple of 8 bytes, so
+# that the arrays after it stay aligned.
+_HEADER_ALIGNMENT = 8
 # What a model file holds, under KIND_KEY in its JSON document.
 KIND_KEY = "kind"
 SINGLE_TABLE = "single-table"
@@ -197,6 +210,64 @@ def _checked_document(source: Path) -> dict[str, Any]:
             f"{FORMAT_VERSION}: {advice}."
         )
     return json.loads(header[_JSON_KEY])
+
+
+def write_model_part(
+    path: str | os.PathLike[str], name: str, part: Mapping[str, Any]
+) -> None:
+    """Keep ``part`` in the model file at ``path`` as its part ``name``.
+
+    The header is written again with the part in it (replacing one of the
+    same name) and the arrays are copied after it unchanged, to a temporary
+    file that is renamed over ``path``: an interrupted write leaves the file
+    as it was.
+
+    Raises:
+        ModelFileError: As :func:`read_model_file`, for the header.
+    """
+    source = user_path(path)
+    _checked_document(source)
+    with source.open("rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        header = json.loads(handle.read(size))
+        header.setdefault("__metadata__", {})[_PART_PREFIX + name] = json.dumps(part)
+        text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+        text += b" " * (-len(text) % _HEADER_ALIGNMENT)
+        target = prepare_target(source)
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", dir=target.parent
+        )
+        try:
+            with os.fdopen(descriptor, "wb") as copy:
+                copy.write(len(text).to_bytes(8, "little"))
+                copy.write(text)
+                shutil.copyfileobj(handle, copy)
+            os.chmod(temporary, 0o666 & ~_current_umask())
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
+
+def read_model_part(path: str | os.PathLike[str], name: str) -> Any | None:
+    """The part ``name`` kept in the model file at ``path``; None if it has none.
+
+    Raises:
+        ModelFileError: As :func:`read_model_file`, for the header; or the
+            part is not JSON.
+    """
+    source = user_path(path)
+    _checked_document(source)
+    text = _read_header(source).get(_PART_PREFIX + name)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(
+            f"{str(source)!r}: its part {name!r} is not valid JSON ({exc}); it "
+            "may have been written by another program."
+        ) from None
 
 
 def _unreadable(source: Path, exc: Exception) -> ModelFileError:

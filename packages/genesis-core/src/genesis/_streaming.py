@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from genesis._callers import caller_stacklevel
+from genesis._csv_layout import DEFAULT_LAYOUT, CsvLayout, open_csv, write_csv
 from genesis._io import prepare_target
 from genesis.errors import (
     BackendNotAvailableError,
@@ -229,8 +230,13 @@ def write_rows(
     path: str | os.PathLike[str],
     empty: pd.DataFrame,
     on_batch: BatchCallback | None = None,
+    csv_layout: CsvLayout = DEFAULT_LAYOUT,
 ) -> int:
     """Write ``batches`` to ``path`` one at a time; return the rows written.
+
+    A CSV file is written in ``csv_layout`` (separator, decimal mark,
+    encoding, line ending, words for missing cells); by default
+    comma-separated UTF-8 with decimal points and ``\\n`` line endings.
 
     ``empty`` (no rows, the output's columns and dtypes) is written when
     there are no batches, so the file still has the columns. Column names
@@ -246,7 +252,7 @@ def write_rows(
     Decimals, would otherwise fix too narrow a type).
     """
     kind = file_format(Path(path))
-    write = _write_csv
+    write = functools.partial(_write_csv, layout=csv_layout)
     if kind == "parquet":
         pa = _import_pyarrow()
         _check_parquet_names(empty.columns)
@@ -496,12 +502,15 @@ def _stable_schema(
 
 
 def _write_csv(
-    batches: Iterator[pd.DataFrame], path: Path, on_batch: BatchCallback | None
+    batches: Iterator[pd.DataFrame],
+    path: Path,
+    on_batch: BatchCallback | None,
+    layout: CsvLayout,
 ) -> int:
     written = 0
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with open_csv(path, layout) as handle:
         for batch in batches:
-            batch.to_csv(handle, index=False, header=written == 0)
+            write_csv(handle, batch, layout, header=written == 0)
             written += len(batch)
             if on_batch is not None and len(batch):
                 on_batch(len(batch))

@@ -21,6 +21,21 @@ whole number) is read as numbers. A column where any cell is something else,
 a dot as decimal mark or thousands separators (``1.234,5``) included, stays
 text, as the file wrote it.
 
+Only an empty field is missing for certain. The words pandas would also read
+as missing (``NA``, ``N/A``, ``null``, ``None``, ``NaN``...) are decided
+column by column, from the whole file. In a column whose every other value
+is a number (a decimal comma included, as above), true or false, or a date
+or time in one layout, the words mean missing cells: an R export writes
+``NA`` in a numeric column. In any other column they are text like the
+column's other values (``N/A`` as a tag, ``None`` as an answer), kept as the
+file wrote it.
+
+:func:`read_table_and_layout` also gives the file's :class:`CsvLayout`: the
+separator and decimal mark it was read with, its encoding, whether it starts
+with a byte order mark, its line ending, and for each column whose missing
+cells are mostly a word, that word, so that a synthetic file can be written
+the same way.
+
 A file that cannot be read raises :class:`InvalidDataError` whose message
 starts with the file's path and says what is wrong with it, so the command
 line prints ``genesis: <file>: <problem>``.
@@ -31,15 +46,20 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import io
 import logging
 import re
+import warnings
+from collections import Counter
 from collections.abc import Collection, Hashable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.api import guess_datetime_format
 
+from genesis._csv_layout import SEPARATORS, UTF8_CODECS, CsvLayout
 from genesis._streaming import PARQUET_SUFFIXES
 from genesis.errors import (
     BackendNotAvailableError,
@@ -47,11 +67,17 @@ from genesis.errors import (
     InvalidDataError,
 )
 
-__all__ = ["SEPARATORS", "read_table", "text_columns_of"]
+__all__ = [
+    "MISSING_WORDS",
+    "SEPARATORS",
+    "CsvLayout",
+    "read_table",
+    "read_table_and_layout",
+    "text_columns_of",
+]
 
 logger = logging.getLogger(__name__)
 
-SEPARATORS = (",", ";", "\t", "|")
 # The separator is decided on the first lines of the file: up to this many
 # characters and records (a header and 99 lines).
 SAMPLE_CHARS = 65_536
@@ -68,6 +94,30 @@ _DECIMAL_COMMA = re.compile(r"[-+]?(\d+(,\d*)?|,\d+)([eE][-+]?\d+)?")
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _PANDAS_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 _PANDAS_PREFIX = "Error tokenizing data. C error: "
+# The words pandas reads as missing by default, the empty field aside. Here
+# they are missing only in a column that holds no other text.
+MISSING_WORDS = frozenset(
+    {
+        "#N/A",
+        "#N/A N/A",
+        "#NA",
+        "-1.#IND",
+        "-1.#QNAN",
+        "-NaN",
+        "-nan",
+        "1.#IND",
+        "1.#QNAN",
+        "<NA>",
+        "N/A",
+        "NA",
+        "NULL",
+        "NaN",
+        "None",
+        "n/a",
+        "nan",
+        "null",
+    }
+)
 
 
 def read_table(
@@ -93,12 +143,30 @@ def read_table(
         InvalidConfigError: ``encoding`` is not one Python knows.
         BackendNotAvailableError: A Parquet file and no pyarrow.
     """
+    frame, _ = read_table_and_layout(
+        path, text_columns, separator=separator, encoding=encoding
+    )
+    return frame
+
+
+def read_table_and_layout(
+    path: Path,
+    text_columns: Collection[Hashable] = (),
+    *,
+    separator: str | None = None,
+    encoding: str = "utf-8",
+) -> tuple[pd.DataFrame, CsvLayout | None]:
+    """Read a table as :func:`read_table` does, and the layout of a CSV file.
+
+    Returns:
+        The table, and the CSV file's layout (None for a Parquet file).
+    """
     if not path.is_file():
         raise InvalidDataError(f"{path}: no such file.")
     if path.suffix.lower() in PARQUET_SUFFIXES:
-        return _read_parquet(path)
+        return _read_parquet(path), None
     try:
-        codecs.lookup(encoding)
+        codec = codecs.lookup(encoding).name
     except LookupError:
         raise InvalidConfigError(
             f"--encoding {encoding!r} is not an encoding Python knows; try "
@@ -107,9 +175,21 @@ def read_table(
     with _reading(path, encoding, separator or ","):
         separator = _sniff_separator(path, encoding, separator)
     with _reading(path, encoding, separator):
-        frame = _read_csv(path, text_columns, separator, encoding)
+        frame, missing = _read_csv(path, text_columns, separator, encoding)
+        line_ending = _line_ending(path, encoding)
+    commas = []
     if separator != ",":
-        _read_decimal_commas(path, frame, text_columns)
+        commas = _read_decimal_commas(path, frame, text_columns)
+    with path.open("rb") as handle:
+        bom = codec in UTF8_CODECS and handle.read(3) == codecs.BOM_UTF8
+    layout = CsvLayout(
+        separator=separator,
+        decimal="," if commas else ".",
+        encoding=encoding,
+        bom=bom,
+        line_ending=line_ending,
+        missing=missing,
+    )
     logger.info(
         "Read %s: %d rows and %d columns, separated by %r",
         path,
@@ -117,7 +197,7 @@ def read_table(
         frame.shape[1],
         separator,
     )
-    return frame
+    return frame, layout
 
 
 def text_columns_of(frame: pd.DataFrame) -> list[Hashable]:
@@ -210,7 +290,8 @@ def _field_counts(
     whole file its last record may go on past it (a quoted value over several
     lines), so it is left out, unless it is the header.
     """
-    reader = csv.reader(io.StringIO(sample), delimiter=separator)
+    # newline="": lines may end in "\r" alone (Excel for Mac writes them).
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=separator)
     counts = []
     with contextlib.suppress(csv.Error):
         for record in reader:
@@ -245,9 +326,10 @@ def _too_many_fields(line: object, width: object, header: object, sep: str) -> s
 
 def _read_csv(
     path: Path, text_columns: Collection[Hashable], separator: str, encoding: str
-) -> pd.DataFrame:
-    """Read a CSV file, keeping codes with leading zeros as text and whole
-    numbers with blanks as whole numbers.
+) -> tuple[pd.DataFrame, dict[Hashable, str]]:
+    """Read a CSV file, keeping codes with leading zeros as text, whole
+    numbers with blanks as whole numbers, and words such as ``NA`` as text
+    where the column holds other text.
 
     pandas reads "02134" as the number 2134, and a column of whole numbers
     with an empty cell as floats (written back as ``1631.0``, and exact only
@@ -261,13 +343,26 @@ def _read_csv(
       A column whose numbers pass the int64 range stays float.
 
     Columns named in ``text_columns`` that pandas reads as numbers are kept
-    as text whatever their values.
+    as text whatever their values, words for missing cells included.
+
+    Returns:
+        The table, and for each column whose missing cells are mostly a
+        word (of :data:`MISSING_WORDS`), that word.
     """
     _check_lines(path, separator, encoding)
     # index_col=False: when every line has one field more than the header,
     # pandas otherwise makes the first column the index and shifts each
     # value one column to the left.
-    frame = pd.read_csv(path, sep=separator, encoding=encoding, index_col=False)
+    read = functools.partial(
+        pd.read_csv,
+        path,
+        sep=separator,
+        encoding=encoding,
+        index_col=False,
+        keep_default_na=False,
+    )
+    frame = read(na_values=[""])
+    missing_texts, written = _missing_texts(frame, text_columns, read, separator)
     candidates = [
         position
         for position, name in enumerate(frame.columns)
@@ -276,25 +371,109 @@ def _read_csv(
         or _may_be_whole(frame[name])
     ]
     if not candidates:
-        return frame
-    texts = pd.read_csv(
-        path,
-        sep=separator,
-        encoding=encoding,
+        return frame, written
+    names = [frame.columns[position] for position in candidates]
+    texts = read(
         usecols=candidates,
         dtype=str,
-        index_col=False,
+        na_values={name: missing_texts.get(name, [""]) for name in names},
     )
     # usecols keeps the file's order, which is the order of the positions.
-    for position, text in zip(candidates, texts.columns, strict=True):
-        name = frame.columns[position]
+    for name, text in zip(names, texts.columns, strict=True):
         if name in text_columns or _is_zero_padded(texts[text]):
             frame[name] = texts[text]
         elif _may_be_whole(frame[name]):
             whole = _whole_numbers(texts[text])
             if whole is not None:
                 frame[name] = whole
-    return frame
+    return frame, written
+
+
+def _missing_texts(
+    frame: pd.DataFrame,
+    text_columns: Collection[Hashable],
+    read: functools.partial[pd.DataFrame],
+    separator: str,
+) -> tuple[dict[Hashable, list[str]], dict[Hashable, str]]:
+    """Read again, with their words of :data:`MISSING_WORDS` as missing
+    cells, the text columns of ``frame`` that hold no other text.
+
+    Returns:
+        The texts read as missing in each such column (the empty field and
+        its words), and the word of each whose missing cells are mostly
+        that word.
+    """
+    found: dict[Hashable, Counter[str]] = {}
+    for name in text_columns_of(frame):
+        if name in text_columns:
+            continue
+        values = frame[name].dropna()
+        words = values[values.isin(MISSING_WORDS)]
+        if len(words):
+            found[name] = Counter(words.tolist())
+    if not found:
+        return {}, {}
+
+    positions = [frame.columns.get_loc(name) for name in found]
+    retyped = read(
+        usecols=positions,
+        na_values={name: ["", *words] for name, words in found.items()},
+    )
+    missing_texts: dict[Hashable, list[str]] = {}
+    written: dict[Hashable, str] = {}
+    for name, words in found.items():
+        if not _holds_no_text(retyped[name], separator):
+            continue
+        blanks = int(frame[name].isna().sum())
+        frame[name] = retyped[name]
+        missing_texts[name] = ["", *words]
+        word, count = words.most_common(1)[0]
+        if count > blanks:
+            written[name] = word
+    for name, texts in missing_texts.items():
+        logger.info("Read %s as missing cells in column %r", texts[1:], name)
+    return missing_texts, written
+
+
+def _holds_no_text(column: pd.Series, separator: str) -> bool:
+    """Whether ``column`` holds only numbers, true and false, or dates or
+    times in one layout (and missing cells), as pandas read it."""
+    if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+        return True
+    values = column.dropna()
+    if values.empty or all(isinstance(v, bool | np.bool_) for v in values.unique()):
+        return True
+    if not all(isinstance(v, str) for v in values.unique()):
+        return False
+    if separator != "," and _has_decimal_commas(values):
+        return True
+    return _reads_as_times(values)
+
+
+def _reads_as_times(values: pd.Series) -> bool:
+    """Whether every one of the texts ``values`` is a date or a time in the
+    layout pandas guesses from the first (month first, then day first)."""
+    for dayfirst in (False, True):
+        with warnings.catch_warnings():
+            # pandas warns when its guess with dayfirst finds the year first.
+            warnings.simplefilter("ignore", UserWarning)
+            layout = guess_datetime_format(str(values.iloc[0]), dayfirst=dayfirst)
+        if layout is None:
+            continue
+        times = pd.to_datetime(values, format=layout, errors="coerce")
+        if times.notna().all():
+            return True
+    return False
+
+
+def _line_ending(path: Path, encoding: str) -> str:
+    """What ends the file's first line: ``\\r\\n``, ``\\r`` or ``\\n``."""
+    with path.open(encoding=encoding, newline="") as handle:
+        first = handle.readline()
+    for ending in ("\r\n", "\n", "\r"):
+        if first.endswith(ending):
+            return ending
+    return "\n"
 
 
 def _check_lines(path: Path, separator: str, encoding: str) -> None:
@@ -392,23 +571,30 @@ def _unparsable(error: pd.errors.ParserError, separator: str) -> str:
 
 def _read_decimal_commas(
     path: Path, frame: pd.DataFrame, text_columns: Collection[Hashable]
-) -> None:
-    """Make numbers of the text columns whose every cell has a decimal comma."""
+) -> list[Hashable]:
+    """Make numbers of the text columns whose every cell has a decimal comma;
+    return their names."""
     read = []
     for name in text_columns_of(frame):
         if name in text_columns:
             continue
-        values = frame[name].dropna()
-        if (
-            len(values)
-            and values.str.fullmatch(_DECIMAL_COMMA).all()
-            and values.str.contains(",", regex=False).any()
-        ):
+        if _has_decimal_commas(frame[name].dropna()):
             commas = frame[name].str.replace(",", ".", regex=False)
             frame[name] = pd.to_numeric(commas).astype(np.float64)
             read.append(name)
     if read:
         logger.info("Read the decimal commas of %s in %s as numbers", read, path)
+    return read
+
+
+def _has_decimal_commas(values: pd.Series) -> bool:
+    """Whether every one of the texts ``values`` is a number, written with a
+    decimal comma or as a whole number, and one has a comma."""
+    return bool(
+        len(values)
+        and values.str.fullmatch(_DECIMAL_COMMA).all()
+        and values.str.contains(",", regex=False).any()
+    )
 
 
 def _may_be_zero_padded(column: pd.Series) -> bool:

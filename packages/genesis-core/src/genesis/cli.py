@@ -15,11 +15,17 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from genesis import __version__, _cli_tables
+from genesis import __version__, _cli_tables, _io
+from genesis._csv_layout import DECIMAL_MARKS
 from genesis._generator import SyntheticGenerator
 from genesis._registry import get_registry
-from genesis._streaming import DEFAULT_BATCH_ROWS
-from genesis._table_files import SEPARATORS, read_table, text_columns_of
+from genesis._streaming import DEFAULT_BATCH_ROWS, file_format, write_rows
+from genesis._table_files import (
+    SEPARATORS,
+    read_table,
+    read_table_and_layout,
+    text_columns_of,
+)
 from genesis.constraints._rules import read_rules_file
 from genesis.data import check_training_frame
 from genesis.errors import GenesisError, InvalidConfigError, InvalidDataError
@@ -215,6 +221,27 @@ def _parser() -> argparse.ArgumentParser:
         help="related tables: replace files of the same names already in the "
         "output folder (refused otherwise, so real tables are never written over)",
     )
+    generate.add_argument(
+        "--separator",
+        type=_separator,
+        default=None,
+        help="the separator of the CSV files written: ',', ';', '|' or tab "
+        "(default: that of the file the model was fitted on, else ',')",
+    )
+    generate.add_argument(
+        "--decimal",
+        choices=DECIMAL_MARKS,
+        default=None,
+        help="the decimal mark of numbers in the CSV files written (default: "
+        "that of the file the model was fitted on, else '.')",
+    )
+    generate.add_argument(
+        "--encoding",
+        default=None,
+        help="the text encoding of the CSV files written; utf-8-sig starts "
+        "them with a byte order mark (default: that of the file the model was "
+        "fitted on, else utf-8)",
+    )
     generate.add_argument("--seed", type=int, default=None)
     generate.add_argument("--backend", default=None)
     generate.add_argument(
@@ -408,7 +435,9 @@ def _run_table_fit(args: argparse.Namespace) -> int:
     if args.constraints is not None:
         path = args.constraints
         constraints = read_rules_file(path, f"--constraints file {str(path)!r}")
-    data = read_table(args.data, separator=args.separator, encoding=args.encoding)
+    data, layout = read_table_and_layout(
+        args.data, separator=args.separator, encoding=args.encoding
+    )
     try:
         config = json.loads(args.config)
     except json.JSONDecodeError as exc:
@@ -425,6 +454,8 @@ def _run_table_fit(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     generator.fit(data, discrete_columns=discrete, metadata=metadata)
     generator.save(args.output)
+    if layout is not None:
+        _cli_tables.write_layouts(args.output, {None: layout})
     print(
         f"Fitted {generator.method_} on {len(data)} rows in "
         f"{time.perf_counter() - started:.1f} s; model written to {args.output}"
@@ -445,13 +476,17 @@ def _run_generate(args: argparse.Namespace) -> int:
             f"--scale is for related tables; {args.model} holds a single-table "
             "model, which takes -n/--rows."
         )
+    is_csv = file_format(args.output) == "csv"
+    stored = _cli_tables.stored_layouts(args.model, _io.SINGLE_TABLE)
+    layout = _cli_tables.csv_layout_option(args, is_csv, stored.get(None))
     generator = SyntheticGenerator.load(
         args.model, backend=args.backend, device=args.device
     )
     started = time.perf_counter()
-    written = generator.generate_to(
-        args.output, args.rows, args.batch_size, seed=args.seed, progress=True
-    )
+    batches = generator.iter_batches(args.rows, args.batch_size, seed=args.seed)
+    empty = generator.generate(0, seed=0)
+    with tqdm(total=args.rows, desc="Generating", unit="rows", disable=None) as bar:
+        written = write_rows(batches, args.output, empty, bar.update, layout)
     print(
         f"Wrote {written} synthetic rows to {args.output} in "
         f"{time.perf_counter() - started:.1f} s"
