@@ -391,6 +391,12 @@ def test_negative_and_non_integer_row_counts(fitted) -> None:
         fitted.generate(2.5)
 
 
+def test_rows_beyond_memory_point_to_streaming(fitted) -> None:
+    # numpy's raw "Unable to allocate 87.3 TiB" came from inside the copula.
+    with pytest.raises(MemoryError, match=r"1,000,000,000,000 rows.*generate_to"):
+        fitted.generate(10**12)
+
+
 def test_generate_and_save_before_fit() -> None:
     generator = SyntheticGenerator("gaussian_copula")
     with pytest.raises(NotFittedError, match="call fit"):

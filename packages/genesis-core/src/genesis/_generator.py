@@ -316,9 +316,17 @@ class SyntheticGenerator:
         Every row meets the generator's constraints; a condition that no row
         meeting them can meet is refused with InvalidDataError.
         """
-        frame = self._generate_rows(
-            n, conditions, seed=seed, first_identifier=self._identifiers_taken
-        )
+        try:
+            frame = self._generate_rows(
+                n, conditions, seed=seed, first_identifier=self._identifiers_taken
+            )
+        except MemoryError as exc:
+            raise MemoryError(
+                f"Generating {n:,} rows at once does not fit in memory ({exc}). "
+                "Stream them in batches instead: generate_to(path, n) writes a "
+                "file, iter_batches(n) yields frames (on the command line, "
+                "genesis generate streams by itself)."
+            ) from exc
         self._take_identifiers(len(frame))
         return frame
 
