@@ -389,6 +389,9 @@ def test_negative_and_non_integer_row_counts(fitted) -> None:
         fitted.generate(-1)
     with pytest.raises(InvalidDataError, match="must be an integer"):
         fitted.generate(2.5)
+    # 10**20 passes int64: before, streaming started writing.
+    with pytest.raises(InvalidDataError, match="at most 9,223,372,036,854,775,807"):
+        fitted.generate(10**20)
 
 
 def test_rows_beyond_memory_point_to_streaming(fitted) -> None:

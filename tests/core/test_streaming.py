@@ -220,7 +220,7 @@ def test_bad_batch_size_names_the_argument(
         copula.iter_batches(100, batch_size)
 
 
-@pytest.mark.parametrize("n_rows", [-1, 10.0, None, "5"])
+@pytest.mark.parametrize("n_rows", [-1, 10.0, None, "5", 10**20])
 def test_bad_n_rows_names_the_argument(
     copula: SyntheticGenerator, n_rows: object
 ) -> None:

@@ -75,6 +75,8 @@ _SCHEMA_SAMPLE_ROWS = 1_024
 _WORKER_CACHE_SIZE = 4
 
 BatchCallback = Callable[[int], None]
+# Rows are numbered in int64; more cannot be generated, streamed or not.
+MAX_ROWS = int(np.iinfo(np.int64).max)
 
 
 # -- arguments -----------------------------------------------------------------
@@ -88,6 +90,11 @@ def check_n_rows(n_rows: object) -> int:
         )
     if n_rows < 0:
         raise InvalidDataError(f"n_rows must be zero or more, got {n_rows}.")
+    if n_rows > MAX_ROWS:
+        raise InvalidDataError(
+            f"n_rows must be at most {MAX_ROWS:,} (the most rows pandas can "
+            f"number), got {n_rows:,}."
+        )
     return int(n_rows)
 
 

@@ -10,6 +10,9 @@ import pandas as pd
 from genesis.errors import InvalidDataError
 from genesis.metadata import check_column_values, check_finite
 
+# Rows are numbered in int64; more cannot be generated.
+_MAX_ROWS = int(np.iinfo(np.int64).max)
+
 __all__ = ["check_generate_count", "check_training_frame"]
 
 
@@ -94,4 +97,9 @@ def check_generate_count(n: object) -> int:
         )
     if n < 0:
         raise InvalidDataError(f"The number of rows must be zero or more, got {n}.")
+    if n > _MAX_ROWS:
+        raise InvalidDataError(
+            f"The number of rows must be at most {_MAX_ROWS:,} (the most rows "
+            f"pandas can number), got {n:,}."
+        )
     return int(n)
