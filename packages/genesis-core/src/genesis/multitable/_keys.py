@@ -2,24 +2,34 @@
 
 A fresh primary key is written from its :class:`KeyFormat`, learned once at
 fit from the real key column; the format holds how keys are written (kind,
-prefix, width, alphabet, first value, grid), never the real keys, so a saved
-model carries none of them.
+prefix, width, alphabet, first value, grid, date layout), never the real
+keys, so a saved model carries none of them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from genesis.data import consecutive_whole_numbers, whole_number_range
+from genesis.data._times import (
+    object_time_type,
+    offset_seconds,
+    read_text_times,
+    text_style,
+    write_layout,
+)
 from genesis.errors import InvalidDataError
+from genesis.metadata import _names_a_date, guess_layout
 
 __all__ = [
     "KEY_KINDS",
@@ -36,6 +46,20 @@ _PREFIXED_NUMBER = re.compile(r"^(?P<prefix>\D*)(?P<digits>\d+)$")
 _UUID = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I
 )
+_EMAIL = re.compile(r"^(?P<local>[^@\s]+)@(?P<domain>[^@\s]+\.[^@\s.]+)$")
+# A domain is kept in the key format only when this many real keys share
+# it: one person's own domain would name them.
+_SHARED_DOMAIN_KEYS = 2
+_MOST_DOMAINS = 20
+_STAND_IN_DOMAIN = "example.com"
+# The finest time each strftime directive writes, in nanoseconds, finest
+# first; a layout without a day writes months (see KeyFormat.step_months).
+_LAYOUT_UNITS = (
+    (("%S", "%s"), 10**9),
+    (("%M",), 60 * 10**9),
+    (("%H", "%I"), 3_600 * 10**9),
+    (("%d", "%j", "%e"), 86_400 * 10**9),
+)
 # A random code is drawn from a space at least this many times larger than
 # the number of keys wanted, so that drawing unique codes takes few rounds.
 _CODE_SPACE_FACTOR = 4
@@ -51,8 +75,20 @@ NUMBER = "number"
 DATETIME = "datetime"
 PREFIXED = "prefixed"
 UUID = "uuid"
+TEXT_DATETIME = "text_datetime"
+EMAIL = "email"
 CODE = "code"
-KEY_KINDS = (ROW_NUMBER, INTEGER, NUMBER, DATETIME, PREFIXED, UUID, CODE)
+KEY_KINDS = (
+    ROW_NUMBER,
+    INTEGER,
+    NUMBER,
+    DATETIME,
+    PREFIXED,
+    UUID,
+    TEXT_DATETIME,
+    EMAIL,
+    CODE,
+)
 _DEFAULT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 _DEFAULT_CODE_LENGTH = 6
 
@@ -71,13 +107,17 @@ class KeyFormat:
             from ``start``), ``"datetime"`` (``step_ns`` apart from
             ``start``, nanoseconds since the epoch, UTC), ``"prefixed"``
             (``prefix`` then the number, zero-padded to ``width``, counting
-            up from ``start``), ``"uuid"`` or ``"code"`` (``prefix``, the
-            text every real key starts with, then random codes of
-            ``length`` characters over ``alphabet``).
+            up from ``start``), ``"uuid"``, ``"text_datetime"`` (text
+            of date-times in ``layout``, counting up as datetimes do),
+            ``"email"`` (a random code of ``length`` characters over
+            ``alphabet``, ``@``, one of ``domains``) or ``"code"``
+            (``prefix``, the text every real key starts with, then random
+            codes of ``length`` characters over ``alphabet``).
         dtype: The key column's dtype, as :func:`dtype_name` writes it.
         start: The first value: an int for integers and prefixed text, a
-            float for numbers, nanoseconds for datetimes, None where a kind
-            has none (or when the real column had no value).
+            float for numbers, nanoseconds for datetimes (since the epoch,
+            UTC when the text has an offset), None where a kind has none
+            (or when the real column had no value).
         step_ns: The datetime grid, in nanoseconds.
         prefix: Text before the number of prefixed keys, or before the
             random part of codes.
@@ -87,6 +127,21 @@ class KeyFormat:
             too few of this length exist for the keys asked.
         upper: UUIDs are written in capitals, as every real one was.
         objects: UUIDs are ``uuid.UUID`` objects, not text.
+        layout: The strftime layout of text date-times.
+        time_style: How that text writes fractions of a second and UTC
+            offsets (see ``genesis.data._times.text_style``).
+        offset_s: The UTC offset text date-times are written in, in
+            seconds; None for text without one. Real text whose offsets
+            differ (summer time) gets the most common of them.
+        step_months: The grid of text date-times that name no day
+            (``"2024-03"``), in months; 0 for others.
+        domains: The e-mail domains that several real keys share, most
+            common first.
+        time_type: For datetimes held as Python objects in an object
+            column, their type: ``"date"``, ``"datetime"`` or
+            ``"Timestamp"``; empty for datetime64 columns.
+        zone: The zoneinfo name of such objects' time zone; a fixed
+            offset is ``offset_s`` instead.
     """
 
     kind: str
@@ -99,6 +154,13 @@ class KeyFormat:
     length: int = 0
     upper: bool = False
     objects: bool = False
+    layout: str = ""
+    time_style: dict[str, Any] = field(default_factory=dict, hash=False)
+    offset_s: int | None = None
+    step_months: int = 0
+    domains: tuple[str, ...] = ()
+    time_type: str = ""
+    zone: str = ""
 
     @classmethod
     def learn(cls, real: pd.Series) -> KeyFormat:
@@ -123,6 +185,8 @@ class KeyFormat:
                 start=_timestamp_ns(observed.min()) if len(observed) else None,
                 step_ns=int(value_step(real).value),
             )
+        if object_time_type(observed) is not None:
+            return _learn_time_objects(name, observed)
         # Python objects in an object column keep their type: ints stay ints
         # and uuid.UUID objects stay objects rather than becoming text.
         values = observed.tolist() if pd.api.types.is_object_dtype(dtype) else []
@@ -148,6 +212,10 @@ class KeyFormat:
                 )
         if texts and all(_UUID.match(t) for t in texts):
             return cls(UUID, name, upper=all(t == t.upper() for t in texts))
+        if texts and (times := _learn_text_times(name, texts)) is not None:
+            return times
+        if texts and all(_EMAIL.match(t) for t in texts):
+            return _learn_emails(name, texts)
         # Text every key starts with (a tail number's "N") is kept; the rest
         # is drawn over the characters the rest uses.
         prefix = _common_prefix(texts) if len(texts) > 1 else ""
@@ -165,8 +233,9 @@ class KeyFormat:
 
         Numbers and datetimes count up from ``start``; where that would pass
         the largest value the dtype holds, they start lower instead, so that
-        no value wraps around or repeats. Only ``"uuid"`` and ``"code"`` keys
-        draw from ``rng``.
+        no value wraps around or repeats; text date-times are written in
+        the real text's layout. Only ``"uuid"``, ``"email"`` and ``"code"``
+        keys draw from ``rng``.
 
         Args:
             n: How many keys.
@@ -193,6 +262,13 @@ class KeyFormat:
         if self.kind == PREFIXED:
             start = int(self.start or 0)
             texts = [f"{self.prefix}{start + i:0{self.width}d}" for i in range(n)]
+        elif self.kind == TEXT_DATETIME:
+            texts = self._fresh_text_times(n, where)
+        elif self.kind == EMAIL:
+            locals_ = _random_codes(self.alphabet, self.length, n, rng)
+            domains = list(self.domains) or [_STAND_IN_DOMAIN]
+            which = rng.integers(0, len(domains), size=n)
+            texts = [f"{a}@{domains[d]}" for a, d in zip(locals_, which, strict=True)]
         elif self.kind == UUID:
             raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
             codes = [uuid.UUID(bytes=row.tobytes(), version=4) for row in raw]
@@ -244,6 +320,56 @@ class KeyFormat:
         if self.start is None:
             offsets = pd.to_timedelta(np.zeros(n, dtype=np.int64), unit="ns")
             return pd.Series(pd.NaT + offsets).astype(dtype)
+        values = self._grid_times(n, where)
+        if self.time_type:
+            return pd.Series(self._time_objects(values), dtype=object)
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_localize("UTC")
+        return values.astype(dtype)
+
+    def _time_objects(self, stamps: pd.Series) -> list[Any]:
+        """Grid times as the real column's Python objects, in its zone."""
+        if self.time_type == "date":
+            return stamps.dt.date.tolist()
+        if self.zone or self.offset_s is not None:
+            zone: dt.tzinfo = (
+                ZoneInfo(self.zone)
+                if self.zone
+                else dt.timezone(dt.timedelta(seconds=self.offset_s or 0))
+            )
+            # The grid is of instants, so no wall time a zone repeats or
+            # skips can make two keys one.
+            stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(zone)
+            if self.time_type == "datetime":
+                return [stamp.to_pydatetime().astimezone(zone) for stamp in stamps]
+            return [stamp.tz_convert(zone) for stamp in stamps]
+        if self.time_type == "datetime":
+            return list(stamps.dt.to_pydatetime())
+        return list(stamps)
+
+    def _fresh_text_times(self, n: int, where: str) -> list[str]:
+        """``n`` date-times on the grid, written in the real text's layout."""
+        if self.step_months:
+            start = pd.Timestamp(int(self.start or 0), unit="ns")
+            # Months up to the last one a nanosecond datetime holds.
+            last = pd.Timestamp.max
+            span = (last.year - start.year) * 12 + last.month - start.month
+            room = span // self.step_months + 1
+            self._check_room(n, room, where, f" {self.step_months} months apart")
+            stamps = pd.Series(
+                pd.date_range(
+                    start, periods=n, freq=pd.DateOffset(months=self.step_months)
+                )
+            )
+        else:
+            stamps = self._grid_times(n, where)
+        if self.offset_s is not None:
+            zone = dt.timezone(dt.timedelta(seconds=self.offset_s))
+            stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(zone)
+        return write_layout(stamps, self.layout, self.time_style or None).tolist()
+
+    def _grid_times(self, n: int, where: str) -> pd.Series:
+        """``n`` naive datetimes ``step_ns`` apart from ``start``."""
         step = max(int(self.step_ns or 0), 1)
         # Nanoseconds since the epoch; the smallest int64 is NaT.
         low, high = int(np.iinfo(np.int64).min) + 1, int(np.iinfo(np.int64).max)
@@ -253,10 +379,7 @@ class KeyFormat:
         # Exact modulo 2**64, and every true value fits in int64.
         nanos = np.arange(n, dtype=np.uint64) * np.uint64(step)
         nanos = (nanos + np.uint64(start % 2**64)).view(np.int64)
-        values = pd.Series(nanos.view("datetime64[ns]"))
-        if isinstance(dtype, pd.DatetimeTZDtype):
-            values = values.dt.tz_localize("UTC")
-        return values.astype(dtype)
+        return pd.Series(nanos.view("datetime64[ns]"))
 
     def to_json(self) -> dict[str, Any]:
         """The format as JSON-able values; :meth:`from_json` reads it back."""
@@ -274,7 +397,127 @@ class KeyFormat:
                 f"Unknown primary key kind {data['kind']!r}; known kinds are "
                 f"{list(KEY_KINDS)!r}."
             )
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+        # Files saved before a field existed lack it; it keeps its default.
+        known = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        if "domains" in known:
+            known["domains"] = tuple(known["domains"])
+        if known.get("time_style") is None:
+            known.pop("time_style", None)
+        return cls(**known)
+
+
+def _learn_time_objects(name: str, observed: pd.Series) -> KeyFormat:
+    """The format of keys that are Python dates or datetimes in an object
+    column (see ``genesis.data._times.object_time_type``)."""
+    first = observed.iloc[0]
+    kind = type(first)
+    time_type = {dt.date: "date", dt.datetime: "datetime"}.get(kind, "Timestamp")
+    zone = getattr(first, "tzinfo", None) if time_type != "date" else None
+    stamps = pd.Series(pd.to_datetime(observed.tolist(), utc=zone is not None))
+    step = int(value_step(stamps).value)
+    if time_type == "date" and len(observed.unique()) < 2:
+        step = _LAYOUT_UNITS[-1][1]
+    offset = None
+    if isinstance(zone, dt.timezone):
+        offset = int(zone.utcoffset(None).total_seconds())
+    return KeyFormat(
+        DATETIME,
+        name,
+        start=int(datetime_ns(stamps)[0].min()),
+        step_ns=step,
+        time_type=time_type,
+        zone=getattr(zone, "key", "") or "",
+        offset_s=offset,
+    )
+
+
+def _learn_text_times(name: str, texts: list[str]) -> KeyFormat | None:
+    """The format of key text that is date-times in one layout, or None.
+
+    The layout is guessed from the first text, month first and then day
+    first, as the data plane guesses it; it must name a date and write
+    every real text back exactly as it was, or the text is not taken for
+    date-times.
+    """
+    layouts = [guess_layout(texts[0], dayfirst=first) for first in (False, True)]
+    series = pd.Series(texts, dtype=object)
+    for layout in layouts:
+        if not layout or not _names_a_date(layout):
+            continue
+        try:
+            times, offsets = read_text_times(series, layout)
+        except (TypeError, ValueError):
+            continue
+        style = text_style(series, layout)
+        if (write_layout(times, layout, style, offsets) != series.to_numpy()).any():
+            continue
+        return _text_times_format(name, series, times, layout, style)
+    return None
+
+
+def _text_times_format(
+    name: str, texts: pd.Series, times: pd.Series, layout: str, style: dict[str, Any]
+) -> KeyFormat:
+    """The format of ``texts``, read as ``times`` in ``layout``."""
+    offset = None
+    if "%z" in layout:
+        offsets = offset_seconds(texts)
+        distinct, counts = np.unique(offsets, return_counts=True)
+        offset = int(distinct[np.argmax(counts)])
+        # Differing offsets read as wall-clock times: back to instants.
+        if times.dt.tz is None:
+            times = times - pd.to_timedelta(offsets, unit="s")
+    nanos = np.unique(datetime_ns(times)[0])
+    unit = _layout_unit(layout, style)
+    if unit is None:
+        stamps = pd.to_datetime(nanos, unit="ns")
+        months = np.unique(stamps.year * 12 + stamps.month - 1)
+        gaps = np.diff(months)
+        return KeyFormat(
+            TEXT_DATETIME,
+            name,
+            start=int(nanos[0]),
+            layout=layout,
+            time_style=style,
+            offset_s=offset,
+            step_months=int(gaps.min()) if gaps.size else 1,
+        )
+    gaps = np.diff(nanos)
+    return KeyFormat(
+        TEXT_DATETIME,
+        name,
+        start=int(nanos[0]),
+        step_ns=int(gaps.min()) if gaps.size else unit,
+        layout=layout,
+        time_style=style,
+        offset_s=offset,
+    )
+
+
+def _layout_unit(layout: str, style: Mapping[str, Any]) -> int | None:
+    """The finest step text in ``layout`` shows, in nanoseconds; None for a
+    layout of months (no day)."""
+    if "%f" in layout:
+        return 10 ** (9 - (style.get("fraction_digits") or 6))
+    for directives, unit in _LAYOUT_UNITS:
+        if any(d in layout for d in directives):
+            return unit
+    return None
+
+
+def _learn_emails(name: str, texts: list[str]) -> KeyFormat:
+    """The format of e-mail address keys: random local parts over the
+    letters and digits of the real ones, at the domains several share."""
+    matches = [_EMAIL.match(t) for t in texts]
+    locals_ = [m.group("local") for m in matches if m]
+    letters = {c for c in "".join(locals_) if c.isascii() and c.isalnum()}
+    alphabet = "".join(sorted(letters)) or _DEFAULT_ALPHABET.lower()
+    length = max(int(pd.Series([len(a) for a in locals_]).mode().iloc[0]), 1)
+    domains = pd.Series([m.group("domain") for m in matches if m]).value_counts()
+    shared = domains[domains >= _SHARED_DOMAIN_KEYS].index[:_MOST_DOMAINS]
+    return KeyFormat(
+        EMAIL, name, alphabet=alphabet, length=length, domains=tuple(shared)
+    )
 
 
 def _is_int64(value: object) -> bool:
