@@ -17,6 +17,7 @@ for module in ("genesis_llm", "openai", "anthropic"):
 
 API_KEY = "sk-test-0123456789-do-not-leak"
 MODELS = {"openai": "gpt-4o-mini", "anthropic": "claude-3-5-haiku-latest"}
+HOSTED_MODELS = {**MODELS, "huggingface": "tgi"}
 
 
 @pytest.fixture
@@ -53,3 +54,27 @@ def make_generator(
         return LLMTextGenerator(provider, MODELS[provider], **settings)
 
     return make
+
+
+@pytest.fixture(params=["openai", "anthropic", "huggingface"])
+def hosted(request: pytest.FixtureRequest) -> str:
+    """Each provider that answers over HTTP (huggingface through its hub client)."""
+    if request.param == "huggingface":
+        pytest.importorskip("huggingface_hub")
+    return request.param
+
+
+def make_hosted(
+    provider: str, fake: FakeLLMServer, tmp_path: Path, **settings: Any
+) -> LLMTextGenerator:
+    """A generator for ``provider`` on ``fake``, caching under tmp_path."""
+    url = fake.url if provider == "huggingface" else base_url(provider, fake)
+    settings = {
+        "api_key": API_KEY,
+        "base_url": url,
+        "cache_dir": tmp_path / "cache",
+        "backoff_s": 0.01,
+        "timeout_s": 5.0,
+        **settings,
+    }
+    return LLMTextGenerator(provider, HOSTED_MODELS[provider], **settings)

@@ -22,10 +22,9 @@ import pytest
 
 from genesis.errors import InvalidConfigError
 from genesis.generators.text import LLMTextGenerator, TextProviderError
-from tests.llm.conftest import API_KEY, MODELS, base_url
+from tests.llm.conftest import make_hosted as make
 from tests.llm.fake_server import WORDS, FakeLLMServer, Misbehave
 
-HOSTED_MODELS = {**MODELS, "huggingface": "tgi"}
 QUOTA_BODY = json.dumps(
     {
         "error": {
@@ -45,27 +44,6 @@ RECORD_SCHEMA = {
     },
     "required": ["name", "score"],
 }
-
-
-@pytest.fixture(params=["openai", "anthropic", "huggingface"])
-def hosted(request: pytest.FixtureRequest) -> str:
-    if request.param == "huggingface":
-        pytest.importorskip("huggingface_hub")
-    return request.param
-
-
-def make(provider: str, fake: FakeLLMServer, tmp_path: Path, **settings: Any):
-    """A generator for ``provider`` on ``fake``, caching under tmp_path."""
-    url = fake.url if provider == "huggingface" else base_url(provider, fake)
-    settings = {
-        "api_key": API_KEY,
-        "base_url": url,
-        "cache_dir": tmp_path / "cache",
-        "backoff_s": 0.01,
-        "timeout_s": 5.0,
-        **settings,
-    }
-    return LLMTextGenerator(provider, HOSTED_MODELS[provider], **settings)
 
 
 @pytest.fixture
@@ -169,16 +147,17 @@ def test_connection_lost_mid_answer_is_retried(
     assert texts.summary.retries == 1
 
 
-def test_unreachable_server_is_reported_not_raised(hosted: str, tmp_path: Path) -> None:
+def test_unreachable_server_stops_the_run_saying_it_could_not_be_reached(
+    hosted: str, tmp_path: Path
+) -> None:
     with FakeLLMServer() as closed:
         pass
-    generator = make(hosted, closed, tmp_path, max_retries=1, max_attempts=1)
-    with pytest.warns(UserWarning, match="1 of 1 samples failed"):
-        texts = generator.generate(1, "A note", progress=False)
+    generator = make(hosted, closed, tmp_path, max_retries=1)
+    with pytest.raises(TextProviderError, match="could not be reached") as caught:
+        generator.generate(1, "A note", progress=False)
 
-    assert texts == []
-    assert texts.summary.retries == 1
-    assert "could not be reached" in texts.summary.failures[0].detail
+    assert "0 of 1 samples were produced (2 requests sent)" in str(caught.value)
+    assert generator.summary_.retries == 1
 
 
 # aider 3693: half an emoji (a lone UTF-16 surrogate) in a model's answer

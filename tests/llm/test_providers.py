@@ -131,20 +131,6 @@ def test_malformed_json_answer_is_retried(
     assert texts.summary.retries == 1
 
 
-def test_persistent_server_errors_are_reported_not_hidden(
-    make_generator: MakeGenerator, server: FakeLLMServer
-) -> None:
-    server.plan.extend(Misbehave(status=502) for _ in range(100))
-    generator = make_generator(max_retries=1, max_attempts=2)
-    with pytest.warns(UserWarning, match="1 of 1 samples failed"):
-        texts = generator.generate(1, "A note", progress=False)
-
-    assert texts == []
-    assert server.count == 4
-    assert [f.reason for f in texts.summary.failures] == ["request"]
-    assert "HTTP 502" in texts.summary.failures[0].detail
-
-
 def test_answer_breaking_a_constraint_is_regenerated(
     make_generator: MakeGenerator, provider: str, tmp_path: Path
 ) -> None:

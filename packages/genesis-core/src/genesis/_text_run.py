@@ -7,6 +7,14 @@ depend on which request happened to finish first. Samples whose answer was
 refused go to the next round with a new attempt number, which makes a new
 request. Every answer received is written to the cache before it is judged,
 so a run that stops for any reason resumes where it stopped.
+
+Two budgets bound the requests, and they do not multiply. A request that
+fails (a rate limit, a server error, a timeout, an unreadable answer) is
+retried up to ``max_retries`` times; when every try failed, its sample fails
+at once, because a new attempt would only repeat the same retries against
+the same server. Attempts (``max_attempts``) are spent only on answers the
+judge refused. A server that keeps failing stops the run: see
+:data:`UNANSWERED_TO_STOP`.
 """
 
 from __future__ import annotations
@@ -52,6 +60,15 @@ logger = logging.getLogger(__name__)
 CACHE_FORMAT = 1
 CACHE_ENV = "GENESIS_CACHE_DIR"
 MAX_BACKOFF_S = 60.0
+# The run stops with TextProviderError once this many samples in a row (in
+# the order their last try ends) got no answer after all their retries, with
+# no answer from the server in between; a run of fewer samples stops when all
+# of them did. Each such sample has already waited through its whole backoff,
+# so three of them mean the server has failed for that long on several
+# connections: sending the rest of the run would only repeat the failures.
+UNANSWERED_TO_STOP = 3
+# The failure reason of a sample whose request got no answer.
+UNANSWERED = "request"
 
 
 def default_cache_dir() -> Path:
@@ -72,7 +89,9 @@ class SampleFailure:
             ``"sentiment"``, ``"schema"``, ``"duplicate"``, ``"empty"``),
             ``"truncated"`` when the answer was cut off at the token cap,
             ``"declined"`` when the model or its content filter would not
-            answer, or ``"request"`` when the provider never answered.
+            answer, or ``"request"`` when the provider never answered: every
+            try of the request failed, and the detail gives the last error
+            (the HTTP status and the server's message, a timeout).
         detail: What was wrong, in words.
         answer: The last answer refused, or None.
     """
@@ -96,8 +115,9 @@ class TextRunSummary:
         retries: Requests repeated after a rate limit, a server error, a
             timeout or an unreadable answer.
         rejected: Answers refused, by reason; each refusal led to a new
-            attempt or, at the last attempt, to a failure.
-        failures: The samples left without an answer, with the last reason.
+            attempt or, at the last attempt, to a failure. Requests that got
+            no answer are not counted here but in ``failures``.
+        failures: The samples left out, in sample order, with the last reason.
         input_tokens: Prompt tokens of the requests sent in this run.
         output_tokens: Answer tokens of the requests sent in this run.
         estimated_cost_usd: Tokens times the model's list price, or None when
@@ -125,14 +145,17 @@ class TextRunSummary:
             else f"${self.estimated_cost_usd:.4f} (estimate from list prices)"
         )
         rejected = ", ".join(f"{k}: {v}" for k, v in sorted(self.rejected.items()))
+        unanswered = sum(f.reason == UNANSWERED for f in self.failures)
+        failed = f"{len(self.failures)}" + (
+            f" ({unanswered} got no answer from the provider)" if unanswered else ""
+        )
         return "\n".join(
             [
                 f"Produced {self.produced} of {self.requested} samples "
                 f"in {self.wall_time_s:.1f} s.",
                 f"Requests sent: {self.requests_sent} ({self.retries} retries); "
                 f"answers from cache: {self.cache_hits}.",
-                f"Answers refused: {rejected or 'none'}; "
-                f"samples failed: {len(self.failures)}.",
+                f"Answers refused: {rejected or 'none'}; samples failed: {failed}.",
                 f"Tokens: {self.input_tokens} in, {self.output_tokens} out; "
                 f"cost: {cost}.",
             ]
@@ -270,6 +293,10 @@ class RequestRunner:
             gives no Retry-After; doubled at each retry, with jitter.
         price: The model's price, or None when unknown.
         seed: Seeds the backoff jitter.
+
+    Attributes:
+        summary: The summary of the latest run, kept up to date while it
+            runs, so that a run stopped by an error still tells what it did.
     """
 
     def __init__(
@@ -296,6 +323,10 @@ class RequestRunner:
         self._jitter = random.Random(seed)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._unanswered_in_a_row = 0
+        self._unanswered_to_stop = UNANSWERED_TO_STOP
+        self._samples = 0
+        self.summary = TextRunSummary(requested=0)
 
     def run(
         self,
@@ -318,66 +349,76 @@ class RequestRunner:
 
         Returns:
             One value per sample (None for a failed one) and the summary.
+
+        Raises:
+            TextProviderError: A request failed in a way no retry can fix,
+                or the server kept failing (see :data:`UNANSWERED_TO_STOP`).
+                :attr:`summary` then tells what the run did before it stopped.
         """
-        summary = TextRunSummary(requested=n)
+        summary = self.summary = TextRunSummary(requested=n)
+        self._samples = n
+        self._unanswered_to_stop = min(UNANSWERED_TO_STOP, n)
         started = time.perf_counter()
         values: list[Any] = [None] * n
-        last_refusal: dict[int, SampleFailure] = {}
+        failed: dict[int, SampleFailure] = {}
         pending = list(range(n))
         settled = 0
 
         def settle(
             index: int,
-            answer: Completion | TextProviderError,
+            answer: Completion | SampleFailure,
             *,
             final: bool,
             refused: list[int],
         ) -> None:
             nonlocal settled
-            if isinstance(answer, Completion):
+            if isinstance(answer, SampleFailure):
+                # The request's own retries are spent: no further attempt.
+                failed[index] = answer
+            else:
                 verdict = _unfinished(answer) or judge(index, answer.text)
-            else:
-                verdict = Verdict(reason="request", detail=str(answer))
-            if verdict.reason is None:
-                values[index] = verdict.value
-                summary.produced += 1
-            else:
-                summary.rejected[verdict.reason] += 1
-                text = answer.text if isinstance(answer, Completion) else None
-                last_refusal[index] = SampleFailure(
-                    index, verdict.reason, verdict.detail, text
-                )
-                refused.append(index)
-            if verdict.reason is None or final:
-                settled += 1
-                if progress is not None:
-                    progress(ProgressEvent("generate", settled, n))
+                if verdict.reason is None:
+                    values[index] = verdict.value
+                    summary.produced += 1
+                else:
+                    summary.rejected[verdict.reason] += 1
+                    if not final:
+                        refused.append(index)
+                        return
+                    failed[index] = SampleFailure(
+                        index, verdict.reason, verdict.detail, answer.text
+                    )
+            settled += 1
+            if progress is not None:
+                progress(ProgressEvent("generate", settled, n))
 
-        with ThreadPoolExecutor(
-            self._max_concurrency, thread_name_prefix="genesis-text"
-        ) as executor:
-            for attempt in range(max_attempts):
-                if not pending:
-                    break
-                refused: list[int] = []
-                requests = {i: make_request(i, attempt) for i in pending}
-                on_answer = functools.partial(
-                    settle, final=attempt == max_attempts - 1, refused=refused
+        try:
+            with ThreadPoolExecutor(
+                self._max_concurrency, thread_name_prefix="genesis-text"
+            ) as executor:
+                for attempt in range(max_attempts):
+                    if not pending:
+                        break
+                    refused: list[int] = []
+                    requests = {i: make_request(i, attempt) for i in pending}
+                    on_answer = functools.partial(
+                        settle, final=attempt == max_attempts - 1, refused=refused
+                    )
+                    self._round(executor, requests, attempt, summary, on_answer)
+                    logger.debug(
+                        "Attempt %d: %d samples asked, %d refused.",
+                        attempt + 1,
+                        len(pending),
+                        len(refused),
+                    )
+                    pending = refused
+        finally:
+            summary.failures = [failed[index] for index in sorted(failed)]
+            if self._price is not None:
+                summary.estimated_cost_usd = self._price.cost(
+                    summary.input_tokens, summary.output_tokens
                 )
-                self._round(executor, requests, attempt, summary, on_answer)
-                logger.debug(
-                    "Attempt %d: %d samples asked, %d refused.",
-                    attempt + 1,
-                    len(pending),
-                    len(refused),
-                )
-                pending = refused
-        summary.failures = [last_refusal[index] for index in pending]
-        if self._price is not None:
-            summary.estimated_cost_usd = self._price.cost(
-                summary.input_tokens, summary.output_tokens
-            )
-        summary.wall_time_s = time.perf_counter() - started
+            summary.wall_time_s = time.perf_counter() - started
         return values, summary
 
     def _round(
@@ -386,16 +427,16 @@ class RequestRunner:
         requests: dict[int, TextRequest],
         attempt: int,
         summary: TextRunSummary,
-        settle: Callable[[int, Completion | TextProviderError], None],
+        settle: Callable[[int, Completion | SampleFailure], None],
     ) -> None:
         """Send ``requests`` concurrently and settle the answers in index order."""
         order = list(requests)
-        futures: dict[Future[Completion | TextProviderError], int] = {}
+        futures: dict[Future[Completion | SampleFailure], int] = {}
         try:
             for index, request in requests.items():
                 future = executor.submit(self._fetch, index, attempt, request, summary)
                 futures[future] = index
-            ready: dict[int, Completion | TextProviderError] = {}
+            ready: dict[int, Completion | SampleFailure] = {}
             position = 0
             for future in as_completed(futures):
                 ready[futures[future]] = future.result()
@@ -419,7 +460,7 @@ class RequestRunner:
         attempt: int,
         request: TextRequest,
         summary: TextRunSummary,
-    ) -> Completion | TextProviderError:
+    ) -> Completion | SampleFailure:
         description = {
             "format": CACHE_FORMAT,
             **self._identity,
@@ -445,16 +486,46 @@ class RequestRunner:
                     self._stopping.set()
                     raise
                 if retry == self._max_retries:
-                    return error
+                    return self._give_up(index, error)
                 self._wait_before_retry(error, retry, summary)
                 continue
             with self._lock:
                 summary.requests_sent += 1
                 summary.input_tokens += answer.input_tokens
                 summary.output_tokens += answer.output_tokens
+                self._unanswered_in_a_row = 0
             self._cache.put(key, description, answer)
             return answer
         raise AssertionError("unreachable: the retry loop always returns or raises")
+
+    def _give_up(self, index: int, error: TextProviderError) -> SampleFailure:
+        """The failure of a sample whose every try failed; or stop the run.
+
+        Raises:
+            TextProviderError: This sample completes a row of
+                ``UNANSWERED_TO_STOP`` samples without an answer.
+        """
+        tries = self._max_retries + 1
+        with self._lock:
+            self._unanswered_in_a_row += 1
+            in_a_row = self._unanswered_in_a_row
+        each = " each" if in_a_row > 1 else ""
+        spent = f"after {tries} requests{each} (max_retries={self._max_retries})"
+        if in_a_row < self._unanswered_to_stop:
+            return SampleFailure(index, UNANSWERED, f"{error} Gave up {spent}.", None)
+        self._stopping.set()
+        if in_a_row == self._samples == 1:
+            who = "The only sample of the run"
+        elif in_a_row == self._samples:
+            who = f"All {in_a_row} samples of the run"
+        else:
+            who = f"{in_a_row} samples in a row"
+        raise TextProviderError(
+            f"{error} {who} got no answer {spent}, so the run stopped rather "
+            "than keep sending requests to a failing server.",
+            retryable=True,
+            retry_after=error.retry_after,
+        )
 
     def _wait_before_retry(
         self, error: TextProviderError, retry: int, summary: TextRunSummary

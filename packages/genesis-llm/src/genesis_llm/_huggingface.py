@@ -231,7 +231,7 @@ class HuggingFaceProvider:
                 response_obj.headers,
                 str(error),
                 self._key,
-                _json_body(response_obj),
+                _error_body(response_obj),
             ) from None
         except self._transport_errors as error:
             raise transport_error(self.name, error, self._key) from None
@@ -252,10 +252,16 @@ class HuggingFaceProvider:
         return Completion(text, input_tokens, output_tokens, stop)
 
 
-def _json_body(response: Any) -> object:
-    """The decoded JSON body of an error response, or None."""
+def _error_body(response: Any) -> object:
+    """The decoded JSON body of an error response, else its text, else None."""
     try:
         return response.json()
-    except (ValueError, RuntimeError):
-        # Not JSON, or a streamed body that was never read.
+    except ValueError:
+        pass
+    except RuntimeError:
+        # A streamed body that was never read.
+        return None
+    try:
+        return response.text
+    except RuntimeError:
         return None

@@ -16,8 +16,10 @@ prompt and checked on every answer; an answer that fails, or that was cut
 off at the token cap or declined by the model, is regenerated, and a sample
 that still fails after ``max_attempts`` answers is reported in the
 run's :class:`TextRunSummary`, never returned. Near-duplicate answers are
-regenerated the same way. Token usage and an estimated cost are summed per
-run.
+regenerated the same way. A request that still fails after ``max_retries``
+retries leaves its sample out at once, and a server that keeps failing stops
+the run with :class:`TextProviderError`. Token usage and an estimated cost
+are summed per run.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from genesis._text_provider import (
     scrub_secret,
 )
 from genesis._text_run import (
+    UNANSWERED,
     RateLimiter,
     RequestRunner,
     ResponseCache,
@@ -148,9 +151,14 @@ class LLMTextGenerator:
         requests_per_second: The rate limit; None for none.
         max_concurrency: Requests in flight at once; None for the provider's
             own default (8 for hosted services, 1 for a local model).
-        max_attempts: Answers tried per sample before it is reported failed.
+        max_attempts: Answers tried per sample before it is reported failed;
+            only answers refused by a constraint, a duplicate check, the
+            token cap or the model use them up.
         max_retries: Further tries of one request after a rate limit, a server
-            error, a timeout or an unreadable answer.
+            error, a timeout or an unreadable answer. When they are used up,
+            the sample is left out (with no further attempt), and once three
+            samples in a row got no answer the run stops with
+            TextProviderError.
         backoff_s: First wait between retries when the server sends no
             Retry-After; it doubles at each retry.
         timeout_s: Seconds before a request is abandoned (and retried).
@@ -273,7 +281,10 @@ class LLMTextGenerator:
             InvalidConfigError: A bad argument or constraint; nothing was sent.
             TextProviderError: The provider refused a request for a reason no
                 retry can fix (a rejected key, an unknown model, a used-up
-                quota).
+                quota), or the server kept failing: three samples in a row
+                (every sample, in a run of fewer) got no answer after all
+                their retries. The message gives the last error and what
+                the run produced; ``summary_`` holds the run's summary.
         """
         n_samples = _check_count(n_samples, "n_samples")
         _check_prompt(prompt)
@@ -403,23 +414,62 @@ class LLMTextGenerator:
                     progress=report,
                 )
             except TextProviderError as error:
+                self.summary_ = runner.summary
+                message = f"{error} {self._stopped_note(runner.summary)}"
                 raise TextProviderError(
-                    scrub_secret(str(error), self._secret.value),
+                    scrub_secret(message, self._secret.value),
                     retryable=error.retryable,
                     retry_after=error.retry_after,
                 ) from None
         self.summary_ = summary
         logger.info("Run finished. %s", str(summary).replace("\n", " "))
         if summary.failures:
-            reasons = sorted({failure.reason for failure in summary.failures})
             warnings.warn(
-                f"{len(summary.failures)} of {n} samples failed after "
-                f"{self.max_attempts} attempts (last reasons: {', '.join(reasons)}); "
-                "they are left out. See summary_.failures, and loosen the "
-                "constraints or raise max_attempts.",
-                stacklevel=caller_stacklevel(),
+                self._failure_warning(summary), stacklevel=caller_stacklevel()
             )
         return values, summary
+
+    def _stopped_note(self, summary: TextRunSummary) -> str:
+        """What a run stopped by an error had done, and how to go on."""
+        kept = (
+            "the answers received are cached, so the same call run again sends "
+            "only the requests still missing"
+            if self.cache_dir is not None
+            else "nothing received is kept, because cache=False"
+        )
+        return (
+            f"By then {summary.produced} of {summary.requested} samples were "
+            f"produced ({summary.requests_sent} requests sent); {kept}. "
+            "summary_ holds the run's summary."
+        )
+
+    def _failure_warning(self, summary: TextRunSummary) -> str:
+        """Why samples were left out, and what to change: one part per cause."""
+        n = summary.requested
+        refused = [f for f in summary.failures if f.reason != UNANSWERED]
+        unanswered = [f for f in summary.failures if f.reason == UNANSWERED]
+        parts = []
+        if refused:
+            reasons = ", ".join(sorted({failure.reason for failure in refused}))
+            parts.append(
+                f"{len(refused)} of {n} samples failed after {self.max_attempts} "
+                f"attempts (last reasons: {reasons}); loosen the constraints or "
+                "raise max_attempts."
+            )
+        if unanswered:
+            resend = (
+                " (answers received are cached: only the missing requests are sent)"
+                if self.cache_dir is not None
+                else ""
+            )
+            parts.append(
+                f"{len(unanswered)} of {n} samples got no answer from provider "
+                f"{self.provider!r}; the last error: {unanswered[-1].detail} Run "
+                f"the same call again later{resend}, or raise max_retries or "
+                "backoff_s to wait longer for the server."
+            )
+        parts.append("They are left out; see summary_.failures.")
+        return " ".join(parts)
 
     def _duplicate_index(self) -> NearDuplicateIndex | None:
         if self.duplicate_threshold is None:
