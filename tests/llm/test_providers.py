@@ -330,6 +330,17 @@ def test_bad_arguments_fail_before_any_request(
         generator.generate(0, "A note")
     with pytest.raises(InvalidConfigError, match="requests_per_second"):
         make_generator(requests_per_second=0)
+    # Accepted before: 0 timed every request out, -1 failed in the HTTP
+    # client, and "hot" went on the wire for the API to refuse.
+    for setting, value in [
+        ("timeout_s", 0),
+        ("timeout_s", -1),
+        ("temperature", "hot"),
+        ("temperature", -0.5),
+        ("backoff_s", -1),
+    ]:
+        with pytest.raises(InvalidConfigError, match=f"got {setting}={value!r}"):
+            make_generator(**{setting: value})
 
     assert server.count == 0
 

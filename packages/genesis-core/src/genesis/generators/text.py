@@ -214,6 +214,9 @@ class LLMTextGenerator:
             max_retries=max_retries,
             duplicate_threshold=duplicate_threshold,
             max_tokens=max_tokens,
+            timeout_s=timeout_s,
+            temperature=temperature,
+            backoff_s=backoff_s,
         )
         provider_class = _provider_class(provider)
         env_var = getattr(provider_class, "api_key_env", None)
@@ -558,6 +561,12 @@ _SETTING_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
         lambda v: v is None or (_is_integer(v) and v >= 1),
         "None or an integer >= 1",
     ),
+    # A timeout of 0 made every request time out (a run of retries, then no
+    # sample); a negative one failed inside the HTTP client.
+    "timeout_s": (lambda v: _is_number(v) and v > 0, "a number of seconds > 0"),
+    # A text temperature was sent on the wire, to be refused by the API.
+    "temperature": (lambda v: _is_number(v) and v >= 0, "a number >= 0"),
+    "backoff_s": (lambda v: _is_number(v) and v >= 0, "a number of seconds >= 0"),
 }
 
 
