@@ -29,6 +29,7 @@ Without that step a binary column's links to the rest come out diluted.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
@@ -37,6 +38,7 @@ import numpy as np
 from scipy import sparse, special, stats
 
 from genesis._config import ConfigKey, ConfigSpec, one_of, resolve_config
+from genesis._latent import _box_scores, _conditional_normals
 from genesis._univariate import (
     FAMILIES,
     GAUSSIAN_KDE,
@@ -479,7 +481,7 @@ class GaussianCopulaGenerator:
             InvalidConfigError: ``numerical_distributions`` names a column that
                 is not a continuous column of the table.
         """
-        distributions = self._column_distributions(prepared)
+        distributions, named = self._column_distributions(prepared)
         rng = np.random.default_rng(self._seed)
         bounded = bool(self.config["enforce_min_max_values"])
         total = len(prepared.columns) + 1
@@ -521,6 +523,9 @@ class GaussianCopulaGenerator:
                 marginal, scores[:, index] = _fit_continuous(
                     column, distribution, bounded, rng
                 )
+                _warn_unused_distribution(
+                    column, distribution, marginal, column.key in named
+                )
             else:
                 frequencies = _frequencies(column)
                 order = _frequency_order(frequencies)
@@ -542,13 +547,18 @@ class GaussianCopulaGenerator:
             prepared.n_rows,
         )
 
-    def _column_distributions(self, prepared: PreparedTable) -> dict[str, str]:
+    def _column_distributions(
+        self, prepared: PreparedTable
+    ) -> tuple[dict[str, str], set[str]]:
+        """The distribution of each continuous prepared column, and the keys
+        ``numerical_distributions`` names."""
         continuous = {c.key: c for c in prepared.columns if c.kind == CONTINUOUS}
         keys: dict[Hashable, str] = {}
         for column in continuous.values():
             keys[column.source] = column.key
             keys[column.key] = column.key
         chosen = {key: self.config["default_distribution"] for key in continuous}
+        named: set[str] = set()
         for name, distribution in self.config["numerical_distributions"].items():
             key = keys.get(name, keys.get(str(name)))
             if key is None:
@@ -559,7 +569,8 @@ class GaussianCopulaGenerator:
                     "or remove it."
                 )
             chosen[key] = distribution
-        return chosen
+            named.add(key)
+        return chosen, named
 
     @staticmethod
     def _order_codes(
@@ -776,104 +787,38 @@ class GaussianCopulaGenerator:
         return generator
 
 
-def _conditioning(
-    correlation: np.ndarray, free: np.ndarray, fixed: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The standard normal of ``correlation`` on columns ``free`` given
-    columns ``fixed``: the weights its mean takes from the fixed scores,
-    and its covariance."""
-    cross = correlation[np.ix_(free, fixed)]
-    # pinv: two fixed columns the copula links perfectly still solve.
-    weights = cross @ np.linalg.pinv(correlation[np.ix_(fixed, fixed)])
-    return weights, correlation[np.ix_(free, free)] - weights @ cross.T
+def _warn_unused_distribution(
+    column: PreparedColumn, asked: str, marginal: _ContinuousMarginal, named: bool
+) -> None:
+    """Warn when a column did not get the distribution the config asked.
 
-
-_GIBBS_SWEEPS = 20
-
-
-def _box_scores(
-    correlation: np.ndarray,
-    held: Mapping[int, np.ndarray],
-    boxes: Mapping[int, tuple[float, float]],
-    n: int,
-    rng: np.random.Generator,
-) -> dict[int, np.ndarray]:
-    """``n`` normal scores per column of ``boxes``, each inside its
-    ``(low, high)``, drawn from the standard normal of ``correlation``
-    given the columns ``held`` (one score per row) and truncated to the box.
-
-    One box is drawn exactly from its truncated conditional normal. Several
-    start from such draws taken one after another (each given those before
-    it), which leans towards the first columns' own preferences, and then
-    move to the truncated joint normal by Gibbs sweeps: each column redrawn
-    from its normal given all the others, truncated to its interval.
+    A column named in ``numerical_distributions`` is warned about whatever
+    took the place of its family; one under ``default_distribution`` only
+    when the family could not be fitted (few distinct values keeping their
+    empirical distribution is the documented rule, not a failure).
     """
-    drawn: dict[int, np.ndarray] = {}
-    for index, (low, high) in boxes.items():
-        drawn[index] = _truncated_draw(
-            correlation, {**held, **drawn}, index, low, high, n, rng
+    got = marginal.distribution
+    if asked in (PARAMETRIC, got):
+        return
+    if got == EMPIRICAL:
+        if not named:
+            return
+        reason = (
+            f"it has at most {_MAX_EMPIRICAL_VALUES} distinct values, or fewer "
+            f"than {_MIN_CONTINUOUS_VALUES} beside values that each hold "
+            f"{_ATOM_SHARE:.0%} of the rows, so it keeps its empirical distribution"
         )
-    for _ in range(_GIBBS_SWEEPS if len(boxes) > 1 else 0):
-        for index, (low, high) in boxes.items():
-            others = {i: scores for i, scores in drawn.items() if i != index}
-            drawn[index] = _truncated_draw(
-                correlation, {**held, **others}, index, low, high, n, rng
-            )
-    return drawn
-
-
-def _truncated_draw(
-    correlation: np.ndarray,
-    given: Mapping[int, np.ndarray],
-    index: int,
-    low: float,
-    high: float,
-    n: int,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """``n`` normal scores of column ``index`` in ``[low, high]`` given the
-    scores of other columns in ``given`` (one per row): its conditional
-    normal, truncated."""
-    mean: np.ndarray | float = 0.0
-    spread = 1.0
-    if given:
-        columns = np.fromiter(given, dtype=np.int64)
-        weights, variance = _conditioning(correlation, np.array([index]), columns)
-        mean = weights[0] @ np.stack([given[i] for i in columns])
-        spread = float(np.sqrt(max(variance[0, 0], 1e-12)))
-    # Sampled by the inverse CDF over the interval, in the lower tail where
-    # the CDF keeps its digits (an interval above the mean is mirrored).
-    a = (low - mean) / spread
-    b = (high - mean) / spread
-    flip = a > 0
-    a, b = np.where(flip, -b, a), np.where(flip, -a, b)
-    cdf_a, cdf_b = special.ndtr(a), special.ndtr(b)
-    u = cdf_a + rng.random(n) * (cdf_b - cdf_a)
-    standard = np.clip(special.ndtri(u), a, b)
-    return mean + spread * np.where(flip, -standard, standard)
-
-
-def _conditional_normals(
-    correlation: np.ndarray,
-    scores: Mapping[int, np.ndarray],
-    n: int,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """``(columns, n)`` normal scores with ``scores`` (one per row) fixed and
-    the others drawn from the standard normal of ``correlation``
-    conditioned on them."""
-    fixed = np.fromiter(scores, dtype=np.int64)
-    values = np.stack([scores[i] for i in fixed])
-    free = np.setdiff1d(np.arange(len(correlation)), fixed)
-    weights, covariance = _conditioning(correlation, free, fixed)
-    # What is left is a covariance up to rounding; clipping its negative
-    # eigenvalues gives a factor even where it is singular.
-    eigenvalues, eigenvectors = np.linalg.eigh((covariance + covariance.T) / 2)
-    factor = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
-    normals = np.empty((len(correlation), n))
-    normals[fixed] = values
-    normals[free] = weights @ values + factor @ rng.standard_normal((len(free), n))
-    return normals
+        advice = "Leave it out of numerical_distributions"
+    else:
+        reason = f"no {asked} distribution could be fitted to it, so it uses {got!r}"
+        advice = "Ask for 'parametric' or 'gaussian_kde' for it"
+    where = "numerical_distributions" if named else "default_distribution"
+    warnings.warn(
+        f"Column {column.label} was asked to follow {asked!r} by {where}, but "
+        f"{reason}. {advice} to silence this warning.",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def _residual_column(
