@@ -11,6 +11,7 @@ from scipy import stats
 
 from genesis._callers import caller_stacklevel
 from genesis._registry import get_registry
+from genesis.data._numbers import as_numbers
 from genesis.metadata import ColumnType, TableMetadata
 
 __all__ = ["choose_method"]
@@ -110,7 +111,8 @@ def _complex_columns(data: pd.DataFrame, metadata: TableMetadata) -> list[str]:
             if n_values > MAX_SIMPLE_CATEGORIES:
                 found.append(f"{column.name!r} has {n_values} categories")
         elif column.column_type in (ColumnType.CONTINUOUS, ColumnType.INTEGER):
-            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            # Text of numbers ("$1,234.50") is read in its layout.
+            values = as_numbers(column.name, series, column.number_format)
             values = values[np.isfinite(values)]
             if np.unique(values).size < MIN_DISTINCT_FOR_SHAPE:
                 # A handful of values (a year, a count) is a set of atoms the

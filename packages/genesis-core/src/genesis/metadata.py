@@ -56,6 +56,8 @@ _LARGEST_KEY_NUMBER = int(np.iinfo(np.int64).max)
 LARGEST_MAGNITUDE = 1e100
 # How much of a refused value an error message quotes.
 _QUOTE_CHARS = 60
+# The most decimals ``decimals`` records (see decimals_of).
+_MOST_DECIMALS = 6
 # Units in the last place a value with a given number of decimals may be off
 # by once parsed, computed (0.1 + 0.2) and scaled by a power of ten.
 _ROUNDING_ULPS = 2
@@ -73,6 +75,7 @@ class ColumnType(enum.StrEnum):
 
 
 DISCRETE_TYPES = frozenset({ColumnType.BOOLEAN, ColumnType.CATEGORICAL})
+_NUMERIC_TYPES = frozenset({ColumnType.CONTINUOUS, ColumnType.INTEGER})
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,14 @@ class ColumnMetadata:
         datetime_format: For a datetime column stored as text or whole
             numbers, the strftime layout the user declared for its values
             (``"%Y%m%d"`` for ``20240320``); None to have it guessed.
+        number_format: For a continuous or integer column stored as text
+            (``"$1,234.50"``, ``"13.5%"``), how its numbers are written: a
+            dict of some of the keys of
+            :class:`genesis.data._numbers.NumberLayout` (``prefix``,
+            ``suffix``, ``thousands``, ``decimal``, ``decimals``, ``fixed``,
+            ``negative``). Inference records them all; a declared one may
+            give a few, and the rest are learned when fitting. None for
+            columns of numbers.
     """
 
     name: Hashable
@@ -105,6 +116,7 @@ class ColumnMetadata:
     decimals: int | None = None
     identifier_format: Mapping[str, Any] | None = field(default=None)
     datetime_format: str | None = None
+    number_format: Mapping[str, Any] | None = field(default=None)
 
     @property
     def is_discrete(self) -> bool:
@@ -118,6 +130,9 @@ class ColumnMetadata:
             out["categories"] = [encode_value(v) for v in self.categories]
         out["identifier_format"] = (
             dict(self.identifier_format) if self.identifier_format else None
+        )
+        out["number_format"] = (
+            None if self.number_format is None else dict(self.number_format)
         )
         return out
 
@@ -137,6 +152,8 @@ class ColumnMetadata:
             decimals=data.get("decimals"),
             identifier_format=data.get("identifier_format"),
             datetime_format=data.get("datetime_format"),
+            # Files saved before number formats have none: numbers.
+            number_format=data.get("number_format"),
         )
 
 
@@ -161,8 +178,18 @@ class TableMetadata:
         those types and in one time zone, given back as objects of that type
         and zone. Whole numbers and text without separators (``20240320``)
         are never inferred as dates; declare them with
-        :meth:`update_column`. The frame is assumed to have passed
-        :func:`genesis.data.check_training_frame`.
+        :meth:`update_column`.
+
+        Text whose every value is a number written in one layout (a fixed
+        prefix or suffix such as ``$``, ``%`` or `` USD``, thousands
+        separators, a decimal comma, negatives as ``-$1`` or ``($1)``) is a
+        continuous column, given back as text in that layout (see
+        :attr:`ColumnMetadata.number_format`). It qualifies only when one
+        layout reads every value and writes each back unchanged: ``1,234``
+        and ``12,500`` alone read as thousands or as decimal commas, so such
+        a column stays categorical until declared, and so does text that
+        pandas reads as numbers itself (``"12.5"``). The frame is assumed to
+        have passed :func:`genesis.data.check_training_frame`.
 
         Raises:
             InvalidDataError: A column holds values Genesis cannot model
@@ -206,8 +233,26 @@ class TableMetadata:
         column_type: ColumnType | str,
         *,
         datetime_format: str | None = None,
+        number_format: Mapping[str, Any] | None = None,
     ) -> None:
         """Override the inferred column type of ``name``.
+
+        A text column declared ``"continuous"`` or ``"integer"`` with a
+        ``number_format`` (an object column of text even without one) is
+        read as numbers written in one layout (``"$1,234.50"``, ``"13.5%"``)
+        and generated numbers are written back in it: ``number_format={}``
+        learns the whole layout when fitting; its keys fix part of it,
+        for example ``update_column("price", "continuous", number_format=
+        {"thousands": ".", "decimal": ","})`` for ``1.234`` and ``12.500``,
+        which read as thousands or as decimal commas alone; its keys are
+        ``prefix``, ``suffix``, ``thousands`` (``""``, ``","``, ``"."``,
+        ``"'"``, a space or a no-break space), ``decimal`` (``"."`` or
+        ``","``), ``decimals``, ``fixed`` (every value with exactly
+        ``decimals`` decimals, or trailing zeros dropped) and ``negative``
+        (``"minus"`` for ``-$1``, ``"minus_after_prefix"`` for ``$-1``,
+        ``"parentheses"`` for ``($1)``). Declaring any other column type
+        drops the layout: ``update_column("rate", "categorical")`` keeps
+        ``"13.5%"`` as a category.
 
         Whole numbers and text without separators are never inferred as
         dates (a column of keys would be misread); declare them here, with
@@ -221,7 +266,10 @@ class TableMetadata:
                 column's dtype cannot hold it (text or categories as
                 numbers; booleans, datetimes or categories as identifiers),
                 or ``datetime_format`` is given for a column that is not a
-                datetime stored as numbers or text, or is not a layout.
+                datetime stored as numbers or text, or is not a layout, or
+                ``number_format`` is given for a column that is not a
+                continuous or integer column stored as text, or has unknown
+                keys or values.
         """
         current = self[name]
         try:
@@ -231,9 +279,15 @@ class TableMetadata:
                 f"Column {name!r}: {column_type!r} is not a column type; use one of "
                 f"{[t.value for t in ColumnType]!r}."
             ) from None
-        _check_override(current, new_type)
         if datetime_format is not None:
             _check_datetime_format(current, new_type, datetime_format)
+        if number_format is not None:
+            number_format = _check_number_format(current, new_type, number_format)
+        elif new_type in _NUMERIC_TYPES:
+            # Declaring a column of numbers as text numeric again keeps the
+            # layout inferred for it.
+            number_format = current.number_format
+        _check_override(current, new_type, number_format)
         identifier_format = current.identifier_format
         if new_type == ColumnType.IDENTIFIER and identifier_format is None:
             identifier_format = _declared_key_format(_stored_dtype(current))
@@ -243,6 +297,12 @@ class TableMetadata:
             identifier_format=identifier_format,
             datetime_format=(
                 datetime_format if new_type == ColumnType.DATETIME else None
+            ),
+            number_format=number_format if new_type in _NUMERIC_TYPES else None,
+            decimals=(
+                current.decimals
+                if new_type in _NUMERIC_TYPES or current.number_format is None
+                else None
             ),
         )
 
@@ -264,19 +324,28 @@ class TableMetadata:
         )
 
 
-def _check_override(column: ColumnMetadata, new_type: ColumnType) -> None:
+def _check_override(
+    column: ColumnMetadata,
+    new_type: ColumnType,
+    number_format: Mapping[str, Any] | None = None,
+) -> None:
     """Refuse a column type that the column's dtype cannot give back.
 
     Numbers are generated for continuous and integer columns, and fresh
     whole numbers or keys for identifiers; a dtype that cannot hold them
     would fail late in fit with a bare conversion error, or give back dates
     in 1970 for identifiers. Object columns may hold numbers, so they are
-    left to fit.
+    left to fit; text columns only with a ``number_format``, which reads
+    their text as numbers in one layout ("$1,234.50").
     """
     dtype = _stored_dtype(column)
-    if new_type in (ColumnType.CONTINUOUS, ColumnType.INTEGER):
-        refused = dtype is None or _holds_text(dtype)
-        advice = "convert it with pandas.to_numeric(...) first"
+    if new_type in _NUMERIC_TYPES:
+        refused = dtype is None or (_holds_text(dtype) and number_format is None)
+        advice = (
+            "convert it with pandas.to_numeric(...) first (for numbers written "
+            "as text such as '$1,234.50', give number_format={} to read them "
+            "in the layout the values share)"
+        )
     elif new_type == ColumnType.IDENTIFIER:
         refused = (
             dtype is None
@@ -320,6 +389,35 @@ def _check_datetime_format(
             f"written in a layout, so datetime_format {layout!r} cannot apply; "
             "it is for datetimes stored as whole numbers or text."
         )
+
+
+def _check_number_format(
+    column: ColumnMetadata, new_type: ColumnType, declared: Any
+) -> dict[str, Any]:
+    """Refuse a declared number layout that cannot apply to the column."""
+    from genesis.data._numbers import check_number_format
+
+    name = column.name
+    if new_type not in _NUMERIC_TYPES:
+        raise InvalidDataError(
+            f"Column {name!r}: number_format is for continuous and integer "
+            f"columns stored as text, but the column is declared "
+            f"{new_type.value!r}; drop number_format or declare it 'continuous'."
+        )
+    dtype = _stored_dtype(column)
+    if dtype is None:
+        raise InvalidDataError(
+            f"Column {name!r} has dtype category; number_format is for numbers "
+            "stored as text (an object or string dtype). Convert it with "
+            ".astype(str) first."
+        )
+    if not (dtype == np.dtype(object) or _holds_text(dtype)):
+        raise InvalidDataError(
+            f"Column {name!r} has dtype {column.dtype}, whose values are not "
+            "text, so number_format cannot apply; it is for numbers stored as "
+            "text such as '$1,234.50'."
+        )
+    return check_number_format(name, declared)
 
 
 def _stored_dtype(column: ColumnMetadata) -> Any:
@@ -457,6 +555,7 @@ def _infer_column(
     check_column_values(name, series, declared_discrete)
     dtype = series.dtype
     dtype_text = _dtype_text(name, dtype)
+    number_format = None
     categories = None
     ordered = False
     if isinstance(dtype, pd.CategoricalDtype):
@@ -484,6 +583,8 @@ def _infer_column(
         )
     elif _is_text_of_times(series) or _is_object_of_times(series):
         column_type = ColumnType.DATETIME
+    elif (number_format := _number_format(series)) is not None:
+        column_type = ColumnType.CONTINUOUS
     else:
         column_type = ColumnType.CATEGORICAL
 
@@ -504,6 +605,8 @@ def _infer_column(
     decimals = None
     if pd.api.types.is_float_dtype(dtype) and not declared_discrete:
         decimals = decimals_of(series)
+    if number_format is not None and number_format["decimals"] <= _MOST_DECIMALS:
+        decimals = number_format["decimals"]
     return ColumnMetadata(
         name=name,
         column_type=column_type,
@@ -512,7 +615,16 @@ def _infer_column(
         ordered=ordered,
         decimals=decimals,
         identifier_format=identifier_format,
+        number_format=number_format,
     )
+
+
+def _number_format(series: pd.Series) -> dict[str, Any] | None:
+    """The layout of a text column of numbers (``"$1,234.50"``), or None."""
+    # Imported here: the data package imports this module.
+    from genesis.data._numbers import infer_number_format
+
+    return infer_number_format(series)
 
 
 def _identifier_format(name: Hashable, series: pd.Series) -> dict[str, Any] | None:
@@ -665,7 +777,7 @@ def decimals_of(series: pd.Series) -> int | None:
         resolution = float(np.finfo(numpy_dtype).eps)
     except (TypeError, ValueError):
         resolution = float(np.finfo(np.float64).eps)
-    for places in range(7):
+    for places in range(_MOST_DECIMALS + 1):
         scaled = values * 10.0**places
         # Rounding may move a value only by what storing and scaling it
         # in binary can: a few units in its last place, relative to itself

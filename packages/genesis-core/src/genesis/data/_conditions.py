@@ -28,6 +28,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 import pandas as pd
 
+from genesis.data._numbers import read_restored_numbers
 from genesis.data._times import read_restored_times
 from genesis.errors import ConditionNotMetError, InvalidDataError
 from genesis.metadata import ColumnType
@@ -296,6 +297,9 @@ def _check_range(plan: Any, wanted: Any) -> ValueRange:
     read = None
     if plan.meta.column_type == ColumnType.DATETIME:
         read = functools.partial(read_restored_times, plan)
+    elif getattr(plan, "number_format", None) is not None:
+        # Numbers written as text ("$1,234.50") are compared as numbers.
+        read = functools.partial(read_restored_numbers, plan)
     if plan.mode == "constant":
         constant = plan.constant
         if isinstance(low, pd.Timestamp):

@@ -20,6 +20,15 @@ import pandas as pd
 from genesis._callers import caller_stacklevel
 from genesis._values import decode_value, encode_value
 from genesis.data._conditions import BatchThreads, usable_cpus
+from genesis.data._numbers import (
+    NumberLayout,
+    holds_text,
+    looks_like_numbers,
+    number_readings,
+    read_number_text,
+    two_readings,
+    write_number_text,
+)
 from genesis.data._times import (
     offset_seconds,
     read_stored_times,
@@ -46,6 +55,7 @@ MISSING_SUFFIX = ".missing"
 OFFSET_SUFFIX = ".offset"
 CONTINUOUS = "continuous"
 DISCRETE = "discrete"
+_NUMBER_TYPES = frozenset({ColumnType.CONTINUOUS, ColumnType.INTEGER})
 # What pandas.api.types.infer_dtype calls a column of several value types.
 _MIXED_KINDS = frozenset({"mixed", "mixed-integer", "mixed-integer-float"})
 # A text category column with at least this many observed rows, this share
@@ -168,6 +178,10 @@ class _ColumnPlan:
     # For text whose UTC offsets differ between rows, the offsets seen, in
     # seconds: the column is modelled as wall-clock time plus an offset.
     time_offsets: list[int] | None = None
+    # For a continuous or integer column stored as text ("$1,234.50"), the
+    # whole layout its numbers are read in and written back in (see
+    # genesis.data._numbers.NumberLayout).
+    number_format: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -194,6 +208,7 @@ class _ColumnPlan:
             "time_style": self.time_style,
             "time_example": encode_value(self.time_example),
             "time_offsets": self.time_offsets,
+            "number_format": self.number_format,
         }
 
     @classmethod
@@ -222,6 +237,7 @@ class _ColumnPlan:
             time_style=data.get("time_style"),
             time_example=decode_value(data.get("time_example", ["none", None])),
             time_offsets=data.get("time_offsets"),
+            number_format=data.get("number_format"),
         )
 
 
@@ -406,7 +422,23 @@ def _prepare_column(
 
     if meta.is_discrete:
         return _prepare_discrete(plan, series, missing)
+    if meta.column_type in _NUMBER_TYPES and holds_text(series):
+        series = _read_number_text(plan, series, missing)
     return _prepare_numeric(plan, series, missing, rng)
+
+
+def _read_number_text(
+    plan: _ColumnPlan, series: pd.Series, missing: np.ndarray
+) -> pd.Series:
+    """A numeric column of text ("$1,234.50") as float64 numbers, NaN where
+    missing; records on ``plan`` the layout to write generated ones in."""
+    numbers, layout = read_number_text(
+        plan.meta.name, series[~missing], plan.meta.number_format
+    )
+    plan.number_format = layout.to_dict()
+    values = np.full(len(series), np.nan)
+    values[~missing] = numbers
+    return pd.Series(values, index=series.index)
 
 
 def _prepare_discrete(
@@ -475,6 +507,15 @@ def _warn_copied_text(name: Hashable, categories: list[Any], observed: int) -> N
         return
     if not all(isinstance(value, str) for value in categories):
         return
+    readings = number_readings(categories)
+    if len(readings) > 1:
+        warnings.warn(
+            f"Column {name!r} holds {len(categories)} distinct texts in {observed} "
+            "rows, kept as categories (every synthetic value a real one copied "
+            f"from a real row), because {two_readings(name, categories, readings)}",
+            stacklevel=caller_stacklevel(),
+        )
+        return
     warnings.warn(
         f"Column {name!r} holds {len(categories)} distinct texts in {observed} "
         "rows. As a category, every synthetic value is a real one copied from "
@@ -483,8 +524,21 @@ def _warn_copied_text(name: Hashable, categories: list[Any], observed: int) -> N
         f"TableMetadata.infer(data); metadata.update_column({name!r}, "
         "'identifier'); fit(data, metadata=metadata); on the command line, "
         f"genesis fit --identifier {name}); if it is free text, drop it or "
-        "write it with genesis.generators.text.",
+        f"write it with genesis.generators.text.{_number_advice(name, categories)}",
         stacklevel=caller_stacklevel(),
+    )
+
+
+def _number_advice(name: Hashable, texts: list[str]) -> str:
+    """Advice for text whose every value is a number with a unit, in
+    layouts the values do not all share ("$12.00" next to "12.00")."""
+    if not looks_like_numbers(texts):
+        return ""
+    return (
+        " If it holds numbers written as text, make every value share one "
+        "layout (the same text around the digits, the same separators and "
+        "decimals) or declare it: metadata.update_column("
+        f"{name!r}, 'continuous', number_format={{...}})."
     )
 
 
@@ -644,6 +698,8 @@ def _step(plan: _ColumnPlan, observed: np.ndarray) -> float | None:
             if not np.any(observed % step):
                 return float(step)
         return 1.0
+    if plan.number_format is not None:
+        return 10.0 ** (-plan.number_format["decimals"])
     if meta.decimals is not None:
         return 10.0 ** (-meta.decimals)
     return None
@@ -678,11 +734,13 @@ def _restore_column(
         if plan.step is not None:
             values = np.round(values / plan.step) * plan.step
             if plan.step < 1:
-                values = np.round(values, plan.meta.decimals or 0)
+                values = np.round(values, _decimals(plan))
             # Rounding can step just outside the observed range; the range
             # ends are themselves seen values, so clip once more.
             values = np.clip(values, plan.lower, plan.upper)
     values[missing] = np.nan
+    if plan.number_format is not None:
+        return _number_text(plan, values, missing)
     offsets = None
     if plan.time_offsets is not None:
         codes = np.asarray(arrays[plan.key + OFFSET_SUFFIX], dtype=np.int64)
@@ -694,6 +752,29 @@ def _restore_column(
         ticks = np.where(np.isnan(values), 0, values).astype(np.int64)
         return _to_datetime(plan, ticks, np.isnan(values))
     return _to_numeric_dtype(plan.meta, values)
+
+
+def _decimals(plan: _ColumnPlan) -> int:
+    """The decimals continuous output is rounded to, once a step below one
+    has been applied."""
+    if plan.number_format is not None:
+        return int(plan.number_format["decimals"])
+    return plan.meta.decimals or 0
+
+
+def _number_text(
+    plan: _ColumnPlan, values: np.ndarray, missing: np.ndarray
+) -> pd.Series:
+    """Generated numbers (NaN = missing) as text in the column's layout."""
+    assert plan.number_format is not None
+    # Integer columns are modelled relative to their smallest value.
+    numbers = values + float(plan.origin or 0)
+    text = np.empty(len(values), dtype=object)
+    text[~missing] = write_number_text(
+        numbers[~missing], NumberLayout.from_dict(plan.number_format)
+    )
+    text[missing] = plan.missing_marker
+    return _cast_objects(plan.meta, text, missing)
 
 
 def _restore_whole(

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from genesis.data._numbers import holds_text, read_number_pair
 from genesis.data._times import layout_width, whole_number_texts
 from genesis.errors import InvalidDataError
 from genesis.metadata import (
@@ -307,8 +308,15 @@ def _numeric_column(
         synthetic_values = _ns_to_float(synthetic_ns, offset)
     else:
         offset = 0
-        real_values = _as_float(column.name, real, "real")
-        synthetic_values = _as_float(column.name, synthetic, role)
+        if holds_text(real):
+            # Numbers written as text ("$1,234.50"), read as the data plane
+            # reads them.
+            real_values, synthetic_values = read_number_pair(
+                column.name, real, synthetic, column.number_format, role
+            )
+        else:
+            real_values = _as_float(column.name, real, "real")
+            synthetic_values = _as_float(column.name, synthetic, role)
         digits = _shared_digits(real.dtype, synthetic.dtype)
         if digits is not None:
             real_values = _round_to_digits(real_values, digits)
