@@ -356,13 +356,19 @@ def _ml_section(report: QualityReport, verdicts: dict[str, str]) -> str:
 ({_e(section["task"])}): one trained on {counts["real_train"]:,} real rows, one on
 {counts["synthetic_train"]:,} synthetic rows; both are tested on {counts["test"]:,}
 rows of {_e(test)}. The score is the share of the real model's skill above
-chance (ROC AUC above 0.5, or R² above 0) that the synthetic model keeps.</p>
+chance ({_e(_chance_text(section))}) that the synthetic model keeps.</p>
 <div class="figures"><figure><figcaption>Test scores</figcaption>
 {_image(ml_efficacy_png(section), "Test scores of both models", "section-plot")}
 </figure><figure><table class="scores"><thead><tr><th>Metric</th>
 <th>Trained on real</th><th>Trained on synthetic</th></tr></thead>
 <tbody>{rows}</tbody></table></figure></div>
 </section>"""
+
+
+def _chance_text(section: dict) -> str:
+    if section["metric"] == "balanced_accuracy":
+        return f"balanced accuracy above 1/{len(section['classes'])}"
+    return "ROC AUC above 0.5, or R² above 0"
 
 
 def _detection_section(report: QualityReport, verdicts: dict[str, str]) -> str:
@@ -478,6 +484,7 @@ _SECTIONS: tuple[Callable[[QualityReport, dict[str, str]], str], ...] = (
 _ML_METRICS = {
     "roc_auc": "ROC AUC",
     "accuracy": "accuracy",
+    "balanced_accuracy": "balanced accuracy",
     "macro_f1": "macro F1",
     "r2": "R²",
     "mae": "mean absolute error",

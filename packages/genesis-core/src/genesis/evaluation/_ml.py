@@ -76,8 +76,17 @@ def ml_efficacy(
     ):
         results[role] = _train_and_test(x, y, test_x, test_y, n_classes, model, seed)
 
-    metric = "r2" if classes is None else "roc_auc"
-    score = _kept_skill(results["real"][metric], results["synthetic"][metric], metric)
+    metric, metric_note = _metric(results, classes, test_y, target)
+    reason = _unlearnable_reason(real_y, test_y, classes, target)
+    score = float("nan")
+    if reason is None:
+        score = _kept_skill(
+            results["real"][metric], results["synthetic"][metric], metric, n_classes
+        )
+        if np.isnan(score):
+            reason = _no_skill_reason(metric, results["real"][metric], test_y, target)
+    if reason is not None:
+        metric_note = None
     logger.info(
         "ML efficacy on %r (%s, %s model): real %s, synthetic %s",
         target,
@@ -101,6 +110,8 @@ def ml_efficacy(
             "test": len(test_x),
         },
         "classes": None if classes is None else [str(c) for c in classes],
+        "metric_note": metric_note,
+        "reason": reason,
     }
 
 
@@ -119,17 +130,7 @@ def detection(
     synthetic = features.matrices["synthetic"]
     n_rows = min(len(real), len(synthetic), max_rows)
     if n_rows < DETECTION_FOLDS:
-        # Some folds would hold no row to score: no model, no score.
-        logger.info("Detection skipped: %d rows per class", n_rows)
-        return {
-            "score": None,
-            "auc": None,
-            "model": model,
-            "folds": DETECTION_FOLDS,
-            "rows_per_class": n_rows,
-            "fpr": [],
-            "tpr": [],
-        }
+        return _tiny_detection(real, synthetic, model, max_rows)
     real = real[rng.choice(len(real), n_rows, replace=False)]
     synthetic = synthetic[rng.choice(len(synthetic), n_rows, replace=False)]
     x = np.vstack([real, synthetic])
@@ -160,7 +161,49 @@ def detection(
         "rows_per_class": n_rows,
         "fpr": fpr,
         "tpr": tpr,
+        "reason": None,
     }
+
+
+def _tiny_detection(
+    real: np.ndarray, synthetic: np.ndarray, model: str, max_rows: int
+) -> dict[str, Any]:
+    """Detection when a table has fewer rows than there are folds."""
+    n_rows = min(len(real), len(synthetic), max_rows)
+    section = {
+        "score": None,
+        "auc": None,
+        "model": model,
+        "folds": DETECTION_FOLDS,
+        "rows_per_class": n_rows,
+        "fpr": [],
+        "tpr": [],
+        "reason": None,
+    }
+    rows = np.vstack([real, synthetic])
+    if len(real) and len(synthetic) and (rows == rows[0]).all():
+        # Every row of both tables is the same row: no classifier can do
+        # better than a coin, so the answer is known without training one.
+        logger.info("Detection: every real and synthetic row is the same row")
+        return {
+            **section,
+            "score": 1.0,
+            "auc": 0.5,
+            "fpr": [0.0, 1.0],
+            "tpr": [0.0, 1.0],
+        }
+    smaller = "real" if len(real) <= len(synthetic) else "synthetic"
+    short = (
+        f"detection_rows is {max_rows}"
+        if max_rows < min(len(real), len(synthetic))
+        else f"the {smaller} data has {n_rows}"
+    )
+    logger.info("Detection skipped: %d rows per class", n_rows)
+    section["reason"] = (
+        f"Detection cross-validates a classifier over {DETECTION_FOLDS} folds, "
+        f"which needs at least {DETECTION_FOLDS} rows in each table; {short}."
+    )
+    return section
 
 
 def _labelled(
@@ -226,10 +269,12 @@ def _classification_scores(
         f1s.append(2 * true_positive / denominator if denominator else 0.0)
     # Two classes: the AUC of one class is the AUC of the other.
     auc = aucs[0] if len(present) == 2 else float(np.mean(aucs)) if aucs else None
+    recalls = [float((predicted[truth == label] == label).mean()) for label in present]
     return {
         "roc_auc": _round(auc),
         "accuracy": _round(float((predicted == truth).mean())),
-        "macro_f1": _round(float(np.mean(f1s))),
+        "balanced_accuracy": _round(float(np.mean(recalls)) if recalls else None),
+        "macro_f1": _round(float(np.mean(f1s)) if f1s else None),
     }
 
 
@@ -246,10 +291,82 @@ def _regression_scores(
     }
 
 
-def _kept_skill(real: float | None, synthetic: float | None, metric: str) -> float:
+def _metric(
+    results: dict[str, dict[str, float | None]],
+    classes: list[object] | None,
+    test_y: np.ndarray,
+    target: object,
+) -> tuple[str, str | None]:
+    """The metric the score keeps the skill of, and why when it is not the usual."""
+    if classes is None:
+        return "r2", None
+    if results["real"]["roc_auc"] is not None or len(test_y) == 0:
+        return "roc_auc", None
+    # ROC AUC ranks rows of one class above rows of another; test rows of a
+    # single class have nothing to rank. Balanced accuracy (mean recall over
+    # the classes tested) stays defined, and a guess that ignores the other
+    # columns gets 1 / classes on it whatever the class shares are, which
+    # gives the kept skill a fixed chance level as AUC's 0.5 does.
+    (label,) = {classes[int(code)] for code in np.unique(test_y)}
+    return "balanced_accuracy", (
+        f"The test rows hold one class of {target!r} ({label!r}), and ROC AUC "
+        f"needs two, so the score compares balanced accuracy (chance is "
+        f"1/{len(classes)}); on one class it is the share of those rows each "
+        "model gets right."
+    )
+
+
+def _unlearnable_reason(
+    real_y: np.ndarray,
+    test_y: np.ndarray,
+    classes: list[object] | None,
+    target: object,
+) -> str | None:
+    """Why no model can be judged on these rows, or None when one can."""
+    if len(test_y) == 0:
+        return f"No real row with {target!r} observed was left to test on."
+    if len(real_y) == 0:
+        return (
+            f"No real row with {target!r} observed was left to train on once "
+            "the test rows were set aside; pass more real rows or a holdout."
+        )
+    if classes is not None and len(np.unique(real_y)) < 2:
+        return (
+            f"The real rows the model trains on hold one class of {target!r}, "
+            "so a model trained on the real data has nothing to learn and no "
+            "skill for the synthetic data to keep; pass more real rows or a "
+            "holdout."
+        )
+    return None
+
+
+def _no_skill_reason(
+    metric: str, real_skill: float | None, test_y: np.ndarray, target: object
+) -> str:
+    """Why the kept skill is undefined although both models were tested."""
+    if metric == "r2" and real_skill is None:
+        return (
+            f"{target!r} takes a single value in the {len(test_y)} test row(s), "
+            "so R² is undefined: it divides by the spread of the tested values. "
+            "Test on rows where it varies (a larger holdout)."
+        )
+    label = {"roc_auc": "ROC AUC", "r2": "R²"}.get(metric, "balanced accuracy")
+    shown = "n/a" if real_skill is None else f"{real_skill:.3f}"
+    return (
+        f"A model trained on the real data predicts {target!r} no better than "
+        f"chance ({label} {shown}), so there is no skill for the synthetic data "
+        "to keep."
+    )
+
+
+def _kept_skill(
+    real: float | None, synthetic: float | None, metric: str, n_classes: int | None
+) -> float:
     if real is None or synthetic is None:
         return float("nan")
-    chance = 0.5 if metric == "roc_auc" else 0.0
+    chance = {"roc_auc": 0.5, "r2": 0.0}.get(metric)
+    if chance is None:
+        chance = 1.0 / max(n_classes or 1, 1)
     if real - chance <= 0.01:
         # The real model has (almost) no skill to keep; a ratio would be noise.
         return float("nan")

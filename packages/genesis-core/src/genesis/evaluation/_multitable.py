@@ -128,7 +128,9 @@ class MultiTableReport:
             :data:`TREND_COLUMNS`; ``view`` is ``per_parent`` (parent column
             against a child aggregate) or ``per_child`` (joined rows).
         tables: The single-table report of each table with non-key columns.
-        info: Row counts, timings and notes.
+        info: Row counts, timings and notes; ``tables_not_scored`` says why
+            a table has no single-table report.
+        reasons: For each property whose score is NaN, why it has none.
     """
 
     score: float
@@ -137,6 +139,7 @@ class MultiTableReport:
     inter_table_trends: pd.DataFrame
     tables: dict[str, QualityReport]
     info: dict[str, Any] = field(repr=False)
+    reasons: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{k}={v:.4f}" for k, v in self.properties.items())
@@ -146,7 +149,8 @@ class MultiTableReport:
         """A few plain lines: the properties, then each relationship."""
         lines = [f"Overall score: {_percent(self.score)}."]
         for key, value in self.properties.items():
-            lines.append(f"{PROPERTY_TITLES.get(key, key)}: {_percent(value)}.")
+            reason = f" {self.reasons[key]}" if key in self.reasons else ""
+            lines.append(f"{PROPERTY_TITLES.get(key, key)}: {_percent(value)}.{reason}")
         for row in self.relationships.itertuples(index=False):
             lines.append(
                 f"{row.relationship}: integrity {_percent(row.integrity_synthetic)}, "
@@ -169,6 +173,7 @@ class MultiTableReport:
             "inter_table_trends": _records(self.inter_table_trends),
             "tables": {name: r.to_dict() for name, r in self.tables.items()},
             "info": self.info,
+            "reasons": dict(self.reasons),
         }
 
     def to_json(
@@ -188,7 +193,8 @@ class MultiTableReport:
         """
         cards = "".join(
             f"<tr><th>{html.escape(PROPERTY_TITLES.get(k, k))}</th>"
-            f"<td>{_percent(v)}</td></tr>"
+            f"<td>{_percent(v)}</td>"
+            f"<td>{html.escape(self.reasons.get(k, ''))}</td></tr>"
             for k, v in self.properties.items()
         )
         per_table = "".join(
@@ -303,9 +309,21 @@ def evaluate_multitable(
     )
 
     reports = {}
+    unscored: dict[str, str] = {}
+    empty_synthetic = []
     for name in schema.tables:
         columns = attributes[name]
         if not columns:
+            unscored[name] = "it has no columns other than keys"
+            continue
+        if len(real[name]) == 0:
+            unscored[name] = "the real table has no rows to compare with"
+            continue
+        if len(synthetic[name]) == 0:
+            # Every column is missing from the synthetic side, which column
+            # shapes scores 0; so does the table.
+            unscored[name] = "the synthetic table has no rows; its quality counts as 0"
+            empty_synthetic.append(name)
             continue
         try:
             reports[name] = evaluate(
@@ -319,6 +337,7 @@ def evaluate_multitable(
             )
         except InvalidDataError as error:
             logger.info("Table %r has no scored column: %s", name, error)
+            unscored[name] = str(error)
 
     per_parent = trends.loc[trends["view"] == PER_PARENT, "score"]
     joined = trends.loc[trends["view"] == PER_CHILD, "score"]
@@ -328,9 +347,14 @@ def evaluate_multitable(
         "parents_with_children": _mean(relationships["with_children_score"]),
         "inter_table_trends": _mean(per_parent),
         "joined_trends": _mean(joined),
-        "table_quality": _mean(pd.Series([r.score for r in reports.values()])),
+        "table_quality": _mean(
+            pd.Series(
+                [r.score for r in reports.values()] + [0.0] * len(empty_synthetic)
+            )
+        ),
     }
     score = _mean(pd.Series([properties[k] for k in MULTITABLE_PROPERTIES]))
+    reasons = _property_reasons(properties, schema, relationships, unscored)
     info = {
         "real_rows": {n: len(real[n]) for n in schema.tables},
         "synthetic_rows": {n: len(synthetic[n]) for n in schema.tables},
@@ -339,6 +363,7 @@ def evaluate_multitable(
             n: [str(c) for c in real[n].columns if c not in attributes[n]]
             for n in schema.tables
         },
+        "tables_not_scored": unscored,
         "seconds": round(time.perf_counter() - started, 3),
     }
     logger.info(
@@ -351,7 +376,57 @@ def evaluate_multitable(
         inter_table_trends=trends,
         tables=reports,
         info=info,
+        reasons=reasons,
     )
+
+
+def _property_reasons(
+    properties: Mapping[str, float],
+    schema: RelationalSchema,
+    relationships: pd.DataFrame,
+    unscored: Mapping[str, str],
+) -> dict[str, str]:
+    """Why each property without a score has none, in the user's terms."""
+    missing = [k for k, v in properties.items() if math.isnan(v)]
+    if not missing:
+        return {}
+    if not schema.relationships:
+        across = "The schema has no relationships between tables."
+    else:
+        without = [
+            f"{row.relationship!r} ({row.parent!r} has no "
+            f"{'real' if math.isnan(row.with_children_real) else 'synthetic'} rows)"
+            for row in relationships.itertuples(index=False)
+            if math.isnan(row.with_children_real)
+            or math.isnan(row.with_children_synthetic)
+        ]
+        across = (
+            "No relationship has parent rows in both databases: "
+            + ", ".join(without)
+            + "."
+            if len(without) == len(relationships)
+            else ""
+        )
+    reasons = {}
+    for key in missing:
+        if key == "table_quality":
+            named = "; ".join(f"{n!r}: {why}" for n, why in unscored.items())
+            reasons[key] = f"No table could be scored: {named}."
+        elif across:
+            reasons[key] = across
+        elif key == "referential_integrity":
+            reasons[key] = (
+                "No synthetic child row names a parent row (the child tables "
+                "have no rows, or every foreign key is missing), so no "
+                "reference can be checked."
+            )
+        else:
+            reasons[key] = (
+                "No parent column could be paired with a child column or "
+                "aggregate: the parent tables have no non-key columns, or no "
+                "child row of one side names a parent row."
+            )
+    return reasons
 
 
 def _check_evaluated_tables(
@@ -452,7 +527,10 @@ def _per_parent_trends(
 ) -> pd.DataFrame:
     """Parent columns against the number of children and child column means."""
     parent_columns = attributes[relationship.parent]
-    if not parent_columns:
+    parent_rows = (len(real[relationship.parent]), len(synthetic[relationship.parent]))
+    if not parent_columns or 0 in parent_rows:
+        # No parent rows on one side: nothing to pair, and the cardinality
+        # and parents-with-children scores already say what is missing.
         return _empty_trends()
     child = relationship.child
     numeric = [

@@ -113,6 +113,7 @@ def ml_efficacy_png(section: dict[str, Any]) -> bytes:
         else [
             ("roc_auc", "ROC AUC"),
             ("accuracy", "accuracy"),
+            ("balanced_accuracy", "balanced accuracy"),
             ("macro_f1", "macro F1"),
         ]
     )
@@ -125,7 +126,7 @@ def ml_efficacy_png(section: dict[str, Any]) -> bytes:
         (-bar / 2, "real", REAL_COLOUR, "trained on real"),
         (bar / 2, "synthetic", SYNTHETIC_COLOUR, "trained on synthetic"),
     ):
-        values = [section[role][key] or 0.0 for key, _ in metrics]
+        values = [section[role].get(key) or 0.0 for key, _ in metrics]
         axis.barh(y + offset, values, height=bar, color=colour, label=label)
         for position, value in zip(y + offset, values, strict=True):
             axis.text(

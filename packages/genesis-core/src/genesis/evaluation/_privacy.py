@@ -44,6 +44,7 @@ MIA_FLAG_AUC = 0.6
 # Two thirds of synthetic rows closer than the typical fresh real row.
 CLOSER_FLAG_SHARE = 2 / 3
 _QUANTILES = 101
+NO_BASELINE = "none: the real data has one row and there is no holdout"
 
 
 def privacy(features: Features, *, max_rows: int, seed: int) -> dict[str, Any]:
@@ -68,22 +69,38 @@ def privacy(features: Features, *, max_rows: int, seed: int) -> dict[str, Any]:
         baseline_rows = _draw(holdout, max_rows, rng)
         baseline_near = nearest_distances(baseline_rows, real, k=2)
         baseline_copies = float(exact_matches(baseline_rows, real).mean())
-    else:
+    elif len(real) >= 2:
         # Each real row's nearest neighbour is itself; the next two are the
         # closest other rows (a duplicate counts, at distance 0).
         baseline_name = "real rows against the other real rows"
         picks = rng.choice(len(real), min(max_rows, len(real)), replace=False)
         baseline_near = nearest_distances(real[picks], real, k=3)[:, 1:]
         baseline_copies = float((baseline_near[:, 0] == 0).mean())
+    else:
+        # One real row and no holdout: no distance between real rows to
+        # compare with. Copies are still counted, against none expected, so
+        # a copy is never excused by a baseline that could not be measured.
+        baseline_name = NO_BASELINE
+        baseline_near = np.empty((0, 2))
+        baseline_copies = 0.0
 
     synthetic_dcr = synthetic_near[:, 0]
     baseline_dcr = baseline_near[:, 0]
-    baseline_median = float(np.median(baseline_dcr[np.isfinite(baseline_dcr)]))
-    closer_share = float((synthetic_dcr < baseline_median).mean())
-    components = {
-        "distance": min(1.0, 2.0 * (1.0 - closer_share)),
+    baseline_median = _median(baseline_dcr)
+    components: dict[str, float] = {
         "copies": 1.0 - max(0.0, synthetic_copies - baseline_copies),
     }
+    unscored: dict[str, str] = {}
+    closer_share = None
+    if baseline_median is None:
+        unscored["distance"] = (
+            "Distance to the closest record is not scored: it is judged against "
+            "the distances between real rows, and the real data has one row. "
+            "Pass a holdout to score it."
+        )
+    else:
+        closer_share = float((synthetic_dcr < baseline_median).mean())
+        components["distance"] = min(1.0, 2.0 * (1.0 - closer_share))
 
     attack: dict[str, Any] | None = None
     if holdout is not None:
@@ -95,18 +112,28 @@ def privacy(features: Features, *, max_rows: int, seed: int) -> dict[str, Any]:
     flags = _flags(
         synthetic_copies, baseline_copies, closer_share, attack, baseline_name
     )
-    score = min(components.values())
+    # The score is the weakest protection. With one unmeasured, a leak found
+    # by the others still bounds it; no leak found proves nothing.
+    score = min(components.values()) if flags or not unscored else None
+    reason = None
+    if score is None:
+        reason = (
+            "No exact copies of a real row were found, which alone does not "
+            f"show the rows are safe. {' '.join(unscored.values())}"
+        )
     logger.info(
-        "Privacy: %.2f%% copies (baseline %.2f%%), %.1f%% closer than the baseline "
+        "Privacy: %.2f%% copies (baseline %.2f%%), %s closer than the baseline "
         "median, attack AUC %s",
         100 * synthetic_copies,
         100 * baseline_copies,
-        100 * closer_share,
+        "n/a" if closer_share is None else f"{100 * closer_share:.1f}%",
         "n/a" if attack is None else f"{attack['auc']:.3f}",
     )
     return {
         "score": score,
+        "reason": reason,
         "components": components,
+        "unscored": unscored,
         "flagged": bool(flags),
         "flags": flags,
         "baseline": baseline_name,
@@ -160,17 +187,21 @@ def _membership_attack(
 def _flags(
     copies: float,
     baseline_copies: float,
-    closer_share: float,
+    closer_share: float | None,
     attack: dict[str, Any] | None,
     baseline_name: str,
 ) -> list[str]:
     flags = []
     if copies > baseline_copies + COPY_MARGIN:
-        flags.append(
-            f"{copies:.1%} of synthetic rows are exact copies of real rows "
-            f"({baseline_name}: {baseline_copies:.1%})."
+        against = (
+            "the real data has one row"
+            if baseline_name == NO_BASELINE
+            else f"{baseline_name}: {baseline_copies:.1%}"
         )
-    if closer_share > CLOSER_FLAG_SHARE:
+        flags.append(
+            f"{copies:.1%} of synthetic rows are exact copies of real rows ({against})."
+        )
+    if closer_share is not None and closer_share > CLOSER_FLAG_SHARE:
         flags.append(
             f"{closer_share:.0%} of synthetic rows lie closer to a real row than "
             "half of the baseline rows do (about 50% is expected)."

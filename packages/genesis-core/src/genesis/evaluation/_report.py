@@ -105,6 +105,9 @@ class QualityReport:
             distance ratios, exact copies and a membership inference attack,
             each against a baseline of fresh real rows, with ``flags`` naming
             any leak found. None when not computed.
+        reasons: For each property in ``properties`` whose score is NaN, why
+            it has none, in a sentence a user can act on. A property with a
+            number has no entry.
     """
 
     score: float
@@ -118,6 +121,7 @@ class QualityReport:
     ml_efficacy: dict[str, Any] | None = field(default=None, repr=False)
     detection: dict[str, Any] | None = field(default=None, repr=False)
     privacy: dict[str, Any] | None = field(default=None, repr=False)
+    reasons: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         parts = ", ".join(
@@ -133,7 +137,7 @@ class QualityReport:
             title = PROPERTY_TITLES.get(key, key)
             score = self.properties[key]
             shown = "n/a" if math.isnan(score) else f"{score:.1%}"
-            lines.append(f"{title}: {shown}. {verdict}")
+            lines.append(f"{title}: {shown}. {self.reasons.get(key) or verdict}")
         lines.extend(self.info.get("notes", []))
         return "\n".join(lines)
 
@@ -164,6 +168,7 @@ class QualityReport:
                 for name, summary in self.distributions.items()
             ],
             "info": _info_out(self.info),
+            "reasons": dict(self.reasons),
             **{key: _section_out(getattr(self, key)) for key in EXTRA_PROPERTIES},
         }
 
@@ -207,6 +212,7 @@ class QualityReport:
                 for d in data["distributions"]
             },
             info=_info_in(data["info"]),
+            reasons=dict(data.get("reasons") or {}),
             **{key: _section_in(data.get(key)) for key in EXTRA_PROPERTIES},
         )
 
@@ -356,20 +362,6 @@ def evaluate(
         _check_target_learnable(
             target, data.columns, {"real": real, "holdout": holdout}
         )
-    if "privacy" in extras and holdout is None and len(real) < 2:
-        # Its baseline is the distance between real rows: one row has none.
-        if properties is not None:
-            raise InvalidDataError(
-                "properties asks for 'privacy', which compares synthetic rows with "
-                "the distances between real rows, and the real data has one row; "
-                "pass more real rows or a holdout."
-            )
-        extras.discard("privacy")
-        data.notes.append(
-            "Privacy was not scored: the real data has one row, so there are no "
-            "distances between real rows to compare with; pass a holdout to score "
-            "it."
-        )
     shapes = column_shapes(data)
     trends = column_pair_trends(data)
     distributions = column_distributions(data)
@@ -400,6 +392,7 @@ def evaluate(
     )
     for key, section in sections.items():
         properties_out[key] = _number_in(section["score"])
+    reasons = _property_reasons(properties_out, shapes, trends.details, sections)
     seconds = time.perf_counter() - started
     info = {
         "real_rows": data.real_rows,
@@ -433,8 +426,52 @@ def evaluate(
         correlation_synthetic=trends.correlation_synthetic,
         distributions=distributions,
         info=info,
+        reasons=reasons,
         **sections,
     )
+
+
+def _property_reasons(
+    properties: Mapping[str, float],
+    shapes: pd.DataFrame,
+    pairs: pd.DataFrame,
+    sections: Mapping[str, Mapping[str, Any]],
+) -> dict[str, str]:
+    """Why each property without a score has none, in the user's terms."""
+    reasons = {}
+    if math.isnan(properties["column_shapes"]):
+        reasons["column_shapes"] = (
+            "No column could be compared: "
+            + _first_note(shapes, "every scored column is missing in the real data")
+            + "."
+        )
+    if math.isnan(properties["column_pair_trends"]):
+        reasons["column_pair_trends"] = (
+            "The table has one scored column, so there is no pair to compare."
+            if pairs.empty
+            else "No pair of columns could be compared: "
+            + _first_note(pairs, "no pair has a defined score")
+            + "."
+        )
+    for key, section in sections.items():
+        if math.isnan(properties[key]):
+            reasons[key] = section.get("reason") or (
+                f"{PROPERTY_TITLES[key]} could not be scored on these rows."
+            )
+    return reasons
+
+
+def _first_note(frame: pd.DataFrame, default: str) -> str:
+    notes = [n for n in frame["note"] if isinstance(n, str) and n]
+    if not notes:
+        return default
+    label = frame.loc[frame["note"] == notes[0]].iloc[0]
+    where = (
+        repr(label["column"])
+        if "column" in frame
+        else f"{label['column_1']!r} with {label['column_2']!r}"
+    )
+    return f"{where}: {notes[0]}"
 
 
 def _check_rows(name: str, value: object) -> None:

@@ -37,7 +37,11 @@ DETECTION_EASILY = 0.8
 # Above this share of synthetic rows closer than the baseline median, the
 # privacy sentence says so even when nothing is flagged.
 CLOSER_NOTED = 0.55
-_METRIC_LABELS = {"roc_auc": "ROC AUC", "r2": "R²"}
+_METRIC_LABELS = {
+    "roc_auc": "ROC AUC",
+    "r2": "R²",
+    "balanced_accuracy": "balanced accuracy",
+}
 _MODEL_NAMES = {
     "linear": "linear classifier",
     "gradient_boosting": "gradient-boosting classifier",
@@ -69,17 +73,21 @@ def property_verdicts(report: QualityReport) -> dict[str, str]:
         verdicts["detection"] = detection_verdict(report.detection)
     if report.privacy is not None:
         verdicts["privacy"] = privacy_verdict(report.privacy)
+    # A property without a score says why, in the words the report stored.
+    verdicts.update(report.reasons)
     return verdicts
 
 
 def ml_efficacy_verdict(section: dict[str, Any]) -> str:
     """What training on the synthetic data is worth, in a sentence or two."""
-    metric = _METRIC_LABELS[section["metric"]]
+    metric = _METRIC_LABELS.get(section["metric"], section["metric"])
     real = section["real"][section["metric"]]
     synthetic = section["synthetic"][section["metric"]]
     tested = "the holdout" if section["test"] == "holdout" else "held-back real rows"
     target = section["target"]
     score = section["score"]
+    if score is None and section.get("reason"):
+        return section["reason"]
     if score is None or real is None or synthetic is None:
         return (
             f"A model trained on the real data could not predict {target!r} "
@@ -96,12 +104,15 @@ def ml_efficacy_verdict(section: dict[str, Any]) -> str:
         "fair": " Fine for exploring; expect models trained on it to be weaker.",
         "poor": " Models trained on it will do much worse than on real data.",
     }[rating(score)]
-    return text + advice
+    note = section.get("metric_note")
+    return text + advice + (f" {note}" if note else "")
 
 
 def detection_verdict(section: dict[str, Any]) -> str:
     """How easily synthetic rows are told from real ones."""
     auc = section["auc"]
+    if auc is None and section.get("reason"):
+        return section["reason"]
     if auc is None and section["rows_per_class"] < section["folds"]:
         return (
             f"Detection needs at least {section['folds']} rows in each table to "
@@ -128,6 +139,8 @@ def privacy_verdict(section: dict[str, Any]) -> str:
     """Whether the synthetic data copies or hugs the real rows."""
     if section["flagged"]:
         return "Possible leak. " + " ".join(section["flags"])
+    if section["score"] is None and section.get("reason"):
+        return section["reason"]
     dcr = section["dcr"]
     copies = section["exact_copies"]
     distances = (
