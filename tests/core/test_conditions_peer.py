@@ -294,3 +294,23 @@ def test_messages_about_conditions_suggest_the_value_and_fit_the_method() -> Non
     with pytest.raises(ConditionNotMetError) as rare:
         generator.generate(10, conditions={"x": (1e6, 2e6)})
     assert "epochs" not in str(rare.value)
+
+
+def test_a_value_written_as_another_type_is_named_as_such() -> None:
+    # {"year": "2008"} said "never seen in training; seen values include
+    # [2007, 2008, 2009]".
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(
+        {
+            "year": rng.choice([2007, 2008, 2009], 120),
+            "code": rng.choice(["10", "20"], 120),
+            "x": rng.normal(size=120),
+        }
+    )
+    generator = SyntheticGenerator("gaussian_copula", seed=0).fit(
+        table, discrete_columns=["year"]
+    )
+    with pytest.raises(InvalidDataError, match="is text, but the column holds 2008"):
+        generator.generate(3, conditions={"year": "2008"})
+    with pytest.raises(InvalidDataError, match=r"holds '10' as text: write '10'"):
+        generator.generate(3, conditions={"code": 10})

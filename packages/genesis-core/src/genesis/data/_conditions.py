@@ -220,11 +220,30 @@ def check_column_condition(
             f"values, not the range {wanted!r}; ranges are for numbers and times. "
             f"Seen values include {categories[:10]!r}."
         )
+    # The text "2008" for the number 2008, or the reverse: the message would
+    # otherwise call unseen a value it then lists.
+    retyped = [
+        value
+        for value in categories
+        if isinstance(value, str) != isinstance(wanted, str)
+        and str(value).strip() == str(wanted).strip()
+    ]
+    if retyped:
+        raise InvalidDataError(
+            f"Condition {name!r} = {wanted!r} is {_kind(wanted)}, but the column "
+            f"holds {retyped[0]!r} as {_kind(retyped[0])}: write {retyped[0]!r}."
+        )
     raise InvalidDataError(
         f"Condition {name!r} = {wanted!r} names a value never seen in training; "
         f"{_closest_value(wanted, categories)}seen values include "
         f"{categories[:10]!r}."
     )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, str):
+        return "text"
+    return "a number" if _is_number(value) else f"a {type(value).__name__}"
 
 
 def _closest_value(wanted: Any, categories: list[Any]) -> str:
