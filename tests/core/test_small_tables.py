@@ -40,6 +40,7 @@ def test_one_or_two_real_rows_are_warned_of(rows: int) -> None:
     found = _fit_warnings(adult_sample().head(rows))
     assert len(found) == 1
     assert "too small to learn from" in found[0]
+    assert "gives back individual records" in found[0]
     real_rows = "1 real row)" if rows == 1 else "2 real rows)"
     assert real_rows in found[0]
 

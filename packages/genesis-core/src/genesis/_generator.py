@@ -255,9 +255,13 @@ class SyntheticGenerator:
             real_rows = "1 real row" if len(data) == 1 else f"{len(data):,} real rows"
             warnings.warn(
                 f"{share:.0%} of the rows generated after this fit repeat a real "
-                f"row exactly (one that occurs once in the {real_rows}): "
-                "the table is too small to learn from, and such rows share the "
-                "real records. Fit on more rows before sharing what it generates.",
+                f"row exactly (one that occurs once in the {real_rows}), far "
+                "more than the columns' own values would by chance: the model "
+                "gives back individual records, which shares them. That happens "
+                "when a table is too small to learn from, or when its columns "
+                "together single rows out (a row number, a unique combination "
+                "of codes). Fit on more rows, or drop or coarsen such columns, "
+                "before sharing what it generates.",
                 stacklevel=caller_stacklevel(),
             )
 
