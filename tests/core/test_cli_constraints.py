@@ -60,7 +60,9 @@ def fit_and_generate(loans_csv: Path, *fit_options: str) -> pd.DataFrame:
     model, out = folder / "loans.genesis", folder / "synthetic.csv"
     fit = ["fit", str(loans_csv), "-o", str(model), "--method", "gaussian_copula"]
     assert main([*fit, "--seed", "0", *fit_options]) == 0
-    assert main(["generate", str(model), "-n", "2000", "-o", str(out)]) == 0
+    # A test may call this twice: the second run replaces the first's rows.
+    generate = ["generate", str(model), "-n", "2000", "-o", str(out), "--overwrite"]
+    assert main(generate) == 0
     return pd.read_csv(out)
 
 

@@ -15,16 +15,26 @@ table or the column, which the command prints with exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
+import logging
+import shlex
 import time
-from collections.abc import Hashable, Mapping, Sequence
+import warnings
+from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from genesis import _io
+from genesis._cli_paths import (
+    OUTPUT_OPTION,
+    given,
+    refuse_non_model,
+    refuse_same_files,
+)
 from genesis._csv_layout import LAYOUT_PART, CsvLayout, write_csv_file
 from genesis._streaming import PARQUET_SUFFIXES
 from genesis._table_files import read_table_and_layout, text_columns_of
@@ -61,6 +71,8 @@ __all__ = [
 
 TABLE_SUFFIXES = (".csv", *PARQUET_SUFFIXES)
 FORMATS = ("csv", "parquet")
+# The advice of the data plane's warning on a column of copied texts.
+IDENTIFIER_ADVICE = "genesis fit --identifier "
 _RULES_EXAMPLE = '{"orders": [{"kind": "range", "column": "total", "low": 0}]}'
 
 
@@ -410,6 +422,92 @@ def declared_metadata(
     return metadata
 
 
+# -- warnings ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def command_line_warnings(
+    table: str | None, columns: Collection[Hashable]
+) -> Iterator[None]:
+    """Warn what the block warns, about ``table`` (None: the only one) and in
+    the command's terms.
+
+    A warning from the fit of one of several tables does not say which it
+    is about, and its advice ``genesis fit --identifier COLUMN`` is refused
+    for related tables, which take ``TABLE.COLUMN``. Each warning is held
+    until the block ends, then warned again starting with its table, the
+    option written as the shell takes it (quoted where the name has spaces).
+    """
+    handlers = logging.getLogger().handlers
+    naming = _NamingRecords(table)
+    for handler in handlers:
+        handler.addFilter(naming)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            # The filters stay as they were; only showing is held back.
+            yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(naming)
+    for warning in caught:
+        text = _identifier_option(str(warning.message), table, columns)
+        warnings.warn_explicit(
+            _about(table, text), warning.category, warning.filename, warning.lineno
+        )
+
+
+class _NamingRecords(logging.Filter):
+    """Starts each logged warning with the table it is about, as
+    :func:`command_line_warnings` does warnings."""
+
+    def __init__(self, table: str | None) -> None:
+        super().__init__()
+        self.table = table
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING and self.table is not None:
+            record.msg = _about(self.table, record.getMessage())
+            record.args = ()
+        return True
+
+
+def _about(table: str | None, text: str) -> str:
+    # A record passes every handler's filters: it is named once.
+    if table is None or text.startswith(prefix := f"Table {table!r}: "):
+        return text
+    return f"{prefix}{text[:1].lower()}{text[1:]}"
+
+
+def _identifier_option(
+    message: str, table: str | None, columns: Collection[Hashable]
+) -> str:
+    """``message`` with ``genesis fit --identifier COLUMN`` as the command
+    takes it for ``table``."""
+    start = message.find(IDENTIFIER_ADVICE)
+    if start < 0:
+        return message
+    start += len(IDENTIFIER_ADVICE)
+    # The longest name that follows, so that "name" is not taken from "name2".
+    named = [str(c) for c in columns if message.startswith(str(c), start)]
+    if not named:
+        return message
+    column = max(named, key=len)
+    target = column if table is None else f"{table}.{column}"
+    return f"{message[:start]}{shlex.quote(target)}{message[start + len(column) :]}"
+
+
+class _NamingTables(MultiTableGenerator):
+    """A related-tables generator whose fit names the table of each warning
+    a table's own fit gives (:func:`command_line_warnings`)."""
+
+    real_columns: Mapping[str, Collection[Hashable]] = {}
+
+    def _fit_table(self, plan: Any, *args: Any, **kwargs: Any) -> None:
+        columns = self.real_columns.get(plan.name, ())
+        with command_line_warnings(plan.name, columns):
+            super()._fit_table(plan, *args, **kwargs)
+
+
 # -- the commands --------------------------------------------------------------------
 
 
@@ -417,6 +515,15 @@ def run_fit(args: argparse.Namespace) -> int:
     """``genesis fit DIR|FILES -o MODEL``: fit a MultiTableGenerator."""
     files = table_files(args.data)
     names = list(files)
+    refuse_same_files(
+        {OUTPUT_OPTION: args.output},
+        {
+            "the table": files.values(),
+            "--schema": given(args.schema),
+            "--constraints": given(args.constraints),
+        },
+    )
+    refuse_non_model(OUTPUT_OPTION, args.output)
     # Options are checked before any file is read.
     method = parse_methods(args.method, names)
     discrete = parse_discrete(args.discrete, names)
@@ -432,7 +539,7 @@ def run_fit(args: argparse.Namespace) -> int:
     if schema is None:
         schema = shown_detection(tables)
     metadata = declared_metadata(tables, discrete, args.datetime, args.identifier)
-    generator = MultiTableGenerator(
+    generator = _NamingTables(
         schema,
         method=method,
         config=config,
@@ -440,6 +547,7 @@ def run_fit(args: argparse.Namespace) -> int:
         seed=args.seed,
         constraints=constraints,
     )
+    generator.real_columns = {name: frame.columns for name, frame in tables.items()}
     started = time.perf_counter()
     generator.fit(tables, discrete_columns=discrete, metadata=metadata)
     generator.save(args.output)
@@ -457,6 +565,10 @@ def run_fit(args: argparse.Namespace) -> int:
 def run_schema(args: argparse.Namespace) -> int:
     """``genesis schema DIR|FILES [-o FILE] [--schema FILE]``."""
     files = table_files(args.data)
+    refuse_same_files(
+        {OUTPUT_OPTION: args.output},
+        {"the table": files.values(), "--schema": given(args.schema)},
+    )
     schema = None
     if args.schema is not None:
         schema = read_schema(args.schema)
@@ -520,6 +632,10 @@ def run_generate(args: argparse.Namespace) -> int:
     paths = {
         name: output / f"{name}.{args.format}" for name in generator.schema_.tables
     }
+    refuse_same_files(
+        {f"{OUTPUT_OPTION}, table {name!r}": path for name, path in paths.items()},
+        {"the model": [args.model]},
+    )
     if not args.overwrite:
         _refuse_existing_files(
             output, [path for path in paths.values() if path.exists()]
@@ -609,6 +725,14 @@ def run_evaluate(args: argparse.Namespace) -> int:
             f"{synthetic_files[extra[0]]}: table {extra[0]!r} has no real file in "
             f"{args.real}; move it away or add the real table."
         )
+    refuse_same_files(
+        {"--json": args.json, "--html": args.html},
+        {
+            "the real table": real_files.values(),
+            "the synthetic table": synthetic_files.values(),
+            "--schema": given(args.schema),
+        },
+    )
     schema = read_schema(args.schema) if args.schema is not None else None
     if schema is not None:
         check_schema_files(schema, real_files, args.schema)

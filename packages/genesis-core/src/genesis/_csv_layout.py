@@ -61,6 +61,10 @@ class CsvLayout:
         line_ending: What ends each line.
         missing: For each column whose missing cells are a word rather than
             an empty field, that word.
+        blank_columns: The positions (from 0, among all the file's columns)
+            of columns with no name and nothing in them, such as a
+            spreadsheet writes when each line ends with the separator. They
+            are not read as columns, and are written back empty.
     """
 
     separator: str = ","
@@ -69,6 +73,7 @@ class CsvLayout:
     bom: bool = False
     line_ending: str = "\n"
     missing: Mapping[Hashable, str] = field(default_factory=dict)
+    blank_columns: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The layout as a JSON object, for a model file."""
@@ -79,6 +84,7 @@ class CsvLayout:
             "bom": self.bom,
             "line_ending": self.line_ending,
             "missing": [[name, word] for name, word in self.missing.items()],
+            "blank_columns": list(self.blank_columns),
         }
 
     @classmethod
@@ -97,6 +103,8 @@ class CsvLayout:
                 bom=data["bom"],
                 line_ending=data["line_ending"],
                 missing={name: word for name, word in data["missing"]},
+                # Kept since models of files with empty header fields.
+                blank_columns=tuple(data.get("blank_columns", ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(
@@ -122,6 +130,16 @@ class CsvLayout:
             return f"the byte order mark flag {self.bom!r} is not true or false"
         if not all(isinstance(word, str) and word for word in self.missing.values()):
             return "a word for missing cells is not text"
+        if not all(
+            isinstance(position, int)
+            and not isinstance(position, bool)
+            and position >= 0
+            for position in self.blank_columns
+        ):
+            return (
+                f"the blank column positions {list(self.blank_columns)!r} are "
+                "not whole numbers of 0 or more"
+            )
         try:
             codecs.lookup(self.encoding)
         except (LookupError, TypeError):
@@ -198,7 +216,7 @@ def write_csv(
             layout's encoding; the message names the column and the value.
     """
     try:
-        _with_missing_words(frame, layout).to_csv(
+        _with_blank_columns(_with_missing_words(frame, layout), layout).to_csv(
             handle,
             index=False,
             header=header,
@@ -247,6 +265,18 @@ def _with_missing_words(frame: pd.DataFrame, layout: CsvLayout) -> pd.DataFrame:
             texts = column.astype(object).to_numpy(copy=True)
         texts[missing] = word
         frame[name] = pd.Series(texts, index=frame.index, dtype=object)
+    return frame
+
+
+def _with_blank_columns(frame: pd.DataFrame, layout: CsvLayout) -> pd.DataFrame:
+    """``frame`` with the layout's blank columns, empty and with no name,
+    back at their positions."""
+    if not layout.blank_columns:
+        return frame
+    frame = frame.copy(deep=False)
+    empty = np.full(len(frame), None, dtype=object)
+    for position in sorted(layout.blank_columns):
+        frame.insert(min(position, frame.shape[1]), "", empty, allow_duplicates=True)
     return frame
 
 

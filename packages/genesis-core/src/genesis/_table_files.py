@@ -175,8 +175,14 @@ def read_table_and_layout(
     with _reading(path, encoding, separator or ","):
         separator = _sniff_separator(path, encoding, separator)
     with _reading(path, encoding, separator):
+        blank = _check_lines(path, separator, encoding)
         frame, missing = _read_csv(path, text_columns, separator, encoding)
         line_ending = _line_ending(path, encoding)
+    if blank:
+        # Nothing to learn, and no name to give it: kept by position in the
+        # layout, so that a synthetic file has it where the real one did.
+        named = [p for p in range(frame.shape[1]) if p not in blank]
+        frame = frame.iloc[:, named].copy()
     commas = []
     if separator != ",":
         commas = _read_decimal_commas(path, frame, text_columns)
@@ -189,6 +195,7 @@ def read_table_and_layout(
         bom=bom,
         line_ending=line_ending,
         missing=missing,
+        blank_columns=tuple(blank),
     )
     logger.info(
         "Read %s: %d rows and %d columns, separated by %r",
@@ -349,7 +356,6 @@ def _read_csv(
         The table, and for each column whose missing cells are mostly a
         word (of :data:`MISSING_WORDS`), that word.
     """
-    _check_lines(path, separator, encoding)
     # index_col=False: when every line has one field more than the header,
     # pandas otherwise makes the first column the index and shifts each
     # value one column to the left.
@@ -476,24 +482,32 @@ def _line_ending(path: Path, encoding: str) -> str:
     return "\n"
 
 
-def _check_lines(path: Path, separator: str, encoding: str) -> None:
-    """Refuse what pandas reads without a word but changes.
+def _check_lines(path: Path, separator: str, encoding: str) -> list[int]:
+    """Refuse what pandas reads without a word but changes; return the
+    positions (from 0) of the header's empty fields.
 
     A header that names a column twice: pandas renames the second ``a`` to
-    ``a.1``, a name the user never gave. A line with fewer fields than the
-    header: pandas fills the rest with missing values, so a dropped
-    separator shifts the line's values into the wrong columns. A line with
-    more fields: pandas refuses one, but when every line has one more it
-    reads the first column as the index and shifts the rest. Empty fields
-    past the header's end (a separator ending each line) hold nothing and
-    are dropped.
+    ``a.1``, a name the user never gave. A header field with no name over a
+    column that holds values: pandas names it ``Unnamed: 2``. (One over a
+    column with nothing in it, which a spreadsheet writes when each line
+    ends with the separator, is the position returned.) A line with fewer
+    fields than the header: pandas fills the rest with missing values, so a
+    dropped separator shifts the line's values into the wrong columns. A
+    line with more fields: pandas refuses one, but when every line has one
+    more it reads the first column as the index and shifts the rest. Empty
+    fields past the header's end (a separator ending each line) hold nothing
+    and are dropped.
     """
     with path.open(newline="", encoding=encoding) as handle:
         lines = csv.reader(handle, delimiter=separator)
         header = next(lines, [])
+        if header:
+            header[0] = header[0].removeprefix("\ufeff")
         first: dict[str, int] = {}
+        unnamed: list[int] = []
         for field, name in enumerate(header, start=1):
             if name == "":
+                unnamed.append(field - 1)
                 continue
             if name in first:
                 raise InvalidDataError(
@@ -515,6 +529,14 @@ def _check_lines(path: Path, separator: str, encoding: str) -> None:
                     f"the header has {len(header)} (separator {separator!r}). Quote "
                     "the values that contain the separator."
                 )
+            for position in unnamed:
+                if fields and fields[position] != "":
+                    raise InvalidDataError(
+                        f"{path}: field {position + 1} of the header has no name, "
+                        f"but its column holds values ({fields[position]!r} at "
+                        f"line {lines.line_num}). Name the column in the header."
+                    )
+    return unnamed
 
 
 @contextlib.contextmanager

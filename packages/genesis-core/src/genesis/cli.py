@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import logging
+import re
 import sys
 import time
 import warnings
@@ -16,10 +17,22 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from genesis import __version__, _cli_tables, _io
+from genesis._cli_paths import (
+    OUTPUT_OPTION,
+    given,
+    refuse_existing,
+    refuse_non_model,
+    refuse_same_files,
+)
 from genesis._csv_layout import DECIMAL_MARKS
 from genesis._generator import SyntheticGenerator
 from genesis._registry import get_registry
-from genesis._streaming import DEFAULT_BATCH_ROWS, file_format, write_rows
+from genesis._streaming import (
+    DEFAULT_BATCH_ROWS,
+    MAX_ROWS,
+    file_format,
+    write_rows,
+)
 from genesis._table_files import (
     SEPARATORS,
     read_table,
@@ -37,6 +50,10 @@ __all__ = ["main"]
 logger = logging.getLogger("genesis.cli")
 
 DEMO_DIR = "genesis-demo-output"
+DEVICES = ("cpu", "cuda", "auto")
+# The library's keyword arguments that options of the command set, for the
+# library's messages about them (checked where only the library can).
+KEYWORD_OPTIONS = {"device": "--device", "backend": "--backend"}
 # The loggers ``-v`` turns to debug: the core's, and the distributions'
 # (plugins from elsewhere log under their own names and keep their level).
 VERBOSE_LOGGERS = ("genesis", "genesis_torch", "genesis_jax", "genesis_llm")
@@ -48,9 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_LogLines())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     if args.verbose:
         # Ours only: other libraries' debug logs (matplotlib's font search,
         # say) would bury what the fit reports.
@@ -60,11 +77,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _plain_warnings():
             return args.run(args)
     except GenesisError as exc:
-        print(f"genesis: {exc}", file=sys.stderr)
+        print(f"genesis: {_as_flags(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("genesis: interrupted", file=sys.stderr)
         return 130
+
+
+class _LogLines(logging.Formatter):
+    """A logged warning or error as the command's own ``genesis: warning:``
+    lines; the debug and info lines of ``-v`` with their level and logger."""
+
+    def __init__(self) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.levelno < logging.WARNING:
+            return super().format(record)
+        level = "warning" if record.levelno == logging.WARNING else "error"
+        return f"genesis: {level}: {_as_flags(record.getMessage())}"
+
+
+def _as_flags(message: str) -> str:
+    """``message`` with the keyword arguments the command passed for its
+    options written as those options: ``device='cpu'`` as ``--device cpu``.
+
+    The library checks these where only it can (whether a GPU is there,
+    whether a backend is installed), and its message speaks Python.
+    """
+    for keyword, option in KEYWORD_OPTIONS.items():
+        message = re.sub(rf"\b{keyword}='([^']*)'", rf"{option} \1", message)
+        # "(asked by backend=)": the keyword alone, no value after it.
+        message = re.sub(rf"\b{keyword}=(?=[\s);,.]|$)", option, message)
+    return message
 
 
 @contextlib.contextmanager
@@ -184,7 +229,11 @@ def _parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="generate rows from a model file")
     generate.add_argument("model", type=Path)
     generate.add_argument(
-        "-n", "--rows", type=int, default=None, help="rows (single-table models)"
+        "-n",
+        "--rows",
+        type=_row_count,
+        default=None,
+        help="rows to generate, 0 or more (single-table models)",
     )
     generate.add_argument(
         "-o",
@@ -211,15 +260,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     generate.add_argument(
         "--batch-size",
-        type=int,
+        type=_batch_size,
         default=DEFAULT_BATCH_ROWS,
         help=f"rows generated and written at a time (default {DEFAULT_BATCH_ROWS})",
     )
     generate.add_argument(
         "--overwrite",
         action="store_true",
-        help="related tables: replace files of the same names already in the "
-        "output folder (refused otherwise, so real tables are never written over)",
+        help="replace the file named by -o, or for related tables the files of "
+        "the same names in the output folder (refused otherwise, so real "
+        "tables are never written over)",
     )
     generate.add_argument(
         "--separator",
@@ -245,7 +295,10 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=None)
     generate.add_argument("--backend", default=None)
     generate.add_argument(
-        "--device", default=None, help="cpu, cuda or auto (neural methods)"
+        "--device",
+        type=_device,
+        default=None,
+        help="cpu, cuda, cuda:N (the GPU numbered N) or auto (neural methods)",
     )
     generate.set_defaults(run=_run_generate)
 
@@ -368,6 +421,45 @@ def _plot_count(text: str) -> int | None:
     return count
 
 
+def _row_count(text: str) -> int:
+    count = _whole_number(text)
+    if count is None or count < 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number of rows, 0 or more"
+        )
+    if count > MAX_ROWS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is more rows than pandas can number ({MAX_ROWS:,})"
+        )
+    return count
+
+
+def _batch_size(text: str) -> int:
+    size = _whole_number(text)
+    if size is None or size < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number of rows above 0; the default is "
+            f"{DEFAULT_BATCH_ROWS}"
+        )
+    return size
+
+
+def _whole_number(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _device(text: str) -> str:
+    kind, colon, number = text.partition(":")
+    if text in DEVICES or (kind == "cuda" and colon and number.isdigit()):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not a device; use cpu, cuda, cuda:N (such as cuda:1) or auto"
+    )
+
+
 def _separator(text: str) -> str:
     separator = "\t" if text in ("tab", "\\t") else text
     if separator not in SEPARATORS:
@@ -430,6 +522,11 @@ def _run_fit(args: argparse.Namespace) -> int:
 
 
 def _run_table_fit(args: argparse.Namespace) -> int:
+    refuse_same_files(
+        {OUTPUT_OPTION: args.output},
+        {"the table": [args.data], "--constraints": given(args.constraints)},
+    )
+    refuse_non_model(OUTPUT_OPTION, args.output)
     # A bad rules file is reported before a large table is read.
     constraints = None
     if args.constraints is not None:
@@ -452,7 +549,8 @@ def _run_table_fit(args: argparse.Namespace) -> int:
         constraints=constraints,
     )
     started = time.perf_counter()
-    generator.fit(data, discrete_columns=discrete, metadata=metadata)
+    with _cli_tables.command_line_warnings(None, data.columns):
+        generator.fit(data, discrete_columns=discrete, metadata=metadata)
     generator.save(args.output)
     if layout is not None:
         _cli_tables.write_layouts(args.output, {None: layout})
@@ -476,6 +574,9 @@ def _run_generate(args: argparse.Namespace) -> int:
             f"--scale is for related tables; {args.model} holds a single-table "
             "model, which takes -n/--rows."
         )
+    refuse_same_files({OUTPUT_OPTION: args.output}, {"the model": [args.model]})
+    if not args.overwrite:
+        refuse_existing(OUTPUT_OPTION, [args.output])
     is_csv = file_format(args.output) == "csv"
     stored = _cli_tables.stored_layouts(args.model, _io.SINGLE_TABLE)
     layout = _cli_tables.csv_layout_option(args, is_csv, stored.get(None))
@@ -505,6 +606,14 @@ def _run_evaluate(args: argparse.Namespace) -> int:
                 "table files."
             )
         return _cli_tables.run_evaluate(args)
+    refuse_same_files(
+        {"--json": args.json, "--html": args.html},
+        {
+            "the real table": [args.real],
+            "the synthetic table": [args.synthetic],
+            "--holdout": given(args.holdout),
+        },
+    )
     csv_options = {"separator": args.separator, "encoding": args.encoding}
     real = read_table(args.real, **csv_options)
     # A column of the real table read as text (codes with leading zeros, say)

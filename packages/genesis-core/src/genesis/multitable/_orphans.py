@@ -120,15 +120,40 @@ def _apply_policy(
 
 def _log_orphans(record: OrphanRecord, action: str) -> None:
     if record.orphan_rows:
+        relationship = record.relationship
         logger.warning(
-            "%s: %d of %d child rows name no parent (%d distinct values, e.g. %r); %s.",
-            record.relationship.name,
+            "%s: %d of the %d rows of table %r name no row of table %r (%d "
+            "distinct values, such as %s); %s.",
+            relationship.name,
             record.orphan_rows,
             record.child_rows,
+            relationship.child,
+            relationship.parent,
             record.orphan_values,
-            list(record.examples[:3]),
-            action,
+            ", ".join(repr(value) for value in record.examples[:3]),
+            _done_to_orphans(relationship, action),
         )
+
+
+def _done_to_orphans(relationship: Relationship, action: str) -> str:
+    """What the fit did with the rows that name no parent, in words."""
+    columns = relationship.child_columns
+    if len(columns) == 1:
+        key = str(columns[0])
+    else:
+        key = f"({', '.join(str(column) for column in columns)}) key"
+    if action == "rows dropped":
+        return "the fit leaves those rows out"
+    emptied = (
+        f"the fit reads their {key} as missing, and generated rows leave it "
+        "empty about as often"
+    )
+    if action == "set missing":
+        return emptied
+    return (
+        f"{emptied}; rows whose {key} cannot be emptied, being part of another "
+        "key that names its parent, are left out"
+    )
 
 
 def _with_missing(series: pd.Series, mask: np.ndarray) -> pd.Series:
