@@ -163,3 +163,21 @@ def test_evaluate_names_the_file_and_the_problem_of_an_unreadable_csv(
     assert status == 2
     err = capsys.readouterr().err.splitlines()
     assert err[-1] == f"genesis: {paths[role]}: {message}"
+
+
+def test_a_score_that_cannot_be_given_prints_its_reason_not_nan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two real rows: detection cross-validates over 3 folds and has no score.
+    # Before, the line read "Detection: nan".
+    real = pd.DataFrame({"x": [1.0, 2.0], "kind": ["a", "b"]})
+    synthetic = pd.DataFrame({"x": np.linspace(1, 2, 20), "kind": ["a", "b"] * 10})
+    real.to_csv(tmp_path / "real.csv", index=False)
+    synthetic.to_csv(tmp_path / "synthetic.csv", index=False)
+
+    argv = ["evaluate", str(tmp_path / "real.csv"), str(tmp_path / "synthetic.csv")]
+    assert main([*argv, "--properties", "detection"]) == 0
+
+    out = capsys.readouterr().out
+    assert "nan" not in out
+    assert re.search(r"Detection: n/a \(.*3 rows", out)

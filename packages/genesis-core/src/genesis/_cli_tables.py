@@ -612,6 +612,7 @@ def run_generate(args: argparse.Namespace) -> int:
         )
     if args.scale is not None and not args.scale > 0:
         raise InvalidConfigError(f"--scale must be above 0, got {args.scale}.")
+    args.format = args.format or "csv"
     output: Path = args.output
     if output.exists() and not output.is_dir():
         raise InvalidDataError(

@@ -6,8 +6,11 @@ import argparse
 import contextlib
 import json
 import logging
+import math
 import re
+import signal
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -74,14 +77,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         for package in VERBOSE_LOGGERS:
             logging.getLogger(package).setLevel(logging.DEBUG)
     try:
-        with _plain_warnings():
+        with _plain_warnings(), _terminate_as_interrupt():
             return args.run(args)
     except GenesisError as exc:
         print(f"genesis: {_as_flags(str(exc))}", file=sys.stderr)
         return 2
+    except _Terminated:
+        print("genesis: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("genesis: interrupted", file=sys.stderr)
         return 130
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, so it stops as Ctrl-C does."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Stop on SIGTERM (``timeout``, ``kill``, a cancelled job) as on Ctrl-C.
+
+    Python's default for SIGTERM ends the process at once, so a file being
+    written was left behind as a hidden temporary (``.out.csv.x8d2``, tens of
+    MB each time); raised as an interrupt, the writers' clean-up runs. Left
+    alone off the main thread, and where the program running ``main`` has a
+    handler of its own.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class _LogLines(logging.Formatter):
@@ -255,8 +292,9 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--format",
         choices=_cli_tables.FORMATS,
-        default="csv",
-        help="related tables: the files' format (default csv)",
+        default=None,
+        help="related tables: the files' format (default csv); a single table's "
+        "format is its file's suffix",
     )
     generate.add_argument(
         "--batch-size",
@@ -574,6 +612,13 @@ def _run_generate(args: argparse.Namespace) -> int:
             f"--scale is for related tables; {args.model} holds a single-table "
             "model, which takes -n/--rows."
         )
+    if args.format is not None and args.format != file_format(args.output):
+        # Before, --format parquet wrote a CSV file to out.csv without a word.
+        raise InvalidConfigError(
+            f"--format {args.format} asks for {args.format}, but a single table "
+            f"is written in the format of its file's suffix ({args.output} is "
+            f"{file_format(args.output)}); name the file out.{args.format}."
+        )
     refuse_same_files({OUTPUT_OPTION: args.output}, {"the model": [args.model]})
     if not args.overwrite:
         refuse_existing(OUTPUT_OPTION, [args.output])
@@ -656,13 +701,25 @@ def _print_scores(report) -> None:
     averaged = {k: v for k, v in report.properties.items() if k not in EXTRA_PROPERTIES}
     extras = {k: v for k, v in report.properties.items() if k in EXTRA_PROPERTIES}
     titles = " and ".join(PROPERTY_TITLES.get(k, k).lower() for k in averaged)
-    print(f"Overall quality score: {report.score:.3f} (the mean of {titles})")
+    reasons = getattr(report, "reasons", {})
+
+    def shown(name: str, value: float) -> str:
+        # A score that cannot be given says why instead of printing "nan".
+        if math.isnan(value):
+            return f"n/a ({reasons.get(name, 'no score')})"
+        return f"{value:.3f}"
+
+    overall = shown("overall", report.score)
+    print(f"Overall quality score: {overall} (the mean of {titles})")
     for name, value in averaged.items():
-        print(f"  {PROPERTY_TITLES.get(name, name)}: {value:.3f}")
+        print(f"  {PROPERTY_TITLES.get(name, name)}: {shown(name, value)}")
     if extras:
         print("Scored beside it:")
         for name, value in extras.items():
-            print(f"  {PROPERTY_TITLES.get(name, name)}: {value:.3f}")
+            print(f"  {PROPERTY_TITLES.get(name, name)}: {shown(name, value)}")
+            efficacy = getattr(report, "ml_efficacy", None)
+            if name == "ml_efficacy" and efficacy and efficacy.get("metric_note"):
+                print(f"    {efficacy['metric_note']}")
 
 
 def _run_plugins(args: argparse.Namespace) -> int:
