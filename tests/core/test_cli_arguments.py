@@ -108,3 +108,23 @@ def test_a_backend_not_installed_is_refused_naming_backend(
     message = capsys.readouterr().err
     assert "'mxnet'" in message and "asked by --backend" in message
     assert "backend=" not in message
+
+
+@pytest.mark.parametrize("folder", [False, True])
+def test_fit_takes_a_device_and_checks_it(
+    tmp_path: Path, folder: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # fit had no --device, though a seed repeats only on one device.
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"amount": rng.gamma(2.0, 10.0, 40), "kind": ["a", "b"] * 20})
+    (tmp_path / "data").mkdir()
+    table.to_csv(tmp_path / "data" / "sales.csv", index=False)
+    data = tmp_path / "data" if folder else tmp_path / "data" / "sales.csv"
+    model = tmp_path / "m.genesis"
+    fit = ["fit", str(data), "-o", str(model), "--method", "gaussian_copula"]
+
+    assert main([*fit, "--device", "cpu"]) == 0
+    with pytest.raises(SystemExit) as exit_:
+        main([*fit, "--device", "gpu"])
+    assert exit_.value.code == 2
+    assert "argument --device: 'gpu' is not a device" in capsys.readouterr().err

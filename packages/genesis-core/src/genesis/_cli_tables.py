@@ -545,6 +545,7 @@ def run_fit(args: argparse.Namespace) -> int:
         config=config,
         backend=args.backend,
         seed=args.seed,
+        device=args.device,
         constraints=constraints,
     )
     generator.real_columns = {name: frame.columns for name, frame in tables.items()}

@@ -202,6 +202,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("--backend", default=None)
     fit.add_argument(
+        "--device",
+        type=_device,
+        default=None,
+        help="cpu, cuda, cuda:N (the GPU numbered N) or auto (neural methods; "
+        "default auto)",
+    )
+    fit.add_argument(
         "--discrete",
         default="",
         help="comma-separated discrete columns (TABLE.COLUMN for related "
@@ -584,6 +591,7 @@ def _run_table_fit(args: argparse.Namespace) -> int:
         config=config,
         backend=args.backend,
         seed=args.seed,
+        device=args.device,
         constraints=constraints,
     )
     started = time.perf_counter()
