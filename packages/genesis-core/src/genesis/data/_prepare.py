@@ -20,6 +20,11 @@ import pandas as pd
 from genesis._callers import caller_stacklevel
 from genesis._values import decode_value, encode_value
 from genesis.data._conditions import BatchThreads, usable_cpus
+from genesis.data._identifiers import (
+    draw_identifiers,
+    learn_identifier_layout,
+    mark_seen,
+)
 from genesis.data._numbers import (
     NumberLayout,
     holds_text,
@@ -150,6 +155,10 @@ class _ColumnPlan:
     step: float | None = None
     timezone: str | None = None
     identifier_start: int = 0
+    # For an identifier declared without a layout of its own (text columns
+    # get UUIDs), the layout learned from its real values (see
+    # genesis.data._identifiers); None to follow the metadata.
+    identifier_layout: dict[str, Any] | None = None
     # What an object column held in its missing cells (None, NaN, pd.NA...),
     # so the output marks missing values the way the input did.
     missing_marker: Any = None
@@ -200,6 +209,7 @@ class _ColumnPlan:
             "step": self.step,
             "timezone": self.timezone,
             "identifier_start": self.identifier_start,
+            "identifier_layout": self.identifier_layout,
             "missing_marker": encode_value(self.missing_marker),
             "origin": self.origin,
             "extent": self.extent,
@@ -229,6 +239,7 @@ class _ColumnPlan:
             step=data["step"],
             timezone=data["timezone"],
             identifier_start=data["identifier_start"],
+            identifier_layout=data.get("identifier_layout"),
             missing_marker=decode_value(data.get("missing_marker", ["none", None])),
             origin=data.get("origin"),
             extent=data.get("extent"),
@@ -409,6 +420,9 @@ def _prepare_column(
         elif meta.identifier_format and meta.identifier_format.get("kind") == "text":
             digits = series.astype(str).str.slice(len(meta.identifier_format["prefix"]))
             plan.identifier_start = int(digits.astype(np.int64).min())
+        elif (learned := learn_identifier_layout(series[~missing])) is not None:
+            layout, plan.identifier_start = learned
+            plan.identifier_layout = mark_seen(layout, series[~missing])
         return plan, []
 
     if missing.all():
@@ -930,7 +944,34 @@ def _all_missing(plan: _ColumnPlan, n_rows: int) -> pd.Series:
 def fresh_identifiers(
     plan: _ColumnPlan, n_rows: int, rng: np.random.Generator
 ) -> pd.Series:
-    fmt = dict(plan.meta.identifier_format or {"kind": "int"})
+    """``n_rows`` fresh values of an identifier column, blank in rows drawn
+    at the real share of missing values, independently of the other columns.
+    """
+    values = _fresh_identifier_values(plan, n_rows, rng)
+    if not plan.has_missing:
+        return values
+    return _blank_rows(plan, values, rng.random(n_rows) < plan.missing_rate)
+
+
+def _blank_rows(plan: _ColumnPlan, values: pd.Series, missing: np.ndarray) -> pd.Series:
+    """``values`` with the rows of ``missing`` blank, marked as the input did."""
+    if values.dtype == np.dtype(object):
+        cells = values.to_numpy(dtype=object, copy=True)
+        cells[missing] = plan.missing_marker
+        return pd.Series(cells, dtype=object)
+    return values.mask(pd.Series(missing, index=values.index))
+
+
+def _fresh_identifier_values(
+    plan: _ColumnPlan, n_rows: int, rng: np.random.Generator
+) -> pd.Series:
+    fmt = dict(plan.identifier_layout or plan.meta.identifier_format or {"kind": "int"})
+    if fmt["kind"] in ("pattern", "key"):
+        where = f"Column {plan.meta.name!r}"
+        drawn = draw_identifiers(fmt, n_rows, rng, where)
+        values = np.empty(n_rows, dtype=object)
+        values[:] = drawn
+        return _cast_objects(plan.meta, values, np.zeros(n_rows, dtype=bool))
     if fmt["kind"] == "int":
         dtype = pd.api.types.pandas_dtype(plan.meta.dtype)
         numbers = _identifier_numbers(
@@ -1019,14 +1060,18 @@ def renumber_identifiers(
     """Number the sequential identifiers of ``frame`` from the column's first
     real value plus ``offset``, in row order.
 
-    UUIDs are drawn at random when restored and left as they are.
+    UUIDs and other drawn values are drawn at random when restored and left
+    as they are; rows left blank stay blank.
     """
     for plan in plans:
-        fmt = plan.meta.identifier_format or {"kind": "int"}
-        if plan.mode != "identifier" or fmt.get("kind") == "uuid":
+        fmt = plan.identifier_layout or plan.meta.identifier_format or {"kind": "int"}
+        if plan.mode != "identifier" or fmt.get("kind") not in ("int", "text"):
             continue
         shifted = _numbered_from(plan, offset)
-        values = fresh_identifiers(shifted, len(frame), np.random.default_rng(0))
+        values = _fresh_identifier_values(shifted, len(frame), np.random.default_rng(0))
+        if plan.has_missing:
+            missing = _missing_mask(frame[plan.meta.name])
+            values = _blank_rows(plan, values, missing)
         frame[plan.meta.name] = values.set_axis(frame.index)
 
 
