@@ -144,6 +144,8 @@ def test_the_layout_is_kept_in_the_model_file_and_the_model_loads_as_before(
             "line_ending": "\n",
             "missing": [],
             "blank_columns": [],
+            "booleans": [],
+            "numbers": [],
         }
     }
     # The part is beside the model's document: the model loads as any other.

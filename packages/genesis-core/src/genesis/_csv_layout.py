@@ -4,17 +4,21 @@ A :class:`CsvLayout` is what reading a CSV file learned about how it is
 written (see :mod:`genesis._table_files`): its separator, its decimal mark,
 its text encoding, whether it starts with a byte order mark, its line ending,
 and for each column whose missing cells the file writes as a word (``NA``
-in an R export's numeric column) that word. ``genesis fit`` keeps the layout
-of each file it read in the model file, and ``genesis generate`` writes the
-synthetic CSV files in it, so a file read by a program that expects one
-layout (a spreadsheet set to decimal commas, a reader of latin-1) reads the
-synthetic file alike.
+in an R export's numeric column) that word. It also keeps how some columns
+write their values: the spelling of true and false (``TRUE``, ``true``), and
+for a column of numbers written alike in every cell, its decimals (``0.3100``)
+or its significant digits in scientific notation (``2.982e-05``).
+``genesis fit`` keeps the layout of each file it read in the model file, and
+``genesis generate`` writes the synthetic CSV files in it, so a file read by
+a program that expects one layout (a spreadsheet set to decimal commas, a
+reader of latin-1) reads the synthetic file alike.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,6 +37,7 @@ __all__ = [
     "SEPARATORS",
     "UTF8_CODECS",
     "CsvLayout",
+    "number_format",
     "open_csv",
     "write_csv",
     "write_csv_file",
@@ -45,6 +50,12 @@ SEPARATORS = (",", ";", "\t", "|")
 DECIMAL_MARKS = (".", ",")
 LINE_ENDINGS = ("\n", "\r\n", "\r")
 UTF8_CODECS = ("utf-8", "utf-8-sig")
+# A number written with a fixed count of decimals ("0.3100", "-12.5"), or in
+# scientific notation ("2.982e-05", "1.5E+3"); the decimal mark is "." here.
+_FIXED = re.compile(r"[-+]?\d*\.(\d+)")
+_SCIENTIFIC = re.compile(r"[-+]?\d\.?(\d*)([eE])[-+]?\d+")
+# The format of numbers fixed or scientific: ".4f", ".3e", ".3E".
+_NUMBER_FORMAT = re.compile(r"\.\d+[feE]")
 # How much of a value an error message quotes.
 _QUOTE_CHARS = 40
 
@@ -65,6 +76,12 @@ class CsvLayout:
             of columns with no name and nothing in them, such as a
             spreadsheet writes when each line ends with the separator. They
             are not read as columns, and are written back empty.
+        booleans: For each column of true and false values, the words the
+            file writes for them (``("TRUE", "FALSE")``).
+        numbers: For each column of numbers the file writes alike in every
+            cell, their format for Python's :func:`format`: ``".4f"`` for
+            four decimals, ``".3e"`` for scientific notation with four
+            significant digits (``".3E"`` with a capital E).
     """
 
     separator: str = ","
@@ -74,6 +91,8 @@ class CsvLayout:
     line_ending: str = "\n"
     missing: Mapping[Hashable, str] = field(default_factory=dict)
     blank_columns: tuple[int, ...] = ()
+    booleans: Mapping[Hashable, tuple[str, str]] = field(default_factory=dict)
+    numbers: Mapping[Hashable, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The layout as a JSON object, for a model file."""
@@ -85,6 +104,8 @@ class CsvLayout:
             "line_ending": self.line_ending,
             "missing": [[name, word] for name, word in self.missing.items()],
             "blank_columns": list(self.blank_columns),
+            "booleans": [[name, *words] for name, words in self.booleans.items()],
+            "numbers": [[name, spec] for name, spec in self.numbers.items()],
         }
 
     @classmethod
@@ -105,6 +126,13 @@ class CsvLayout:
                 missing={name: word for name, word in data["missing"]},
                 # Kept since models of files with empty header fields.
                 blank_columns=tuple(data.get("blank_columns", ())),
+                # Kept since models that write true, false and numbers as the
+                # file did; older ones write them as pandas does.
+                booleans={
+                    name: (true, false)
+                    for name, true, false in data.get("booleans", ())
+                },
+                numbers={name: spec for name, spec in data.get("numbers", ())},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(
@@ -139,6 +167,20 @@ class CsvLayout:
             return (
                 f"the blank column positions {list(self.blank_columns)!r} are "
                 "not whole numbers of 0 or more"
+            )
+        if not all(
+            isinstance(word, str) and word
+            for words in self.booleans.values()
+            for word in words
+        ):
+            return "a word for true or false is not text"
+        if not all(
+            isinstance(spec, str) and _NUMBER_FORMAT.fullmatch(spec)
+            for spec in self.numbers.values()
+        ):
+            return (
+                f"the number formats {list(self.numbers.values())!r} are not all "
+                "like '.4f' or '.3e'"
             )
         try:
             codecs.lookup(self.encoding)
@@ -216,7 +258,8 @@ def write_csv(
             layout's encoding; the message names the column and the value.
     """
     try:
-        _with_blank_columns(_with_missing_words(frame, layout), layout).to_csv(
+        written = _with_missing_words(_with_formats(frame, layout), layout)
+        _with_blank_columns(written, layout).to_csv(
             handle,
             index=False,
             header=header,
@@ -234,6 +277,71 @@ def write_csv_file(
     """Write ``frame`` to the CSV file ``path`` in ``layout``."""
     with open_csv(path, layout) as handle:
         write_csv(handle, frame, layout, header=True)
+
+
+def number_format(texts: pd.Series, decimal: str = ".") -> str | None:
+    """The format that writes every one of the number texts ``texts`` as
+    it is written, when they share one: ``".4f"`` when each has four
+    decimals, ``".3e"`` when each is in scientific notation with four
+    significant digits; None otherwise (or when ``texts`` is empty).
+
+    ``decimal`` is the decimal mark of the texts.
+    """
+    values = [str(text).strip() for text in texts.dropna()]
+    if not values:
+        return None
+    if decimal != ".":
+        values = [text.replace(decimal, ".") for text in values]
+    # The format of the first value, then every value checked against it.
+    if fixed := _FIXED.fullmatch(values[0]):
+        digits = len(fixed.group(1))
+        exact = re.compile(rf"[-+]?\d*\.\d{{{digits}}}")
+        spec = f".{digits}f"
+    elif scientific := _SCIENTIFIC.fullmatch(values[0]):
+        digits, letter = len(scientific.group(1)), scientific.group(2)
+        point = r"\." if digits else r"\.?"
+        exact = re.compile(rf"[-+]?\d{point}\d{{{digits}}}{letter}[-+]?\d+")
+        spec = f".{digits}{letter}"
+    else:
+        return None
+    return spec if all(exact.fullmatch(text) for text in values) else None
+
+
+def _with_formats(frame: pd.DataFrame, layout: CsvLayout) -> pd.DataFrame:
+    """``frame`` with its columns of true and false and its numbers written
+    as the file the layout is of wrote them, as text."""
+    booleans = {
+        name: words for name, words in layout.booleans.items() if name in frame.columns
+    }
+    numbers = {
+        name: spec
+        for name, spec in layout.numbers.items()
+        if name in frame.columns
+        and pd.api.types.is_numeric_dtype(frame[name].dtype)
+        and not pd.api.types.is_bool_dtype(frame[name].dtype)
+    }
+    if not booleans and not numbers:
+        return frame
+    frame = frame.copy(deep=False)
+    for name, (true, false) in booleans.items():
+        values = frame[name].astype(object).to_numpy(copy=True)
+        for position, value in enumerate(values):
+            if isinstance(value, bool | np.bool_):
+                values[position] = true if value else false
+        frame[name] = pd.Series(values, index=frame.index, dtype=object)
+    for name, spec in numbers.items():
+        column = frame[name]
+        present = column.notna().to_numpy()
+        numbers_ = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        texts = np.full(len(column), None, dtype=object)
+        for position in np.flatnonzero(present):
+            text = format(numbers_[position], spec)
+            if text.startswith("-") and float(text) == 0:
+                # -0.00001 at four decimals: the file writes no minus zero.
+                text = text[1:]
+            texts[position] = text.replace(".", layout.decimal)
+        frame[name] = pd.Series(texts, index=frame.index, dtype=object)
+    return frame
 
 
 def _with_missing_words(frame: pd.DataFrame, layout: CsvLayout) -> pd.DataFrame:

@@ -33,8 +33,13 @@ file wrote it.
 :func:`read_table_and_layout` also gives the file's :class:`CsvLayout`: the
 separator and decimal mark it was read with, its encoding, whether it starts
 with a byte order mark, its line ending, and for each column whose missing
-cells are mostly a word, that word, so that a synthetic file can be written
+cells are mostly a word, that word, and how it writes true and false and
+numbers written alike in every cell, so that a synthetic file can be written
 the same way.
+
+A file that opens with a UTF-16 or UTF-32 byte order mark is read in that
+encoding. A Genesis model file or a compressed file given as a table is
+refused with what it is, rather than read as text.
 
 A file that cannot be read raises :class:`InvalidDataError` whose message
 starts with the file's path and says what is wrong with it, so the command
@@ -59,7 +64,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
-from genesis._csv_layout import SEPARATORS, UTF8_CODECS, CsvLayout
+from genesis._csv_layout import SEPARATORS, UTF8_CODECS, CsvLayout, number_format
 from genesis._streaming import PARQUET_SUFFIXES
 from genesis.errors import (
     BackendNotAvailableError,
@@ -94,6 +99,30 @@ _DECIMAL_COMMA = re.compile(r"[-+]?(\d+(,\d*)?|,\d+)([eE][-+]?\d+)?")
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _PANDAS_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 _PANDAS_PREFIX = "Error tokenizing data. C error: "
+# What a file starts with tells a compressed file or a model file from text.
+_START_BYTES = 4096
+_COMPRESSED = {
+    b"\x1f\x8b": "gzip",
+    b"PK\x03\x04": "zip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
+_DECOMPRESS = {
+    "gzip": "gunzip",
+    "zip": "unzip",
+    "bzip2": "bunzip2",
+    "xz": "unxz",
+    "zstd": "unzstd",
+}
+# Byte order marks of the Unicode encodings other than UTF-8; UTF-32's first,
+# as UTF-16's little-endian one starts it.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 # The words pandas reads as missing by default, the empty field aside. Here
 # they are missing only in a column that holds no other text.
 MISSING_WORDS = frozenset(
@@ -172,11 +201,20 @@ def read_table_and_layout(
             f"--encoding {encoding!r} is not an encoding Python knows; try "
             "utf-8, latin-1 or cp1252."
         ) from None
+    with path.open("rb") as handle:
+        start = handle.read(_START_BYTES)
+    _refuse_other_files(path, start)
+    if codec in UTF8_CODECS and (wide := _wide_unicode(start)):
+        # A UTF-16 or UTF-32 file (a spreadsheet's "Unicode text") says so
+        # in its byte order mark, which that codec reads and writes.
+        logger.info("Read %s as %s, by its byte order mark", path, wide)
+        encoding = codec = wide
     with _reading(path, encoding, separator or ","):
         separator = _sniff_separator(path, encoding, separator)
     with _reading(path, encoding, separator):
         blank = _check_lines(path, separator, encoding)
         frame, missing = _read_csv(path, text_columns, separator, encoding)
+        booleans, numbers = _written_formats(path, frame, separator, encoding)
         line_ending = _line_ending(path, encoding)
     if blank:
         # Nothing to learn, and no name to give it: kept by position in the
@@ -185,7 +223,11 @@ def read_table_and_layout(
         frame = frame.iloc[:, named].copy()
     commas = []
     if separator != ",":
+        texts = {name: frame[name] for name in text_columns_of(frame)}
         commas = _read_decimal_commas(path, frame, text_columns)
+        for name in commas:
+            if spec := number_format(texts[name], ","):
+                numbers[name] = spec
     with path.open("rb") as handle:
         bom = codec in UTF8_CODECS and handle.read(3) == codecs.BOM_UTF8
     layout = CsvLayout(
@@ -196,6 +238,8 @@ def read_table_and_layout(
         line_ending=line_ending,
         missing=missing,
         blank_columns=tuple(blank),
+        booleans=booleans,
+        numbers={name: numbers[name] for name in frame.columns if name in numbers},
     )
     logger.info(
         "Read %s: %d rows and %d columns, separated by %r",
@@ -228,6 +272,46 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     except (OSError, ValueError) as exc:
         # pyarrow's errors for a damaged or foreign file are ValueErrors.
         raise InvalidDataError(f"{path}: cannot be read as Parquet ({exc}).") from None
+
+
+def _refuse_other_files(path: Path, start: bytes) -> None:
+    """Refuse a file that is not a table's text: a Genesis model file (given
+    where a table is asked for) or a compressed file.
+
+    Raises:
+        InvalidDataError: The message names what the file is, and the fix.
+    """
+    if _is_model_file(start):
+        raise InvalidDataError(
+            f"{path}: is a Genesis model file, not a table; fit and evaluate "
+            "take tables (.csv or .parquet). Give the table the model generated "
+            "(genesis generate MODEL -o synthetic.csv)."
+        )
+    for magic, kind in _COMPRESSED.items():
+        if start.startswith(magic):
+            raise InvalidDataError(
+                f"{path}: is compressed ({kind}); decompress it first "
+                f"({_DECOMPRESS[kind]} {path.name}) and give the CSV file inside."
+            )
+
+
+def _is_model_file(start: bytes) -> bool:
+    """Whether ``start``, a file's first bytes, opens a Genesis model file:
+    the length of a JSON header (8 bytes, little-endian) and that header,
+    with Genesis' keys in it."""
+    if len(start) < 10:
+        return False
+    size = int.from_bytes(start[:8], "little")
+    return 0 < size and start[8:10] == b'{"' and b'"genesis_' in start[8 : 8 + size]
+
+
+def _wide_unicode(start: bytes) -> str | None:
+    """The UTF-16 or UTF-32 encoding whose byte order mark ``start`` opens
+    with; None for any other."""
+    for bom, encoding in _WIDE_BOMS:
+        if start.startswith(bom):
+            return encoding
+    return None
 
 
 # -- the dialect ---------------------------------------------------------------
@@ -470,6 +554,81 @@ def _reads_as_times(values: pd.Series) -> bool:
         if times.notna().all():
             return True
     return False
+
+
+def _written_formats(
+    path: Path, frame: pd.DataFrame, separator: str, encoding: str
+) -> tuple[dict[Hashable, tuple[str, str]], dict[Hashable, str]]:
+    """How the file writes the values of its columns of true and false, and
+    of its columns of decimal numbers, as pandas read them into ``frame``.
+
+    Returns:
+        For each column of true and false, its words for them (the most
+        written spelling of each: ``TRUE``, ``true``); and for each column
+        of numbers written alike in every cell (see
+        :func:`genesis._csv_layout.number_format`), their format.
+    """
+    positions = [
+        position
+        for position, name in enumerate(frame.columns)
+        if frame[name].notna().any()
+        and (pd.api.types.is_float_dtype(frame[name].dtype) or _is_boolean(frame[name]))
+    ]
+    if not positions:
+        return {}, {}
+    texts = pd.read_csv(
+        path,
+        sep=separator,
+        encoding=encoding,
+        index_col=False,
+        usecols=positions,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+    )
+    booleans: dict[Hashable, tuple[str, str]] = {}
+    numbers: dict[Hashable, str] = {}
+    # usecols keeps the file's order, which is the order of the positions.
+    for position, text in zip(positions, texts.columns, strict=True):
+        name = frame.columns[position]
+        values = frame[name]
+        written = texts[text].to_numpy()[values.notna().to_numpy()]
+        if _is_boolean(values):
+            present = values.dropna().to_numpy(dtype=bool)
+            booleans[name] = _boolean_words(written[present], written[~present])
+        elif spec := number_format(pd.Series(written, dtype=object)):
+            numbers[name] = spec
+    return booleans, numbers
+
+
+def _is_boolean(column: pd.Series) -> bool:
+    """Whether pandas read ``column`` as true and false (and missing cells)."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return True
+    if column.dtype != object:
+        return False
+    values = column.dropna()
+    return bool(len(values)) and all(
+        isinstance(value, bool | np.bool_) for value in values.unique()
+    )
+
+
+def _boolean_words(trues: np.ndarray, falses: np.ndarray) -> tuple[str, str]:
+    """The words most written for true and for false; one a column never
+    writes is spelt in the case of the other (``TRUE``, ``FALSE``)."""
+    true = Counter(trues.tolist()).most_common(1)[0][0] if len(trues) else None
+    false = Counter(falses.tolist()).most_common(1)[0][0] if len(falses) else None
+    if true is None:
+        true = _in_case_of("true", false)
+    if false is None:
+        false = _in_case_of("false", true)
+    return str(true).strip(), str(false).strip()
+
+
+def _in_case_of(word: str, other: str | None) -> str:
+    if other is None or other.istitle():
+        return word.title()
+    return word.upper() if other.isupper() else word
 
 
 def _line_ending(path: Path, encoding: str) -> str:
