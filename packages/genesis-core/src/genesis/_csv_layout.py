@@ -37,6 +37,7 @@ __all__ = [
     "SEPARATORS",
     "UTF8_CODECS",
     "CsvLayout",
+    "codec_name",
     "number_format",
     "open_csv",
     "write_csv",
@@ -58,6 +59,21 @@ _SCIENTIFIC = re.compile(r"[-+]?\d\.?(\d*)([eE])[-+]?\d+")
 _NUMBER_FORMAT = re.compile(r"\.\d+[feE]")
 # How much of a value an error message quotes.
 _QUOTE_CHARS = 40
+
+
+def codec_name(encoding: str) -> str:
+    """Python's name of the codec ``--encoding`` names.
+
+    Raises:
+        InvalidConfigError: Python knows no such encoding.
+    """
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise InvalidConfigError(
+            f"--encoding {encoding!r} is not an encoding Python knows; try "
+            "utf-8, latin-1 or cp1252."
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -205,13 +221,7 @@ class CsvLayout:
         """
         layout = self
         if encoding is not None:
-            try:
-                codec = codecs.lookup(encoding).name
-            except LookupError:
-                raise InvalidConfigError(
-                    f"--encoding {encoding!r} is not an encoding Python knows; try "
-                    "utf-8, latin-1 or cp1252."
-                ) from None
+            codec = codec_name(encoding)
             layout = replace(layout, encoding=encoding, bom=codec == "utf-8-sig")
         if separator is not None:
             layout = replace(layout, separator=separator)

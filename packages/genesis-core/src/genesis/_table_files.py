@@ -64,11 +64,16 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
-from genesis._csv_layout import SEPARATORS, UTF8_CODECS, CsvLayout, number_format
+from genesis._csv_layout import (
+    SEPARATORS,
+    UTF8_CODECS,
+    CsvLayout,
+    codec_name,
+    number_format,
+)
 from genesis._streaming import PARQUET_SUFFIXES
 from genesis.errors import (
     BackendNotAvailableError,
-    InvalidConfigError,
     InvalidDataError,
 )
 
@@ -194,13 +199,7 @@ def read_table_and_layout(
         raise InvalidDataError(f"{path}: no such file.")
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return _read_parquet(path), None
-    try:
-        codec = codecs.lookup(encoding).name
-    except LookupError:
-        raise InvalidConfigError(
-            f"--encoding {encoding!r} is not an encoding Python knows; try "
-            "utf-8, latin-1 or cp1252."
-        ) from None
+    codec = codec_name(encoding)
     with path.open("rb") as handle:
         start = handle.read(_START_BYTES)
     _refuse_other_files(path, start)
