@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genesis import ColumnType, InvalidDataError, TableMetadata
+from genesis import ColumnType, InvalidDataError, SyntheticGenerator, TableMetadata
+from genesis.metadata import decimals_of
+from tests.conftest import SHARED_DATA
 
 
 def test_inference_of_every_column_type() -> None:
@@ -84,3 +86,56 @@ def test_a_number_too_large_to_square_is_refused_naming_the_column() -> None:
 def test_discrete_columns_none_infers_as_if_omitted() -> None:
     frame = pd.DataFrame({"level": [1, 3, 5, 7] * 5})
     assert TableMetadata.infer(frame, None) == TableMetadata.infer(frame)
+
+
+# -- decimals -------------------------------------------------------------------
+
+
+def _decimals_written(values: pd.Series) -> int:
+    text = values.dropna().map(repr)
+    return int(text.str.partition(".")[2].str.len().max())
+
+
+def test_decimals_reach_past_six_places() -> None:
+    # Most values have 2 decimals, a few 10: the column has 10, not "any".
+    rng = np.random.default_rng(3)
+    cents = np.round(rng.uniform(0, 40_000, 300), 2)
+    cents[:20] = np.round(rng.uniform(0, 40_000, 20), 10)
+    frame = pd.DataFrame({"paid": cents, "x": rng.normal(size=300)})
+
+    assert TableMetadata.infer(frame)["paid"].decimals == 10
+    out = (
+        SyntheticGenerator(method="gaussian_copula", seed=2)
+        .fit(frame)
+        .generate(300)["paid"]
+    )
+    assert _decimals_written(out) <= 10
+
+
+def test_decimals_keep_float_noise_and_full_precision() -> None:
+    rng = np.random.default_rng(4)
+    noisy = pd.Series([0.1 + 0.2, 0.5, 1.25, 7.0])
+    full = pd.Series(rng.normal(size=200))
+
+    assert decimals_of(noisy) == 2
+    assert decimals_of(pd.Series([0.1 + 0.2] * 4)) == 1
+    assert decimals_of(full) is None
+    assert decimals_of(full.astype(np.float32)) is None
+    assert decimals_of(pd.Series([3e15, 4e15])) == 0
+
+
+def test_loans_paid_total_has_no_more_decimals_than_real() -> None:
+    path = SHARED_DATA / "loans.csv"
+    if not path.is_file():
+        pytest.skip(f"real datasets not found at {SHARED_DATA}")
+    real = pd.read_csv(path, usecols=["paid_total", "paid_principal", "balance"])
+    real = real.sample(3_000, random_state=0)
+    most = _decimals_written(real["paid_total"])
+
+    assert TableMetadata.infer(real)["paid_total"].decimals == most
+    out = (
+        SyntheticGenerator(method="gaussian_copula", seed=1)
+        .fit(real)
+        .generate(2_000)["paid_total"]
+    )
+    assert _decimals_written(out) <= most

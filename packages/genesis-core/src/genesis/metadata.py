@@ -56,8 +56,9 @@ _LARGEST_KEY_NUMBER = int(np.iinfo(np.int64).max)
 LARGEST_MAGNITUDE = 1e100
 # How much of a refused value an error message quotes.
 _QUOTE_CHARS = 60
-# The most decimals ``decimals`` records (see decimals_of).
-_MOST_DECIMALS = 6
+# The most decimals ``decimals`` records: float64 holds 15 significant
+# digits (see decimals_of).
+_MOST_DECIMALS = int(np.finfo(np.float64).precision)
 # Units in the last place a value with a given number of decimals may be off
 # by once parsed, computed (0.1 + 0.2) and scaled by a power of ten.
 _ROUNDING_ULPS = 2
@@ -89,8 +90,9 @@ class ColumnMetadata:
         categories: For a ``category`` dtype, its categories (in order).
         ordered: For a ``category`` dtype, whether it is ordered.
         decimals: For float columns, the most decimals any value has (at
-            most 6), so output is rounded like the input; None when the
-            values need more.
+            most 15, within the dtype's precision), so output is rounded
+            like the input; None when the values carry every digit the
+            dtype holds.
         identifier_format: For identifiers, how fresh values are written:
             ``{"kind": "int"}``, ``{"kind": "text", "prefix": "T",
             "width": 6}`` or ``{"kind": "uuid", "upper": False}`` (upper:
@@ -379,6 +381,10 @@ def _check_datetime_format(
             f"Column {name!r}: datetime_format must be a strftime layout such "
             f"as '%Y%m%d' or '%d/%m/%Y %H:%M', got {layout!r}."
         )
+    # Imported here: the data package imports this module.
+    from genesis.data._times import check_layout
+
+    check_layout(name, layout)
     dtype = _stored_dtype(column)
     numeric = dtype is not None and (
         pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype)
@@ -719,7 +725,12 @@ def _is_text_of_times(series: pd.Series) -> bool:
     ("2021/1/5" as "2021/01/05", "+00:00" in a column that also has "Z")
     stays categorical.
     """
-    from genesis.data._times import read_text_times, text_style, write_layout
+    from genesis.data._times import (
+        read_dates_and_times,
+        read_text_times,
+        text_style,
+        write_layout,
+    )
 
     values = series.dropna()
     if values.empty or not isinstance(values.iloc[0], str):
@@ -742,7 +753,14 @@ def _is_text_of_times(series: pd.Series) -> bool:
         style = text_style(texts, layout)
         written = write_layout(times, layout, style, offsets)
         return bool((written == texts.to_numpy()).all())
-    return False
+    # Dates alone among dates with times ("2023-03-23", "2022-12-04 03:38"):
+    # datetimes when midnight is what the column writes as the date alone.
+    mixed = read_dates_and_times(texts)
+    if mixed is None:
+        return False
+    times, layout, style = mixed
+    written = write_layout(times, layout, style)
+    return bool((written == texts.to_numpy()).all())
 
 
 def guess_layout(text: str, *, dayfirst: bool) -> str | None:
@@ -764,9 +782,10 @@ def _names_a_date(layout: str) -> bool:
 
 
 def decimals_of(series: pd.Series) -> int | None:
-    """The decimal places (0 to 6) every finite value of a numeric column
-    has, within its dtype's precision; None when some have more, or when
-    none is finite."""
+    """The fewest decimal places (0 to 15) every finite value of a numeric
+    column has, within its dtype's precision; None when some values have
+    more digits than the dtype holds (full-precision floats), or when none
+    is finite."""
     values = series.dropna().to_numpy(dtype=np.float64)
     values = values[np.isfinite(values)]
     if values.size == 0:
@@ -774,10 +793,17 @@ def decimals_of(series: pd.Series) -> int | None:
     # The dtype's own precision: a float32 holds about 7 significant digits.
     numpy_dtype = getattr(series.dtype, "numpy_dtype", series.dtype)
     try:
-        resolution = float(np.finfo(numpy_dtype).eps)
+        info = np.finfo(numpy_dtype)
     except (TypeError, ValueError):
-        resolution = float(np.finfo(np.float64).eps)
+        info = np.finfo(np.float64)
+    resolution = float(info.eps)
+    # Places past the digits the dtype holds (15 for float64, 6 for
+    # float32) count nothing: there, every value is within a few units in
+    # its last place of some decimal.
+    largest = float(np.max(np.abs(values)))
     for places in range(_MOST_DECIMALS + 1):
+        if places and largest * 10.0**places >= 10.0**info.precision:
+            return None
         scaled = values * 10.0**places
         # Rounding may move a value only by what storing and scaling it
         # in binary can: a few units in its last place, relative to itself

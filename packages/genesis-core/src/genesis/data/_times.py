@@ -29,9 +29,12 @@ from genesis.errors import InvalidDataError
 from genesis.metadata import guess_layout
 
 __all__ = [
+    "check_layout",
+    "date_part",
     "layout_width",
     "object_time_type",
     "offset_seconds",
+    "read_dates_and_times",
     "read_layout",
     "read_mixed_offsets",
     "read_restored_times",
@@ -39,6 +42,7 @@ __all__ = [
     "read_text_times",
     "text_style",
     "to_python_times",
+    "unpadded_directives",
     "write_layout",
 ]
 
@@ -47,7 +51,12 @@ __all__ = [
 _TIME_TYPES = (dt.date, dt.datetime, pd.Timestamp)
 _OFFSET_AT_END = re.compile(r"(Z|z|[+-]\d{2}:\d{2}|[+-]\d{4}|[+-]\d{2})$")
 _FRACTION = re.compile(r"[.,](\d+)")
-_DIRECTIVES = re.compile(r"(%f|%z)")
+# The directives pandas reads text with: Python's strptime ones.
+_READ_DIRECTIVES = frozenset("aAbBcdfGHIjmMpSuUVwWxXyYzZ%")
+_DIRECTIVE = re.compile(r"%([-#]?.?)")
+# Directives real text may write without a leading zero ("3/9/23 8:44 AM"):
+# month, day, and hour of the 24- and 12-hour clocks.
+_PADDED = ("%m", "%d", "%H", "%I")
 # How much of a refused value an error message quotes.
 _QUOTE_CHARS = 60
 
@@ -127,11 +136,16 @@ def text_style(texts: pd.Series, layout: str) -> dict[str, Any]:
     """How ``texts``, read with ``layout``, write what strftime cannot.
 
     strftime writes a fraction of a second in six digits (``%f``) and an
-    offset as ``+0100`` (``%z``). The style records the digits the first
-    text has, how its first numeric offset is written (``"+HH:MM"``,
-    ``"+HHMM"`` or ``"+HH"``) and whether a zero offset is written ``Z``.
+    offset as ``+0100`` (``%z``), and months, days and hours zero-padded.
+    The style records the digits the first text has, how its first numeric
+    offset is written (``"+HH:MM"``, ``"+HHMM"`` or ``"+HH"``), whether a
+    zero offset is written ``Z``, and the directives the texts write
+    without a leading zero (``"unpadded"``, see :func:`unpadded_directives`).
     """
     style: dict[str, Any] = {"fraction_digits": None, "offset": None, "zero": None}
+    unpadded = unpadded_directives(texts, layout)
+    if unpadded:
+        style["unpadded"] = unpadded
     if "%f" in layout:
         fractions = _FRACTION.findall(str(texts.iloc[0]))
         style["fraction_digits"] = len(fractions[-1]) if fractions else 6
@@ -142,6 +156,68 @@ def text_style(texts: pd.Series, layout: str) -> dict[str, Any]:
         style["offset"] = _offset_style(numeric.iloc[0] if len(numeric) else "+00:00")
         style["zero"] = letters.iloc[0] if len(letters) else None
     return style
+
+
+def unpadded_directives(texts: pd.Series, layout: str) -> list[str]:
+    """The month, day and hour directives of ``layout`` (``"%m"``, ``"%d"``,
+    ``"%H"``, ``"%I"``) that ``texts`` write without a leading zero: some
+    value below 10 is written in one digit and none in two (``"3/9/23"``
+    for ``"%m/%d/%y"``). A directive with no literal text on either side
+    (``"%m%d"``) has no digits of its own to look at and counts as padded.
+    """
+    parts = [part for part in re.split(r"(%.)", layout) if part]
+    pattern, groups = "", []
+    for position, part in enumerate(parts):
+        if part in _PADDED:
+            before = parts[position - 1] if position else ""
+            after = parts[position + 1] if position + 1 < len(parts) else ""
+            if not before.startswith("%") and not after.startswith("%"):
+                pattern += r"(\d{1,2})"
+                groups.append(part)
+                continue
+            pattern += r"\d{2}"
+        elif part.startswith("%"):
+            pattern += ".+?"
+        else:
+            pattern += re.escape(part)
+    if not groups:
+        return []
+    found = texts.astype(str).str.extract(f"^{pattern}$")
+    unpadded = []
+    for column, directive in enumerate(groups):
+        digits = found[column].dropna()
+        short = (digits.str.len() == 1).any()
+        padded = (digits.str.len() == 2).to_numpy() & digits.str.startswith("0")
+        if short and not padded.any() and directive not in unpadded:
+            unpadded.append(directive)
+    return sorted(unpadded)
+
+
+def check_layout(name: Hashable, layout: str) -> None:
+    """Refuse a strftime layout with a directive pandas cannot read text in
+    (``"%-m"``, a C library's unpadded month, or an unknown ``"%Q"``).
+
+    Raises:
+        InvalidDataError: Names the column and the directive.
+    """
+    for match in _DIRECTIVE.finditer(layout.replace("%%", "")):
+        if match.group(1) in _READ_DIRECTIVES:
+            continue
+        directive = match.group(0)
+        shown = f"a lone {directive!r} at the end" if directive == "%" else directive
+        advice = ""
+        if directive.startswith("%-") or directive.startswith("%#"):
+            advice = (
+                f" For values written without a leading zero ('3/9/23'), use "
+                f"'%{directive[2:]}': it reads them, and generated values are "
+                "written without the zero too."
+            )
+        raise InvalidDataError(
+            f"Column {name!r}: datetime_format {layout!r} has {shown}, which is "
+            "not a directive dates can be read with (those of Python's "
+            "strptime: %Y, %y, %m, %b, %d, %H, %I, %p, %M, %S, %f, %z and "
+            f"others).{advice}"
+        )
 
 
 def _offset_style(text: str) -> str:
@@ -163,16 +239,29 @@ def offset_seconds(texts: pd.Series) -> np.ndarray:
 
 
 def read_text_times(
-    texts: pd.Series, layout: str
+    texts: pd.Series, layout: str, date_alone: str | None = None
 ) -> tuple[pd.Series, np.ndarray | None]:
     """Text in ``layout`` read as times, and the offsets of a column whose
     UTC offsets differ between values (see :func:`read_mixed_offsets`), or
     None for one whose offsets, if any, are all the same (its times are then
     in that fixed zone).
 
+    ``date_alone`` is the date part of ``layout`` for a column that writes
+    some values as the date alone (``"2023-03-23"`` among
+    ``"2022-12-04 03:38"``): text that does not read in ``layout`` is read
+    in it, as midnight.
+
     Raises:
-        ValueError: Some text does not read in ``layout``.
+        ValueError: Some text does not read in ``layout`` (nor in
+            ``date_alone``, when given).
     """
+    if date_alone is not None:
+        times = pd.to_datetime(texts, format=layout, errors="coerce")
+        alone = times.isna().to_numpy()
+        if alone.any():
+            times = times.astype("datetime64[ns]")
+            times[alone] = pd.to_datetime(texts[alone], format=date_alone)
+        return times, None
     if "%z" in layout:
         offsets = offset_seconds(texts)
         if len(np.unique(offsets)) > 1:
@@ -207,12 +296,25 @@ def write_layout(
     """
     if not style:
         return stamps.dt.strftime(layout).to_numpy(dtype=object)
+    if style.get("date_alone"):
+        rest = {**style, "date_alone": None}
+        text = write_layout(stamps, layout, rest, offsets)
+        midnight = (stamps == stamps.dt.normalize()).to_numpy()
+        if midnight.any():
+            text[midnight] = write_layout(stamps[midnight], style["date_alone"], rest)
+        return text
+    unpadded = style.get("unpadded") or []
+    # "%%" is split out too, so a literal "%" before an "m" is no directive.
+    special = "|".join(["%%", "%f", "%z", *unpadded])
     pieces = []
-    for part in _DIRECTIVES.split(layout):
+    for part in re.split(f"({special})", layout):
         if part == "%f":
             pieces.append(_fractions(stamps, style["fraction_digits"] or 6))
         elif part == "%z":
             pieces.append(_offsets(stamps, style, offsets))
+        elif part in unpadded:
+            written = stamps.dt.strftime(part).str.removeprefix("0")
+            pieces.append(written.to_numpy(dtype=object))
         elif "%" in part:
             pieces.append(stamps.dt.strftime(part).to_numpy(dtype=object))
         elif part:
@@ -293,6 +395,52 @@ def read_layout(
     )
 
 
+def date_part(layout: str) -> str | None:
+    """The date before the time in ``layout`` (``"%Y-%m-%d"`` of
+    ``"%Y-%m-%d %H:%M"`` or ``"%Y-%m-%dT%H:%M:%S"``), or None when it has
+    no time after a date (or a UTC offset, which a date alone lacks)."""
+    found = re.match(r"^(.*?%d.*?)[ T]%[HI]", layout)
+    if found is None or "%z" in layout:
+        return None
+    date = found.group(1)
+    has_year = "%Y" in date or "%y" in date
+    has_month = any(part in date for part in ("%m", "%b", "%B"))
+    return date if has_year and has_month else None
+
+
+def read_dates_and_times(
+    texts: pd.Series,
+) -> tuple[pd.Series, str, dict[str, Any]] | None:
+    """Text of dates alone mixed with dates and times (``"2023-03-23"`` and
+    ``"2022-12-04 03:38"``, as databases export a DATETIME at midnight),
+    read as times, with the layout and style to write generated ones in:
+    midnight as the date alone, other times in the full layout. None when
+    the text is not such a mix.
+
+    The layouts are pandas' guesses from the longest and shortest text,
+    month first and then day first; the shorter must be the date part of
+    the longer.
+    """
+    if texts.empty:
+        return None
+    lengths = texts.str.len().to_numpy()
+    longest = str(texts.iloc[int(np.argmax(lengths))])
+    shortest = str(texts.iloc[int(np.argmin(lengths))])
+    for dayfirst in (False, True):
+        layout = guess_layout(longest, dayfirst=dayfirst)
+        date = guess_layout(shortest, dayfirst=dayfirst)
+        if layout is None or date is None or date_part(layout) != date:
+            continue
+        try:
+            times, _ = read_text_times(texts, layout, date)
+        except (TypeError, ValueError):
+            continue
+        with_time = (times != times.dt.normalize()).to_numpy()
+        timed = texts[with_time] if with_time.any() else texts
+        return times, layout, {**text_style(timed, layout), "date_alone": date}
+    return None
+
+
 def layout_width(layout: str) -> int | None:
     """The length of every text ``layout`` writes, when that is fixed and
     the text is digits alone (``"%Y%m%d"``: 8), so whole numbers that lost
@@ -329,15 +477,49 @@ def read_stored_times(plan: Any, observed: pd.Series) -> pd.Series:
         texts = texts.str.zfill(width) if width else texts
     else:
         texts = observed.astype(str)
+    date_alone = None
     if layout is None:
-        times, layout, offsets = _guess_and_read(name, texts)
+        times, layout, offsets, date_alone = _guess_and_read(name, texts)
     else:
-        times, offsets = read_layout(name, texts, layout, declared=True)
+        check_layout(name, layout)
+        date_alone = _declared_date_alone(texts, layout)
+        times, offsets = (
+            read_layout(name, texts, layout, declared=True)
+            if date_alone is None
+            else read_text_times(texts, layout, date_alone)
+        )
     if offsets is not None:
         plan.time_offsets = sorted({int(seconds) for seconds in offsets})
     plan.time_format = layout
-    plan.time_style = {**text_style(texts, layout), "width": width}
+    timed = texts
+    if date_alone is not None:
+        timed = texts[(times != times.dt.normalize()).to_numpy()]
+    plan.time_style = {
+        **text_style(timed if len(timed) else texts, layout),
+        "width": width,
+    }
+    if date_alone is not None:
+        plan.time_style["date_alone"] = date_alone
     return times
+
+
+def _declared_date_alone(texts: pd.Series, layout: str) -> str | None:
+    """The date part of a declared ``layout`` when the text holds some dates
+    alone, each read in it (see :func:`read_text_times`); None otherwise."""
+    date = date_part(layout)
+    if date is None:
+        return None
+    try:
+        read_text_times(texts, layout)
+    except (TypeError, ValueError):
+        pass
+    else:
+        return None
+    try:
+        read_text_times(texts, layout, date)
+    except (TypeError, ValueError):
+        return None
+    return date
 
 
 def whole_number_texts(
@@ -368,9 +550,11 @@ def whole_number_texts(
 
 def _guess_and_read(
     name: Hashable, texts: pd.Series
-) -> tuple[pd.Series, str, np.ndarray | None]:
+) -> tuple[pd.Series, str, np.ndarray | None, str | None]:
     """Text that metadata declares a datetime, read, the format to write
-    it back in, and each value's offset when they differ between values.
+    it back in, each value's offset when they differ between values, and
+    the date part of the format that dates alone are written in, for text
+    of dates mixed with dates and times (see :func:`read_dates_and_times`).
 
     The format is pandas' guess from the first value, month first and then
     day first, that reads every value; failing that, each value is read on
@@ -398,7 +582,11 @@ def _guess_and_read(
         readings.append((times, guessed, offsets))
     if readings:
         _warn_if_read_two_ways(name, strings, readings)
-        return readings[0]
+        return (*readings[0], None)
+    mixed = read_dates_and_times(strings)
+    if mixed is not None:
+        times, layout, style = mixed
+        return times, layout, None, style["date_alone"]
     try:
         times = pd.to_datetime(strings, format="mixed")
     except (TypeError, ValueError):
@@ -413,7 +601,7 @@ def _guess_and_read(
             "another column type."
         ) from None
     whole_days = bool((times == times.dt.normalize()).all())
-    return times, "%Y-%m-%d" if whole_days else "%Y-%m-%d %H:%M:%S", None
+    return times, "%Y-%m-%d" if whole_days else "%Y-%m-%d %H:%M:%S", None, None
 
 
 def _warn_if_read_two_ways(
@@ -468,4 +656,9 @@ def read_restored_times(plan: Any, series: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series.dtype):
         texts = whole_number_texts(plan.meta.name, series[present], width)
     times = pd.to_datetime(texts, format=plan.time_format, errors="coerce")
+    date_alone = (plan.time_style or {}).get("date_alone")
+    alone = times.isna().to_numpy()
+    if date_alone and alone.any():
+        times = times.astype("datetime64[ns]")
+        times[alone] = pd.to_datetime(texts[alone], format=date_alone, errors="coerce")
     return times.reindex(series.index)
