@@ -23,6 +23,15 @@ and the numbers compare with the paper's (the paper's two take
   time steps inside real windows leaves the discriminative score near 0
   (each step is still a real observation); their differences give it away.
 
+Each takes either two 3-D arrays or two long DataFrames, which are cut into
+windows as :meth:`TimeGANGenerator.fit` cuts them (:class:`LongRows`).
+
+The networks have no normalisation, so they only read values near a unit
+range: there their units do not saturate. Unscaled real windows outside
+:data:`INPUT_RANGE` are refused, synthetic values beyond it are clipped to
+it, and a classifier that still gives every window one output, or a NaN,
+raises instead of reporting "indistinguishable".
+
 The networks run on torch or jax, whichever serves TimeGAN (chosen once, in
 :func:`sequence_models`); none of this module imports either until a score is
 asked for.
@@ -33,18 +42,24 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple, Protocol
 
 import numpy as np
+import pandas as pd
 
+from genesis._callers import caller_stacklevel
 from genesis._registry import install_line, resolve_backend
 from genesis.errors import (
     BackendNotAvailableError,
     InvalidConfigError,
     InvalidDataError,
+    TrainingDivergedError,
 )
+from genesis.generators._context import fit_context_columns
+from genesis.generators.timeseries import LongRows, generated_entity_column
 
 __all__ = [
     "SequenceModels",
@@ -64,6 +79,20 @@ PREDICTOR_ITERATIONS = 5000
 BATCH_SIZE = 128
 TEST_FRACTION = 0.2
 LEARNING_RATE = 1e-3
+# The networks read values in this range. They have no normalisation, so far
+# outside a unit range their units saturate from the first step: every window
+# gives the same output and the classifier learns nothing, which read as a
+# score of 0 ("indistinguishable") for windows anything but. Real windows
+# scaled with their own range lie in [0, 1]; a synthetic value one real range
+# or more beyond that gives its window away already, so it is clipped here.
+INPUT_RANGE = (-1.0, 2.0)
+# A classifier whose test logits differ by no more than this (relative to
+# their size) gave every window one output: it learnt nothing, when windows
+# differ by more than INPUT_TOLERANCE somewhere.
+OUTPUT_TOLERANCE = 1e-6
+INPUT_TOLERANCE = 1e-3
+# Features out of range that an error lists before summing up.
+MAX_SPANS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -89,7 +118,7 @@ class SequenceModels(Protocol):
     Inputs are float32 arrays ``(sequences, time steps, features)``.
     """
 
-    def classifier_accuracy(
+    def classifier_logits(
         self,
         train: tuple[np.ndarray, np.ndarray],
         test: tuple[np.ndarray, np.ndarray],
@@ -97,14 +126,12 @@ class SequenceModels(Protocol):
         iterations: int,
         batch_size: int,
         seed: int,
-    ) -> float:
-        """Train a GRU classifier on (real, synthetic) windows; test accuracy.
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Train a GRU classifier on (real, synthetic) windows; its test logits.
 
         Each iteration takes ``batch_size`` real and ``batch_size`` synthetic
-        windows; the classifier reads a window's last hidden state. Accuracy
-        is the mean of the accuracies on the real and on the synthetic test
-        windows, so that unequal counts do not reward calling every window
-        the more common kind.
+        windows; the classifier reads a window's last hidden state. Returns
+        one logit per real and per synthetic test window (above 0: "real").
         """
 
     def predictor_error(
@@ -181,7 +208,7 @@ class _TorchSequenceModels:
                     parameter.uniform_(-bound, bound, generator=generator)
         return gru, head, generator
 
-    def classifier_accuracy(
+    def classifier_logits(
         self,
         train: tuple[np.ndarray, np.ndarray],
         test: tuple[np.ndarray, np.ndarray],
@@ -189,7 +216,7 @@ class _TorchSequenceModels:
         iterations: int,
         batch_size: int,
         seed: int,
-    ) -> float:
+    ) -> tuple[np.ndarray, np.ndarray]:
         torch = self._torch
         functional = torch.nn.functional
         n_features = train[0].shape[-1]
@@ -224,9 +251,10 @@ class _TorchSequenceModels:
                 loss.backward()
                 optimizer.step()
             with torch.no_grad():
-                real_right = (logits(torch.as_tensor(test[0])) > 0).sum().item()
-                synthetic_right = (logits(torch.as_tensor(test[1])) <= 0).sum().item()
-        return (real_right / len(test[0]) + synthetic_right / len(test[1])) / 2
+                real_logits, synthetic_logits = (
+                    logits(torch.as_tensor(windows))[:, 0].numpy() for windows in test
+                )
+        return real_logits, synthetic_logits
 
     def predictor_error(
         self,
@@ -303,7 +331,7 @@ class _JaxSequenceModels:
             for name, shape in shapes.items()
         }
 
-    def classifier_accuracy(
+    def classifier_logits(
         self,
         train: tuple[np.ndarray, np.ndarray],
         test: tuple[np.ndarray, np.ndarray],
@@ -311,16 +339,14 @@ class _JaxSequenceModels:
         iterations: int,
         batch_size: int,
         seed: int,
-    ) -> float:
+    ) -> tuple[np.ndarray, np.ndarray]:
         n_features = train[0].shape[-1]
         params = self._network(n_features, max(1, n_features // 2), 1, seed)
         batches = (min(batch_size, len(train[0])), min(batch_size, len(train[1])))
-        real_right, synthetic_right = self._loops.classifier(
+        real_logits, synthetic_logits = self._loops.classifier(
             params, *train, *test, iterations, self._key(seed), batches
         )
-        return (
-            float(real_right) / len(test[0]) + float(synthetic_right) / len(test[1])
-        ) / 2
+        return np.asarray(real_logits), np.asarray(synthetic_logits)
 
     def predictor_error(
         self,
@@ -341,7 +367,8 @@ class _JaxSequenceModels:
 
 
 class _JaxLoops(NamedTuple):
-    """Compiled post-hoc training runs on jax, returning test results.
+    """Compiled post-hoc training runs on jax, returning test results
+    (the classifier's logits, the predictor's mean absolute error).
 
     Both take ``(params, train_a, train_b, test_a, test_b, iterations, key,
     batch shape)``; the batch shape is static.
@@ -428,10 +455,7 @@ def _jax_post_hoc() -> _JaxLoops:
             ).mean()
 
         params = train(loss, params, iterations, key, draw)
-        return (
-            (logits(params, real_test) > 0).sum(),
-            (logits(params, synthetic_test) <= 0).sum(),
-        )
+        return logits(params, real_test)[:, 0], logits(params, synthetic_test)[:, 0]
 
     @functools.partial(jax.jit, static_argnums=7)
     def predictor(
@@ -463,12 +487,43 @@ def _jax_post_hoc() -> _JaxLoops:
 # -- checks and scaling ------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _FrameOptions:
+    """How the scores read long frames: the arguments fit takes, and seq_len."""
+
+    entity_column: Hashable | None = None
+    time_column: Hashable | None = None
+    context_columns: Sequence[Hashable] | None = None
+    discrete_columns: Sequence[Hashable] | None = None
+    seq_len: int | None = None
+
+    def given(self) -> list[str]:
+        """The names of the arguments that were passed."""
+        return [name for name, value in self.__dict__.items() if value is not None]
+
+
+@dataclass(frozen=True)
+class _WindowPair:
+    """Real and synthetic windows of one shape, and what their columns hold.
+
+    ``names`` says, for messages, which feature or column each entry of the
+    last axis comes from; the first ``n_context`` entries hold context
+    columns (constant over a window), the rest time-varying features.
+    """
+
+    real: np.ndarray
+    synthetic: np.ndarray
+    names: list[str]
+    n_context: int = 0
+
+
 def _check_windows(name: str, windows: Any) -> np.ndarray:
     if not isinstance(windows, np.ndarray) or windows.ndim != 3:
         shape = getattr(windows, "shape", None)
         raise InvalidDataError(
-            f"{name} must be a 3-D array (sequences, time steps, features); got "
-            f"{type(windows).__name__}" + (f" of shape {shape}." if shape else ".")
+            f"{name} must be a 3-D array (sequences, time steps, features) or a "
+            f"long DataFrame; got {type(windows).__name__}"
+            + (f" of shape {shape}." if shape else ".")
         )
     if not np.issubdtype(windows.dtype, np.number):
         raise InvalidDataError(
@@ -487,15 +542,23 @@ def _check_windows(name: str, windows: Any) -> np.ndarray:
     return windows.astype(np.float64)
 
 
-def _scaled_pair(
-    real: Any, synthetic: Any, scale: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """Both checked, and min-max scaled per feature with the real data's range.
-
-    With ``scale=False`` they are only checked and made float32.
-    """
-    if not isinstance(scale, bool):
-        raise InvalidConfigError(f"scale must be True or False, got {scale!r}.")
+def _window_pair(real: Any, synthetic: Any, options: _FrameOptions) -> _WindowPair:
+    """Both sets as checked float64 windows of one shape."""
+    frames = (isinstance(real, pd.DataFrame), isinstance(synthetic, pd.DataFrame))
+    if frames == (True, True):
+        return _frame_pair(real, synthetic, options)
+    if any(frames):
+        raise InvalidDataError(
+            f"real is a {type(real).__name__} and synthetic a "
+            f"{type(synthetic).__name__}; pass both as long DataFrames (generate "
+            "gives one for a generator fitted on a frame) or both as 3-D arrays."
+        )
+    if given := options.given():
+        raise InvalidDataError(
+            f"{', '.join(given)} describe long DataFrames, but real is a "
+            f"{type(real).__name__}; pass DataFrames or leave them out (arrays "
+            "are scored as the windows they hold)."
+        )
     real = _check_windows("real", real)
     synthetic = _check_windows("synthetic", synthetic)
     if real.shape[1:] != synthetic.shape[1:]:
@@ -504,15 +567,201 @@ def _scaled_pair(
             f"synthetic ones {synthetic.shape[1:]}; generate windows of the real "
             "data's length and features."
         )
+    names = [f"feature {i}" for i in range(real.shape[-1])]
+    return _WindowPair(real, synthetic, names)
+
+
+@contextlib.contextmanager
+def _in_frame(name: str) -> Iterator[None]:
+    """Say which of the two frames a data error is about."""
+    try:
+        yield
+    except InvalidDataError as exc:
+        raise InvalidDataError(f"In the {name} frame: {exc}") from exc
+
+
+def _frame_pair(
+    real: pd.DataFrame, synthetic: pd.DataFrame, options: _FrameOptions
+) -> _WindowPair:
+    """Windows cut from two long frames as :meth:`TimeGANGenerator.fit` cuts.
+
+    The real frame's context columns are encoded for both (categories
+    one-hot over the real values) and come first in every window.
+    """
+    seq_len = None if options.seq_len is None else _check_seq_len(options.seq_len)
+    for name, frame in (("real", real), ("synthetic", synthetic)):
+        if frame.empty:
+            raise InvalidDataError(
+                f"The {name} frame is empty; there is nothing to score."
+            )
+    with _in_frame("real"):
+        real_rows = LongRows.check(real, *_row_arguments(options))
+    entity_column = options.entity_column
+    if entity_column is None and generated_entity_column(real.columns) in synthetic:
+        # generate gives a frame fitted without an entity column one for
+        # its sequences; the real frame is then one long sequence.
+        entity_column = generated_entity_column(real.columns)
+    with _in_frame("synthetic"):
+        synthetic_rows = LongRows.check(
+            synthetic, entity_column, *_row_arguments(options)[1:]
+        )
+    features = real_rows.features
+    _check_same_features(features, synthetic_rows.features)
+    if seq_len is None:
+        seq_len = _synthetic_length(synthetic_rows)
+    with _in_frame("real"):
+        context = fit_context_columns(
+            real,
+            real_rows.context_columns,
+            real_rows.discrete_columns,
+            options.entity_column,
+        )
+    names = [repr(column.name) for column in context for _ in range(column.width)]
+    names += [repr(feature) for feature in features]
+    cut = []
+    for name, rows in (("real", real_rows), ("synthetic", synthetic_rows)):
+        values = np.column_stack([rows.encode_context(context), rows.values(features)])
+        _check_finite_columns(name, values, names)
+        cut.append(_cut_windows(name, rows, values, seq_len))
+    real_windows = _check_windows("real", cut[0])
+    synthetic_windows = _check_windows("synthetic", cut[1])
+    return _WindowPair(
+        real_windows, synthetic_windows, names, len(names) - len(features)
+    )
+
+
+def _row_arguments(options: _FrameOptions) -> tuple[Any, ...]:
+    return (
+        options.entity_column,
+        options.time_column,
+        () if options.context_columns is None else options.context_columns,
+        () if options.discrete_columns is None else options.discrete_columns,
+    )
+
+
+def _check_seq_len(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 2:
+        raise InvalidConfigError(
+            f"seq_len must be an integer of at least 2 (time steps per window), "
+            f"got {value!r}."
+        )
+    return int(value)
+
+
+def _check_same_features(real: list[Hashable], synthetic: list[Hashable]) -> None:
+    if missing := [c for c in real if c not in synthetic]:
+        raise InvalidDataError(
+            f"The synthetic frame lacks the feature column(s) {missing!r} of the "
+            "real frame; score frames with the same columns."
+        )
+    if extra := [c for c in synthetic if c not in real]:
+        raise InvalidDataError(
+            f"The synthetic frame has column(s) {extra!r}, which the real frame "
+            "does not; drop them, or name them in entity_column, time_column or "
+            "context_columns as for the real frame."
+        )
+
+
+def _synthetic_length(rows: LongRows) -> int:
+    """The length of every synthetic sequence: the windows' length."""
+    lengths = sorted({stop - start for start, stop in rows.bounds})
+    if len(lengths) > 1:
+        raise InvalidDataError(
+            f"The synthetic sequences have {len(lengths)} different lengths "
+            f"({lengths[0]} to {lengths[-1]} rows), so they do not say how long "
+            "a window is; pass seq_len= to cut both frames into windows of that "
+            "many steps."
+        )
+    if lengths[0] < 2:
+        raise InvalidDataError(
+            "The synthetic sequences have 1 row each; the scores need sequences "
+            "of at least 2 time steps."
+        )
+    return lengths[0]
+
+
+def _check_finite_columns(name: str, values: np.ndarray, names: list[str]) -> None:
+    bad = (~np.isfinite(values)).sum(axis=0)
+    if not bad.any():
+        return
+    listed = ", ".join(
+        f"{column} ({count})"
+        for column, count in dict.fromkeys(
+            (names[i], int(bad[i])) for i in np.flatnonzero(bad)
+        )
+    )
+    raise InvalidDataError(
+        f"The {name} frame has missing or infinite values in {listed}; the scores "
+        "need finite numbers. Fill or drop them first."
+    )
+
+
+def _cut_windows(
+    name: str, rows: LongRows, values: np.ndarray, seq_len: int
+) -> np.ndarray:
+    windows, short = rows.windows(values, seq_len)
+    if not len(windows):
+        raise InvalidDataError(
+            f"Every {name} sequence is shorter than seq_len={seq_len} (the "
+            f"longest has {rows.longest()} rows); pass a smaller seq_len."
+        )
+    if short:
+        warnings.warn(
+            f"{len(short)} of {len(rows.bounds)} {name} entities have fewer than "
+            f"seq_len={seq_len} rows and are left out of the score (for example "
+            f"{short[:5]!r}).",
+            stacklevel=caller_stacklevel(),
+        )
+    return windows
+
+
+def _check_scale(scale: Any) -> bool:
+    if not isinstance(scale, bool):
+        raise InvalidConfigError(f"scale must be True or False, got {scale!r}.")
+    return scale
+
+
+def _scaled_pair(pair: _WindowPair, scale: bool) -> _WindowPair:
+    """Both min-max scaled per feature with the real data's range (``scale``),
+    or as they are."""
     if not scale:
-        return real.astype(np.float32), synthetic.astype(np.float32)
-    return _min_max(real, real), _min_max(synthetic, real)
+        return pair
+    return replace(
+        pair,
+        real=_min_max(pair.real, pair.real),
+        synthetic=_min_max(pair.synthetic, pair.real),
+    )
+
+
+def _refuse_saturating(pair: _WindowPair) -> None:
+    """With ``scale=False``, refuse real windows the networks cannot read."""
+    low, high = pair.real.min(axis=(0, 1)), pair.real.max(axis=(0, 1))
+    outside = np.flatnonzero((low < INPUT_RANGE[0]) | (high > INPUT_RANGE[1]))
+    if not len(outside):
+        return
+    spans = [f"{pair.names[i]} spans [{low[i]:.4g}, {high[i]:.4g}]" for i in outside]
+    if len(spans) > MAX_SPANS_SHOWN:
+        spans[MAX_SPANS_SHOWN - 1 :] = [f"{len(spans) - MAX_SPANS_SHOWN + 1} more"]
+    raise InvalidDataError(
+        "With scale=False the windows reach the post-hoc networks as given, so "
+        f"the real values must lie in [{INPUT_RANGE[0]:g}, {INPUT_RANGE[1]:g}] "
+        "(a unit range, with one range to spare on either side): far outside "
+        "it the networks' units saturate, every window gives them the same "
+        "output, and the score would say nothing about the windows. In the "
+        f"real windows {', '.join(spans)}. Leave scale=True, which min-max "
+        "scales both sets with the real range, or scale them to [0, 1] first."
+    )
+
+
+def _network_inputs(windows: np.ndarray) -> np.ndarray:
+    """``windows`` as the networks take them: float32, within :data:`INPUT_RANGE`."""
+    return np.clip(windows, *INPUT_RANGE).astype(np.float32)
 
 
 def _min_max(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
     low = reference.min(axis=(0, 1))
     span = reference.max(axis=(0, 1)) - low
-    return ((values - low) / np.where(span > 0, span, 1.0)).astype(np.float32)
+    return (values - low) / np.where(span > 0, span, 1.0)
 
 
 def _split(
@@ -534,6 +783,47 @@ def _seeds(seed: int, repeats: int) -> range:
     return range(seed, seed + _check_count("repeats", repeats))
 
 
+def _test_accuracy(
+    logits: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]
+) -> float:
+    """The classifier's accuracy on the test windows, from its logits.
+
+    Accuracy is the mean of the accuracies on the real and on the synthetic
+    windows, so that unequal counts do not reward calling every window the
+    more common kind.
+
+    Raises:
+        TrainingDivergedError: A logit is NaN or infinite.
+        InvalidDataError: Every test window got the same logit although the
+            windows differ: the classifier's units saturated, so it learnt
+            nothing, and its accuracy of one half would read as
+            "indistinguishable".
+    """
+    every = np.concatenate(logits)
+    if not np.isfinite(every).all():
+        raise TrainingDivergedError(
+            f"The post-hoc classifier gave {int((~np.isfinite(every)).sum())} of "
+            f"{len(every)} test windows a NaN or infinite output: its training "
+            "diverged, so it says nothing about the windows and no score is "
+            "given. Score again with another seed."
+        )
+    windows = np.concatenate(test)
+    spread = float(np.ptp(every))
+    differ = float(np.ptp(windows, axis=0).max()) > INPUT_TOLERANCE
+    if differ and spread <= OUTPUT_TOLERANCE * max(1.0, float(np.abs(every).max())):
+        raise InvalidDataError(
+            "The post-hoc classifier gave every test window the same output "
+            "although the windows differ: its units saturated, so it learnt "
+            "nothing from them, and its accuracy of one half would read as "
+            "'indistinguishable' (a score of 0) whatever the windows. Check "
+            "that the features are on comparable scales (scale=True makes them "
+            "so)."
+        )
+    real_right = float((logits[0] > 0).mean())
+    synthetic_right = float((logits[1] <= 0).mean())
+    return (real_right + synthetic_right) / 2
+
+
 def _classifier_score(
     real: np.ndarray,
     synthetic: np.ndarray,
@@ -548,19 +838,33 @@ def _classifier_score(
     iterations = _check_count("iterations", iterations)
     batch_size = _check_count("batch_size", batch_size)
     models = sequence_models(backend)
+    real, synthetic = _network_inputs(real), _network_inputs(synthetic)
     scores = []
+    one_class = 0
     for run_seed in seeds:
         rng = np.random.default_rng(run_seed)
         real_train, real_test = _split(real, rng)
         synthetic_train, synthetic_test = _split(synthetic, rng)
-        accuracy = models.classifier_accuracy(
+        logits = models.classifier_logits(
             (real_train, synthetic_train),
             (real_test, synthetic_test),
             iterations=iterations,
             batch_size=batch_size,
             seed=run_seed,
         )
+        accuracy = _test_accuracy(logits, (real_test, synthetic_test))
         scores.append(abs(accuracy - 0.5))
+        called = np.concatenate(logits) > 0
+        one_class += bool(called.all() or not called.any())
+    if one_class:
+        warnings.warn(
+            f"In {one_class} of {len(seeds)} runs the post-hoc classifier called "
+            "every test window the same kind (all real or all synthetic): it "
+            f"separated nothing in {iterations} iterations, so its score of 0 "
+            "there says that it learnt too little, not that the windows are "
+            f"alike. Raise iterations (the paper ran {CLASSIFIER_ITERATIONS:,}).",
+            stacklevel=caller_stacklevel(),
+        )
     return float(np.mean(scores))
 
 
@@ -568,9 +872,14 @@ def _classifier_score(
 
 
 def discriminative_score(
-    real: np.ndarray,
-    synthetic: np.ndarray,
+    real: np.ndarray | pd.DataFrame,
+    synthetic: np.ndarray | pd.DataFrame,
     *,
+    entity_column: Hashable | None = None,
+    time_column: Hashable | None = None,
+    context_columns: Sequence[Hashable] | None = None,
+    discrete_columns: Sequence[Hashable] | None = None,
+    seq_len: int | None = None,
     iterations: int = CLASSIFIER_ITERATIONS,
     batch_size: int = BATCH_SIZE,
     seed: int = 0,
@@ -591,11 +900,32 @@ def discriminative_score(
     [0, 1]; this is what the paper's code did for stocks and energy. Its
     sines it scored as ``(x + 1) / 2``, which spans about [0.5, 1]: to
     compare with that figure, pass windows in those units with
-    ``scale=False``.
+    ``scale=False``. Unscaled real windows must lie in [-1, 2]: far outside
+    a unit range the classifier's units saturate and it learns nothing.
+    Either way, synthetic values beyond [-1, 2] (one real range past the
+    real data's, when scaled) are clipped there before the classifier reads
+    them; a value that far out already gives its window away.
 
     Args:
-        real: Real windows ``(sequences, time steps, features)``.
-        synthetic: Synthetic windows of the same time steps and features.
+        real: Real windows ``(sequences, time steps, features)``, or a long
+            DataFrame, as :meth:`TimeGANGenerator.fit` takes.
+        synthetic: Synthetic windows of the same time steps and features,
+            or a long DataFrame of the same columns (what ``generate``
+            gives for a generator fitted on a frame).
+        entity_column: For frames: the column naming each row's sequence,
+            as given to ``fit``; None when the real frame is one sequence
+            (a synthetic frame then keeps its sequences in the column
+            ``generate`` added, ``"sequence_id"``).
+        time_column: For frames: the column to order each sequence's rows by.
+        context_columns: For frames: columns that hold one value per entity,
+            as given to ``fit``; they join every window as constant
+            features, encoded as fit encodes them from the real frame.
+        discrete_columns: For frames: numeric context columns to treat as
+            categories, as given to ``fit``.
+        seq_len: For frames: time steps per window. Both frames are cut
+            into every window of ``seq_len`` consecutive rows of each
+            sequence, as fit cuts them; by default the length of the
+            synthetic sequences, which must then all be as long.
         iterations: Training batches of the post-hoc classifier.
         batch_size: Real (and synthetic) windows per batch.
         seed: Fixes the split, the initial weights and the batches.
@@ -606,21 +936,35 @@ def discriminative_score(
             each draws its own split.
 
     Raises:
-        InvalidDataError: The windows are not 3-D, finite and alike in shape.
+        InvalidDataError: The windows are not 3-D, finite and alike in shape;
+            a frame's column arguments do not fit it; or, with
+            ``scale=False``, real values lie outside [-1, 2].
         InvalidConfigError: ``scale`` is not a bool, or a count is not a
             positive integer.
+        TrainingDivergedError: The classifier's output is not finite.
         BackendNotAvailableError: No backend can run the classifier.
     """
-    real, synthetic = _scaled_pair(real, synthetic, scale)
+    scale = _check_scale(scale)
+    options = _FrameOptions(
+        entity_column, time_column, context_columns, discrete_columns, seq_len
+    )
+    pair = _scaled_pair(_window_pair(real, synthetic, options), scale)
+    if not scale:
+        _refuse_saturating(pair)
     return _classifier_score(
-        real, synthetic, iterations, batch_size, seed, backend, repeats
+        pair.real, pair.synthetic, iterations, batch_size, seed, backend, repeats
     )
 
 
 def predictive_score(
-    real: np.ndarray,
-    synthetic: np.ndarray,
+    real: np.ndarray | pd.DataFrame,
+    synthetic: np.ndarray | pd.DataFrame,
     *,
+    entity_column: Hashable | None = None,
+    time_column: Hashable | None = None,
+    context_columns: Sequence[Hashable] | None = None,
+    discrete_columns: Sequence[Hashable] | None = None,
+    seq_len: int | None = None,
     target: Literal["last", "all"] = "last",
     iterations: int = PREDICTOR_ITERATIONS,
     batch_size: int = BATCH_SIZE,
@@ -638,11 +982,20 @@ def predictive_score(
     windows, on the real data's min-max scale (on the windows' own scale
     with ``scale=False``); lower is better. Compare it with the same score
     of the real windows themselves (``predictive_score(real, real)``): that
-    is the best to expect.
+    is the best to expect. For long frames, the features are the
+    time-varying columns in the real frame's order; context columns are
+    inputs only, never targets.
 
     Args:
-        real: Real windows ``(sequences, time steps, features)``.
-        synthetic: Synthetic windows of the same time steps and features.
+        real: Real windows ``(sequences, time steps, features)``, or a long
+            DataFrame (see :func:`discriminative_score`).
+        synthetic: Synthetic windows of the same time steps and features,
+            or a long DataFrame of the same columns.
+        entity_column: For frames, as in :func:`discriminative_score`.
+        time_column: For frames, as in :func:`discriminative_score`.
+        context_columns: For frames, as in :func:`discriminative_score`.
+        discrete_columns: For frames, as in :func:`discriminative_score`.
+        seq_len: For frames, as in :func:`discriminative_score`.
         target: ``"last"`` or ``"all"``, as above.
         iterations: Training batches of the post-hoc predictor.
         batch_size: Synthetic windows per batch.
@@ -651,40 +1004,50 @@ def predictive_score(
         scale: Min-max scale both sets with the real range first (True), or
             score the windows as given (False; see
             :func:`discriminative_score`). The predictor's output is a
-            sigmoid, so unscaled targets must lie in [0, 1].
+            sigmoid, so unscaled targets must lie in [0, 1], and the other
+            real values in [-1, 2].
         repeats: Runs to average, with seeds ``seed``, ``seed + 1``, ...
             (the paper averaged 10).
 
     Raises:
         InvalidDataError: The windows are not 3-D, finite and alike in shape,
-            ``target="last"`` with a single feature, or ``scale=False`` with
-            real targets outside [0, 1].
+            a frame's column arguments do not fit it, ``target="last"`` with
+            a single feature, or ``scale=False`` with real targets outside
+            [0, 1] or other real values outside [-1, 2].
         InvalidConfigError: ``target`` is neither ``"last"`` nor ``"all"``,
             or ``scale`` is not a bool.
+        TrainingDivergedError: The predictor's error is not finite.
         BackendNotAvailableError: No backend can run the predictor.
     """
     if target not in ("last", "all"):
         raise InvalidConfigError(f"target must be 'last' or 'all', got {target!r}.")
-    real, synthetic = _scaled_pair(real, synthetic, scale)
-    if target == "last" and real.shape[-1] < 2:
+    scale = _check_scale(scale)
+    options = _FrameOptions(
+        entity_column, time_column, context_columns, discrete_columns, seq_len
+    )
+    pair = _scaled_pair(_window_pair(real, synthetic, options), scale)
+    if target == "last" and pair.real.shape[-1] - pair.n_context < 2:
         raise InvalidDataError(
             "target='last' predicts the last feature from the others, but the data "
             "has one feature; use target='all'."
         )
     inputs = slice(None, -1) if target == "last" else slice(None)
-    outputs = slice(-1, None) if target == "last" else slice(None)
-    targets = real[:, :, outputs]
+    outputs = slice(-1, None) if target == "last" else slice(pair.n_context, None)
+    targets = pair.real[:, :, outputs]
     if not scale and (targets.min() < 0 or targets.max() > 1):
         raise InvalidDataError(
             f"With scale=False the real targets must lie in [0, 1], the range of "
             f"the predictor's sigmoid; they span [{targets.min():.4g}, "
             f"{targets.max():.4g}]. Scale them, or leave scale=True."
         )
+    if not scale:
+        _refuse_saturating(pair)
 
     def task(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        windows = _network_inputs(windows)
         return windows[:, :-1, inputs], windows[:, 1:, outputs]
 
-    train, test = task(synthetic), task(real)
+    train, test = task(pair.synthetic), task(pair.real)
     seeds = _seeds(seed, repeats)
     iterations = _check_count("iterations", iterations)
     batch_size = _check_count("batch_size", batch_size)
@@ -699,13 +1062,24 @@ def predictive_score(
         )
         for run_seed in seeds
     ]
+    if not np.isfinite(errors).all():
+        raise TrainingDivergedError(
+            "The post-hoc predictor's error on the real windows is NaN or "
+            "infinite: its training diverged, so it says nothing about the "
+            "windows and no score is given. Score again with another seed."
+        )
     return float(np.mean(errors))
 
 
 def temporal_score(
-    real: np.ndarray,
-    synthetic: np.ndarray,
+    real: np.ndarray | pd.DataFrame,
+    synthetic: np.ndarray | pd.DataFrame,
     *,
+    entity_column: Hashable | None = None,
+    time_column: Hashable | None = None,
+    context_columns: Sequence[Hashable] | None = None,
+    discrete_columns: Sequence[Hashable] | None = None,
+    seq_len: int | None = None,
     iterations: int = CLASSIFIER_ITERATIONS,
     batch_size: int = BATCH_SIZE,
     seed: int = 0,
@@ -717,12 +1091,21 @@ def temporal_score(
     The discriminative score misses broken time order: real windows with
     their steps shuffled still score near 0, since every step is a real
     observation. This runs the same classifier on the differences between
-    consecutive steps (min-max scaled with the real differences' range),
-    and adds the ratio of mean absolute step sizes, synthetic over real.
+    consecutive steps (min-max scaled with the real differences' range;
+    synthetic differences beyond [-1, 2] on that scale are clipped there
+    for the classifier), and adds the ratio of mean absolute step sizes,
+    synthetic over real.
 
     Args:
-        real: Real windows ``(sequences, time steps, features)``.
-        synthetic: Synthetic windows of the same time steps and features.
+        real: Real windows ``(sequences, time steps, features)``, or a long
+            DataFrame (see :func:`discriminative_score`).
+        synthetic: Synthetic windows of the same time steps and features,
+            or a long DataFrame of the same columns.
+        entity_column: For frames, as in :func:`discriminative_score`.
+        time_column: For frames, as in :func:`discriminative_score`.
+        context_columns: For frames, as in :func:`discriminative_score`.
+        discrete_columns: For frames, as in :func:`discriminative_score`.
+        seq_len: For frames, as in :func:`discriminative_score`.
         iterations: Training batches of the post-hoc classifier.
         batch_size: Real (and synthetic) windows per batch.
         seed: Fixes the split, the initial weights and the batches.
@@ -731,12 +1114,17 @@ def temporal_score(
             ``seed + 1``, ...
 
     Raises:
-        InvalidDataError: The windows are not 3-D, finite and alike in shape.
+        InvalidDataError: The windows are not 3-D, finite and alike in
+            shape, or a frame's column arguments do not fit it.
+        TrainingDivergedError: The classifier's output is not finite.
         BackendNotAvailableError: No backend can run the classifier.
     """
-    real, synthetic = _scaled_pair(real, synthetic)
-    real_steps = np.diff(real, axis=1)
-    synthetic_steps = np.diff(synthetic, axis=1)
+    options = _FrameOptions(
+        entity_column, time_column, context_columns, discrete_columns, seq_len
+    )
+    pair = _scaled_pair(_window_pair(real, synthetic, options), scale=True)
+    real_steps = np.diff(pair.real, axis=1)
+    synthetic_steps = np.diff(pair.synthetic, axis=1)
     real_size = float(np.abs(real_steps).mean())
     synthetic_size = float(np.abs(synthetic_steps).mean())
     if real_size > 0:

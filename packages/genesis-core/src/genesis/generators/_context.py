@@ -59,7 +59,7 @@ def restore_dtype(values: np.ndarray, dtype_name: str) -> pd.Series:
 
 
 def float_decimals(series: pd.Series) -> int | None:
-    """The decimals (0 to 6) every value of a float column has; None for
+    """The decimals every value of a float column has; None for
     other dtypes and for values with more, as the tabular data plane
     decides."""
     if not pd.api.types.is_float_dtype(series.dtype):
@@ -326,6 +326,11 @@ def _column_list(argument: str, value: Any) -> list[Hashable]:
             f"example {argument}=[{value!r}]."
         )
     names = list(value)
+    if unnamed := [c for c in names if not isinstance(c, Hashable)]:
+        raise InvalidDataError(
+            f"{argument} lists {unnamed[0]!r}, which is not a column name; list "
+            f"each column on its own, for example {argument}=[{'a'!r}, {'b'!r}]."
+        )
     if repeated := sorted({repr(c) for c in names if names.count(c) > 1}):
         raise InvalidDataError(
             f"{argument} lists {', '.join(repeated)} more than once; name each "

@@ -321,7 +321,7 @@ class _OutputLayout:
     time_starts: list[float | int] | None = None
     time_start_counts: list[int] | None = None
     context: list[ContextColumn] = field(default_factory=list)
-    # Per feature, the decimals every training value has (0 to 6), or None:
+    # Per feature, the decimals every training value has, or None:
     # output is rounded like the input.
     feature_decimals: list[int | None] | None = None
 
@@ -546,12 +546,16 @@ def _time_numbers(series: pd.Series, name: Hashable) -> np.ndarray:
     )
 
 
-def _check_frame_columns(
+def _check_role_columns(
     frame: pd.DataFrame,
     entity_column: Hashable | None,
     time_column: Hashable | None,
-    context_columns: list[Hashable],
-) -> list[Hashable]:
+) -> None:
+    """The entity and time columns name one column each, present and distinct.
+
+    Checked before anything reads a column by name, so a misspelt name is
+    reported as such whatever else was passed.
+    """
     for role, name in (("entity_column", entity_column), ("time_column", time_column)):
         if not isinstance(name, Hashable):
             raise InvalidDataError(
@@ -575,7 +579,15 @@ def _check_frame_columns(
             f"Column {', '.join(map(repr, repeated))} appears more than once in "
             "the data; rename or drop the copies so that each column has one name."
         )
-    roles = (entity_column, time_column, *context_columns)
+
+
+def _check_feature_columns(
+    frame: pd.DataFrame,
+    entity_column: Hashable | None,
+    context_columns: list[Hashable],
+    roles: tuple[Hashable, ...],
+) -> list[Hashable]:
+    """Every column not in ``roles``, each checked to hold real numbers."""
     features = [c for c in frame.columns if c not in roles]
     for column in features:
         if pd.api.types.is_complex_dtype(frame[column].dtype):
@@ -592,6 +604,12 @@ def _check_frame_columns(
                 "entity (a segment, a site), or name it as entity_column or "
                 "time_column."
             )
+    if not features:
+        raise InvalidDataError(
+            "Every column but the entity and time columns is a context column "
+            f"({context_columns!r}); TimeGAN needs at least one time-varying "
+            "feature."
+        )
     if entity_column is not None and _holds_times(frame[entity_column].dtype):
         raise InvalidDataError(
             f"The entity column {entity_column!r} has dtype "
@@ -627,30 +645,43 @@ def _group_bounds(entities: pd.Series | None, n_rows: int) -> list[tuple[int, in
     return list(zip(starts.tolist(), stops.tolist(), strict=True))
 
 
-def _most_common_step(
+def _check_unique_times(
     times: np.ndarray,
     bounds: list[tuple[int, int]],
     sorted_frame: pd.DataFrame,
     entity_column: Hashable | None,
     time_column: Hashable,
-) -> float | int:
-    steps = []
+) -> None:
+    """Refuse an entity with two rows at one time: their order is unknown."""
     for start, stop in bounds:
         gaps = np.diff(times[start:stop])
-        if (gaps == 0).any():
-            row = start + int(np.flatnonzero(gaps == 0)[0])
-            where = (
-                f" of entity {plain_value(sorted_frame[entity_column].iloc[row])!r}"
-                if entity_column is not None
-                else ""
-            )
-            time = plain_value(sorted_frame[time_column].iloc[row])
-            raise InvalidDataError(
-                f"Time {time!r}{where} appears twice "
-                f"in {time_column!r}; each entity needs one row per time. Drop or "
-                "aggregate the duplicates."
-            )
-        steps.append(gaps)
+        if not (gaps == 0).any():
+            continue
+        row = start + int(np.flatnonzero(gaps == 0)[0])
+        where = (
+            f" of entity {plain_value(sorted_frame[entity_column].iloc[row])!r}"
+            if entity_column is not None
+            else ""
+        )
+        time = plain_value(sorted_frame[time_column].iloc[row])
+        raise InvalidDataError(
+            f"Time {time!r}{where} appears twice "
+            f"in {time_column!r}; each entity needs one row per time. Drop or "
+            "aggregate the duplicates."
+        )
+
+
+def _most_common_step(
+    times: np.ndarray,
+    bounds: list[tuple[int, int]],
+    sorted_frame: pd.DataFrame,
+    time_column: Hashable,
+) -> float | int:
+    """The most common gap between consecutive times of an entity.
+
+    Times are unique within each entity (see :func:`_check_unique_times`).
+    """
+    steps = [np.diff(times[start:stop]) for start, stop in bounds]
     gaps = _round_float_gaps(np.concatenate(steps), times)
     values, counts = np.unique(gaps, return_counts=True)
     step = values[np.argmax(counts)]
@@ -743,6 +774,128 @@ def _warn_context_like(
     )
 
 
+@dataclass(frozen=True)
+class LongRows:
+    """A long frame, checked and sorted by entity and time, ready to cut.
+
+    :meth:`TimeGANGenerator.fit` and the time-series scores of
+    :mod:`genesis.evaluation` both read long frames through this, so they
+    cut the same windows from the same frame.
+
+    Attributes:
+        frame: The rows, sorted by entity and then time (a stable sort, so
+            rows without a time column keep their order within an entity).
+        features: The time-varying columns, in the frame's order: every
+            column but the entity, time and context columns.
+        entity_column: The entity column, or None for one sequence.
+        time_column: The time column, or None to keep the row order.
+        context_columns: The context columns, each checked to hold one
+            value per entity.
+        discrete_columns: Those of them named in ``discrete_columns``.
+        bounds: The row range ``(start, stop)`` of each entity in ``frame``.
+        times: The time column as numbers (see :func:`_time_numbers`), in
+            the order of ``frame``; None without a time column.
+    """
+
+    frame: pd.DataFrame
+    features: list[Hashable]
+    entity_column: Hashable | None
+    time_column: Hashable | None
+    context_columns: list[Hashable]
+    discrete_columns: list[Hashable]
+    bounds: list[tuple[int, int]]
+    times: np.ndarray | None
+
+    @classmethod
+    def check(
+        cls,
+        frame: pd.DataFrame,
+        entity_column: Hashable | None,
+        time_column: Hashable | None,
+        context_columns: Any = (),
+        discrete_columns: Any = (),
+    ) -> LongRows:
+        """Check every column argument against ``frame``, then sort it.
+
+        The entity and time columns are checked first, then the context
+        and discrete columns, then the features, so that a misspelt name
+        is reported as such whatever else was passed.
+
+        Raises:
+            InvalidDataError: A column argument does not name a usable
+                column, a feature is not numeric, a context column varies
+                within an entity, or a time is missing or repeated within
+                an entity.
+        """
+        _check_role_columns(frame, entity_column, time_column)
+        context, discrete = check_context_columns(
+            frame, context_columns, discrete_columns, entity_column, time_column
+        )
+        roles = (entity_column, time_column, *context)
+        features = _check_feature_columns(frame, entity_column, context, roles)
+        keys = [c for c in (entity_column, time_column) if c is not None]
+        ordered = frame.sort_values(keys, kind="stable") if keys else frame
+        entities = ordered[entity_column] if entity_column is not None else None
+        bounds = _group_bounds(entities, len(ordered))
+        times = None
+        if time_column is not None:
+            times = _time_numbers(ordered[time_column], time_column)
+            _check_unique_times(times, bounds, ordered, entity_column, time_column)
+        return cls(
+            frame=ordered,
+            features=features,
+            entity_column=entity_column,
+            time_column=time_column,
+            context_columns=context,
+            discrete_columns=discrete,
+            bounds=bounds,
+            times=times,
+        )
+
+    @property
+    def entities(self) -> pd.Series | None:
+        """Each sorted row's entity; None without an entity column."""
+        if self.entity_column is None:
+            return None
+        return self.frame[self.entity_column]
+
+    def values(self, columns: Sequence[Hashable]) -> np.ndarray:
+        """``(rows, len(columns))`` float64 values of ``columns``, sorted.
+
+        Missing values are NaN; nothing is checked.
+        """
+        return np.column_stack(
+            [self.frame[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in columns]
+        )
+
+    def encode_context(self, context: Sequence[ContextColumn]) -> np.ndarray:
+        """``(rows, width)`` encoded context columns, sorted; width may be 0."""
+        blocks = [column.encode(self.frame[column.name]) for column in context]
+        return np.column_stack(blocks) if blocks else np.empty((len(self.frame), 0))
+
+    def windows(self, values: np.ndarray, seq_len: int) -> tuple[np.ndarray, list[Any]]:
+        """Every window of ``seq_len`` consecutive rows of each entity.
+
+        Windows are one step apart, as the TimeGAN paper prepares its data.
+        Returns them ``(windows, seq_len, columns)`` with the entities too
+        short for one window (none when the frame is one sequence); the
+        windows are empty when every entity is too short.
+        """
+        long_enough = [(a, b) for a, b in self.bounds if b - a >= seq_len]
+        short = [a for a, b in self.bounds if b - a < seq_len]
+        entities = self.entities
+        labels = entities.iloc[short].tolist() if entities is not None else []
+        if not long_enough:
+            empty = np.empty((0, seq_len, values.shape[1]))
+            return empty, labels
+        cut = [_sliding_windows(values[a:b], seq_len) for a, b in long_enough]
+        return np.concatenate(cut), labels
+
+    def longest(self) -> int:
+        """Rows of the longest entity."""
+        return max(b - a for a, b in self.bounds)
+
+
 def _windows_from_frame(
     frame: pd.DataFrame,
     seq_len: int,
@@ -754,10 +907,10 @@ def _windows_from_frame(
 ) -> tuple[np.ndarray, _OutputLayout]:
     if frame.empty:
         raise InvalidDataError("The DataFrame is empty; there is nothing to learn.")
-    context_names, discrete = check_context_columns(
-        frame, context_columns, discrete_columns, entity_column, time_column
+    rows = LongRows.check(
+        frame, entity_column, time_column, context_columns, discrete_columns
     )
-    features = _check_frame_columns(frame, entity_column, time_column, context_names)
+    features = rows.features
     if len(features) != n_features:
         raise InvalidDataError(
             f"The data has {len(features)} feature columns {features!r} (every "
@@ -765,37 +918,26 @@ def _windows_from_frame(
             f"was built with n_features={n_features}; build it with "
             f"n_features={len(features)} or drop the extra columns."
         )
-    if not features:
-        raise InvalidDataError(
-            "Every column but the entity and time columns is a context column; "
-            "TimeGAN needs at least one time-varying feature."
-        )
-    keys = [c for c in (entity_column, time_column) if c is not None]
-    ordered = frame.sort_values(keys, kind="stable") if keys else frame
-    values = np.column_stack(
-        [ordered[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in features]
-    )
+    values = rows.values(features)
     _check_finite(values, [repr(c) for c in features])
-    entities = ordered[entity_column] if entity_column is not None else None
-    bounds = _group_bounds(entities, len(ordered))
-    _warn_context_like(values, features, bounds, seq_len, n_features)
-    context = fit_context_columns(frame, context_names, discrete, entity_column)
+    _warn_context_like(values, features, rows.bounds, seq_len, n_features)
+    context = fit_context_columns(
+        frame, rows.context_columns, rows.discrete_columns, entity_column
+    )
     if context:
         logger.info(
             "Carrying context columns %s as %d constant features.",
-            context_names,
+            rows.context_columns,
             sum(column.width for column in context),
         )
-        values = np.column_stack(
-            [values, *(column.encode(ordered[column.name]) for column in context)]
-        )
+        values = np.column_stack([values, rows.encode_context(context)])
 
     layout = _OutputLayout(
         kind="frame",
         columns=list(frame.columns) if entity_column is not None else None,
         entity_column=entity_column
         if entity_column is not None
-        else _free_name(DEFAULT_ENTITY_COLUMN, frame.columns),
+        else generated_entity_column(frame.columns),
         time_column=time_column,
         features=features,
         feature_dtypes=[str(frame[c].dtype) for c in features],
@@ -807,24 +949,23 @@ def _windows_from_frame(
     )
     # Cut first: the time step needs an entity of two rows or more, and
     # windows need one of seq_len (at least 2).
-    windows = _cut_groups(values, bounds, seq_len, entities)
-    if time_column is not None:
-        times = _time_numbers(ordered[time_column], time_column)
+    windows = _cut_groups(rows, values, seq_len)
+    if rows.times is not None:
+        times = rows.times
         layout.time_dtype = str(frame[time_column].dtype)
         if _holds_counts(frame[time_column].dtype):
             layout.time_unit = _time_unit(frame[time_column].dtype)
         layout.time_start = times.min().item()
         layout.time_step = _most_common_step(
-            times, bounds, ordered, entity_column, time_column
+            times, rows.bounds, rows.frame, time_column
         )
-    if entity_column is None:
-        layout.columns = [layout.entity_column, *frame.columns]
-    if time_column is not None:
         # The entities trained on are those long enough for one window.
-        firsts = [a for a, b in bounds if b - a >= seq_len]
+        firsts = [a for a, b in rows.bounds if b - a >= seq_len]
         starts, counts = np.unique(times[firsts], return_counts=True)
         layout.time_starts = starts.tolist()
         layout.time_start_counts = counts.tolist()
+    if entity_column is None:
+        layout.columns = [layout.entity_column, *frame.columns]
     return windows, layout
 
 
@@ -838,37 +979,35 @@ def _shorter_seq_len(longest: int) -> str:
     return f"build the generator with seq_len={longest} or less"
 
 
+def generated_entity_column(columns: pd.Index) -> str:
+    """The column that holds sequence ids in what :meth:`TimeGANGenerator.generate`
+    returns for a frame fitted without an entity column: ``"sequence_id"``,
+    with ``_`` added until no column of ``columns`` has the name."""
+    return _free_name(DEFAULT_ENTITY_COLUMN, columns)
+
+
 def _free_name(name: str, taken: pd.Index) -> str:
     while name in taken:
         name += "_"
     return name
 
 
-def _cut_groups(
-    values: np.ndarray,
-    bounds: list[tuple[int, int]],
-    seq_len: int,
-    entities: pd.Series | None,
-) -> np.ndarray:
-    long_enough = [(a, b) for a, b in bounds if b - a >= seq_len]
-    if not long_enough:
-        longest = max(b - a for a, b in bounds)
+def _cut_groups(rows: LongRows, values: np.ndarray, seq_len: int) -> np.ndarray:
+    windows, short = rows.windows(values, seq_len)
+    if not len(windows):
+        longest = rows.longest()
         raise InvalidDataError(
             f"Every sequence is shorter than seq_len={seq_len} (the longest has "
             f"{longest} rows); {_shorter_seq_len(longest)}."
         )
-    if len(long_enough) < len(bounds):
-        assert entities is not None
-        short = entities.iloc[[a for a, b in bounds if b - a < seq_len]].tolist()
+    if short:
         warnings.warn(
-            f"{len(short)} of {len(bounds)} entities have fewer than "
+            f"{len(short)} of {len(rows.bounds)} entities have fewer than "
             f"seq_len={seq_len} rows and are left out of training (for example "
             f"{short[:5]!r}); lower seq_len to keep them.",
             stacklevel=caller_stacklevel(),
         )
-    return np.concatenate(
-        [_sliding_windows(values[a:b], seq_len) for a, b in long_enough]
-    )
+    return windows
 
 
 # -- progress ----------------------------------------------------------------
