@@ -345,6 +345,14 @@ def test_saved_generator_loads_and_generates_the_same(
     assert arrays["impl.supervisor.rnn.layers.0.recurrent_bias"].shape == (24,)
 
 
+def test_sequences_beyond_memory_are_refused_up_front(
+    fitted: TimeGANGenerator,
+) -> None:
+    # generate(10**12) built batches until the system killed the process.
+    with pytest.raises(MemoryError, match=r"1,000,000,000,000 sequences.*GiB"):
+        fitted.generate(10**12)
+
+
 def test_an_unseeded_model_draws_afresh_after_each_load(
     tiny, shop_windows: np.ndarray, tmp_path: Path
 ) -> None:

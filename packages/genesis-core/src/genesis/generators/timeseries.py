@@ -1343,6 +1343,23 @@ class TimeGANGenerator:
 
     # -- generate -------------------------------------------------------------
 
+    def _check_memory(self, n: int) -> None:
+        """Refuse ``n`` sequences whose float64 values alone pass the machine's
+        memory. generate(10**12) otherwise built batch after batch until the
+        system killed the process."""
+        try:
+            memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (AttributeError, ValueError, OSError):
+            return  # not POSIX: numpy's own MemoryError will have to do
+        needed = n * self.seq_len * self.n_features * np.dtype(np.float64).itemsize
+        if needed > memory:
+            raise MemoryError(
+                f"{n:,} sequences of {self.seq_len} steps and {self.n_features} "
+                f"features need about {needed / 2**30:,.0f} GiB; this machine has "
+                f"{memory / 2**30:,.0f} GiB. Generate them in parts: call "
+                "generate with a smaller n several times."
+            )
+
     def generate(self, n: int, *, seed: int | None = None) -> np.ndarray | pd.DataFrame:
         """Generate ``n`` synthetic sequences of ``seq_len`` steps.
 
@@ -1363,9 +1380,9 @@ class TimeGANGenerator:
             common gap, the features, and the context columns, each
             constant within every sequence. A feature that was constant in
             training comes back as that constant; a float feature (or
-            numeric context column) whose training values all have at most
-            6 decimals comes back rounded to as many (prices in cents stay
-            in cents), as the tabular generators do.
+            numeric context column) whose training values all have a fixed
+            number of decimals comes back rounded to as many (prices in
+            cents stay in cents), as the tabular generators do.
 
         Raises:
             NotFittedError: fit has not been called.
@@ -1373,6 +1390,8 @@ class TimeGANGenerator:
                 entity column's dtype cannot hold ``n`` distinct ids (a
                 boolean holds 2, an int8 128); nothing was generated.
             TrainingDivergedError: The networks' output holds NaN or infinity.
+            MemoryError: The sequences asked for need more memory than the
+                machine has; nothing was generated.
         """
         impl = self._fitted()
         assert self._scaler is not None and self._layout is not None
@@ -1380,6 +1399,7 @@ class TimeGANGenerator:
             raise InvalidDataError(
                 f"The number of sequences must be a non-negative integer, got {n!r}."
             )
+        self._check_memory(int(n))
         self._layout.check_count(int(n))
         seed = check_seed(seed)
         rng = np.random.default_rng(seed) if seed is not None else self._rng
