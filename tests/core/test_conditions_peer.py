@@ -292,7 +292,7 @@ def test_messages_about_conditions_suggest_the_value_and_fit_the_method() -> Non
         generator.generate(3, conditions={"state": "Nowhere"})
     assert "did you mean" not in str(unseen.value)
     with pytest.raises(ConditionNotMetError) as rare:
-        generator.generate(10, conditions={"x": (1e6, 2e6)})
+        generator.generate(10, conditions={"x": (10.2, 10.4)})
     assert "epochs" not in str(rare.value)
 
 

@@ -254,7 +254,15 @@ def test_conditions_on_discrete_and_range(fitted) -> None:
 def test_impossible_condition_is_a_clear_error(fitted) -> None:
     with pytest.raises(InvalidDataError, match="never seen"):
         fitted.generate(10, conditions={"text": "purple"})
+    # No value of two decimals lies between these bounds.
     with pytest.raises(ConditionNotMetError, match="met the conditions"):
+        fitted.generate(10, conditions={"float": (5.0001, 5.0009)})
+
+
+def test_a_range_outside_every_value_seen_is_refused_at_once(fitted) -> None:
+    # Generated values stay within the range seen; before, the rejection
+    # rounds drew thousands of rows before saying the condition was rare.
+    with pytest.raises(InvalidDataError, match=r"'float'.*ran from 2\.2 to 14\.22"):
         fitted.generate(10, conditions={"float": (1000.0, 2000.0)})
 
 

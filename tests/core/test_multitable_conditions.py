@@ -243,8 +243,11 @@ def test_bad_conditions_are_refused_before_anything_is_generated(
 def test_conditions_too_rare_to_meet_name_the_table(
     fitted: MultiTableGenerator,
 ) -> None:
-    # Real amounts reach about 250; the copula almost never goes past 1,000.
+    # Amounts have two decimals: none lies between these bounds.
     with pytest.raises(ConditionNotMetError, match=r"Table 'orders'.*'amount'"):
+        fitted.generate(conditions={"orders": {"amount": (100.001, 100.009)}})
+    # Outside the amounts seen it is refused before anything is drawn.
+    with pytest.raises(InvalidDataError, match=r"Table 'orders'.*'amount'.*ran from"):
         fitted.generate(conditions={"orders": {"amount": (1_000.0, 2_000.0)}})
 
 
@@ -288,7 +291,10 @@ def test_inherited_conditions_too_rare_are_named_in_the_users_terms(
     # column, whose name reached the message.
     with pytest.raises(ConditionNotMetError) as rare:
         fitted.generate(
-            conditions={"customers": {"segment": "pro"}, "orders": {"amount": (1, 5)}}
+            conditions={
+                "customers": {"segment": "pro"},
+                "orders": {"amount": (100.001, 100.009)},
+            }
         )
     message = str(rare.value)
     assert message.startswith("Table 'orders': its model could not generate")

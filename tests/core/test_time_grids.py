@@ -31,7 +31,7 @@ def _readings(step: str, periods: int = 300) -> pd.DataFrame:
     [
         ("10min", lambda t: (t.dt.minute % 10 == 0) & (t.dt.second == 0)),
         ("15s", lambda t: t.dt.second % 15 == 0),
-        ("7D", lambda t: t.dt.dayofweek == 0),  # 2016-01-11 is a Monday
+        ("7D", lambda t: t.dt.day_of_week == 0),  # 2016-01-11 is a Monday
         ("6h", lambda t: t.dt.hour % 6 == 5),
     ],
 )

@@ -42,6 +42,7 @@ from genesis.data import (
 from genesis.data._conditions import (
     ValueRange,
     check_column_condition,
+    refuse_unreachable_range,
     rows_meeting,
     shown_condition,
 )
@@ -541,6 +542,9 @@ class SyntheticGenerator:
                 "generate once per set and concatenate the results."
             )
         plans = {plan.meta.name: plan for plan in self._preparer.plans}
+        # A constraint may rewrite a column before the model sees it (a
+        # gap in place of a bound); its plan is then not in the user's terms.
+        rewritten = {c.transformed_column for c in self._constraints}
         checked: dict[Hashable, Any] = {}
         exact: dict[str, int] = {}
         for column, wanted in conditions.items():
@@ -554,6 +558,10 @@ class SyntheticGenerator:
                 exact[steer[0]] = steer[1]
         for constraint in self._constraints:
             constraint._check_conditions(checked)
+        # After the constraints: one that rules a range out says so by name.
+        for column, condition in checked.items():
+            if column not in rewritten:
+                refuse_unreachable_range(plans[column], condition)
         return checked, exact
 
     # -- streaming (genesis._streaming) --------------------------------------

@@ -331,6 +331,33 @@ def _check_range(plan: Any, wanted: Any) -> ValueRange:
     return ValueRange(low, high, read, written=wanted)
 
 
+def refuse_unreachable_range(plan: Any, condition: Any) -> None:
+    """Refuse a range on a number column that lies wholly outside the values
+    seen in training.
+
+    Every method's generated values are kept within that range, so no row
+    could meet it: asking for x of 1,000 where x ran from 11 to 80 drew about
+    12,000 rows before it said the condition was too rare. Only for columns
+    the model sees as the user wrote them (no constraint rewrites them).
+    """
+    if (
+        not isinstance(condition, ValueRange)
+        or plan.mode != "continuous"
+        or plan.meta.column_type not in (ColumnType.CONTINUOUS, ColumnType.INTEGER)
+        or not (_is_number(condition.low) and _is_number(condition.high))
+    ):
+        return
+    origin = 0 if plan.origin is None else plan.origin
+    seen_low, seen_high = origin + plan.lower, origin + plan.upper
+    if condition.high < seen_low or condition.low > seen_high:
+        raise InvalidDataError(
+            f"The condition on column {plan.meta.name!r} asks for "
+            f"{condition.written!r}, but the column ran from {seen_low:g} to "
+            f"{seen_high:g} in training, and generated values stay within that "
+            "range; ask for values in it."
+        )
+
+
 def _bound(plan: Any, bound: Any, wanted: Any) -> Any:
     """One bound of a range on a numeric or datetime column, checked.
 
