@@ -514,3 +514,15 @@ def test_generate_from_a_truncated_related_tables_model_names_the_file(
     assert main(["generate", str(model), "-o", str(shop.parent / "out")]) == 2
     assert "not a readable Genesis model file" in capsys.readouterr().err
     assert not (shop.parent / "out").exists()
+
+
+def test_a_table_given_as_the_model_is_named_not_a_memory_error(
+    shop: Path, capsys
+) -> None:
+    # A CSV's first eight bytes, read as a header length, asked for exabytes:
+    # generate (and SyntheticGenerator.load) failed with a raw MemoryError.
+    table = shop / "customers.csv"
+    assert (
+        main(["generate", str(table), "-n", "5", "-o", str(shop.parent / "x.csv")]) == 2
+    )
+    assert "not a readable Genesis model file" in capsys.readouterr().err

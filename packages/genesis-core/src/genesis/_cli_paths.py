@@ -19,7 +19,6 @@ command prints with exit status 2, naming the option and the file.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -37,8 +36,6 @@ __all__ = [
 ]
 
 OUTPUT_OPTION = "-o/--output"
-# The safetensors header begins with its length, in 8 bytes.
-_LENGTH_BYTES = 8
 
 
 def given(path: Path | None) -> list[Path]:
@@ -118,22 +115,14 @@ def refuse_existing(option: str, paths: Iterable[Path]) -> None:
 
 
 def is_model_file(path: Path) -> bool:
-    """Whether ``path`` is a file that ``genesis fit`` (or ``save``) wrote.
-
-    Only its header is read: the first bytes give the header's length, and
-    a file of another kind gives a length past its end.
-    """
+    """Whether ``path`` is a file that ``genesis fit`` (or ``save``) wrote,
+    whatever its format version; only its header is read."""
     try:
-        with path.open("rb") as handle:
-            length = int.from_bytes(handle.read(_LENGTH_BYTES), "little")
-            if length > os.fstat(handle.fileno()).st_size - _LENGTH_BYTES:
-                return False
-            header = json.loads(handle.read(length))
+        metadata = _io._read_header(path)
     except (OSError, ValueError):
         return False
-    metadata = header.get("__metadata__") if isinstance(header, dict) else None
     # The entry every model file has, whatever its format version.
-    return isinstance(metadata, dict) and _io._FORMAT_KEY in metadata
+    return _io._FORMAT_KEY in metadata
 
 
 def _same_file(first: Path, second: Path) -> bool:

@@ -278,15 +278,30 @@ def _unreadable(source: Path, exc: Exception) -> ModelFileError:
 
 
 def _read_header(source: Path) -> dict[str, str]:
+    """The string metadata of a safetensors header, read before the arrays.
+
+    Raises:
+        ValueError: The file is no safetensors file: too short, or its first
+            eight bytes give a header longer than the file (read as a length,
+            a CSV's first bytes ask for exabytes).
+    """
     with source.open("rb") as handle:
         size_bytes = handle.read(8)
         if len(size_bytes) != 8:
             raise ValueError("file shorter than the safetensors header")
         size = int.from_bytes(size_bytes, "little")
+        if size > os.fstat(handle.fileno()).st_size - 8:
+            raise ValueError("its header length passes the end of the file")
         raw = handle.read(size)
         if len(raw) != size:
             raise ValueError("header truncated")
-    return json.loads(raw).get("__metadata__", {}) or {}
+    header = json.loads(raw)
+    if not isinstance(header, dict):
+        raise ValueError("its header is not a JSON object")
+    metadata = header.get("__metadata__") or {}
+    if not isinstance(metadata, dict):
+        raise ValueError("its header metadata is not a JSON object")
+    return metadata
 
 
 def check_model_kind(
